@@ -1,0 +1,66 @@
+//! Settings read once per cold start from the environment.
+
+use std::env;
+
+#[derive(Clone)]
+pub struct Config {
+    /// How long a verification code stays valid (KENNIN_CODE_TTL_SECONDS).
+    pub code_ttl_seconds: i64,
+    /// How long a signup flow lives after the identity check (KENNIN_FLOW_TTL_SECONDS).
+    pub flow_ttl_seconds: i64,
+    /// Keys the HMAC of verification codes and throttle labels (KENNIN_SECRET, 32+ bytes).
+    pub secret: Vec<u8>,
+    /// argon2id cost (KENNIN_ARGON2_MEMORY_KIB, _ITERATIONS, _PARALLELISM).
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    /// Believe the left-most X-Forwarded-For address (only behind a proxy the operator runs,
+    /// never on API Gateway, which supplies the source IP itself).
+    pub trust_forwarded_for: bool,
+}
+
+/// OWASP's argon2id recommendation: m=19 MiB, t=2, p=1.
+pub const OWASP_ARGON2: (u32, u32, u32) = (19_456, 2, 1);
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        let secret = env::var("KENNIN_SECRET").map_err(|_| "KENNIN_SECRET is not set".to_string())?;
+        Self::with_secret(secret.into_bytes()).overridden_by_env()
+    }
+
+    pub fn with_secret(secret: Vec<u8>) -> Self {
+        Self {
+            code_ttl_seconds: 600,
+            flow_ttl_seconds: 3_600,
+            secret,
+            argon2_memory_kib: OWASP_ARGON2.0,
+            argon2_iterations: OWASP_ARGON2.1,
+            argon2_parallelism: OWASP_ARGON2.2,
+            trust_forwarded_for: false,
+        }
+    }
+
+    pub fn overridden_by_env(mut self) -> Result<Self, String> {
+        fn number<T: std::str::FromStr>(name: &str, target: &mut T) -> Result<(), String> {
+            if let Ok(value) = env::var(name) {
+                *target = value.parse().map_err(|_| format!("{name} is not a number"))?;
+            }
+            Ok(())
+        }
+        number("KENNIN_CODE_TTL_SECONDS", &mut self.code_ttl_seconds)?;
+        number("KENNIN_FLOW_TTL_SECONDS", &mut self.flow_ttl_seconds)?;
+        number("KENNIN_ARGON2_MEMORY_KIB", &mut self.argon2_memory_kib)?;
+        number("KENNIN_ARGON2_ITERATIONS", &mut self.argon2_iterations)?;
+        number("KENNIN_ARGON2_PARALLELISM", &mut self.argon2_parallelism)?;
+        if let Ok(value) = env::var("KENNIN_TRUST_FORWARDED_FOR") {
+            self.trust_forwarded_for = value == "1" || value == "true";
+        }
+        if self.secret.len() < 32 {
+            return Err("KENNIN_SECRET must be at least 32 bytes".into());
+        }
+        if self.code_ttl_seconds < 60 || self.flow_ttl_seconds < self.code_ttl_seconds {
+            return Err("KENNIN_CODE_TTL_SECONDS must be at least 60 and not longer than the flow".into());
+        }
+        Ok(self)
+    }
+}

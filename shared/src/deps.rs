@@ -1,0 +1,49 @@
+//! Everything a handler needs, built once per cold start and passed in.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::mail::{Mailer, outbox::Outbox, ses::SesMailer};
+use crate::secrets::PasswordHasher;
+use crate::store::{ItemStore, dynamodb::DynamoStore};
+use std::sync::Arc;
+
+pub struct Deps {
+    pub store: Arc<dyn ItemStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+    pub hasher: PasswordHasher,
+}
+
+impl Deps {
+    pub fn new(
+        store: Arc<dyn ItemStore>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> Result<Self, String> {
+        let hasher = PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism)?;
+        Ok(Self { store, mailer, clock, config, hasher })
+    }
+
+    /// The Lambda set-up: DynamoDB table KENNIN_TABLE; mail through SES from KENNIN_MAIL_FROM
+    /// (optionally KENNIN_SES_CONFIGURATION_SET), or into the folder KENNIN_OUTBOX_DIR when
+    /// that is set (for `cargo lambda watch`). The SDK reads endpoints, region and
+    /// credentials from the usual AWS environment, AWS_ENDPOINT_URL_* included.
+    pub async fn from_env() -> Result<Self, String> {
+        let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let store: Arc<dyn ItemStore> =
+            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), var("KENNIN_TABLE")?));
+        let mailer: Arc<dyn Mailer> = match std::env::var("KENNIN_OUTBOX_DIR") {
+            Ok(dir) => Arc::new(Outbox::new(dir, var("KENNIN_MAIL_FROM")?)),
+            Err(_) => Arc::new(SesMailer::new(
+                aws_sdk_sesv2::Client::new(&sdk),
+                var("KENNIN_MAIL_FROM")?,
+                std::env::var("KENNIN_SES_CONFIGURATION_SET").ok().filter(|s| !s.is_empty()),
+            )),
+        };
+        Self::new(store, mailer, Arc::new(SystemClock), config)
+    }
+}

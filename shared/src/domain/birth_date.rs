@@ -1,0 +1,130 @@
+use super::{Invalid, text};
+use serde::{Deserialize, Serialize};
+use time::{Date, Month};
+
+/// 生年月日 in the Western calendar. Accepted as the manual shows it (1990/01/01) and as people
+/// also type it: 1990/1/1, 1990-01-01, 19900101, full-width digits and slashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BirthDate(Date);
+
+const FORMAT_MESSAGE: &str = "生年月日は西暦で 1990/01/01 のように入力してください。";
+
+impl BirthDate {
+    /// `today` is the caller's clock: a birth date must lie in the past.
+    pub fn parse(input: &str, today: Date) -> Result<Self, Invalid> {
+        let date = Self::parse_any(input)?;
+        if date >= today {
+            return Err(Invalid("生年月日に今日以降の日付は入力できません。"));
+        }
+        Ok(Self(date))
+    }
+
+    /// The calendar rule without the "in the past" check, for stored values.
+    fn parse_any(input: &str) -> Result<Date, Invalid> {
+        let value = text::clean(input);
+        if value.is_empty() {
+            return Err(Invalid("生年月日を入力してください。"));
+        }
+        let parts: Vec<&str> = if text::is_ascii_digits(&value) && value.len() == 8 {
+            vec![&value[0..4], &value[4..6], &value[6..8]]
+        } else {
+            value.split(['/', '-', '.']).collect()
+        };
+        let [year, month, day] = parts.as_slice() else {
+            return Err(Invalid(FORMAT_MESSAGE));
+        };
+        if year.len() != 4 || !(1..=2).contains(&month.len()) || !(1..=2).contains(&day.len()) {
+            return Err(Invalid(FORMAT_MESSAGE));
+        }
+        let number = |s: &str| -> Result<u16, Invalid> {
+            if !text::is_ascii_digits(s) {
+                return Err(Invalid(FORMAT_MESSAGE));
+            }
+            s.parse().map_err(|_| Invalid(FORMAT_MESSAGE))
+        };
+        let (year, month, day) = (number(year)?, number(month)?, number(day)?);
+        if year < 1900 {
+            return Err(Invalid("生年月日の年が正しくありません。"));
+        }
+        let month = u8::try_from(month)
+            .ok()
+            .and_then(|m| Month::try_from(m).ok())
+            .ok_or(Invalid("生年月日に存在しない日付が入力されています。"))?;
+        let day = u8::try_from(day).map_err(|_| Invalid(FORMAT_MESSAGE))?;
+        Date::from_calendar_date(i32::from(year), month, day)
+            .map_err(|_| Invalid("生年月日に存在しない日付が入力されています。"))
+    }
+
+    pub fn date(&self) -> Date {
+        self.0
+    }
+
+    /// The manual's notation, `1990/01/01`.
+    pub fn to_display(&self) -> String {
+        format!(
+            "{:04}/{:02}/{:02}",
+            self.0.year(),
+            u8::from(self.0.month()),
+            self.0.day()
+        )
+    }
+}
+
+impl TryFrom<String> for BirthDate {
+    type Error = Invalid;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse_any(&value).map(Self)
+    }
+}
+
+impl From<BirthDate> for String {
+    fn from(value: BirthDate) -> Self {
+        value.to_display()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 26);
+
+    #[test]
+    fn accepts_the_manual_and_common_variants() {
+        for input in [
+            "1990/01/01",
+            "1990/1/1",
+            "1990-01-01",
+            "19900101",
+            "１９９０／０１／０１",
+            "１９９０年".replace('年', "/01/01").as_str(),
+            " 1990/01/01 ",
+        ] {
+            let parsed = BirthDate::parse(input, TODAY).unwrap();
+            assert_eq!(parsed.to_display(), "1990/01/01", "{input:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_impossible_future_and_malformed_dates() {
+        for bad in [
+            "",
+            "1990/02/30",
+            "1990/13/01",
+            "2027/01/01",
+            "2026/11/26",
+            "90/01/01",
+            "1990/01",
+            "1990/01/01/01",
+            "abcd/01/01",
+            "1899/12/31",
+            "1990/001/01",
+        ] {
+            assert!(BirthDate::parse(bad, TODAY).is_err(), "{bad:?}");
+        }
+        assert!(BirthDate::parse("2000/02/29", TODAY).is_ok());
+        assert!(BirthDate::parse("2001/02/29", TODAY).is_err());
+    }
+}

@@ -1,0 +1,67 @@
+use super::{Invalid, text};
+use serde::{Deserialize, Serialize};
+
+// 記号 and 番号 are compared as the digit strings printed on the card, leading zeros kept:
+// "0012" and "12" are different cards. Unions print them zero-padded and their core systems
+// export them the same way, so stripping zeros would only create false matches.
+const MAX_DIGITS: usize = 10;
+
+macro_rules! card_part {
+    ($name:ident, $label:literal) => {
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(input: &str) -> Result<Self, Invalid> {
+                let value = text::clean(input);
+                if value.is_empty() {
+                    return Err(Invalid(concat!($label, "を入力してください。")));
+                }
+                if value.len() > MAX_DIGITS || !text::is_ascii_digits(&value) {
+                    return Err(Invalid(concat!($label, "は数字（10桁以内）で入力してください。")));
+                }
+                Ok(Self(value))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Invalid;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+    };
+}
+
+card_part!(CardSymbol, "記号");
+card_part!(CardNumber, "番号");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_and_spaces_are_normalised_leading_zeros_kept() {
+        assert_eq!(CardSymbol::parse("１２３").unwrap().as_str(), "123");
+        assert_eq!(CardNumber::parse("  0045 ").unwrap().as_str(), "0045");
+        assert_ne!(CardNumber::parse("0045").unwrap(), CardNumber::parse("45").unwrap());
+    }
+
+    #[test]
+    fn refuses_non_digits() {
+        for bad in ["", "12-3", "abc", "12 3", "12345678901"] {
+            assert!(CardSymbol::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! The rules of the product, one type each. A value of these types is valid by construction:
+//! the `parse` constructors are the only way in, and they run the same normaliser on roster
+//! import and on what a person types.
+
+mod birth_date;
+mod card;
+mod code;
+mod email;
+mod insurer_code;
+mod kana_name;
+mod password;
+mod text;
+mod user_id;
+
+pub use birth_date::BirthDate;
+pub use card::{CardNumber, CardSymbol};
+pub use code::VerificationCode;
+pub use email::Email;
+pub use insurer_code::InsurerCode;
+pub use kana_name::KanaName;
+pub use password::Password;
+pub use user_id::UserId;
+
+/// Why a value was refused, in Japanese, for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub &'static str);
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Invalid {}

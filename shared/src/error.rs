@@ -1,0 +1,89 @@
+//! The one error type. Every failure a request can meet is a variant here, and `http` maps each
+//! to a status, a stable machine code and a Japanese message in exactly one place.
+
+use crate::domain::Invalid;
+use crate::store::StoreError;
+use std::collections::BTreeMap;
+
+/// Per-field messages, keyed by the request's field names.
+pub type FieldErrors = BTreeMap<&'static str, String>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("malformed json")]
+    MalformedJson,
+    #[error("content type is not json")]
+    NotJson,
+    #[error("body too large")]
+    TooLarge,
+    #[error("cross-site request")]
+    CrossSite,
+    #[error("not authenticated")]
+    NotAuthenticated,
+    #[error("session expired")]
+    SessionExpired,
+    #[error("identity does not match the roster")]
+    IdentityMismatch,
+    #[error("user id or password wrong")]
+    InvalidCredentials,
+    #[error("account belongs to an earlier survey year")]
+    AccountReset,
+    #[error("this person already has an account this year")]
+    AlreadyRegistered,
+    #[error("user id taken")]
+    UserIdTaken,
+    #[error("request does not fit the flow's step")]
+    WrongStep,
+    #[error("flow expired or unknown")]
+    FlowExpired,
+    #[error("code expired")]
+    CodeExpired,
+    #[error("code void after too many tries")]
+    CodeVoid,
+    #[error("code does not match")]
+    CodeMismatch { tries_left: i64 },
+    #[error("identity checks throttled")]
+    IdentityThrottled { retry_after: i64 },
+    #[error("code sends throttled")]
+    ResendThrottled { retry_after: i64 },
+    #[error("code send limit reached")]
+    ResendLimit,
+    #[error("login locked")]
+    LoginLocked { retry_after: i64 },
+    #[error("not found")]
+    NotFound,
+    #[error("dependency unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl Error {
+    pub fn field(name: &'static str, message: impl Into<String>) -> Self {
+        Error::Invalid(BTreeMap::from([(name, message.into())]))
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        Error::Unavailable(error.to_string())
+    }
+}
+
+/// Collects field errors while parsing a request, so the person sees every problem at once.
+#[derive(Default)]
+pub struct Fields(FieldErrors);
+
+impl Fields {
+    pub fn check<T>(&mut self, name: &'static str, parsed: Result<T, Invalid>) -> Option<T> {
+        parsed.map_err(|e| self.0.entry(name).or_insert_with(|| e.0.to_string())).ok()
+    }
+
+    pub fn add(&mut self, name: &'static str, message: impl Into<String>) {
+        self.0.entry(name).or_insert_with(|| message.into());
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        if self.0.is_empty() { Ok(()) } else { Err(Error::Invalid(self.0)) }
+    }
+}

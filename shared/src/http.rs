@@ -1,0 +1,236 @@
+//! The HTTP edge shared by every function: request parsing with its limits and cross-site
+//! checks, the one mapping from `Error` to a response, cookies, security headers and the
+//! one log line per request.
+
+use crate::config::Config;
+use crate::error::Error;
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::time::Instant;
+
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+pub const SESSION_COOKIE: &str = "__Host-kennin_session";
+pub const SIGNUP_COOKIE: &str = "__Host-kennin_signup";
+
+pub struct ApiRequest {
+    method: String,
+    path: String,
+    headers: lambda_http::http::HeaderMap,
+    body: Vec<u8>,
+    request_id: String,
+    client_ip: String,
+    started: Instant,
+}
+
+/// A successful answer.
+pub struct Reply {
+    status: u16,
+    body: Option<Value>,
+    cookies: Vec<String>,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: impl Serialize) -> Self {
+        let body = serde_json::to_value(body).unwrap_or(Value::Null);
+        Self { status, body: Some(body), cookies: Vec::new() }
+    }
+
+    pub fn no_content() -> Self {
+        Self { status: 204, body: None, cookies: Vec::new() }
+    }
+
+    pub fn cookie(mut self, cookie: String) -> Self {
+        self.cookies.push(cookie);
+        self
+    }
+}
+
+/// A `__Host-` cookie: Secure, no Domain, Path=/, so no other host or path can set or read it;
+/// HttpOnly, so no script can; SameSite=Strict, so no other site can make the browser send it.
+pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64) -> String {
+    format!("{name}={value}; Path=/; Max-Age={max_age_seconds}; Secure; HttpOnly; SameSite=Strict")
+}
+
+pub fn clear_cookie(name: &str) -> String {
+    set_cookie(name, "", 0)
+}
+
+fn header<'a>(headers: &'a lambda_http::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+impl ApiRequest {
+    pub fn new(request: Request, config: &Config) -> Self {
+        let started = Instant::now();
+        let context = request.request_context_ref();
+        let (context_id, source_ip) = match context {
+            Some(RequestContext::ApiGatewayV2(ctx)) => (ctx.request_id.clone(), ctx.http.source_ip.clone()),
+            _ => (None, None),
+        };
+        let request_id = context_id
+            .or_else(|| request.lambda_context_ref().map(|c| c.request_id.clone()).filter(|id| !id.is_empty()))
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let forwarded = config
+            .trust_forwarded_for
+            .then(|| header(request.headers(), "x-forwarded-for").and_then(|v| v.split(',').next()).map(|v| v.trim().to_string()))
+            .flatten();
+        let client_ip = forwarded.or(source_ip).unwrap_or_else(|| "unknown".to_string());
+        let (parts, body) = request.into_parts();
+        let body = match body {
+            Body::Empty => Vec::new(),
+            Body::Text(text) => text.into_bytes(),
+            Body::Binary(bytes) => bytes,
+            _ => Vec::new(),
+        };
+        Self {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_string(),
+            headers: parts.headers,
+            body,
+            request_id,
+            client_ip,
+            started,
+        }
+    }
+
+    pub fn client_ip(&self) -> &str {
+        &self.client_ip
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get_all("cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Refuses requests another site made the browser send. SameSite=Strict cookies already
+    /// stop most of them; this also covers the cookie-less first step.
+    pub fn same_origin(&self) -> Result<(), Error> {
+        if header(&self.headers, "sec-fetch-site") == Some("cross-site") {
+            return Err(Error::CrossSite);
+        }
+        if let Some(origin) = header(&self.headers, "origin") {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+            let host = header(&self.headers, "host").unwrap_or("");
+            if origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host) {
+                return Err(Error::CrossSite);
+            }
+        }
+        Ok(())
+    }
+
+    /// The body of a state-changing request: same origin, JSON, at most 16 KB, an object.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        self.same_origin()?;
+        if self.body.len() > MAX_BODY_BYTES {
+            return Err(Error::TooLarge);
+        }
+        let content_type = header(&self.headers, "content-type").unwrap_or("");
+        let media_type = content_type.split(';').next().unwrap_or("").trim();
+        if !media_type.eq_ignore_ascii_case("application/json") {
+            return Err(Error::NotJson);
+        }
+        let value: Value = serde_json::from_slice(&self.body).map_err(|_| Error::MalformedJson)?;
+        if !value.is_object() {
+            return Err(Error::MalformedJson);
+        }
+        serde_json::from_value(value).map_err(|_| Error::MalformedJson)
+    }
+
+    /// Turns the outcome into the response, and writes the request's one log line.
+    pub fn finish(self, result: Result<Reply, Error>) -> Response<Body> {
+        let (reply, error) = match result {
+            Ok(reply) => (reply, None),
+            Err(error) => (error_reply(&error, &self.request_id), Some(error)),
+        };
+        let elapsed_ms = self.started.elapsed().as_millis() as u64;
+        let code = reply.body.as_ref().and_then(|b| b.get("code")).and_then(Value::as_str).unwrap_or("");
+        match &error {
+            Some(Error::Unavailable(cause)) => tracing::error!(
+                request_id = %self.request_id, method = %self.method, path = %self.path,
+                status = reply.status, code, elapsed_ms, cause = %cause, "request failed: dependency unavailable"
+            ),
+            _ => tracing::info!(
+                request_id = %self.request_id, method = %self.method, path = %self.path,
+                status = reply.status, code, elapsed_ms, "request"
+            ),
+        }
+        let mut builder = Response::builder()
+            .status(reply.status)
+            .header("cache-control", "no-store")
+            .header("x-content-type-options", "nosniff")
+            .header("referrer-policy", "no-referrer")
+            .header("content-security-policy", "default-src 'none'; frame-ancestors 'none'")
+            .header("x-request-id", self.request_id.as_str());
+        if let Some(retry_after) = error.as_ref().and_then(retry_after) {
+            builder = builder.header("retry-after", retry_after.to_string());
+        }
+        for cookie in &reply.cookies {
+            builder = builder.header("set-cookie", cookie.as_str());
+        }
+        let body = match reply.body {
+            Some(body) => {
+                builder = builder.header("content-type", "application/json; charset=utf-8");
+                Body::Text(body.to_string())
+            }
+            None => Body::Empty,
+        };
+        builder.body(body).unwrap_or_else(|_| Response::new(Body::Empty))
+    }
+}
+
+fn retry_after(error: &Error) -> Option<i64> {
+    match error {
+        Error::IdentityThrottled { retry_after }
+        | Error::ResendThrottled { retry_after }
+        | Error::LoginLocked { retry_after } => Some((*retry_after).max(1)),
+        Error::Unavailable(_) => Some(5),
+        _ => None,
+    }
+}
+
+/// Every error's status, stable code and Japanese message, in one table.
+fn error_reply(error: &Error, request_id: &str) -> Reply {
+    let (status, code, message): (u16, &str, String) = match error {
+        Error::Invalid(_) => (400, "invalid_input", "入力内容に誤りがあります。各項目のメッセージをご確認ください。".into()),
+        Error::MalformedJson => (400, "malformed_request", "送信された内容を読み取れませんでした。画面を再読み込みしてやり直してください。".into()),
+        Error::NotJson => (415, "unsupported_media_type", "送信形式が正しくありません（application/json で送信してください）。".into()),
+        Error::TooLarge => (413, "payload_too_large", "送信された内容が大きすぎます。".into()),
+        Error::CrossSite => (403, "cross_site_request", "他のサイトからの送信は受け付けられません。".into()),
+        Error::NotAuthenticated => (401, "not_authenticated", "ログインしてください。".into()),
+        Error::SessionExpired => (401, "session_expired", "一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。".into()),
+        Error::IdentityMismatch => (401, "identity_mismatch", "入力された内容が登録情報と一致しません。入力内容をご確認ください。".into()),
+        Error::InvalidCredentials => (401, "invalid_credentials", "ユーザーIDまたはパスワードが正しくありません。".into()),
+        Error::AccountReset => (401, "account_reset", "ユーザーIDとパスワードは年度の切り替えにより初期化されました。お手数ですが「初回ログイン」からユーザーIDを作成し直してください。".into()),
+        Error::AlreadyRegistered => (409, "already_registered", "この方のユーザーIDは既に作成されています。ログイン画面からログインしてください。ユーザーIDを忘れた方は「ユーザーIDを忘れた方はこちら」からお問い合わせください。".into()),
+        Error::UserIdTaken => (409, "user_id_taken", "このユーザーIDは既に使われています。別のユーザーIDを入力してください。".into()),
+        Error::WrongStep => (409, "wrong_step", "手続きの状態が変わりました。画面を再読み込みしてください。".into()),
+        Error::FlowExpired => (410, "flow_expired", "手続きの有効期限が切れたか、既に完了しています。お手数ですが最初からやり直してください。".into()),
+        Error::CodeExpired => (410, "code_expired", "認証番号の有効期限（発行から10分）が切れました。「認証番号を再送信」を押して新しい認証番号を受け取ってください。".into()),
+        Error::CodeVoid => (410, "code_void", "認証番号を規定の回数以上間違えたため、この認証番号は無効になりました。「認証番号を再送信」を押して新しい認証番号を受け取ってください。".into()),
+        Error::CodeMismatch { tries_left } => (400, "code_mismatch", format!("認証番号が正しくありません。あと{tries_left}回入力できます。")),
+        Error::IdentityThrottled { .. } => (429, "too_many_attempts", "認証に続けて失敗したため、しばらく受け付けを停止しています。1時間ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。".into()),
+        Error::ResendThrottled { .. } => (429, "resend_too_soon", "認証番号の再送信は1分に1回までです。少し待ってからやり直してください。".into()),
+        Error::ResendLimit => (429, "resend_limit", "認証番号の再送信の上限に達しました。お手数ですが最初からやり直してください。".into()),
+        Error::LoginLocked { .. } => (429, "login_locked", "ログインに続けて失敗したため、このユーザーIDは30分間ログインできません。パスワードを忘れた方は「パスワードを忘れた方はこちら」から再設定してください。".into()),
+        Error::NotFound => (404, "not_found", "お探しのページは見つかりません。".into()),
+        Error::Unavailable(_) => (503, "service_unavailable", "ただいま混み合っているか、一時的に処理できません。入力内容は失われていません。しばらくしてからもう一度お試しください。".into()),
+    };
+    let mut body = json!({ "code": code, "message": message, "requestId": request_id });
+    match error {
+        Error::Invalid(fields) => body["fields"] = json!(fields),
+        Error::UserIdTaken => body["fields"] = json!({ "userId": "このユーザーIDは既に使われています。" }),
+        Error::CodeMismatch { .. } => body["fields"] = json!({ "code": message }),
+        _ => {}
+    }
+    Reply { status, body: Some(body), cookies: Vec::new() }
+}

@@ -1,0 +1,42 @@
+//! The five lines every function's main.rs needs: JSON logs, dependencies built once per cold
+//! start, and the handler served by the Lambda runtime.
+
+use crate::deps::Deps;
+use lambda_http::{Body, Request, Response, service_fn};
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+
+/// JSON log lines (one per request, written by `http::ApiRequest::finish`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .with_env_filter(filter)
+        .try_init();
+}
+
+pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Response<Body>> + Send + 'static,
+{
+    init_logging();
+    let deps = Arc::new(Deps::from_env().await?);
+    // The init phase gets burst CPU: open the connection (TLS handshake) to DynamoDB now rather
+    // than on the first request.
+    if let Err(error) = deps.store.warm_up().await {
+        tracing::warn!(error = %error, "store warm-up failed");
+    }
+    let handler = Arc::new(handler);
+    lambda_http::run(service_fn(move |request: Request| {
+        let (deps, handler) = (deps.clone(), handler.clone());
+        async move { Ok::<_, Infallible>(handler(deps, request).await) }
+    }))
+    .await
+}

@@ -1,0 +1,20 @@
+//! kennin's shared library: the rules (`domain`), what happens at each step (`signup`,
+//! `session`, `roster`), storage (`store`), mail (`mail`) and the HTTP edge (`http`).
+
+pub mod clock;
+pub mod config;
+pub mod deps;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod lambda;
+pub mod mail;
+pub mod roster;
+pub mod secrets;
+pub mod session;
+pub mod signup;
+pub mod store;
+pub mod throttle;
+
+pub use deps::Deps;
+pub use error::Error;

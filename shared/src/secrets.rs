@@ -1,0 +1,126 @@
+//! Everything secret is stored as a one-way function of itself: passwords with argon2id,
+//! verification codes with an HMAC keyed by a secret the database never sees (a 6-digit code
+//! would otherwise fall to a brute force of a leaked table in a second), and session and flow
+//! tokens with SHA-256 (they carry 256 bits of entropy, so no key or salt is needed).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+
+/// A new random token for a cookie: 256 bits, hex.
+pub fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    hex::encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A short, non-reversible label for a value that must be counted (throttles) but not stored.
+pub fn fingerprint(secret: &[u8], value: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("hmac takes any key length");
+    mac.update(b"fingerprint\0");
+    mac.update(value.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
+/// The stored form of a verification code, bound to the flow and purpose it was issued for.
+pub fn code_hash(secret: &[u8], purpose: &str, flow: &str, code: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("hmac takes any key length");
+    for part in [purpose, flow, code] {
+        mac.update(part.as_bytes());
+        mac.update(b"\0");
+    }
+    hex::encode(mac.finalize().into_bytes())
+}
+
+pub fn same(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// argon2id with the configured cost. Hashing runs on the blocking pool: it takes tens of
+/// milliseconds of CPU and would otherwise stall every other request on the runtime.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    params: Params,
+    /// Verified against when the user ID does not exist, so that a wrong ID costs the same time
+    /// as a wrong password.
+    dummy: Arc<String>,
+}
+
+impl PasswordHasher {
+    pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, String> {
+        let params = Params::new(memory_kib, iterations, parallelism, None).map_err(|e| e.to_string())?;
+        let dummy = hash_with(&params, "kennin-dummy-password-for-timing")?;
+        Ok(Self { params, dummy: Arc::new(dummy) })
+    }
+
+    pub async fn hash(&self, password: &str) -> Result<String, String> {
+        let (params, password) = (self.params.clone(), password.to_string());
+        tokio::task::spawn_blocking(move || hash_with(&params, &password))
+            .await
+            .map_err(|e| e.to_string())?
+    }
+
+    /// `None` verifies against the dummy hash and always answers false.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> bool {
+        let real = stored.is_some();
+        let stored = stored.map(str::to_string).unwrap_or_else(|| self.dummy.to_string());
+        let password = password.to_string();
+        let matched = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&stored)
+                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false);
+        real && matched
+    }
+}
+
+fn hash_with(params: &Params, password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_dummy_never_matches() {
+        let hasher = PasswordHasher::new(64, 1, 1).unwrap();
+        let hash = hasher.hash("Sakura#2024go").await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+        assert!(hasher.verify("Sakura#2024go", Some(&hash)).await);
+        assert!(!hasher.verify("Sakura#2024gO", Some(&hash)).await);
+        assert!(!hasher.verify("kennin-dummy-password-for-timing", None).await);
+    }
+
+    #[test]
+    fn code_hash_binds_purpose_and_flow() {
+        let key = b"0123456789abcdef0123456789abcdef";
+        let a = code_hash(key, "signup", "flow-a", "123456");
+        assert_eq!(a, code_hash(key, "signup", "flow-a", "123456"));
+        assert_ne!(a, code_hash(key, "signup", "flow-b", "123456"));
+        assert_ne!(a, code_hash(key, "password-reset", "flow-a", "123456"));
+        assert!(same(&a, &a.clone()));
+        assert!(!same(&a, &code_hash(key, "signup", "flow-a", "123457")));
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_hashed() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+}

@@ -1,0 +1,217 @@
+//! ④ Login, logout and who-am-I. Wrong IDs and wrong passwords are indistinguishable: same
+//! answer, same argon2 work, same lock counter.
+
+use crate::deps::Deps;
+use crate::domain::Password;
+use crate::error::Error;
+use crate::secrets::{new_token, token_hash};
+use crate::store::records::{Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item};
+use crate::store::{Change, Cond, TTL_ATTRIBUTE, Write};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_LOGIN_FAILURES: i64 = 5;
+pub const LOCK_SECONDS: i64 = 30 * 60;
+pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
+pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
+/// A session's last-seen time is written at most this often, not on every request.
+const TOUCH_INTERVAL_SECONDS: i64 = 60;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LoginInput {
+    pub user_id: String,
+    pub password: String,
+}
+
+/// What the person has to do next after logging in.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Next {
+    Terms,
+    Contact,
+    Home,
+}
+
+pub struct LoggedIn {
+    pub token: String,
+    pub next: Next,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InsurerView {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub user_id: String,
+    pub name: String,
+    pub insurer: InsurerView,
+    pub survey_year: i32,
+    pub next: Next,
+}
+
+/// The steps of first login ⑤ come after this one; until they exist every account starts at
+/// the terms.
+fn next_step(_account: &Account) -> Next {
+    Next::Terms
+}
+
+/// The user ID as typed, folded the way `UserId` folds it, without requiring it to be well formed.
+fn fold_user_id(input: &str) -> String {
+    crate::domain::UserId::parse(input)
+        .map(|id| id.key())
+        .unwrap_or_else(|_| input.trim().to_ascii_lowercase())
+}
+
+/// The account's union, if the account belongs to its current survey year. Importing a new
+/// year's roster resets every earlier account of that union.
+async fn current_insurer(deps: &Deps, account: &Account) -> Result<Option<Insurer>, Error> {
+    let insurer: Option<Insurer> = match deps.store.get(&Insurer::key(&account.insurer)).await? {
+        Some(item) => Some(from_item(item)?),
+        None => None,
+    };
+    Ok(insurer.filter(|i| i.current_year == Some(account.year)))
+}
+
+pub struct Authenticated {
+    pub account: Account,
+    pub insurer: Insurer,
+}
+
+async fn find_account(deps: &Deps, folded: &str) -> Result<Option<Account>, Error> {
+    let Some(item) = deps.store.get(&UserIdGuard::key_for(folded)).await? else { return Ok(None) };
+    let UserIdGuard::Account { account_id, .. } = from_item(item)? else { return Ok(None) };
+    match deps.store.get(&Account::key(&account_id)).await? {
+        Some(item) => Ok(Some(from_item(item)?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
+    let mut fields = crate::error::Fields::default();
+    if input.user_id.trim().is_empty() {
+        fields.add("userId", "ユーザーIDを入力してください。");
+    }
+    let password = fields.check("password", Password::for_login(&input.password));
+    fields.finish()?;
+    let Some(password) = password else { unreachable!("password parsed when no field error was recorded") };
+    if input.user_id.len() > 256 {
+        return Err(Error::InvalidCredentials);
+    }
+
+    let folded = fold_user_id(&input.user_id);
+    let now = deps.clock.unix();
+    let lock_key = LoginFailures::key(&folded);
+    let failures: LoginFailures = match deps.store.get(&lock_key).await? {
+        Some(item) => from_item(item)?,
+        None => LoginFailures::default(),
+    };
+    if failures.locked_until > now {
+        return Err(Error::LoginLocked { retry_after: failures.locked_until - now });
+    }
+
+    let account = find_account(deps, &folded).await?;
+    let verified = deps.hasher.verify(password.expose(), account.as_ref().map(|a| a.password_hash.as_str())).await;
+    let account = match account {
+        Some(account) if verified => account,
+        _ => {
+            let counted: LoginFailures = from_item(
+                deps.store
+                    .update(
+                        &lock_key,
+                        &[Change::add("failures", 1), Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2)],
+                        None,
+                    )
+                    .await?,
+            )?;
+            if counted.failures >= MAX_LOGIN_FAILURES {
+                deps.store
+                    .update(
+                        &lock_key,
+                        &[
+                            Change::set("failures", 0),
+                            Change::set("lockedUntil", now + LOCK_SECONDS),
+                            Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2),
+                        ],
+                        None,
+                    )
+                    .await?;
+                return Err(Error::LoginLocked { retry_after: LOCK_SECONDS });
+            }
+            return Err(Error::InvalidCredentials);
+        }
+    };
+    if current_insurer(deps, &account).await?.is_none() {
+        return Err(Error::AccountReset);
+    }
+
+    let token = new_token();
+    let session = Session {
+        account_id: account.id.clone(),
+        created_at: now,
+        last_seen_at: now,
+        absolute_expires_at: now + ABSOLUTE_TIMEOUT_SECONDS,
+    };
+    let mut writes = vec![Write::Put {
+        key: Session::key(&token_hash(&token)),
+        item: to_item(&session, Some(session.absolute_expires_at)),
+        cond: Some(Cond::NotExists),
+    }];
+    if failures.failures > 0 {
+        writes.push(Write::Delete { key: lock_key, cond: None });
+    }
+    deps.store.transact(writes).await?;
+    Ok(LoggedIn { token, next: next_step(&account) })
+}
+
+pub async fn logout(deps: &Deps, token: Option<&str>) -> Result<(), Error> {
+    if let Some(token) = token {
+        deps.store.transact(vec![Write::Delete { key: Session::key(&token_hash(token)), cond: None }]).await?;
+    }
+    Ok(())
+}
+
+/// The account behind a session cookie, with the idle and absolute timeouts enforced here,
+/// on the server, on every request.
+pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authenticated, Error> {
+    let token = token.ok_or(Error::NotAuthenticated)?;
+    let key = Session::key(&token_hash(token));
+    let session: Session = match deps.store.get(&key).await? {
+        Some(item) => from_item(item)?,
+        None => return Err(Error::NotAuthenticated),
+    };
+    let now = deps.clock.unix();
+    if now >= session.absolute_expires_at || now >= session.last_seen_at + IDLE_TIMEOUT_SECONDS {
+        deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
+        return Err(Error::SessionExpired);
+    }
+    let account: Account = match deps.store.get(&Account::key(&session.account_id)).await? {
+        Some(item) => from_item(item)?,
+        None => return Err(Error::NotAuthenticated),
+    };
+    let Some(insurer) = current_insurer(deps, &account).await? else {
+        return Err(Error::AccountReset);
+    };
+    if now - session.last_seen_at >= TOUCH_INTERVAL_SECONDS {
+        deps.store
+            .update(&key, &[Change::set("lastSeenAt", now)], Some(&Cond::Exists))
+            .await
+            .map_err(|e| if e.is_condition_failed() { Error::NotAuthenticated } else { e.into() })?;
+    }
+    Ok(Authenticated { account, insurer })
+}
+
+pub async fn me(deps: &Deps, token: Option<&str>) -> Result<Me, Error> {
+    let Authenticated { account, insurer } = authenticate(deps, token).await?;
+    Ok(Me {
+        user_id: account.user_id.as_str().to_string(),
+        name: account.name.clone(),
+        insurer: InsurerView { code: insurer.code.to_string(), name: insurer.name },
+        survey_year: account.year,
+        next: next_step(&account),
+    })
+}

@@ -1,0 +1,460 @@
+//! First login ①–③: identity check against the roster, account details with the user ID
+//! reserved, and the emailed code that creates the account in one atomic write.
+
+use crate::clock::Timestamp;
+use crate::deps::Deps;
+use crate::domain::{BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, UserId, VerificationCode};
+use crate::error::{Error, Fields};
+use crate::mail::templates;
+use crate::secrets::{code_hash, new_token, same, token_hash};
+use crate::store::records::{
+    Account, Insurer, RosterPerson, SignupFlow, SignupStage, UserIdGuard, from_item, to_item,
+};
+use crate::store::{Change, Cond, StoreError, Write};
+use crate::throttle::{IDENTITY_PER_CARD, IDENTITY_PER_IP};
+use serde::{Deserialize, Serialize};
+
+/// The purpose a code is bound to: a code from another purpose never verifies here.
+const PURPOSE: &str = "signup";
+pub const MAX_CODE_TRIES: i64 = 5;
+/// The first send plus five resends.
+pub const MAX_CODE_SENDS: i64 = 6;
+pub const RESEND_INTERVAL_SECONDS: i64 = 60;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IdentityInput {
+    pub insurer_code: String,
+    pub symbol: String,
+    pub number: String,
+    pub birth_date: String,
+    pub name_kana: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AccountInput {
+    pub user_id: String,
+    pub password: String,
+    pub email: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CodeInput {
+    pub code: String,
+}
+
+/// Where a flow stands, for the page to resume on reload.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowState {
+    pub step: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masked_email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_expires_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resend_available_at: Option<Timestamp>,
+}
+
+pub struct Started {
+    pub token: String,
+    pub expires_at: Timestamp,
+}
+
+async fn load_flow(deps: &Deps, token: Option<&str>) -> Result<SignupFlow, Error> {
+    let token = token.ok_or(Error::FlowExpired)?;
+    let item = deps.store.get(&SignupFlow::key(&token_hash(token))).await?.ok_or(Error::FlowExpired)?;
+    let flow: SignupFlow = from_item(item)?;
+    if flow.expires_at <= deps.clock.unix() {
+        return Err(Error::FlowExpired);
+    }
+    Ok(flow)
+}
+
+fn flow_state(flow: &SignupFlow) -> FlowState {
+    match flow.stage {
+        SignupStage::Account => FlowState {
+            step: "account",
+            expires_at: Some(Timestamp(flow.expires_at)),
+            masked_email: None,
+            code_expires_at: None,
+            resend_available_at: None,
+        },
+        SignupStage::Code => FlowState {
+            step: "code",
+            expires_at: Some(Timestamp(flow.expires_at)),
+            masked_email: flow.email.as_ref().map(Email::masked),
+            code_expires_at: Some(Timestamp(flow.code_expires_at)),
+            resend_available_at: Some(Timestamp(flow.code_issued_at + RESEND_INTERVAL_SECONDS)),
+        },
+        SignupStage::Done => FlowState {
+            step: "done",
+            expires_at: None,
+            masked_email: None,
+            code_expires_at: None,
+            resend_available_at: None,
+        },
+    }
+}
+
+/// GET /api/signup: the step a reloaded page resumes at.
+pub async fn state(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error> {
+    match load_flow(deps, token).await {
+        Ok(flow) => Ok(flow_state(&flow)),
+        Err(Error::FlowExpired) => Ok(FlowState {
+            step: "identity",
+            expires_at: None,
+            masked_email: None,
+            code_expires_at: None,
+            resend_available_at: None,
+        }),
+        Err(other) => Err(other),
+    }
+}
+
+/// ① The identity check. A mismatch never says which field was wrong.
+pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Result<Started, Error> {
+    let mut fields = Fields::default();
+    let insurer = fields.check("insurerCode", InsurerCode::parse(&input.insurer_code));
+    let symbol = fields.check("symbol", CardSymbol::parse(&input.symbol));
+    let number = fields.check("number", CardNumber::parse(&input.number));
+    let birth_date = fields.check("birthDate", BirthDate::parse(&input.birth_date, deps.clock.today_in_japan()));
+    let name_kana = fields.check("nameKana", KanaName::parse(&input.name_kana));
+    fields.finish()?;
+    let (Some(code), Some(symbol), Some(number), Some(birth_date), Some(name_kana)) =
+        (insurer, symbol, number, birth_date, name_kana)
+    else {
+        unreachable!("every field parsed when no field error was recorded");
+    };
+
+    let now = deps.clock.unix();
+    let store = deps.store.as_ref();
+    let secret = deps.config.secret.as_slice();
+    let card = format!("{code}\0{}\0{}", symbol.as_str(), number.as_str());
+    for (limit, value) in [(&IDENTITY_PER_CARD, card.as_str()), (&IDENTITY_PER_IP, client_ip)] {
+        if let Some(retry_after) = limit.exceeded(store, secret, value, now).await? {
+            return Err(Error::IdentityThrottled { retry_after });
+        }
+    }
+
+    let insurer: Insurer = match store.get(&Insurer::key(&code)).await? {
+        Some(item) => from_item(item)?,
+        None => return Err(Error::field("insurerCode", "保険者指定コードが見つかりません。お手元の案内をご確認ください。")),
+    };
+    let Some(year) = insurer.current_year else {
+        return Err(Error::field("insurerCode", "この保険者の資格調査は現在受け付けていません。"));
+    };
+
+    let person = match store.get(&RosterPerson::key(&code, year, &symbol, &number)).await? {
+        Some(item) => Some(from_item::<RosterPerson>(item)?),
+        None => None,
+    };
+    let matched = person.filter(|p| p.birth_date == birth_date && p.name_kana == name_kana);
+    let Some(person) = matched else {
+        IDENTITY_PER_CARD.count(store, secret, &card, now).await?;
+        IDENTITY_PER_IP.count(store, secret, client_ip, now).await?;
+        return Err(Error::IdentityMismatch);
+    };
+    if person.claimed_by.is_some() {
+        return Err(Error::AlreadyRegistered);
+    }
+
+    let token = new_token();
+    let flow = SignupFlow {
+        id: token_hash(&token),
+        insurer: code,
+        year,
+        symbol,
+        number,
+        name: person.name,
+        stage: SignupStage::Account,
+        expires_at: now + deps.config.flow_ttl_seconds,
+        user_id: None,
+        password_hash: None,
+        email: None,
+        code_hash: None,
+        code_issued_at: 0,
+        code_expires_at: 0,
+        code_tries: 0,
+        code_sends: 0,
+    };
+    store
+        .transact(vec![Write::Put {
+            key: SignupFlow::key(&flow.id),
+            item: to_item(&flow, Some(flow.expires_at)),
+            cond: Some(Cond::NotExists),
+        }])
+        .await?;
+    Ok(Started { token, expires_at: Timestamp(flow.expires_at) })
+}
+
+/// Whether the user ID is free for this flow, and the guard revision to overwrite if so.
+async fn claimable_guard(deps: &Deps, flow: &SignupFlow, user_id: &UserId) -> Result<Option<String>, Error> {
+    let Some(item) = deps.store.get(&UserIdGuard::key(user_id)).await? else { return Ok(None) };
+    let guard: UserIdGuard = from_item(item)?;
+    let free = match &guard {
+        UserIdGuard::Reservation { flow_id, expires_at, .. } => {
+            flow_id == &flow.id || *expires_at <= deps.clock.unix()
+        }
+        // Last year's IDs are reset: an account of an earlier survey year no longer holds its ID.
+        UserIdGuard::Account { insurer, year, .. } => {
+            let current = match deps.store.get(&Insurer::key(insurer)).await? {
+                Some(item) => from_item::<Insurer>(item)?.current_year,
+                None => None,
+            };
+            current.is_some_and(|current| current > *year)
+        }
+    };
+    if free { Ok(Some(guard.rev().to_string())) } else { Err(Error::UserIdTaken) }
+}
+
+fn guard_is(rev: Option<String>) -> Cond {
+    match rev {
+        None => Cond::NotExists,
+        Some(rev) => Cond::eq("rev", rev),
+    }
+}
+
+async fn send_code(deps: &Deps, email: &Email, code: &VerificationCode) -> Result<(), Error> {
+    let message = templates::signup_code(email, code, deps.config.code_ttl_seconds / 60);
+    deps.mailer.send(&message).await.map_err(|e| Error::Unavailable(e.to_string()))
+}
+
+/// ② The account details: the user ID is reserved for this flow and a code is mailed.
+pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> Result<FlowState, Error> {
+    let flow = load_flow(deps, token).await?;
+    let now = deps.clock.unix();
+    match flow.stage {
+        SignupStage::Account => {}
+        SignupStage::Code => check_resend_allowed(&flow, now)?,
+        SignupStage::Done => return Err(Error::FlowExpired),
+    }
+
+    let mut fields = Fields::default();
+    let user_id = fields.check("userId", UserId::parse(&input.user_id));
+    let password = fields.check("password", Password::parse(&input.password, user_id.as_ref()));
+    let email = fields.check("email", Email::parse(&input.email));
+    fields.finish()?;
+    let (Some(user_id), Some(password), Some(email)) = (user_id, password, email) else {
+        unreachable!("every field parsed when no field error was recorded");
+    };
+
+    let seen_guard = claimable_guard(deps, &flow, &user_id).await?;
+    let password_hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
+    let code = VerificationCode::generate();
+    let code_expires_at = now + deps.config.code_ttl_seconds;
+
+    let mut writes = vec![
+        Write::Put {
+            key: UserIdGuard::key(&user_id),
+            item: to_item(
+                &UserIdGuard::Reservation { flow_id: flow.id.clone(), expires_at: flow.expires_at, rev: new_token() },
+                Some(flow.expires_at),
+            ),
+            cond: Some(guard_is(seen_guard)),
+        },
+        Write::Update {
+            key: SignupFlow::key(&flow.id),
+            changes: vec![
+                Change::set("stage", "code"),
+                Change::set("userId", user_id.as_str()),
+                Change::set("passwordHash", password_hash),
+                Change::set("email", email.as_str()),
+                Change::set("codeHash", code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose())),
+                Change::set("codeIssuedAt", now),
+                Change::set("codeExpiresAt", code_expires_at),
+                Change::set("codeTries", 0),
+                Change::add("codeSends", 1),
+            ],
+            cond: Some(Cond::And(vec![
+                Cond::Exists,
+                Cond::eq("stage", serde_json::to_value(flow.stage).unwrap_or_default()),
+                Cond::eq("codeSends", flow.code_sends),
+            ])),
+        },
+    ];
+    // Changing one's mind about the ID frees the one reserved before.
+    if let Some(previous) = flow.user_id.as_ref().filter(|previous| previous.key() != user_id.key()) {
+        writes.push(Write::Delete {
+            key: UserIdGuard::key(previous),
+            cond: Some(Cond::And(vec![Cond::eq("kind", "reservation"), Cond::eq("flowId", flow.id.clone())])),
+        });
+    }
+    match deps.store.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(Error::UserIdTaken),
+        // Another request of this flow changed it first (a double submit): let the page reload.
+        Err(StoreError::ConditionFailed { index: Some(1) }) => return Err(Error::WrongStep),
+        Err(StoreError::ConditionFailed { .. }) => {}
+        Err(other) => return Err(other.into()),
+    }
+
+    send_code(deps, &email, &code).await?;
+    Ok(FlowState {
+        step: "code",
+        expires_at: Some(Timestamp(flow.expires_at)),
+        masked_email: Some(email.masked()),
+        code_expires_at: Some(Timestamp(code_expires_at)),
+        resend_available_at: Some(Timestamp(now + RESEND_INTERVAL_SECONDS)),
+    })
+}
+
+fn check_resend_allowed(flow: &SignupFlow, now: i64) -> Result<(), Error> {
+    if flow.code_sends >= MAX_CODE_SENDS {
+        return Err(Error::ResendLimit);
+    }
+    let available_at = flow.code_issued_at + RESEND_INTERVAL_SECONDS;
+    if now < available_at {
+        return Err(Error::ResendThrottled { retry_after: available_at - now });
+    }
+    Ok(())
+}
+
+/// ③ resend: a new code, the old one void.
+pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error> {
+    let flow = load_flow(deps, token).await?;
+    if flow.stage != SignupStage::Code {
+        return Err(Error::WrongStep);
+    }
+    let now = deps.clock.unix();
+    check_resend_allowed(&flow, now)?;
+    let email = flow.email.clone().ok_or(Error::WrongStep)?;
+    let code = VerificationCode::generate();
+    let code_expires_at = now + deps.config.code_ttl_seconds;
+    let result = deps
+        .store
+        .update(
+            &SignupFlow::key(&flow.id),
+            &[
+                Change::set("codeHash", code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose())),
+                Change::set("codeIssuedAt", now),
+                Change::set("codeExpiresAt", code_expires_at),
+                Change::set("codeTries", 0),
+                Change::add("codeSends", 1),
+            ],
+            Some(&Cond::And(vec![
+                Cond::Exists,
+                Cond::eq("stage", "code"),
+                Cond::eq("codeSends", flow.code_sends),
+            ])),
+        )
+        .await;
+    match result {
+        Ok(_) => {}
+        // A concurrent resend got there first: it has sent the mail.
+        Err(StoreError::ConditionFailed { .. }) => {
+            return Err(Error::ResendThrottled { retry_after: RESEND_INTERVAL_SECONDS });
+        }
+        Err(other) => return Err(other.into()),
+    }
+    send_code(deps, &email, &code).await?;
+    Ok(FlowState {
+        step: "code",
+        expires_at: Some(Timestamp(flow.expires_at)),
+        masked_email: Some(email.masked()),
+        code_expires_at: Some(Timestamp(code_expires_at)),
+        resend_available_at: Some(Timestamp(now + RESEND_INTERVAL_SECONDS)),
+    })
+}
+
+/// ③ The code. The try is counted before the comparison, atomically, so that concurrent
+/// guesses cannot evaluate more than the allowed number of tries.
+pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> Result<UserId, Error> {
+    let flow = load_flow(deps, token).await?;
+    match flow.stage {
+        SignupStage::Code => {}
+        SignupStage::Done => return Err(Error::FlowExpired),
+        SignupStage::Account => return Err(Error::WrongStep),
+    }
+    let code = VerificationCode::parse(&input.code).map_err(|e| Error::field("code", e.0))?;
+    let now = deps.clock.unix();
+    if now >= flow.code_expires_at {
+        return Err(Error::CodeExpired);
+    }
+    let counted = deps
+        .store
+        .update(
+            &SignupFlow::key(&flow.id),
+            &[Change::add("codeTries", 1)],
+            Some(&Cond::And(vec![
+                Cond::Exists,
+                Cond::eq("stage", "code"),
+                Cond::lt("codeTries", MAX_CODE_TRIES),
+            ])),
+        )
+        .await;
+    let flow: SignupFlow = match counted {
+        Ok(item) => from_item(item)?,
+        Err(StoreError::ConditionFailed { .. }) => {
+            return Err(match load_flow(deps, token).await?.stage {
+                SignupStage::Code => Error::CodeVoid,
+                _ => Error::FlowExpired,
+            });
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let expected = code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose());
+    let stored = flow.code_hash.clone().unwrap_or_default();
+    if !same(&expected, &stored) {
+        let tries_left = MAX_CODE_TRIES - flow.code_tries;
+        return Err(if tries_left > 0 { Error::CodeMismatch { tries_left } } else { Error::CodeVoid });
+    }
+    create_account(deps, flow, stored, now).await
+}
+
+/// The account comes to exist in one atomic write: the ID guard turns from reservation to
+/// account, the account is put, the roster person is claimed and the flow consumed. Any
+/// condition failing leaves all four as they were.
+async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, now: i64) -> Result<UserId, Error> {
+    let (Some(user_id), Some(email), Some(password_hash)) = (flow.user_id.clone(), flow.email.clone(), flow.password_hash.clone())
+    else {
+        return Err(Error::WrongStep);
+    };
+    let account = Account {
+        id: uuid::Uuid::new_v4().to_string(),
+        user_id: user_id.clone(),
+        insurer: flow.insurer.clone(),
+        year: flow.year,
+        symbol: flow.symbol.clone(),
+        number: flow.number.clone(),
+        name: flow.name.clone(),
+        email,
+        password_hash,
+        created_at: now,
+    };
+    let guard = UserIdGuard::Account {
+        account_id: account.id.clone(),
+        insurer: account.insurer.clone(),
+        year: account.year,
+        rev: new_token(),
+    };
+    let writes = vec![
+        Write::Put {
+            key: UserIdGuard::key(&user_id),
+            item: to_item(&guard, None),
+            cond: Some(Cond::And(vec![Cond::eq("kind", "reservation"), Cond::eq("flowId", flow.id.clone())])),
+        },
+        Write::Put { key: Account::key(&account.id), item: to_item(&account, None), cond: Some(Cond::NotExists) },
+        Write::Update {
+            key: RosterPerson::key(&flow.insurer, flow.year, &flow.symbol, &flow.number),
+            changes: vec![Change::set("claimedBy", account.id.clone())],
+            cond: Some(Cond::And(vec![Cond::Exists, Cond::missing("claimedBy")])),
+        },
+        Write::Update {
+            key: SignupFlow::key(&flow.id),
+            changes: vec![Change::set("stage", "done"), Change::remove("passwordHash"), Change::remove("codeHash")],
+            cond: Some(Cond::And(vec![Cond::eq("stage", "code"), Cond::eq("codeHash", verified_hash)])),
+        },
+    ];
+    match deps.store.transact(writes).await {
+        Ok(()) => Ok(user_id),
+        Err(StoreError::ConditionFailed { index: Some(0) }) => Err(Error::UserIdTaken),
+        Err(StoreError::ConditionFailed { index: Some(2) }) => Err(Error::AlreadyRegistered),
+        Err(StoreError::ConditionFailed { .. }) => Err(Error::FlowExpired),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,456 @@
+//! The production engine: one DynamoDB table (`pk`, `sk`, TTL on `ttl`). Every uniqueness rule
+//! is a condition on a key, never a query on an index (indexes are eventually consistent).
+
+use super::{Change, Cond, Item, ItemStore, Key, StoreError, Write};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
+};
+use serde_json::{Number, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Creates the table as template.yaml declares it (for DynamoDB Local and tests).
+    pub async fn create_table(&self) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+        };
+        let attribute = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("static attribute definition")
+        };
+        let key = |name: &str, kind| KeySchemaElement::builder().attribute_name(name).key_type(kind).build().expect("static key");
+        self.client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attribute("pk"))
+            .attribute_definitions(attribute("sk"))
+            .key_schema(key("pk", KeyType::Hash))
+            .key_schema(key("sk", KeyType::Range))
+            .send()
+            .await
+            .map_err(describe)?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name(super::TTL_ATTRIBUTE)
+                    .build()
+                    .expect("static ttl spec"),
+            )
+            .send()
+            .await
+            .map_err(describe)?;
+        Ok(())
+    }
+}
+
+fn describe<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
+    let code = error.code().unwrap_or("unknown").to_string();
+    match error {
+        SdkError::ServiceError(_) if code == "ConditionalCheckFailedException" => {
+            StoreError::ConditionFailed { index: None }
+        }
+        other => StoreError::Unavailable(format!("{code}: {}", other.message().unwrap_or("no message"))),
+    }
+}
+
+fn to_attribute(value: &Value) -> AttributeValue {
+    match value {
+        Value::Null => AttributeValue::Null(true),
+        Value::Bool(b) => AttributeValue::Bool(*b),
+        Value::Number(n) => AttributeValue::N(n.to_string()),
+        Value::String(s) => AttributeValue::S(s.clone()),
+        Value::Array(list) => AttributeValue::L(list.iter().map(to_attribute).collect()),
+        Value::Object(map) => AttributeValue::M(map.iter().map(|(k, v)| (k.clone(), to_attribute(v))).collect()),
+    }
+}
+
+fn from_attribute(value: &AttributeValue) -> Value {
+    match value {
+        AttributeValue::Bool(b) => Value::Bool(*b),
+        AttributeValue::N(n) => n
+            .parse::<i64>()
+            .map(Value::from)
+            .ok()
+            .or_else(|| n.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number))
+            .unwrap_or(Value::Null),
+        AttributeValue::S(s) => Value::String(s.clone()),
+        AttributeValue::L(list) => Value::Array(list.iter().map(from_attribute).collect()),
+        AttributeValue::M(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), from_attribute(v))).collect()),
+        _ => Value::Null,
+    }
+}
+
+fn to_item(map: &HashMap<String, AttributeValue>) -> Item {
+    map.iter().map(|(k, v)| (k.clone(), from_attribute(v))).collect()
+}
+
+fn key_map(key: &Key) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".to_string(), AttributeValue::S(key.pk.clone())),
+        ("sk".to_string(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+fn item_map(key: &Key, item: &Item) -> HashMap<String, AttributeValue> {
+    let mut map: HashMap<String, AttributeValue> = item.iter().map(|(k, v)| (k.clone(), to_attribute(v))).collect();
+    map.extend(key_map(key));
+    map
+}
+
+/// Builds expression strings with `#n`/`:v` placeholders, so attribute names never collide
+/// with DynamoDB's reserved words.
+#[derive(Default)]
+struct Expression {
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl Expression {
+    fn name(&mut self, name: &str) -> String {
+        if let Some((placeholder, _)) = self.names.iter().find(|(_, n)| n.as_str() == name) {
+            return placeholder.clone();
+        }
+        let placeholder = format!("#n{}", self.names.len());
+        self.names.insert(placeholder.clone(), name.to_string());
+        placeholder
+    }
+
+    fn value(&mut self, value: AttributeValue) -> String {
+        let placeholder = format!(":v{}", self.values.len());
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    fn condition(&mut self, cond: &Cond) -> String {
+        match cond {
+            Cond::Exists => format!("attribute_exists({})", self.name("pk")),
+            Cond::NotExists => format!("attribute_not_exists({})", self.name("pk")),
+            Cond::AttrExists(name) => format!("attribute_exists({})", self.name(name)),
+            Cond::AttrMissing(name) => format!("attribute_not_exists({})", self.name(name)),
+            Cond::Eq(name, value) => format!("{} = {}", self.name(name), self.value(to_attribute(value))),
+            Cond::Lt(name, value) => format!("{} < {}", self.name(name), self.value(AttributeValue::N(value.to_string()))),
+            Cond::Le(name, value) => format!("{} <= {}", self.name(name), self.value(AttributeValue::N(value.to_string()))),
+            Cond::And(all) => self.join(all, " AND ", "attribute_exists(pk) OR attribute_not_exists(pk)"),
+            Cond::Or(any) => self.join(any, " OR ", "attribute_exists(pk) AND attribute_not_exists(pk)"),
+        }
+    }
+
+    fn join(&mut self, parts: &[Cond], separator: &str, empty: &str) -> String {
+        if parts.is_empty() {
+            return format!("({empty})");
+        }
+        let parts: Vec<String> = parts.iter().map(|c| format!("({})", self.condition(c))).collect();
+        format!("({})", parts.join(separator))
+    }
+
+    fn update(&mut self, changes: &[Change]) -> String {
+        let (mut set, mut add, mut remove) = (Vec::new(), Vec::new(), Vec::new());
+        for change in changes {
+            match change {
+                Change::Set(name, value) => {
+                    let (n, v) = (self.name(name), self.value(to_attribute(value)));
+                    set.push(format!("{n} = {v}"));
+                }
+                Change::Add(name, by) => {
+                    let (n, v) = (self.name(name), self.value(AttributeValue::N(by.to_string())));
+                    add.push(format!("{n} {v}"));
+                }
+                Change::Remove(name) => remove.push(self.name(name)),
+            }
+        }
+        let mut clauses = Vec::new();
+        if !set.is_empty() {
+            clauses.push(format!("SET {}", set.join(", ")));
+        }
+        if !add.is_empty() {
+            clauses.push(format!("ADD {}", add.join(", ")));
+        }
+        if !remove.is_empty() {
+            clauses.push(format!("REMOVE {}", remove.join(", ")));
+        }
+        clauses.join(" ")
+    }
+
+    fn names(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+
+    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+const TRANSACTION_CONFLICT_RETRIES: u32 = 6;
+
+impl DynamoStore {
+    async fn single(&self, write: Write) -> Result<(), StoreError> {
+        let mut expr = Expression::default();
+        let result = match write {
+            Write::Put { key, item, cond } => {
+                let condition = cond.as_ref().map(|c| expr.condition(c));
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(item_map(&key, &item)))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(describe)
+            }
+            Write::Update { key, changes, cond } => {
+                self.update(&key, &changes, cond.as_ref()).await.map(|_| ())
+            }
+            Write::Delete { key, cond } => {
+                let condition = cond.as_ref().map(|c| expr.condition(c));
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_map(&key)))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(describe)
+            }
+            Write::Check { key, cond } => {
+                let holds = cond.holds(self.get(&key).await?.as_ref());
+                if holds { Ok(()) } else { Err(StoreError::ConditionFailed { index: None }) }
+            }
+        };
+        result.map_err(|e| match e {
+            StoreError::ConditionFailed { .. } => StoreError::ConditionFailed { index: Some(0) },
+            other => other,
+        })
+    }
+
+    fn transact_item(&self, write: &Write) -> Result<TransactWriteItem, StoreError> {
+        let mut expr = Expression::default();
+        let built = match write {
+            Write::Put { key, item, cond } => {
+                let condition = cond.as_ref().map(|c| expr.condition(c));
+                TransactWriteItem::builder().put(
+                    Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(item_map(key, item)))
+                        .set_condition_expression(condition)
+                        .set_expression_attribute_names(expr.names())
+                        .set_expression_attribute_values(expr.values())
+                        .build()
+                        .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+                )
+            }
+            Write::Update { key, changes, cond } => {
+                let condition = cond.as_ref().map(|c| expr.condition(c));
+                let update = expr.update(changes);
+                TransactWriteItem::builder().update(
+                    Update::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_map(key)))
+                        .update_expression(update)
+                        .set_condition_expression(condition)
+                        .set_expression_attribute_names(expr.names())
+                        .set_expression_attribute_values(expr.values())
+                        .build()
+                        .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+                )
+            }
+            Write::Delete { key, cond } => {
+                let condition = cond.as_ref().map(|c| expr.condition(c));
+                TransactWriteItem::builder().delete(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_map(key)))
+                        .set_condition_expression(condition)
+                        .set_expression_attribute_names(expr.names())
+                        .set_expression_attribute_values(expr.values())
+                        .build()
+                        .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+                )
+            }
+            Write::Check { key, cond } => {
+                let condition = expr.condition(cond);
+                TransactWriteItem::builder().condition_check(
+                    ConditionCheck::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_map(key)))
+                        .condition_expression(condition)
+                        .set_expression_attribute_names(expr.names())
+                        .set_expression_attribute_values(expr.values())
+                        .build()
+                        .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+                )
+            }
+        };
+        Ok(built.build())
+    }
+}
+
+#[async_trait]
+impl ItemStore for DynamoStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(describe)?;
+        Ok(output.item().map(to_item))
+    }
+
+    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
+        let mut expr = Expression::default();
+        let condition = cond.map(|c| expr.condition(c));
+        let update = expr.update(changes);
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(key)))
+            .update_expression(update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(describe)?;
+        Ok(output.attributes().map(to_item).unwrap_or_default())
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        // A group of one costs half as much as a plain write of the same item.
+        if writes.len() == 1 {
+            let write = writes.into_iter().next().expect("one write");
+            return self.single(write).await;
+        }
+        let items = writes.iter().map(|w| self.transact_item(w)).collect::<Result<Vec<_>, _>>()?;
+        let mut attempt = 0;
+        loop {
+            let result = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
+            let Err(error) = result else { return Ok(()) };
+            let reasons: Vec<Option<String>> = match &error {
+                SdkError::ServiceError(service) => match service.err() {
+                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e) => {
+                        e.cancellation_reasons().iter().map(|r| r.code().map(str::to_string)).collect()
+                    }
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            if let Some(index) = reasons.iter().position(|r| r.as_deref() == Some("ConditionalCheckFailed")) {
+                return Err(StoreError::ConditionFailed { index: Some(index) });
+            }
+            // Concurrent transactions on one item cancel each other; retrying lets the
+            // conditions, not the timing, decide who wins.
+            let conflict = reasons.iter().any(|r| r.as_deref() == Some("TransactionConflict"));
+            if conflict && attempt < TRANSACTION_CONFLICT_RETRIES {
+                attempt += 1;
+                let jitter = rand::random_range(0..20u64);
+                tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt) + jitter)).await;
+                continue;
+            }
+            return Err(describe(error));
+        }
+    }
+
+    async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", "pk")
+                .expression_attribute_names("#sk", "sk")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
+                .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_string()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(describe)?;
+            items.extend(output.items().iter().map(to_item));
+            match output.last_evaluated_key() {
+                Some(key) if !key.is_empty() => start = Some(key.clone()),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError> {
+        for chunk in items.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|(key, item)| {
+                    let put = PutRequest::builder()
+                        .set_item(Some(item_map(key, item)))
+                        .build()
+                        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                    Ok(WriteRequest::builder().put_request(put).build())
+                })
+                .collect::<Result<_, StoreError>>()?;
+            let mut attempt = 0u32;
+            while !requests.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(describe)?;
+                requests = output
+                    .unprocessed_items()
+                    .and_then(|m| m.get(&self.table))
+                    .cloned()
+                    .unwrap_or_default();
+                if !requests.is_empty() {
+                    attempt += 1;
+                    if attempt > 8 {
+                        return Err(StoreError::Unavailable("batch write kept being throttled".into()));
+                    }
+                    tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn warm_up(&self) -> Result<(), StoreError> {
+        self.get(&Key::new("WARMUP", "WARMUP")).await.map(|_| ())
+    }
+}

@@ -1,0 +1,193 @@
+//! What kennin keeps, item by item, and the key each lives under. Typed records go in and out
+//! of the engines as JSON objects; `ttl` lets DynamoDB collect what has expired.
+
+use super::{Item, Key, StoreError, TTL_ATTRIBUTE};
+use crate::domain::{BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, UserId};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
+    let mut item = match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => map,
+        _ => unreachable!("records serialise to JSON objects"),
+    };
+    if let Some(ttl) = ttl {
+        item.insert(TTL_ATTRIBUTE.into(), ttl.into());
+    }
+    item
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_json::from_value(Value::Object(item)).map_err(|e| StoreError::Unavailable(format!("unreadable record: {e}")))
+}
+
+/// A union (保険者) and the survey year whose roster is current.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Insurer {
+    pub code: InsurerCode,
+    pub name: String,
+    pub current_year: Option<i32>,
+}
+
+impl Insurer {
+    pub fn key(code: &InsurerCode) -> Key {
+        Key::new(format!("INSURER#{code}"), "INSURER")
+    }
+}
+
+/// One insured person of a union's roster for one survey year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RosterPerson {
+    pub insurer: InsurerCode,
+    pub year: i32,
+    pub symbol: CardSymbol,
+    pub number: CardNumber,
+    pub birth_date: BirthDate,
+    pub name_kana: KanaName,
+    pub name: String,
+    /// The account that registered as this person this year; at most one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_by: Option<String>,
+}
+
+impl RosterPerson {
+    pub fn partition(insurer: &InsurerCode, year: i32) -> String {
+        format!("ROSTER#{insurer}#{year}")
+    }
+
+    pub fn key(insurer: &InsurerCode, year: i32, symbol: &CardSymbol, number: &CardNumber) -> Key {
+        Key::new(Self::partition(insurer, year), format!("CARD#{}#{}", symbol.as_str(), number.as_str()))
+    }
+
+    pub fn own_key(&self) -> Key {
+        Self::key(&self.insurer, self.year, &self.symbol, &self.number)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignupStage {
+    Account,
+    Code,
+    Done,
+}
+
+/// A first-login flow, from the identity check to the account. Addressed by the hash of the
+/// token in the person's cookie.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignupFlow {
+    pub id: String,
+    pub insurer: InsurerCode,
+    pub year: i32,
+    pub symbol: CardSymbol,
+    pub number: CardNumber,
+    /// The person's name from the roster, for the account.
+    pub name: String,
+    pub stage: SignupStage,
+    pub expires_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_hash: Option<String>,
+    #[serde(default)]
+    pub code_issued_at: i64,
+    #[serde(default)]
+    pub code_expires_at: i64,
+    #[serde(default)]
+    pub code_tries: i64,
+    #[serde(default)]
+    pub code_sends: i64,
+}
+
+impl SignupFlow {
+    pub fn key(id: &str) -> Key {
+        Key::new(format!("FLOW#{id}"), "SIGNUP")
+    }
+}
+
+/// The guard that makes a user ID unique across all unions: while a flow holds it, it is
+/// reserved; once the account exists, it points to the account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum UserIdGuard {
+    #[serde(rename_all = "camelCase")]
+    Reservation { flow_id: String, expires_at: i64, rev: String },
+    #[serde(rename_all = "camelCase")]
+    Account { account_id: String, insurer: InsurerCode, year: i32, rev: String },
+}
+
+impl UserIdGuard {
+    pub fn key(user_id: &UserId) -> Key {
+        Self::key_for(&user_id.key())
+    }
+
+    /// For login, where what was typed need not be a well-formed ID.
+    pub fn key_for(folded: &str) -> Key {
+        Key::new(format!("USERID#{folded}"), "GUARD")
+    }
+
+    pub fn rev(&self) -> &str {
+        match self {
+            UserIdGuard::Reservation { rev, .. } | UserIdGuard::Account { rev, .. } => rev,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub id: String,
+    pub user_id: UserId,
+    pub insurer: InsurerCode,
+    pub year: i32,
+    pub symbol: CardSymbol,
+    pub number: CardNumber,
+    pub name: String,
+    pub email: Email,
+    pub password_hash: String,
+    pub created_at: i64,
+}
+
+impl Account {
+    pub fn key(id: &str) -> Key {
+        Key::new(format!("ACCOUNT#{id}"), "ACCOUNT")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub account_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub absolute_expires_at: i64,
+}
+
+impl Session {
+    pub fn key(token_hash: &str) -> Key {
+        Key::new(format!("SESSION#{token_hash}"), "SESSION")
+    }
+}
+
+/// Consecutive failed logins for one typed user ID, whether or not an account has it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginFailures {
+    #[serde(default)]
+    pub failures: i64,
+    #[serde(default)]
+    pub locked_until: i64,
+}
+
+impl LoginFailures {
+    pub fn key(folded_user_id: &str) -> Key {
+        Key::new(format!("LOGINFAIL#{folded_user_id}"), "FAILURES")
+    }
+}

@@ -47,3 +47,22 @@ impl Deps {
         Self::new(store, mailer, Arc::new(SystemClock), config)
     }
 }
+
+/// The SDK configuration for a local endpoint (DynamoDB Local, moto) or, without one, the usual
+/// AWS environment. Local endpoints get a region and dummy credentials when none are set,
+/// since emulators accept any signature.
+pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(endpoint) = endpoint {
+        loader = loader.endpoint_url(endpoint);
+        if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
+            loader = loader.region(aws_config::Region::new("ap-northeast-1"));
+        }
+        if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
+            loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "local", "local", None, None, "kennin-local",
+            ));
+        }
+    }
+    loader.load().await
+}

@@ -188,6 +188,17 @@ impl ApiRequest {
     }
 }
 
+/// Runs one step: the request parsed with the function's settings, the step's outcome turned
+/// into the response.
+pub async fn serve<F>(deps: &crate::Deps, request: Request, step: F) -> Response<Body>
+where
+    F: AsyncFnOnce(&crate::Deps, &ApiRequest) -> Result<Reply, Error>,
+{
+    let request = ApiRequest::new(request, &deps.config);
+    let result = step(deps, &request).await;
+    request.finish(result)
+}
+
 fn retry_after(error: &Error) -> Option<i64> {
     match error {
         Error::IdentityThrottled { retry_after }

@@ -1,0 +1,16 @@
+use kennin::http::{self, ApiRequest, Reply, SESSION_COOKIE, set_cookie};
+use kennin::session::{self, ABSOLUTE_TIMEOUT_SECONDS};
+use kennin::{Deps, Error};
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use std::sync::Arc;
+
+pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
+    http::serve(&deps, request, run).await
+}
+
+async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
+    let logged_in = session::login(deps, request.json()?).await?;
+    Ok(Reply::json(200, json!({ "next": logged_in.next }))
+        .cookie(set_cookie(SESSION_COOKIE, &logged_in.token, ABSOLUTE_TIMEOUT_SECONDS)))
+}

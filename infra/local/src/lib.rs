@@ -1,0 +1,195 @@
+//! The local runner: every function's handler in one process, behind the routes template.yaml
+//! declares (read from it, so the two cannot disagree), plus the outbox at /_local/mail.
+
+use axum::Router;
+use axum::body::{Body as AxumBody, to_bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response as AxumResponse};
+use futures::future::BoxFuture;
+use kennin::Deps;
+use kennin::domain::InsurerCode;
+use kennin::roster;
+use kennin::store::records::Insurer;
+use kennin::mail::outbox::Outbox;
+use kennin::store::ItemStore;
+use lambda_http::aws_lambda_events::apigw::{ApiGatewayV2httpRequestContext, ApiGatewayV2httpRequestContextHttpDescription};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use yaml_rust2::{Yaml, YamlLoader};
+
+pub const TEMPLATE: &str = include_str!("../../../template.yaml");
+pub const DEMO_INSURER: &str = "0904";
+pub const DEMO_INSURER_NAME: &str = "けんにん健康保険組合（デモ）";
+pub const DEMO_ROSTER: &str = include_str!("../demo-roster.csv");
+
+type Handler = fn(Arc<Deps>, Request) -> BoxFuture<'static, Response<Body>>;
+
+/// The function crate serving each CodeUri of template.yaml.
+pub fn handler_for(code_uri: &str) -> Option<Handler> {
+    let handler: Handler = match code_uri {
+        "functions/signup-identity" => |d, r| Box::pin(kennin_signup_identity::handle(d, r)),
+        "functions/signup-state" => |d, r| Box::pin(kennin_signup_state::handle(d, r)),
+        "functions/signup-account" => |d, r| Box::pin(kennin_signup_account::handle(d, r)),
+        "functions/signup-code" => |d, r| Box::pin(kennin_signup_code::handle(d, r)),
+        "functions/signup-resend" => |d, r| Box::pin(kennin_signup_resend::handle(d, r)),
+        "functions/session-login" => |d, r| Box::pin(kennin_session_login::handle(d, r)),
+        "functions/session-logout" => |d, r| Box::pin(kennin_session_logout::handle(d, r)),
+        "functions/me" => |d, r| Box::pin(kennin_me::handle(d, r)),
+        _ => return None,
+    };
+    Some(handler)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub function: String,
+    pub code_uri: String,
+    pub method: String,
+    pub path: String,
+}
+
+/// Every HttpApi event of every function in template.yaml.
+pub fn template_routes(template: &str) -> Result<Vec<Route>, String> {
+    let docs = YamlLoader::load_from_str(template).map_err(|e| format!("template.yaml: {e}"))?;
+    let resources = docs.first().map(|d| &d["Resources"]).ok_or("template.yaml: no Resources")?;
+    let Yaml::Hash(resources) = resources else { return Err("template.yaml: Resources is not a map".into()) };
+    let mut routes = Vec::new();
+    for (name, resource) in resources {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let function = name.as_str().unwrap_or_default().to_string();
+        let code_uri = resource["Properties"]["CodeUri"].as_str().ok_or(format!("{function}: no CodeUri"))?;
+        let Yaml::Hash(events) = &resource["Properties"]["Events"] else { continue };
+        for event in events.values() {
+            if event["Type"].as_str() != Some("HttpApi") {
+                continue;
+            }
+            let properties = &event["Properties"];
+            routes.push(Route {
+                function: function.clone(),
+                code_uri: code_uri.to_string(),
+                method: properties["Method"].as_str().ok_or(format!("{function}: no Method"))?.to_ascii_uppercase(),
+                path: properties["Path"].as_str().ok_or(format!("{function}: no Path"))?.to_string(),
+            });
+        }
+    }
+    Ok(routes)
+}
+
+/// Matches API Gateway's path templates (`/api/postal/{code}`), segment by segment.
+fn path_matches(template: &str, path: &str) -> bool {
+    let (mut t, mut p) = (template.split('/'), path.split('/'));
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return true,
+            (Some(ts), Some(ps)) if ts.starts_with('{') && ts.ends_with('}') && !ps.is_empty() => {}
+            (Some(ts), Some(ps)) if ts == ps => {}
+            _ => return false,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct LocalApp {
+    deps: Arc<Deps>,
+    routes: Arc<Vec<(Route, Handler)>>,
+    outbox: Option<Arc<Outbox>>,
+}
+
+/// The whole application as one axum router.
+pub fn router(deps: Arc<Deps>, outbox: Option<Arc<Outbox>>) -> Result<Router, String> {
+    let mut routes = Vec::new();
+    for route in template_routes(TEMPLATE)? {
+        let handler = handler_for(&route.code_uri).ok_or(format!("no handler for {}", route.code_uri))?;
+        routes.push((route, handler));
+    }
+    let app = LocalApp { deps, routes: Arc::new(routes), outbox };
+    Ok(Router::new().fallback(dispatch).with_state(app))
+}
+
+/// Bodies above this never reach a function (API Gateway's own limit is 10 MB); the functions
+/// enforce their 16 KB limit themselves.
+const MAX_FORWARDED_BODY: usize = 1024 * 1024;
+
+async fn dispatch(
+    State(app): State<LocalApp>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+) -> AxumResponse {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    if path == "/_local/mail" && parts.method == Method::GET {
+        return local_mail(app.outbox.as_deref()).await;
+    }
+    let route = app
+        .routes
+        .iter()
+        .find(|(route, _)| route.method == parts.method.as_str() && path_matches(&route.path, &path));
+    let Some((_, handler)) = route else {
+        let body = serde_json::json!({ "code": "not_found", "message": "お探しのページは見つかりません。" });
+        return (StatusCode::NOT_FOUND, axum::Json(body)).into_response();
+    };
+    let Ok(bytes) = to_bytes(body, MAX_FORWARDED_BODY).await else {
+        let body = serde_json::json!({ "code": "payload_too_large", "message": "送信された内容が大きすぎます。" });
+        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+    };
+    let mut builder = lambda_http::http::Request::builder().method(parts.method.clone()).uri(parts.uri.clone());
+    for (name, value) in &parts.headers {
+        builder = builder.header(name, value);
+    }
+    let body = if bytes.is_empty() { Body::Empty } else { Body::Binary(bytes.to_vec()) };
+    let Ok(request) = builder.body(body) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let request = request.with_request_context(api_gateway_context(&parts.method, &path, peer));
+    let response = handler(app.deps.clone(), request).await;
+    let (parts, body) = response.into_parts();
+    let bytes = match body {
+        Body::Empty => Vec::new(),
+        Body::Text(text) => text.into_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => Vec::new(),
+    };
+    AxumResponse::from_parts(parts, AxumBody::from(bytes))
+}
+
+/// What API Gateway would tell the function about the request.
+fn api_gateway_context(method: &Method, path: &str, peer: SocketAddr) -> RequestContext {
+    let mut http = ApiGatewayV2httpRequestContextHttpDescription::default();
+    http.method = method.clone();
+    http.path = Some(path.to_string());
+    http.source_ip = Some(peer.ip().to_string());
+    let mut context = ApiGatewayV2httpRequestContext::default();
+    context.request_id = Some(uuid::Uuid::new_v4().to_string());
+    context.http = http;
+    RequestContext::ApiGatewayV2(context)
+}
+
+async fn local_mail(outbox: Option<&Outbox>) -> AxumResponse {
+    let Some(outbox) = outbox else {
+        return (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({ "code": "no_outbox" }))).into_response();
+    };
+    match outbox.list().await {
+        Ok(messages) => axum::Json(serde_json::json!({ "messages": messages })).into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "code": "outbox", "message": e.to_string() })))
+            .into_response(),
+    }
+}
+
+/// Seeds the demo union and its roster for this year when the store has no demo union yet.
+/// Goes through the same import as the operator CLI.
+pub async fn seed_demo(store: &dyn ItemStore, today: time::Date) -> Result<bool, String> {
+    let code = InsurerCode::parse(DEMO_INSURER).map_err(|e| e.to_string())?;
+    if store.get(&Insurer::key(&code)).await.map_err(|e| e.to_string())?.is_some() {
+        return Ok(false);
+    }
+    roster::put_insurer(store, &code, DEMO_INSURER_NAME).await.map_err(|e| e.to_string())?;
+    let year = today.year();
+    let people = roster::parse(DEMO_ROSTER, &code, year, today).map_err(|e| e.to_string())?;
+    roster::import(store, &code, year, people).await.map_err(|e| e.to_string())?;
+    Ok(true)
+}

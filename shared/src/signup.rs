@@ -219,9 +219,16 @@ fn guard_is(rev: Option<String>) -> Cond {
     }
 }
 
-async fn send_code(deps: &Deps, email: &Email, code: &VerificationCode) -> Result<(), Error> {
+/// Mails the code. When the mail cannot be sent, the send is not counted and the person may
+/// try again at once: the flow keeps everything else they entered.
+async fn send_code(deps: &Deps, flow_id: &str, email: &Email, code: &VerificationCode) -> Result<(), Error> {
     let message = templates::signup_code(email, code, deps.config.code_ttl_seconds / 60);
-    deps.mailer.send(&message).await.map_err(|e| Error::Unavailable(e.to_string()))
+    let Err(error) = deps.mailer.send(&message).await else { return Ok(()) };
+    let uncount = [Change::set("codeIssuedAt", 0), Change::add("codeSends", -1)];
+    if let Err(store_error) = deps.store.update(&SignupFlow::key(flow_id), &uncount, Some(&Cond::Exists)).await {
+        tracing::warn!(error = %store_error, "could not un-count a failed code mail");
+    }
+    Err(Error::Unavailable(error.to_string()))
 }
 
 /// ② The account details: the user ID is reserved for this flow and a code is mailed.
@@ -293,7 +300,7 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
         Err(other) => return Err(other.into()),
     }
 
-    send_code(deps, &email, &code).await?;
+    send_code(deps, &flow.id, &email, &code).await?;
     Ok(FlowState {
         step: "code",
         expires_at: Some(Timestamp(flow.expires_at)),
@@ -351,7 +358,7 @@ pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error
         }
         Err(other) => return Err(other.into()),
     }
-    send_code(deps, &email, &code).await?;
+    send_code(deps, &flow.id, &email, &code).await?;
     Ok(FlowState {
         step: "code",
         expires_at: Some(Timestamp(flow.expires_at)),

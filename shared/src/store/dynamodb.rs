@@ -164,7 +164,8 @@ impl Expression {
         if parts.is_empty() {
             return format!("({empty})");
         }
-        let parts: Vec<String> = parts.iter().map(|c| format!("({})", self.condition(c))).collect();
+        // Compound parts bring their own parentheses; DynamoDB refuses redundant ones.
+        let parts: Vec<String> = parts.iter().map(|c| self.condition(c)).collect();
         format!("({})", parts.join(separator))
     }
 

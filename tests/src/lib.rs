@@ -1,0 +1,318 @@
+//! Test harness: the whole application on a random port with a fresh store (embedded SQLite in
+//! a temporary folder, or a fresh table in DynamoDB Local), a clock the test moves, mail in an
+//! outbox folder, and switches that make the store or the mail fail.
+
+use async_trait::async_trait;
+use kennin::Deps;
+use kennin::clock::{Clock, ManualClock};
+use kennin::config::Config;
+use kennin::deps::sdk_config;
+use kennin::mail::outbox::{Outbox, OutboxMessage};
+use kennin::mail::{MailError, Mailer, Message};
+use kennin::store::dynamodb::DynamoStore;
+use kennin::store::sqlite::SqliteStore;
+use kennin::store::{Change, Cond, Item, ItemStore, Key, StoreError, Write};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tempfile::TempDir;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Engine {
+    Sqlite,
+    Dynamo,
+}
+
+/// Declares, for each named async fn taking an `Engine`, one test per storage engine:
+/// `sqlite::name` and `dynamodb::name`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Engine::Sqlite).await;
+                }
+            )+
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Engine::Dynamo).await;
+                }
+            )+
+        }
+    };
+}
+
+pub const DYNAMODB_ENDPOINT_VAR: &str = "KENNIN_TEST_DYNAMODB_ENDPOINT";
+pub const SES_ENDPOINT_VAR: &str = "KENNIN_TEST_SES_ENDPOINT";
+
+pub fn endpoint(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!("{var} is not set: run the tests with scripts/test.sh, which starts DynamoDB Local and moto")
+    })
+}
+
+/// A fresh, empty store of the engine, and the folder it lives in.
+pub async fn fresh_store(engine: Engine) -> (Arc<dyn ItemStore>, TempDir) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let store: Arc<dyn ItemStore> = match engine {
+        Engine::Sqlite => Arc::new(SqliteStore::open(&dir.path().join("kennin.sqlite3")).expect("sqlite store")),
+        Engine::Dynamo => {
+            let sdk = sdk_config(Some(&endpoint(DYNAMODB_ENDPOINT_VAR))).await;
+            let table = format!("kennin-test-{}", uuid::Uuid::new_v4().simple());
+            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+            store.create_table().await.expect("create table in DynamoDB Local");
+            Arc::new(store)
+        }
+    };
+    (store, dir)
+}
+
+/// A store whose writes fail while `down` is set, as DynamoDB does when it throttles or is
+/// unreachable. Reads keep working, so a failure lands in the middle of a step.
+pub struct SwitchableStore {
+    inner: Arc<dyn ItemStore>,
+    pub down: AtomicBool,
+}
+
+impl SwitchableStore {
+    fn check(&self) -> Result<(), StoreError> {
+        if self.down.load(Ordering::SeqCst) { Err(StoreError::Unavailable("switched off by the test".into())) } else { Ok(()) }
+    }
+}
+
+#[async_trait]
+impl ItemStore for SwitchableStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.inner.get(key).await
+    }
+    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
+        self.check()?;
+        self.inner.update(key, changes, cond).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.transact(writes).await
+    }
+    async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        self.inner.query(pk, sk_prefix).await
+    }
+    async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.put_many(items).await
+    }
+    async fn warm_up(&self) -> Result<(), StoreError> {
+        self.inner.warm_up().await
+    }
+}
+
+/// The outbox, or a failure while `down` is set.
+pub struct SwitchableMailer {
+    pub outbox: Arc<Outbox>,
+    pub down: AtomicBool,
+}
+
+#[async_trait]
+impl Mailer for SwitchableMailer {
+    async fn send(&self, message: &Message) -> Result<(), MailError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(MailError("switched off by the test".into()));
+        }
+        self.outbox.send(message).await
+    }
+}
+
+/// 2026-06-01T00:00:00Z: a fixed start so birth dates and survey years are predictable.
+pub const START: i64 = 1_780_272_000;
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub store: Arc<SwitchableStore>,
+    pub mailer: Arc<SwitchableMailer>,
+    pub engine: Engine,
+    client: reqwest::Client,
+    _dir: TempDir,
+    _store_dir: TempDir,
+}
+
+pub fn test_config() -> Config {
+    let mut config = Config::with_secret(kennin::secrets::new_token().into_bytes());
+    // argon2 at its smallest: these tests are about the flow, not the hash cost.
+    config.argon2_memory_kib = 64;
+    config.argon2_iterations = 1;
+    config.argon2_parallelism = 1;
+    // Lets tests act as many client addresses.
+    config.trust_forwarded_for = true;
+    config
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect()
+    }
+
+    /// `name=value` of the cookie the response set, for the next request's Cookie header.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies()
+            .iter()
+            .filter_map(|c| c.split(';').next())
+            .find(|pair| pair.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+}
+
+pub struct Person {
+    pub symbol: &'static str,
+    pub number: &'static str,
+    pub birth_date: &'static str,
+    pub name_kana: &'static str,
+}
+
+/// The demo roster's first person (infra/local/demo-roster.csv).
+pub const TARO: Person = Person { symbol: "1001", number: "1", birth_date: "1990/01/01", name_kana: "ケンポ タロウ" };
+pub const HANAKO: Person = Person { symbol: "1001", number: "2", birth_date: "1985/04/15", name_kana: "サクラ ハナコ" };
+pub const PASSWORD: &str = "Sakura#2024go";
+
+impl Person {
+    pub fn identity(&self) -> Value {
+        serde_json::json!({
+            "insurerCode": "0904",
+            "symbol": self.symbol,
+            "number": self.number,
+            "birthDate": self.birth_date,
+            "nameKana": self.name_kana,
+        })
+    }
+}
+
+pub async fn spawn_app(engine: Engine) -> TestApp {
+    let (inner, store_dir) = fresh_store(engine).await;
+    let clock = Arc::new(ManualClock::starting_at(START));
+    kennin_local::seed_demo(inner.as_ref(), clock.today_in_japan()).await.expect("demo union seeded");
+    let store = Arc::new(SwitchableStore { inner, down: AtomicBool::new(false) });
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let outbox = Arc::new(Outbox::new(dir.path().join("outbox"), "no-reply@kennin.test"));
+    let mailer = Arc::new(SwitchableMailer { outbox, down: AtomicBool::new(false) });
+    let deps = Deps::new(store.clone(), mailer.clone(), clock.clone(), test_config()).expect("deps");
+    let app = kennin_local::router(Arc::new(deps), Some(mailer.outbox.clone())).expect("router");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+    });
+    TestApp {
+        base: format!("http://{address}"),
+        clock,
+        store,
+        mailer,
+        engine,
+        client: reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("client"),
+        _dir: dir,
+        _store_dir: store_dir,
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>, cookie: Option<&str>) -> Reply {
+        let mut request = self
+            .client
+            .request(method.parse().expect("method"), format!("{}{path}", self.base))
+            .header("x-forwarded-for", "198.51.100.7");
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        self.finish(request).await
+    }
+
+    pub async fn finish(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        assert_ne!(status, 500, "a 500 is never an answer: {body}");
+        Reply { status, headers, body }
+    }
+
+    pub fn raw(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method.parse().expect("method"), format!("{}{path}", self.base))
+    }
+
+    pub async fn post(&self, path: &str, body: Value, cookie: Option<&str>) -> Reply {
+        self.send("POST", path, Some(body), cookie).await
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        self.send("GET", path, None, cookie).await
+    }
+
+    /// ① for the person; the flow cookie.
+    pub async fn identity(&self, person: &Person) -> String {
+        let reply = self.post("/api/signup/identity", person.identity(), None).await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        reply.cookie("__Host-kennin_signup").expect("flow cookie")
+    }
+
+    pub async fn account(&self, flow: &str, user_id: &str, email: &str) -> Reply {
+        let body = serde_json::json!({ "userId": user_id, "password": PASSWORD, "email": email });
+        self.post("/api/signup/account", body, Some(flow)).await
+    }
+
+    pub async fn mails(&self) -> Vec<OutboxMessage> {
+        self.mailer.outbox.list().await.expect("outbox readable")
+    }
+
+    /// The code in the newest mail to the address.
+    pub async fn latest_code(&self, to: &str) -> String {
+        let mails = self.mails().await;
+        let mail = mails.iter().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"));
+        code_in(&mail.text)
+    }
+
+    pub async fn code(&self, flow: &str, code: &str) -> Reply {
+        self.post("/api/signup/code", serde_json::json!({ "code": code }), Some(flow)).await
+    }
+
+    /// ① to ③ for the person; returns nothing, asserts every step.
+    pub async fn sign_up(&self, person: &Person, user_id: &str, email: &str) {
+        let flow = self.identity(person).await;
+        let reply = self.account(&flow, user_id, email).await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        let code = self.latest_code(email).await;
+        let reply = self.code(&flow, &code).await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+    }
+
+    pub async fn login(&self, user_id: &str, password: &str) -> Reply {
+        self.post("/api/session", serde_json::json!({ "userId": user_id, "password": password }), None).await
+    }
+}
+
+pub fn code_in(text: &str) -> String {
+    let start = text.find("認証番号：").expect("code line in mail") + "認証番号：".len();
+    text[start..].chars().take(6).collect()
+}

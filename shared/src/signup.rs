@@ -439,7 +439,14 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
         year: account.year,
         rev: new_token(),
     };
+    // The flow comes first: when two requests race with the same code, the loser fails on it
+    // and learns the code was already used.
     let writes = vec![
+        Write::Update {
+            key: SignupFlow::key(&flow.id),
+            changes: vec![Change::set("stage", "done"), Change::remove("passwordHash"), Change::remove("codeHash")],
+            cond: Some(Cond::And(vec![Cond::eq("stage", "code"), Cond::eq("codeHash", verified_hash)])),
+        },
         Write::Put {
             key: UserIdGuard::key(&user_id),
             item: to_item(&guard, None),
@@ -451,16 +458,11 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
             changes: vec![Change::set("claimedBy", account.id.clone())],
             cond: Some(Cond::And(vec![Cond::Exists, Cond::missing("claimedBy")])),
         },
-        Write::Update {
-            key: SignupFlow::key(&flow.id),
-            changes: vec![Change::set("stage", "done"), Change::remove("passwordHash"), Change::remove("codeHash")],
-            cond: Some(Cond::And(vec![Cond::eq("stage", "code"), Cond::eq("codeHash", verified_hash)])),
-        },
     ];
     match deps.store.transact(writes).await {
         Ok(()) => Ok(user_id),
-        Err(StoreError::ConditionFailed { index: Some(0) }) => Err(Error::UserIdTaken),
-        Err(StoreError::ConditionFailed { index: Some(2) }) => Err(Error::AlreadyRegistered),
+        Err(StoreError::ConditionFailed { index: Some(1) }) => Err(Error::UserIdTaken),
+        Err(StoreError::ConditionFailed { index: Some(3) }) => Err(Error::AlreadyRegistered),
         Err(StoreError::ConditionFailed { .. }) => Err(Error::FlowExpired),
         Err(other) => Err(other.into()),
     }

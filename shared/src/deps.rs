@@ -22,8 +22,18 @@ impl Deps {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> Result<Self, String> {
-        let hasher = PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism)?;
-        Ok(Self { store, mailer, clock, config, hasher })
+        let hasher = PasswordHasher::new(
+            config.argon2_memory_kib,
+            config.argon2_iterations,
+            config.argon2_parallelism,
+        )?;
+        Ok(Self {
+            store,
+            mailer,
+            clock,
+            config,
+            hasher,
+        })
     }
 
     /// The Lambda set-up: DynamoDB table KENNIN_TABLE; mail through SES from KENNIN_MAIL_FROM
@@ -34,14 +44,18 @@ impl Deps {
         let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
         let config = Config::from_env()?;
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let store: Arc<dyn ItemStore> =
-            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), var("KENNIN_TABLE")?));
+        let store: Arc<dyn ItemStore> = Arc::new(DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            var("KENNIN_TABLE")?,
+        ));
         let mailer: Arc<dyn Mailer> = match std::env::var("KENNIN_OUTBOX_DIR") {
             Ok(dir) => Arc::new(Outbox::new(dir, var("KENNIN_MAIL_FROM")?)),
             Err(_) => Arc::new(SesMailer::new(
                 aws_sdk_sesv2::Client::new(&sdk),
                 var("KENNIN_MAIL_FROM")?,
-                std::env::var("KENNIN_SES_CONFIGURATION_SET").ok().filter(|s| !s.is_empty()),
+                std::env::var("KENNIN_SES_CONFIGURATION_SET")
+                    .ok()
+                    .filter(|s| !s.is_empty()),
             )),
         };
         Self::new(store, mailer, Arc::new(SystemClock), config)
@@ -60,7 +74,11 @@ pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
         }
         if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
             loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                "local", "local", None, None, "kennin-local",
+                "local",
+                "local",
+                None,
+                None,
+                "kennin-local",
             ));
         }
     }

@@ -76,7 +76,9 @@ pub struct Fields(FieldErrors);
 
 impl Fields {
     pub fn check<T>(&mut self, name: &'static str, parsed: Result<T, Invalid>) -> Option<T> {
-        parsed.map_err(|e| self.0.entry(name).or_insert_with(|| e.0.to_string())).ok()
+        parsed
+            .map_err(|e| self.0.entry(name).or_insert_with(|| e.0.to_string()))
+            .ok()
     }
 
     pub fn add(&mut self, name: &'static str, message: impl Into<String>) {
@@ -84,6 +86,10 @@ impl Fields {
     }
 
     pub fn finish(self) -> Result<(), Error> {
-        if self.0.is_empty() { Ok(()) } else { Err(Error::Invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
     }
 }

@@ -35,11 +35,19 @@ pub struct Reply {
 impl Reply {
     pub fn json(status: u16, body: impl Serialize) -> Self {
         let body = serde_json::to_value(body).unwrap_or(Value::Null);
-        Self { status, body: Some(body), cookies: Vec::new() }
+        Self {
+            status,
+            body: Some(body),
+            cookies: Vec::new(),
+        }
     }
 
     pub fn no_content() -> Self {
-        Self { status: 204, body: None, cookies: Vec::new() }
+        Self {
+            status: 204,
+            body: None,
+            cookies: Vec::new(),
+        }
     }
 
     pub fn cookie(mut self, cookie: String) -> Self {
@@ -67,17 +75,30 @@ impl ApiRequest {
         let started = Instant::now();
         let context = request.request_context_ref();
         let (context_id, source_ip) = match context {
-            Some(RequestContext::ApiGatewayV2(ctx)) => (ctx.request_id.clone(), ctx.http.source_ip.clone()),
+            Some(RequestContext::ApiGatewayV2(ctx)) => {
+                (ctx.request_id.clone(), ctx.http.source_ip.clone())
+            }
             _ => (None, None),
         };
         let request_id = context_id
-            .or_else(|| request.lambda_context_ref().map(|c| c.request_id.clone()).filter(|id| !id.is_empty()))
+            .or_else(|| {
+                request
+                    .lambda_context_ref()
+                    .map(|c| c.request_id.clone())
+                    .filter(|id| !id.is_empty())
+            })
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let forwarded = config
             .trust_forwarded_for
-            .then(|| header(request.headers(), "x-forwarded-for").and_then(|v| v.split(',').next()).map(|v| v.trim().to_string()))
+            .then(|| {
+                header(request.headers(), "x-forwarded-for")
+                    .and_then(|v| v.split(',').next())
+                    .map(|v| v.trim().to_string())
+            })
             .flatten();
-        let client_ip = forwarded.or(source_ip).unwrap_or_else(|| "unknown".to_string());
+        let client_ip = forwarded
+            .or(source_ip)
+            .unwrap_or_else(|| "unknown".to_string());
         let (parts, body) = request.into_parts();
         let body = match body {
             Body::Empty => Vec::new(),
@@ -153,7 +174,12 @@ impl ApiRequest {
             Err(error) => (error_reply(&error, &self.request_id), Some(error)),
         };
         let elapsed_ms = self.started.elapsed().as_millis() as u64;
-        let code = reply.body.as_ref().and_then(|b| b.get("code")).and_then(Value::as_str).unwrap_or("");
+        let code = reply
+            .body
+            .as_ref()
+            .and_then(|b| b.get("code"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         match &error {
             Some(Error::Unavailable(cause)) => tracing::error!(
                 request_id = %self.request_id, method = %self.method, path = %self.path,
@@ -169,7 +195,10 @@ impl ApiRequest {
             .header("cache-control", "no-store")
             .header("x-content-type-options", "nosniff")
             .header("referrer-policy", "no-referrer")
-            .header("content-security-policy", "default-src 'none'; frame-ancestors 'none'")
+            .header(
+                "content-security-policy",
+                "default-src 'none'; frame-ancestors 'none'",
+            )
             .header("x-request-id", self.request_id.as_str());
         if let Some(retry_after) = error.as_ref().and_then(retry_after) {
             builder = builder.header("retry-after", retry_after.to_string());
@@ -184,7 +213,9 @@ impl ApiRequest {
             }
             None => Body::Empty,
         };
-        builder.body(body).unwrap_or_else(|_| Response::new(Body::Empty))
+        builder
+            .body(body)
+            .unwrap_or_else(|_| Response::new(Body::Empty))
     }
 }
 
@@ -239,9 +270,15 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
     let mut body = json!({ "code": code, "message": message, "requestId": request_id });
     match error {
         Error::Invalid(fields) => body["fields"] = json!(fields),
-        Error::UserIdTaken => body["fields"] = json!({ "userId": "このユーザーIDは既に使われています。" }),
+        Error::UserIdTaken => {
+            body["fields"] = json!({ "userId": "このユーザーIDは既に使われています。" })
+        }
         Error::CodeMismatch { .. } => body["fields"] = json!({ "code": message }),
         _ => {}
     }
-    Reply { status, body: Some(body), cookies: Vec::new() }
+    Reply {
+        status,
+        body: Some(body),
+        cookies: Vec::new(),
+    }
 }

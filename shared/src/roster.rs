@@ -28,7 +28,9 @@ pub enum RosterError {
 /// systems and Excel export it.
 pub fn decode(bytes: &[u8]) -> Result<String, RosterError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest).map(str::to_string).map_err(|_| RosterError::Encoding);
+        return std::str::from_utf8(rest)
+            .map(str::to_string)
+            .map_err(|_| RosterError::Encoding);
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(text.to_string());
@@ -47,13 +49,22 @@ pub fn parse(
     year: i32,
     today: time::Date,
 ) -> Result<Vec<RosterPerson>, RosterError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| RosterError::Rows(vec![(1, e.to_string())]))?.clone();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| RosterError::Rows(vec![(1, e.to_string())]))?
+        .clone();
     let mut index = HashMap::new();
     for column in COLUMNS {
         let position = headers
             .iter()
-            .position(|h| h.trim().trim_start_matches('\u{FEFF}').eq_ignore_ascii_case(column))
+            .position(|h| {
+                h.trim()
+                    .trim_start_matches('\u{FEFF}')
+                    .eq_ignore_ascii_case(column)
+            })
             .ok_or(RosterError::MissingColumn(column))?;
         index.insert(column, position);
     }
@@ -85,12 +96,29 @@ pub fn parse(
         let birth_date = BirthDate::parse(field("birth_date"), today);
         let name_kana = KanaName::parse(field("name_kana"));
         let name = field("name").trim().to_string();
-        take("symbol", symbol.as_ref().map(|_| ()).map_err(|e| e.0.to_string()));
-        take("number", number.as_ref().map(|_| ()).map_err(|e| e.0.to_string()));
-        take("birth_date", birth_date.as_ref().map(|_| ()).map_err(|e| e.0.to_string()));
-        take("name_kana", name_kana.as_ref().map(|_| ()).map_err(|e| e.0.to_string()));
+        take(
+            "symbol",
+            symbol.as_ref().map(|_| ()).map_err(|e| e.0.to_string()),
+        );
+        take(
+            "number",
+            number.as_ref().map(|_| ()).map_err(|e| e.0.to_string()),
+        );
+        take(
+            "birth_date",
+            birth_date.as_ref().map(|_| ()).map_err(|e| e.0.to_string()),
+        );
+        take(
+            "name_kana",
+            name_kana.as_ref().map(|_| ()).map_err(|e| e.0.to_string()),
+        );
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-            take("name", Err(format!("氏名は1文字以上{MAX_NAME_CHARS}文字以内で入力してください。")));
+            take(
+                "name",
+                Err(format!(
+                    "氏名は1文字以上{MAX_NAME_CHARS}文字以内で入力してください。"
+                )),
+            );
         }
         match (symbol, number, birth_date, name_kana) {
             (Ok(symbol), Ok(number), Ok(birth_date), Ok(name_kana)) if problems.is_empty() => {
@@ -112,11 +140,28 @@ pub fn parse(
             _ => errors.push((line, problems.join(" / "))),
         }
     }
-    if errors.is_empty() { Ok(people) } else { Err(RosterError::Rows(errors)) }
+    if errors.is_empty() {
+        Ok(people)
+    } else {
+        Err(RosterError::Rows(errors))
+    }
 }
 
-pub async fn put_insurer(store: &dyn ItemStore, code: &InsurerCode, name: &str) -> Result<(), Error> {
-    store.update(&Insurer::key(code), &[Change::set("code", code.as_str()), Change::set("name", name)], None).await?;
+pub async fn put_insurer(
+    store: &dyn ItemStore,
+    code: &InsurerCode,
+    name: &str,
+) -> Result<(), Error> {
+    store
+        .update(
+            &Insurer::key(code),
+            &[
+                Change::set("code", code.as_str()),
+                Change::set("name", name),
+            ],
+            None,
+        )
+        .await?;
     Ok(())
 }
 
@@ -136,7 +181,11 @@ pub async fn import(
     year: i32,
     people: Vec<RosterPerson>,
 ) -> Result<ImportReport, RosterError> {
-    let current: Insurer = match store.get(&Insurer::key(insurer)).await.map_err(Error::from)? {
+    let current: Insurer = match store
+        .get(&Insurer::key(insurer))
+        .await
+        .map_err(Error::from)?
+    {
         Some(item) => from_item(item).map_err(Error::from)?,
         None => return Err(RosterError::UnknownInsurer(insurer.to_string())),
     };
@@ -158,7 +207,14 @@ pub async fn import(
                 new_people.push((key, to_item(&person, None)));
                 report.added += 1;
             }
-            Some(old) if RosterPerson { claimed_by: None, ..old.clone() } == person => report.unchanged += 1,
+            Some(old)
+                if RosterPerson {
+                    claimed_by: None,
+                    ..old.clone()
+                } == person =>
+            {
+                report.unchanged += 1
+            }
             Some(_) => {
                 // Field by field, so a claim made meanwhile is kept.
                 let changes = [
@@ -166,14 +222,26 @@ pub async fn import(
                     Change::set("nameKana", person.name_kana.as_str()),
                     Change::set("name", person.name.as_str()),
                 ];
-                store.update(&key, &changes, None).await.map_err(Error::from)?;
+                store
+                    .update(&key, &changes, None)
+                    .await
+                    .map_err(Error::from)?;
                 report.updated += 1;
             }
         }
     }
     store.put_many(new_people).await.map_err(Error::from)?;
-    if current.current_year.is_none_or(|current| year >= current) && current.current_year != Some(year) {
-        store.update(&Insurer::key(insurer), &[Change::set("currentYear", year)], None).await.map_err(Error::from)?;
+    if current.current_year.is_none_or(|current| year >= current)
+        && current.current_year != Some(year)
+    {
+        store
+            .update(
+                &Insurer::key(insurer),
+                &[Change::set("currentYear", year)],
+                None,
+            )
+            .await
+            .map_err(Error::from)?;
     }
     Ok(report)
 }
@@ -202,28 +270,41 @@ mod tests {
 
     #[test]
     fn decodes_utf8_bom_and_shift_jis() {
-        let text = "symbol,number,birth_date,name_kana,name\n1,2,1990/01/01,ケンポ タロウ,健保 太郎\n";
+        let text =
+            "symbol,number,birth_date,name_kana,name\n1,2,1990/01/01,ケンポ タロウ,健保 太郎\n";
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(text.as_bytes());
         assert_eq!(decode(&bom).unwrap(), text);
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(text);
         assert_eq!(decode(&sjis).unwrap(), text);
-        assert!(matches!(decode(b"\xFF\xFE\xFF"), Err(RosterError::Encoding)));
+        assert!(matches!(
+            decode(b"\xFF\xFE\xFF"),
+            Err(RosterError::Encoding)
+        ));
     }
 
     #[test]
     fn bad_rows_are_reported_with_line_numbers_and_nothing_is_returned() {
         let csv = "symbol,number,birth_date,name_kana,name\n1,2,1990/01/01,ケンポ,健保\n1,x,1990/02/30,Taro,\n1,2,1990/01/01,ケンポ,健保\n";
-        let RosterError::Rows(errors) = parse(csv, &code(), 2026, TODAY).unwrap_err() else { panic!() };
+        let RosterError::Rows(errors) = parse(csv, &code(), 2026, TODAY).unwrap_err() else {
+            panic!()
+        };
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].0, 3);
-        assert!(errors[0].1.contains("number") && errors[0].1.contains("birth_date") && errors[0].1.contains("name_kana"));
+        assert!(
+            errors[0].1.contains("number")
+                && errors[0].1.contains("birth_date")
+                && errors[0].1.contains("name_kana")
+        );
         assert_eq!(errors[1].0, 4);
     }
 
     #[test]
     fn missing_column_is_named() {
         let csv = "symbol,number,birth_date,name\n";
-        assert!(matches!(parse(csv, &code(), 2026, TODAY), Err(RosterError::MissingColumn("name_kana"))));
+        assert!(matches!(
+            parse(csv, &code(), 2026, TODAY),
+            Err(RosterError::MissingColumn("name_kana"))
+        ));
     }
 }

@@ -5,7 +5,9 @@ use crate::deps::Deps;
 use crate::domain::Password;
 use crate::error::Error;
 use crate::secrets::{new_token, token_hash};
-use crate::store::records::{Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item};
+use crate::store::records::{
+    Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item,
+};
 use crate::store::{Change, Cond, TTL_ATTRIBUTE, Write};
 use serde::{Deserialize, Serialize};
 
@@ -83,8 +85,12 @@ pub struct Authenticated {
 }
 
 async fn find_account(deps: &Deps, folded: &str) -> Result<Option<Account>, Error> {
-    let Some(item) = deps.store.get(&UserIdGuard::key_for(folded)).await? else { return Ok(None) };
-    let UserIdGuard::Account { account_id, .. } = from_item(item)? else { return Ok(None) };
+    let Some(item) = deps.store.get(&UserIdGuard::key_for(folded)).await? else {
+        return Ok(None);
+    };
+    let UserIdGuard::Account { account_id, .. } = from_item(item)? else {
+        return Ok(None);
+    };
     match deps.store.get(&Account::key(&account_id)).await? {
         Some(item) => Ok(Some(from_item(item)?)),
         None => Ok(None),
@@ -98,7 +104,9 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
     }
     let password = fields.check("password", Password::for_login(&input.password));
     fields.finish()?;
-    let Some(password) = password else { unreachable!("password parsed when no field error was recorded") };
+    let Some(password) = password else {
+        unreachable!("password parsed when no field error was recorded")
+    };
     if input.user_id.len() > 256 {
         return Err(Error::InvalidCredentials);
     }
@@ -111,11 +119,19 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
         None => LoginFailures::default(),
     };
     if failures.locked_until > now {
-        return Err(Error::LoginLocked { retry_after: failures.locked_until - now });
+        return Err(Error::LoginLocked {
+            retry_after: failures.locked_until - now,
+        });
     }
 
     let account = find_account(deps, &folded).await?;
-    let verified = deps.hasher.verify(password.expose(), account.as_ref().map(|a| a.password_hash.as_str())).await;
+    let verified = deps
+        .hasher
+        .verify(
+            password.expose(),
+            account.as_ref().map(|a| a.password_hash.as_str()),
+        )
+        .await;
     let account = match account {
         Some(account) if verified => account,
         _ => {
@@ -123,7 +139,10 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
                 deps.store
                     .update(
                         &lock_key,
-                        &[Change::add("failures", 1), Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2)],
+                        &[
+                            Change::add("failures", 1),
+                            Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2),
+                        ],
                         None,
                     )
                     .await?,
@@ -140,7 +159,9 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
                         None,
                     )
                     .await?;
-                return Err(Error::LoginLocked { retry_after: LOCK_SECONDS });
+                return Err(Error::LoginLocked {
+                    retry_after: LOCK_SECONDS,
+                });
             }
             return Err(Error::InvalidCredentials);
         }
@@ -162,15 +183,26 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
         cond: Some(Cond::NotExists),
     }];
     if failures.failures > 0 {
-        writes.push(Write::Delete { key: lock_key, cond: None });
+        writes.push(Write::Delete {
+            key: lock_key,
+            cond: None,
+        });
     }
     deps.store.transact(writes).await?;
-    Ok(LoggedIn { token, next: next_step(&account) })
+    Ok(LoggedIn {
+        token,
+        next: next_step(&account),
+    })
 }
 
 pub async fn logout(deps: &Deps, token: Option<&str>) -> Result<(), Error> {
     if let Some(token) = token {
-        deps.store.transact(vec![Write::Delete { key: Session::key(&token_hash(token)), cond: None }]).await?;
+        deps.store
+            .transact(vec![Write::Delete {
+                key: Session::key(&token_hash(token)),
+                cond: None,
+            }])
+            .await?;
     }
     Ok(())
 }
@@ -186,7 +218,9 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     };
     let now = deps.clock.unix();
     if now >= session.absolute_expires_at || now >= session.last_seen_at + IDLE_TIMEOUT_SECONDS {
-        deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
+        deps.store
+            .transact(vec![Write::Delete { key, cond: None }])
+            .await?;
         return Err(Error::SessionExpired);
     }
     let account: Account = match deps.store.get(&Account::key(&session.account_id)).await? {
@@ -200,7 +234,13 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
         deps.store
             .update(&key, &[Change::set("lastSeenAt", now)], Some(&Cond::Exists))
             .await
-            .map_err(|e| if e.is_condition_failed() { Error::NotAuthenticated } else { e.into() })?;
+            .map_err(|e| {
+                if e.is_condition_failed() {
+                    Error::NotAuthenticated
+                } else {
+                    e.into()
+                }
+            })?;
     }
     Ok(Authenticated { account, insurer })
 }
@@ -210,7 +250,10 @@ pub async fn me(deps: &Deps, token: Option<&str>) -> Result<Me, Error> {
     Ok(Me {
         user_id: account.user_id.as_str().to_string(),
         name: account.name.clone(),
-        insurer: InsurerView { code: insurer.code.to_string(), name: insurer.name },
+        insurer: InsurerView {
+            code: insurer.code.to_string(),
+            name: insurer.name,
+        },
         survey_year: account.year,
         next: next_step(&account),
     })

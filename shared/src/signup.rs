@@ -3,7 +3,10 @@
 
 use crate::clock::Timestamp;
 use crate::deps::Deps;
-use crate::domain::{BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, UserId, VerificationCode};
+use crate::domain::{
+    BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, UserId,
+    VerificationCode,
+};
 use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::secrets::{code_hash, new_token, same, token_hash};
@@ -67,7 +70,11 @@ pub struct Started {
 
 async fn load_flow(deps: &Deps, token: Option<&str>) -> Result<SignupFlow, Error> {
     let token = token.ok_or(Error::FlowExpired)?;
-    let item = deps.store.get(&SignupFlow::key(&token_hash(token))).await?.ok_or(Error::FlowExpired)?;
+    let item = deps
+        .store
+        .get(&SignupFlow::key(&token_hash(token)))
+        .await?
+        .ok_or(Error::FlowExpired)?;
     let flow: SignupFlow = from_item(item)?;
     if flow.expires_at <= deps.clock.unix() {
         return Err(Error::FlowExpired);
@@ -117,12 +124,19 @@ pub async fn state(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error>
 }
 
 /// ① The identity check. A mismatch never says which field was wrong.
-pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Result<Started, Error> {
+pub async fn identity(
+    deps: &Deps,
+    input: IdentityInput,
+    client_ip: &str,
+) -> Result<Started, Error> {
     let mut fields = Fields::default();
     let insurer = fields.check("insurerCode", InsurerCode::parse(&input.insurer_code));
     let symbol = fields.check("symbol", CardSymbol::parse(&input.symbol));
     let number = fields.check("number", CardNumber::parse(&input.number));
-    let birth_date = fields.check("birthDate", BirthDate::parse(&input.birth_date, deps.clock.today_in_japan()));
+    let birth_date = fields.check(
+        "birthDate",
+        BirthDate::parse(&input.birth_date, deps.clock.today_in_japan()),
+    );
     let name_kana = fields.check("nameKana", KanaName::parse(&input.name_kana));
     fields.finish()?;
     let (Some(code), Some(symbol), Some(number), Some(birth_date), Some(name_kana)) =
@@ -135,7 +149,10 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
     let store = deps.store.as_ref();
     let secret = deps.config.secret.as_slice();
     let card = format!("{code}\0{}\0{}", symbol.as_str(), number.as_str());
-    for (limit, value) in [(&IDENTITY_PER_CARD, card.as_str()), (&IDENTITY_PER_IP, client_ip)] {
+    for (limit, value) in [
+        (&IDENTITY_PER_CARD, card.as_str()),
+        (&IDENTITY_PER_IP, client_ip),
+    ] {
         if let Some(retry_after) = limit.exceeded(store, secret, value, now).await? {
             return Err(Error::IdentityThrottled { retry_after });
         }
@@ -143,13 +160,24 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
 
     let insurer: Insurer = match store.get(&Insurer::key(&code)).await? {
         Some(item) => from_item(item)?,
-        None => return Err(Error::field("insurerCode", "保険者指定コードが見つかりません。お手元の案内をご確認ください。")),
+        None => {
+            return Err(Error::field(
+                "insurerCode",
+                "保険者指定コードが見つかりません。お手元の案内をご確認ください。",
+            ));
+        }
     };
     let Some(year) = insurer.current_year else {
-        return Err(Error::field("insurerCode", "この保険者の資格調査は現在受け付けていません。"));
+        return Err(Error::field(
+            "insurerCode",
+            "この保険者の資格調査は現在受け付けていません。",
+        ));
     };
 
-    let person = match store.get(&RosterPerson::key(&code, year, &symbol, &number)).await? {
+    let person = match store
+        .get(&RosterPerson::key(&code, year, &symbol, &number))
+        .await?
+    {
         Some(item) => Some(from_item::<RosterPerson>(item)?),
         None => None,
     };
@@ -189,17 +217,28 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
             cond: Some(Cond::NotExists),
         }])
         .await?;
-    Ok(Started { token, expires_at: Timestamp(flow.expires_at) })
+    Ok(Started {
+        token,
+        expires_at: Timestamp(flow.expires_at),
+    })
 }
 
 /// Whether the user ID is free for this flow, and the guard revision to overwrite if so.
-async fn claimable_guard(deps: &Deps, flow: &SignupFlow, user_id: &UserId) -> Result<Option<String>, Error> {
-    let Some(item) = deps.store.get(&UserIdGuard::key(user_id)).await? else { return Ok(None) };
+async fn claimable_guard(
+    deps: &Deps,
+    flow: &SignupFlow,
+    user_id: &UserId,
+) -> Result<Option<String>, Error> {
+    let Some(item) = deps.store.get(&UserIdGuard::key(user_id)).await? else {
+        return Ok(None);
+    };
     let guard: UserIdGuard = from_item(item)?;
     let free = match &guard {
-        UserIdGuard::Reservation { flow_id, expires_at, .. } => {
-            flow_id == &flow.id || *expires_at <= deps.clock.unix()
-        }
+        UserIdGuard::Reservation {
+            flow_id,
+            expires_at,
+            ..
+        } => flow_id == &flow.id || *expires_at <= deps.clock.unix(),
         // Last year's IDs are reset: an account of an earlier survey year no longer holds its ID.
         UserIdGuard::Account { insurer, year, .. } => {
             let current = match deps.store.get(&Insurer::key(insurer)).await? {
@@ -209,7 +248,11 @@ async fn claimable_guard(deps: &Deps, flow: &SignupFlow, user_id: &UserId) -> Re
             current.is_some_and(|current| current > *year)
         }
     };
-    if free { Ok(Some(guard.rev().to_string())) } else { Err(Error::UserIdTaken) }
+    if free {
+        Ok(Some(guard.rev().to_string()))
+    } else {
+        Err(Error::UserIdTaken)
+    }
 }
 
 fn guard_is(rev: Option<String>) -> Cond {
@@ -221,18 +264,33 @@ fn guard_is(rev: Option<String>) -> Cond {
 
 /// Mails the code. When the mail cannot be sent, the send is not counted and the person may
 /// try again at once: the flow keeps everything else they entered.
-async fn send_code(deps: &Deps, flow_id: &str, email: &Email, code: &VerificationCode) -> Result<(), Error> {
+async fn send_code(
+    deps: &Deps,
+    flow_id: &str,
+    email: &Email,
+    code: &VerificationCode,
+) -> Result<(), Error> {
     let message = templates::signup_code(email, code, deps.config.code_ttl_seconds / 60);
-    let Err(error) = deps.mailer.send(&message).await else { return Ok(()) };
+    let Err(error) = deps.mailer.send(&message).await else {
+        return Ok(());
+    };
     let uncount = [Change::set("codeIssuedAt", 0), Change::add("codeSends", -1)];
-    if let Err(store_error) = deps.store.update(&SignupFlow::key(flow_id), &uncount, Some(&Cond::Exists)).await {
+    if let Err(store_error) = deps
+        .store
+        .update(&SignupFlow::key(flow_id), &uncount, Some(&Cond::Exists))
+        .await
+    {
         tracing::warn!(error = %store_error, "could not un-count a failed code mail");
     }
     Err(Error::Unavailable(error.to_string()))
 }
 
 /// ② The account details: the user ID is reserved for this flow and a code is mailed.
-pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> Result<FlowState, Error> {
+pub async fn account(
+    deps: &Deps,
+    token: Option<&str>,
+    input: AccountInput,
+) -> Result<FlowState, Error> {
     let flow = load_flow(deps, token).await?;
     let now = deps.clock.unix();
     match flow.stage {
@@ -243,7 +301,10 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
 
     let mut fields = Fields::default();
     let user_id = fields.check("userId", UserId::parse(&input.user_id));
-    let password = fields.check("password", Password::parse(&input.password, user_id.as_ref()));
+    let password = fields.check(
+        "password",
+        Password::parse(&input.password, user_id.as_ref()),
+    );
     let email = fields.check("email", Email::parse(&input.email));
     fields.finish()?;
     let (Some(user_id), Some(password), Some(email)) = (user_id, password, email) else {
@@ -251,7 +312,11 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
     };
 
     let seen_guard = claimable_guard(deps, &flow, &user_id).await?;
-    let password_hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
+    let password_hash = deps
+        .hasher
+        .hash(password.expose())
+        .await
+        .map_err(Error::Unavailable)?;
     let code = VerificationCode::generate();
     let code_expires_at = now + deps.config.code_ttl_seconds;
 
@@ -259,7 +324,11 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
         Write::Put {
             key: UserIdGuard::key(&user_id),
             item: to_item(
-                &UserIdGuard::Reservation { flow_id: flow.id.clone(), expires_at: flow.expires_at, rev: new_token() },
+                &UserIdGuard::Reservation {
+                    flow_id: flow.id.clone(),
+                    expires_at: flow.expires_at,
+                    rev: new_token(),
+                },
                 Some(flow.expires_at),
             ),
             cond: Some(guard_is(seen_guard)),
@@ -271,7 +340,10 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
                 Change::set("userId", user_id.as_str()),
                 Change::set("passwordHash", password_hash),
                 Change::set("email", email.as_str()),
-                Change::set("codeHash", code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose())),
+                Change::set(
+                    "codeHash",
+                    code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose()),
+                ),
                 Change::set("codeIssuedAt", now),
                 Change::set("codeExpiresAt", code_expires_at),
                 Change::set("codeTries", 0),
@@ -279,16 +351,26 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
             ],
             cond: Some(Cond::And(vec![
                 Cond::Exists,
-                Cond::eq("stage", serde_json::to_value(flow.stage).unwrap_or_default()),
+                Cond::eq(
+                    "stage",
+                    serde_json::to_value(flow.stage).unwrap_or_default(),
+                ),
                 Cond::eq("codeSends", flow.code_sends),
             ])),
         },
     ];
     // Changing one's mind about the ID frees the one reserved before.
-    if let Some(previous) = flow.user_id.as_ref().filter(|previous| previous.key() != user_id.key()) {
+    if let Some(previous) = flow
+        .user_id
+        .as_ref()
+        .filter(|previous| previous.key() != user_id.key())
+    {
         writes.push(Write::Delete {
             key: UserIdGuard::key(previous),
-            cond: Some(Cond::And(vec![Cond::eq("kind", "reservation"), Cond::eq("flowId", flow.id.clone())])),
+            cond: Some(Cond::And(vec![
+                Cond::eq("kind", "reservation"),
+                Cond::eq("flowId", flow.id.clone()),
+            ])),
         });
     }
     match deps.store.transact(writes).await {
@@ -316,7 +398,9 @@ fn check_resend_allowed(flow: &SignupFlow, now: i64) -> Result<(), Error> {
     }
     let available_at = flow.code_issued_at + RESEND_INTERVAL_SECONDS;
     if now < available_at {
-        return Err(Error::ResendThrottled { retry_after: available_at - now });
+        return Err(Error::ResendThrottled {
+            retry_after: available_at - now,
+        });
     }
     Ok(())
 }
@@ -337,7 +421,10 @@ pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error
         .update(
             &SignupFlow::key(&flow.id),
             &[
-                Change::set("codeHash", code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose())),
+                Change::set(
+                    "codeHash",
+                    code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose()),
+                ),
                 Change::set("codeIssuedAt", now),
                 Change::set("codeExpiresAt", code_expires_at),
                 Change::set("codeTries", 0),
@@ -354,7 +441,9 @@ pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error
         Ok(_) => {}
         // A concurrent resend got there first: it has sent the mail.
         Err(StoreError::ConditionFailed { .. }) => {
-            return Err(Error::ResendThrottled { retry_after: RESEND_INTERVAL_SECONDS });
+            return Err(Error::ResendThrottled {
+                retry_after: RESEND_INTERVAL_SECONDS,
+            });
         }
         Err(other) => return Err(other.into()),
     }
@@ -370,7 +459,11 @@ pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error
 
 /// ③ The code. The try is counted before the comparison, atomically, so that concurrent
 /// guesses cannot evaluate more than the allowed number of tries.
-pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> Result<UserId, Error> {
+pub async fn verify_code(
+    deps: &Deps,
+    token: Option<&str>,
+    input: CodeInput,
+) -> Result<UserId, Error> {
     let flow = load_flow(deps, token).await?;
     match flow.stage {
         SignupStage::Code => {}
@@ -408,7 +501,11 @@ pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> 
     let stored = flow.code_hash.clone().unwrap_or_default();
     if !same(&expected, &stored) {
         let tries_left = MAX_CODE_TRIES - flow.code_tries;
-        return Err(if tries_left > 0 { Error::CodeMismatch { tries_left } } else { Error::CodeVoid });
+        return Err(if tries_left > 0 {
+            Error::CodeMismatch { tries_left }
+        } else {
+            Error::CodeVoid
+        });
     }
     create_account(deps, flow, stored, now).await
 }
@@ -416,9 +513,17 @@ pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> 
 /// The account comes to exist in one atomic write: the ID guard turns from reservation to
 /// account, the account is put, the roster person is claimed and the flow consumed. Any
 /// condition failing leaves all four as they were.
-async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, now: i64) -> Result<UserId, Error> {
-    let (Some(user_id), Some(email), Some(password_hash)) = (flow.user_id.clone(), flow.email.clone(), flow.password_hash.clone())
-    else {
+async fn create_account(
+    deps: &Deps,
+    flow: SignupFlow,
+    verified_hash: String,
+    now: i64,
+) -> Result<UserId, Error> {
+    let (Some(user_id), Some(email), Some(password_hash)) = (
+        flow.user_id.clone(),
+        flow.email.clone(),
+        flow.password_hash.clone(),
+    ) else {
         return Err(Error::WrongStep);
     };
     let account = Account {
@@ -444,15 +549,29 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
     let writes = vec![
         Write::Update {
             key: SignupFlow::key(&flow.id),
-            changes: vec![Change::set("stage", "done"), Change::remove("passwordHash"), Change::remove("codeHash")],
-            cond: Some(Cond::And(vec![Cond::eq("stage", "code"), Cond::eq("codeHash", verified_hash)])),
+            changes: vec![
+                Change::set("stage", "done"),
+                Change::remove("passwordHash"),
+                Change::remove("codeHash"),
+            ],
+            cond: Some(Cond::And(vec![
+                Cond::eq("stage", "code"),
+                Cond::eq("codeHash", verified_hash),
+            ])),
         },
         Write::Put {
             key: UserIdGuard::key(&user_id),
             item: to_item(&guard, None),
-            cond: Some(Cond::And(vec![Cond::eq("kind", "reservation"), Cond::eq("flowId", flow.id.clone())])),
+            cond: Some(Cond::And(vec![
+                Cond::eq("kind", "reservation"),
+                Cond::eq("flowId", flow.id.clone()),
+            ])),
         },
-        Write::Put { key: Account::key(&account.id), item: to_item(&account, None), cond: Some(Cond::NotExists) },
+        Write::Put {
+            key: Account::key(&account.id),
+            item: to_item(&account, None),
+            cond: Some(Cond::NotExists),
+        },
         Write::Update {
             key: RosterPerson::key(&flow.insurer, flow.year, &flow.symbol, &flow.number),
             changes: vec![Change::set("claimedBy", account.id.clone())],

@@ -12,9 +12,17 @@ pub struct Limit {
 }
 
 /// Failed identity checks per card (insurer + 記号 + 番号).
-pub const IDENTITY_PER_CARD: Limit = Limit { scope: "identity-card", max: 5, window_seconds: 3_600 };
+pub const IDENTITY_PER_CARD: Limit = Limit {
+    scope: "identity-card",
+    max: 5,
+    window_seconds: 3_600,
+};
 /// Failed identity checks per client IP address.
-pub const IDENTITY_PER_IP: Limit = Limit { scope: "identity-ip", max: 30, window_seconds: 3_600 };
+pub const IDENTITY_PER_IP: Limit = Limit {
+    scope: "identity-ip",
+    max: 30,
+    window_seconds: 3_600,
+};
 
 impl Limit {
     fn window(&self, now: i64) -> (i64, i64) {
@@ -25,7 +33,13 @@ impl Limit {
     fn key(&self, secret: &[u8], value: &str, now: i64) -> (Key, i64) {
         let (start, end) = self.window(now);
         let label = fingerprint(secret, &format!("{}\0{value}", self.scope));
-        (Key::new(format!("THROTTLE#{}#{label}", self.scope), format!("WINDOW#{start}")), end)
+        (
+            Key::new(
+                format!("THROTTLE#{}#{label}", self.scope),
+                format!("WINDOW#{start}"),
+            ),
+            end,
+        )
     }
 
     /// Seconds to wait when the limit is already reached, or None.
@@ -37,13 +51,29 @@ impl Limit {
         now: i64,
     ) -> Result<Option<i64>, StoreError> {
         let (key, end) = self.key(secret, value, now);
-        let count = store.get(&key).await?.and_then(|i| i.get("count").and_then(Value::as_i64)).unwrap_or(0);
+        let count = store
+            .get(&key)
+            .await?
+            .and_then(|i| i.get("count").and_then(Value::as_i64))
+            .unwrap_or(0);
         Ok((count >= self.max).then_some(end - now))
     }
 
-    pub async fn count(&self, store: &dyn ItemStore, secret: &[u8], value: &str, now: i64) -> Result<(), StoreError> {
+    pub async fn count(
+        &self,
+        store: &dyn ItemStore,
+        secret: &[u8],
+        value: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let (key, end) = self.key(secret, value, now);
-        store.update(&key, &[Change::add("count", 1), Change::set(TTL_ATTRIBUTE, end)], None).await?;
+        store
+            .update(
+                &key,
+                &[Change::add("count", 1), Change::set(TTL_ATTRIBUTE, end)],
+                None,
+            )
+            .await?;
         Ok(())
     }
 }

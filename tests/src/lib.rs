@@ -61,12 +61,17 @@ pub fn endpoint(var: &str) -> String {
 pub async fn fresh_store(engine: Engine) -> (Arc<dyn ItemStore>, TempDir) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let store: Arc<dyn ItemStore> = match engine {
-        Engine::Sqlite => Arc::new(SqliteStore::open(&dir.path().join("kennin.sqlite3")).expect("sqlite store")),
+        Engine::Sqlite => {
+            Arc::new(SqliteStore::open(&dir.path().join("kennin.sqlite3")).expect("sqlite store"))
+        }
         Engine::Dynamo => {
             let sdk = sdk_config(Some(&endpoint(DYNAMODB_ENDPOINT_VAR))).await;
             let table = format!("kennin-test-{}", uuid::Uuid::new_v4().simple());
             let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
-            store.create_table().await.expect("create table in DynamoDB Local");
+            store
+                .create_table()
+                .await
+                .expect("create table in DynamoDB Local");
             Arc::new(store)
         }
     };
@@ -82,7 +87,11 @@ pub struct SwitchableStore {
 
 impl SwitchableStore {
     fn check(&self) -> Result<(), StoreError> {
-        if self.down.load(Ordering::SeqCst) { Err(StoreError::Unavailable("switched off by the test".into())) } else { Ok(()) }
+        if self.down.load(Ordering::SeqCst) {
+            Err(StoreError::Unavailable("switched off by the test".into()))
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -91,7 +100,12 @@ impl ItemStore for SwitchableStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         self.inner.get(key).await
     }
-    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
+    async fn update(
+        &self,
+        key: &Key,
+        changes: &[Change],
+        cond: Option<&Cond>,
+    ) -> Result<Item, StoreError> {
         self.check()?;
         self.inner.update(key, changes, cond).await
     }
@@ -169,7 +183,12 @@ impl Reply {
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
-        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect()
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect()
     }
 
     /// `name=value` of the cookie the response set, for the next request's Cookie header.
@@ -190,8 +209,18 @@ pub struct Person {
 }
 
 /// The demo roster's first person (infra/local/demo-roster.csv).
-pub const TARO: Person = Person { symbol: "1001", number: "1", birth_date: "1990/01/01", name_kana: "ケンポ タロウ" };
-pub const HANAKO: Person = Person { symbol: "1001", number: "2", birth_date: "1985/04/15", name_kana: "サクラ ハナコ" };
+pub const TARO: Person = Person {
+    symbol: "1001",
+    number: "1",
+    birth_date: "1990/01/01",
+    name_kana: "ケンポ タロウ",
+};
+pub const HANAKO: Person = Person {
+    symbol: "1001",
+    number: "2",
+    birth_date: "1985/04/15",
+    name_kana: "サクラ ハナコ",
+};
 pub const PASSWORD: &str = "Sakura#2024go";
 
 impl Person {
@@ -209,17 +238,36 @@ impl Person {
 pub async fn spawn_app(engine: Engine) -> TestApp {
     let (inner, store_dir) = fresh_store(engine).await;
     let clock = Arc::new(ManualClock::starting_at(START));
-    kennin_local::seed_demo(inner.as_ref(), clock.today_in_japan()).await.expect("demo union seeded");
-    let store = Arc::new(SwitchableStore { inner, down: AtomicBool::new(false) });
+    kennin_local::seed_demo(inner.as_ref(), clock.today_in_japan())
+        .await
+        .expect("demo union seeded");
+    let store = Arc::new(SwitchableStore {
+        inner,
+        down: AtomicBool::new(false),
+    });
     let dir = tempfile::tempdir().expect("temporary folder");
-    let outbox = Arc::new(Outbox::new(dir.path().join("outbox"), "no-reply@kennin.test"));
-    let mailer = Arc::new(SwitchableMailer { outbox, down: AtomicBool::new(false) });
-    let deps = Deps::new(store.clone(), mailer.clone(), clock.clone(), test_config()).expect("deps");
+    let outbox = Arc::new(Outbox::new(
+        dir.path().join("outbox"),
+        "no-reply@kennin.test",
+    ));
+    let mailer = Arc::new(SwitchableMailer {
+        outbox,
+        down: AtomicBool::new(false),
+    });
+    let deps =
+        Deps::new(store.clone(), mailer.clone(), clock.clone(), test_config()).expect("deps");
     let app = kennin_local::router(Arc::new(deps), Some(mailer.outbox.clone())).expect("router");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
     });
     TestApp {
         base: format!("http://{address}"),
@@ -227,20 +275,34 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
         store,
         mailer,
         engine,
-        client: reqwest::Client::builder().pool_max_idle_per_host(64).build().expect("client"),
+        client: reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()
+            .expect("client"),
         _dir: dir,
         _store_dir: store_dir,
     }
 }
 
 impl TestApp {
-    pub async fn send(&self, method: &str, path: &str, body: Option<Value>, cookie: Option<&str>) -> Reply {
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        cookie: Option<&str>,
+    ) -> Reply {
         let mut request = self
             .client
-            .request(method.parse().expect("method"), format!("{}{path}", self.base))
+            .request(
+                method.parse().expect("method"),
+                format!("{}{path}", self.base),
+            )
             .header("x-forwarded-for", "198.51.100.7");
         if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body.to_string());
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
         }
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
@@ -253,13 +315,24 @@ impl TestApp {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         assert_ne!(status, 500, "a 500 is never an answer: {body}");
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn raw(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method.parse().expect("method"), format!("{}{path}", self.base))
+        self.client.request(
+            method.parse().expect("method"),
+            format!("{}{path}", self.base),
+        )
     }
 
     pub async fn post(&self, path: &str, body: Value, cookie: Option<&str>) -> Reply {
@@ -272,7 +345,9 @@ impl TestApp {
 
     /// ① for the person; the flow cookie.
     pub async fn identity(&self, person: &Person) -> String {
-        let reply = self.post("/api/signup/identity", person.identity(), None).await;
+        let reply = self
+            .post("/api/signup/identity", person.identity(), None)
+            .await;
         assert_eq!(reply.status, 200, "{:?}", reply.body);
         reply.cookie("__Host-kennin_signup").expect("flow cookie")
     }
@@ -289,12 +364,20 @@ impl TestApp {
     /// The code in the newest mail to the address.
     pub async fn latest_code(&self, to: &str) -> String {
         let mails = self.mails().await;
-        let mail = mails.iter().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}"));
+        let mail = mails
+            .iter()
+            .find(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"));
         code_in(&mail.text)
     }
 
     pub async fn code(&self, flow: &str, code: &str) -> Reply {
-        self.post("/api/signup/code", serde_json::json!({ "code": code }), Some(flow)).await
+        self.post(
+            "/api/signup/code",
+            serde_json::json!({ "code": code }),
+            Some(flow),
+        )
+        .await
     }
 
     /// ① to ③ for the person; returns nothing, asserts every step.
@@ -308,7 +391,12 @@ impl TestApp {
     }
 
     pub async fn login(&self, user_id: &str, password: &str) -> Reply {
-        self.post("/api/session", serde_json::json!({ "userId": user_id, "password": password }), None).await
+        self.post(
+            "/api/session",
+            serde_json::json!({ "userId": user_id, "password": password }),
+            None,
+        )
+        .await
     }
 }
 

@@ -8,5 +8,8 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
-    Ok(Reply::json(200, session::me(deps, request.cookie(SESSION_COOKIE)).await?))
+    Ok(Reply::json(
+        200,
+        session::me(deps, request.cookie(SESSION_COOKIE)).await?,
+    ))
 }

@@ -9,5 +9,8 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
     let input = request.json()?;
-    Ok(Reply::json(200, signup::account(deps, request.cookie(SIGNUP_COOKIE), input).await?))
+    Ok(Reply::json(
+        200,
+        signup::account(deps, request.cookie(SIGNUP_COOKIE), input).await?,
+    ))
 }

@@ -8,5 +8,8 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
-    Ok(Reply::json(200, signup::state(deps, request.cookie(SIGNUP_COOKIE)).await?))
+    Ok(Reply::json(
+        200,
+        signup::state(deps, request.cookie(SIGNUP_COOKIE)).await?,
+    ))
 }

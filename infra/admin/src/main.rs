@@ -85,11 +85,17 @@ async fn open_store(cli: &Cli) -> Result<Box<dyn ItemStore>, String> {
     match &cli.table {
         Some(table) => {
             let sdk = sdk_config(cli.dynamodb_endpoint.as_deref()).await;
-            Ok(Box::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table)))
+            Ok(Box::new(DynamoStore::new(
+                aws_sdk_dynamodb::Client::new(&sdk),
+                table,
+            )))
         }
         None => {
             std::fs::create_dir_all(&cli.data_dir).map_err(|e| e.to_string())?;
-            Ok(Box::new(SqliteStore::open(&cli.data_dir.join("kennin.sqlite3")).map_err(|e| e.to_string())?))
+            Ok(Box::new(
+                SqliteStore::open(&cli.data_dir.join("kennin.sqlite3"))
+                    .map_err(|e| e.to_string())?,
+            ))
         }
     }
 }
@@ -97,25 +103,38 @@ async fn open_store(cli: &Cli) -> Result<Box<dyn ItemStore>, String> {
 async fn run(cli: Cli) -> Result<String, String> {
     let store = open_store(&cli).await?;
     match cli.command {
-        Command::Insurer { command: InsurerCommand::Put { code, name } } => {
+        Command::Insurer {
+            command: InsurerCommand::Put { code, name },
+        } => {
             let code = InsurerCode::parse(&code).map_err(|e| e.to_string())?;
             let name = name.trim();
             if name.is_empty() {
                 return Err("保険者名を指定してください".into());
             }
-            roster::put_insurer(store.as_ref(), &code, name).await.map_err(|e| e.to_string())?;
+            roster::put_insurer(store.as_ref(), &code, name)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(format!("保険者 {code}（{name}）を登録しました"))
         }
-        Command::Roster { command: RosterCommand::Import { insurer, year, file } } => {
+        Command::Roster {
+            command:
+                RosterCommand::Import {
+                    insurer,
+                    year,
+                    file,
+                },
+        } => {
             let code = InsurerCode::parse(&insurer).map_err(|e| e.to_string())?;
             if !(2000..=2100).contains(&year) {
                 return Err(format!("年度 {year} が正しくありません"));
             }
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
             let text = roster::decode(&bytes).map_err(|e| e.to_string())?;
-            let people =
-                roster::parse(&text, &code, year, SystemClock.today_in_japan()).map_err(|e| format!("{}\n取り込みは行っていません", e))?;
-            let report = roster::import(store.as_ref(), &code, year, people).await.map_err(|e| e.to_string())?;
+            let people = roster::parse(&text, &code, year, SystemClock.today_in_japan())
+                .map_err(|e| format!("{}\n取り込みは行っていません", e))?;
+            let report = roster::import(store.as_ref(), &code, year, people)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(format!(
                 "保険者 {code} の {year} 年度名簿を取り込みました: 追加 {}件、更新 {}件、変更なし {}件",
                 report.added, report.updated, report.unchanged

@@ -7,13 +7,16 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response as AxumResponse};
 use futures::future::BoxFuture;
-use kennin::Deps;
 use kennin::domain::InsurerCode;
-use kennin::roster;
-use kennin::store::records::Insurer;
+use kennin::http::ApiRequest;
 use kennin::mail::outbox::Outbox;
+use kennin::roster;
 use kennin::store::ItemStore;
-use lambda_http::aws_lambda_events::apigw::{ApiGatewayV2httpRequestContext, ApiGatewayV2httpRequestContextHttpDescription};
+use kennin::store::records::Insurer;
+use kennin::{Deps, Error};
+use lambda_http::aws_lambda_events::apigw::{
+    ApiGatewayV2httpRequestContext, ApiGatewayV2httpRequestContextHttpDescription,
+};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::net::SocketAddr;
@@ -54,16 +57,25 @@ pub struct Route {
 /// Every HttpApi event of every function in template.yaml.
 pub fn template_routes(template: &str) -> Result<Vec<Route>, String> {
     let docs = YamlLoader::load_from_str(template).map_err(|e| format!("template.yaml: {e}"))?;
-    let resources = docs.first().map(|d| &d["Resources"]).ok_or("template.yaml: no Resources")?;
-    let Yaml::Hash(resources) = resources else { return Err("template.yaml: Resources is not a map".into()) };
+    let resources = docs
+        .first()
+        .map(|d| &d["Resources"])
+        .ok_or("template.yaml: no Resources")?;
+    let Yaml::Hash(resources) = resources else {
+        return Err("template.yaml: Resources is not a map".into());
+    };
     let mut routes = Vec::new();
     for (name, resource) in resources {
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
         let function = name.as_str().unwrap_or_default().to_string();
-        let code_uri = resource["Properties"]["CodeUri"].as_str().ok_or(format!("{function}: no CodeUri"))?;
-        let Yaml::Hash(events) = &resource["Properties"]["Events"] else { continue };
+        let code_uri = resource["Properties"]["CodeUri"]
+            .as_str()
+            .ok_or(format!("{function}: no CodeUri"))?;
+        let Yaml::Hash(events) = &resource["Properties"]["Events"] else {
+            continue;
+        };
         for event in events.values() {
             if event["Type"].as_str() != Some("HttpApi") {
                 continue;
@@ -72,8 +84,14 @@ pub fn template_routes(template: &str) -> Result<Vec<Route>, String> {
             routes.push(Route {
                 function: function.clone(),
                 code_uri: code_uri.to_string(),
-                method: properties["Method"].as_str().ok_or(format!("{function}: no Method"))?.to_ascii_uppercase(),
-                path: properties["Path"].as_str().ok_or(format!("{function}: no Path"))?.to_string(),
+                method: properties["Method"]
+                    .as_str()
+                    .ok_or(format!("{function}: no Method"))?
+                    .to_ascii_uppercase(),
+                path: properties["Path"]
+                    .as_str()
+                    .ok_or(format!("{function}: no Path"))?
+                    .to_string(),
             });
         }
     }
@@ -104,10 +122,15 @@ struct LocalApp {
 pub fn router(deps: Arc<Deps>, outbox: Option<Arc<Outbox>>) -> Result<Router, String> {
     let mut routes = Vec::new();
     for route in template_routes(TEMPLATE)? {
-        let handler = handler_for(&route.code_uri).ok_or(format!("no handler for {}", route.code_uri))?;
+        let handler =
+            handler_for(&route.code_uri).ok_or(format!("no handler for {}", route.code_uri))?;
         routes.push((route, handler));
     }
-    let app = LocalApp { deps, routes: Arc::new(routes), outbox };
+    let app = LocalApp {
+        deps,
+        routes: Arc::new(routes),
+        outbox,
+    };
     Ok(Router::new().fallback(dispatch).with_state(app))
 }
 
@@ -125,28 +148,42 @@ async fn dispatch(
     if path == "/_local/mail" && parts.method == Method::GET {
         return local_mail(app.outbox.as_deref()).await;
     }
-    let route = app
-        .routes
-        .iter()
-        .find(|(route, _)| route.method == parts.method.as_str() && path_matches(&route.path, &path));
-    let Some((_, handler)) = route else {
-        let body = serde_json::json!({ "code": "not_found", "message": "お探しのページは見つかりません。" });
-        return (StatusCode::NOT_FOUND, axum::Json(body)).into_response();
-    };
-    let Ok(bytes) = to_bytes(body, MAX_FORWARDED_BODY).await else {
-        let body = serde_json::json!({ "code": "payload_too_large", "message": "送信された内容が大きすぎます。" });
-        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
-    };
-    let mut builder = lambda_http::http::Request::builder().method(parts.method.clone()).uri(parts.uri.clone());
+    let route = app.routes.iter().find(|(route, _)| {
+        route.method == parts.method.as_str() && path_matches(&route.path, &path)
+    });
+    let bytes = to_bytes(body, MAX_FORWARDED_BODY).await;
+    let mut builder = lambda_http::http::Request::builder()
+        .method(parts.method.clone())
+        .uri(parts.uri.clone());
     for (name, value) in &parts.headers {
         builder = builder.header(name, value);
     }
-    let body = if bytes.is_empty() { Body::Empty } else { Body::Binary(bytes.to_vec()) };
+    let body = match &bytes {
+        Ok(bytes) if !bytes.is_empty() => Body::Binary(bytes.to_vec()),
+        _ => Body::Empty,
+    };
     let Ok(request) = builder.body(body) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
     let request = request.with_request_context(api_gateway_context(&parts.method, &path, peer));
-    let response = handler(app.deps.clone(), request).await;
+    // What API Gateway itself would refuse is answered here, the way the functions answer.
+    let handler = match (route, &bytes) {
+        (Some((_, handler)), Ok(_)) => handler,
+        (None, _) => {
+            return into_axum(
+                ApiRequest::new(request, &app.deps.config).finish(Err(Error::NotFound)),
+            );
+        }
+        (Some(_), Err(_)) => {
+            return into_axum(
+                ApiRequest::new(request, &app.deps.config).finish(Err(Error::TooLarge)),
+            );
+        }
+    };
+    into_axum(handler(app.deps.clone(), request).await)
+}
+
+fn into_axum(response: Response<Body>) -> AxumResponse {
     let (parts, body) = response.into_parts();
     let bytes = match body {
         Body::Empty => Vec::new(),
@@ -171,11 +208,18 @@ fn api_gateway_context(method: &Method, path: &str, peer: SocketAddr) -> Request
 
 async fn local_mail(outbox: Option<&Outbox>) -> AxumResponse {
     let Some(outbox) = outbox else {
-        return (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({ "code": "no_outbox" }))).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({ "code": "no_outbox" })),
+        )
+            .into_response();
     };
     match outbox.list().await {
         Ok(messages) => axum::Json(serde_json::json!({ "messages": messages })).into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "code": "outbox", "message": e.to_string() })))
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "code": "outbox", "message": e.to_string() })),
+        )
             .into_response(),
     }
 }
@@ -184,12 +228,21 @@ async fn local_mail(outbox: Option<&Outbox>) -> AxumResponse {
 /// Goes through the same import as the operator CLI.
 pub async fn seed_demo(store: &dyn ItemStore, today: time::Date) -> Result<bool, String> {
     let code = InsurerCode::parse(DEMO_INSURER).map_err(|e| e.to_string())?;
-    if store.get(&Insurer::key(&code)).await.map_err(|e| e.to_string())?.is_some() {
+    if store
+        .get(&Insurer::key(&code))
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
         return Ok(false);
     }
-    roster::put_insurer(store, &code, DEMO_INSURER_NAME).await.map_err(|e| e.to_string())?;
+    roster::put_insurer(store, &code, DEMO_INSURER_NAME)
+        .await
+        .map_err(|e| e.to_string())?;
     let year = today.year();
     let people = roster::parse(DEMO_ROSTER, &code, year, today).map_err(|e| e.to_string())?;
-    roster::import(store, &code, year, people).await.map_err(|e| e.to_string())?;
+    roster::import(store, &code, year, people)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(true)
 }

@@ -17,7 +17,10 @@ impl VerificationCode {
     }
 
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let value: String = text::clean(input).chars().filter(|c| !c.is_whitespace()).collect();
+        let value: String = text::clean(input)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if value.is_empty() {
             return Err(Invalid("認証番号を入力してください。"));
         }
@@ -38,16 +41,27 @@ mod tests {
 
     #[test]
     fn generated_codes_are_six_digits_and_vary() {
-        let codes: std::collections::HashSet<String> =
-            (0..50).map(|_| VerificationCode::generate().expose().to_string()).collect();
-        assert!(codes.iter().all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
+        let codes: std::collections::HashSet<String> = (0..50)
+            .map(|_| VerificationCode::generate().expose().to_string())
+            .collect();
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+        );
         assert!(codes.len() > 40);
     }
 
     #[test]
     fn parse_accepts_full_width_and_spaces() {
-        assert_eq!(VerificationCode::parse("６１１８９８").unwrap().expose(), "611898");
-        assert_eq!(VerificationCode::parse("611 898").unwrap().expose(), "611898");
+        assert_eq!(
+            VerificationCode::parse("６１１８９８").unwrap().expose(),
+            "611898"
+        );
+        assert_eq!(
+            VerificationCode::parse("611 898").unwrap().expose(),
+            "611898"
+        );
         for bad in ["", "61189", "6118988", "61189a"] {
             assert!(VerificationCode::parse(bad).is_err(), "{bad:?}");
         }

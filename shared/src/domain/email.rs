@@ -20,9 +20,14 @@ impl Email {
         let options = Options::default()
             .without_display_text()
             .without_domain_literal();
-        let address = EmailAddress::parse_with_options(&value, options).map_err(|_| Invalid(INVALID))?;
+        let address =
+            EmailAddress::parse_with_options(&value, options).map_err(|_| Invalid(INVALID))?;
         let domain = address.domain();
-        if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') || !value.is_ascii() {
+        if !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || !value.is_ascii()
+        {
             return Err(Invalid(INVALID));
         }
         if value.len() > 254 {
@@ -70,20 +75,40 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_addresses_and_folds_full_width() {
-        assert_eq!(Email::parse("taro@example.com").unwrap().as_str(), "taro@example.com");
-        assert_eq!(Email::parse("ｔａｒｏ＠example.co.jp").unwrap().as_str(), "taro@example.co.jp");
+        assert_eq!(
+            Email::parse("taro@example.com").unwrap().as_str(),
+            "taro@example.com"
+        );
+        assert_eq!(
+            Email::parse("ｔａｒｏ＠example.co.jp").unwrap().as_str(),
+            "taro@example.co.jp"
+        );
         assert!(Email::parse("taro.kenpo+survey@mail.example.jp").is_ok());
     }
 
     #[test]
     fn refuses_malformed_addresses() {
-        for bad in ["", "taro", "taro@", "@example.com", "taro@example", "Taro <taro@example.com>", "taro@[127.0.0.1]", "ta ro@example.com", "taro@@example.com", "たろう@example.com"] {
+        for bad in [
+            "",
+            "taro",
+            "taro@",
+            "@example.com",
+            "taro@example",
+            "Taro <taro@example.com>",
+            "taro@[127.0.0.1]",
+            "ta ro@example.com",
+            "taro@@example.com",
+            "たろう@example.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn masks_all_but_the_first_letter_and_domain() {
-        assert_eq!(Email::parse("taro@example.com").unwrap().masked(), "t***@example.com");
+        assert_eq!(
+            Email::parse("taro@example.com").unwrap().masked(),
+            "t***@example.com"
+        );
     }
 }

@@ -106,14 +106,31 @@ mod tests {
 
     #[test]
     fn hyphen_like_marks_after_kana_read_as_long_vowel() {
-        for input in ["ルーシー", "ルｰシｰ", "ル-シ-", "ル‐シ‐", "ル−シ−", "ル－シ－", "ﾙｰｼｰ"] {
+        for input in [
+            "ルーシー",
+            "ルｰシｰ",
+            "ル-シ-",
+            "ル‐シ‐",
+            "ル−シ−",
+            "ル－シ－",
+            "ﾙｰｼｰ",
+        ] {
             assert_eq!(kana(input), "ルーシー", "{input:?}");
         }
     }
 
     #[test]
     fn anything_else_asks_for_katakana() {
-        for bad in ["", "   ", "健保 太郎", "Kenpo Taro", "ケンポ1", "-ケンポ", "ケンポ!", "ﾞ"] {
+        for bad in [
+            "",
+            "   ",
+            "健保 太郎",
+            "Kenpo Taro",
+            "ケンポ1",
+            "-ケンポ",
+            "ケンポ!",
+            "ﾞ",
+        ] {
             assert!(KanaName::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(KanaName::parse("山田").unwrap_err().0, ONLY_KATAKANA);

@@ -23,10 +23,15 @@ impl Password {
             ));
         }
         if !(8..=20).contains(&input.len()) {
-            return Err(Invalid("パスワードは8文字以上20文字以内で入力してください。"));
+            return Err(Invalid(
+                "パスワードは8文字以上20文字以内で入力してください。",
+            ));
         }
         let has = |f: fn(&char) -> bool| input.chars().any(|c| f(&c));
-        if !(has(char::is_ascii_alphabetic) && has(char::is_ascii_digit) && has(char::is_ascii_punctuation)) {
+        if !(has(char::is_ascii_alphabetic)
+            && has(char::is_ascii_digit)
+            && has(char::is_ascii_punctuation))
+        {
             return Err(Invalid(
                 "パスワードには半角英字、半角数字、記号をそれぞれ1文字以上含めてください。",
             ));
@@ -85,14 +90,14 @@ mod tests {
     fn refuses_each_rule() {
         for bad in [
             "",
-            "Ab1!x",                    // too short
-            "Abcdefgh1!Abcdefgh1!x",    // 21 characters
-            "abcdefgh12",               // no symbol
-            "abcdefgh!!",               // no digit
-            "12345678!!",               // no letter
-            " Sakura#2024go",           // leading space is not trimmed, it is refused
-            "Sakura#2024ご",            // full-width
-            "Ｓａｋｕｒａ#2024",        // full-width letters are not folded
+            "Ab1!x",                 // too short
+            "Abcdefgh1!Abcdefgh1!x", // 21 characters
+            "abcdefgh12",            // no symbol
+            "abcdefgh!!",            // no digit
+            "12345678!!",            // no letter
+            " Sakura#2024go",        // leading space is not trimmed, it is refused
+            "Sakura#2024ご",         // full-width
+            "Ｓａｋｕｒａ#2024",     // full-width letters are not folded
         ] {
             assert!(Password::parse(bad, None).is_err(), "{bad:?}");
         }
@@ -106,7 +111,16 @@ mod tests {
 
     #[test]
     fn refuses_well_known_passwords_that_meet_the_rule() {
-        for common in ["Password1!", "P@ssw0rd", "P@ssw0rd1", "Passw0rd!", "Qwerty123!", "abc123!!", "Password123!", "1qaz!QAZ"] {
+        for common in [
+            "Password1!",
+            "P@ssw0rd",
+            "P@ssw0rd1",
+            "Passw0rd!",
+            "Qwerty123!",
+            "abc123!!",
+            "Password123!",
+            "1qaz!QAZ",
+        ] {
             let err = Password::parse(common, None).unwrap_err();
             assert!(err.0.contains("推測されやすい"), "{common:?}: {}", err.0);
         }

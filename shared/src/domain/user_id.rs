@@ -21,7 +21,9 @@ impl UserId {
             ));
         }
         if !(6..=50).contains(&value.len()) {
-            return Err(Invalid("ユーザーIDは6文字以上50文字以内で入力してください。"));
+            return Err(Invalid(
+                "ユーザーIDは6文字以上50文字以内で入力してください。",
+            ));
         }
         Ok(Self(value))
     }
@@ -55,21 +57,41 @@ mod tests {
 
     #[test]
     fn accepts_the_allowed_alphabet_and_folds_full_width() {
-        assert_eq!(UserId::parse("taro_k+1@x,y-z").unwrap().as_str(), "taro_k+1@x,y-z");
+        assert_eq!(
+            UserId::parse("taro_k+1@x,y-z").unwrap().as_str(),
+            "taro_k+1@x,y-z"
+        );
         assert_eq!(UserId::parse("ｔａｒｏ１２３").unwrap().as_str(), "taro123");
-        assert_eq!(UserId::parse("Taro.Kenpo".replace('.', "_").as_str()).unwrap().key(), "taro_kenpo");
+        assert_eq!(
+            UserId::parse("Taro.Kenpo".replace('.', "_").as_str())
+                .unwrap()
+                .key(),
+            "taro_kenpo"
+        );
         assert_eq!(UserId::parse(&"a".repeat(50)).unwrap().as_str().len(), 50);
     }
 
     #[test]
     fn refuses_wrong_length_and_characters() {
-        for bad in ["", "abcde", &"a".repeat(51), "taro kenpo", "taro.kenpo", "たろう123", "taro!!", "taro#1"] {
+        for bad in [
+            "",
+            "abcde",
+            &"a".repeat(51),
+            "taro kenpo",
+            "taro.kenpo",
+            "たろう123",
+            "taro!!",
+            "taro#1",
+        ] {
             assert!(UserId::parse(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn uniqueness_key_ignores_case() {
-        assert_eq!(UserId::parse("TaroKenpo").unwrap().key(), UserId::parse("tarokenpo").unwrap().key());
+        assert_eq!(
+            UserId::parse("TaroKenpo").unwrap().key(),
+            UserId::parse("tarokenpo").unwrap().key()
+        );
     }
 }

@@ -26,7 +26,10 @@ pub struct OutboxMessage {
 
 impl Outbox {
     pub fn new(dir: impl Into<PathBuf>, from: impl Into<String>) -> Self {
-        Self { dir: dir.into(), from: from.into() }
+        Self {
+            dir: dir.into(),
+            from: from.into(),
+        }
     }
 
     /// Newest first.
@@ -47,7 +50,9 @@ impl Outbox {
         let mut messages = Vec::new();
         for name in names {
             let raw = tokio::fs::read(self.dir.join(&name)).await?;
-            let Some(parsed) = MessageParser::default().parse(&raw) else { continue };
+            let Some(parsed) = MessageParser::default().parse(&raw) else {
+                continue;
+            };
             let to = parsed
                 .to()
                 .and_then(|a| a.first())
@@ -78,12 +83,17 @@ impl Mailer for Outbox {
             .text_body(message.text.as_str())
             .write_to_string()
             .map_err(failed)?;
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         let name = format!("{nanos:024}-{}.eml", uuid::Uuid::new_v4().simple());
         // Written under a temporary name and renamed, so a reader never sees half a message.
         let partial = self.dir.join(format!(".{name}.partial"));
         tokio::fs::write(&partial, raw).await.map_err(failed)?;
-        tokio::fs::rename(&partial, self.dir.join(&name)).await.map_err(failed)?;
+        tokio::fs::rename(&partial, self.dir.join(&name))
+            .await
+            .map_err(failed)?;
         Ok(())
     }
 }

@@ -12,12 +12,20 @@ pub struct SesMailer {
 
 impl SesMailer {
     pub fn new(client: Client, from: impl Into<String>, configuration_set: Option<String>) -> Self {
-        Self { client, from: from.into(), configuration_set }
+        Self {
+            client,
+            from: from.into(),
+            configuration_set,
+        }
     }
 }
 
 fn utf8(text: &str) -> Result<Content, MailError> {
-    Content::builder().data(text).charset("UTF-8").build().map_err(|e| MailError(e.to_string()))
+    Content::builder()
+        .data(text)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| MailError(e.to_string()))
 }
 
 #[async_trait]
@@ -34,14 +42,20 @@ impl Mailer for SesMailer {
         self.client
             .send_email()
             .from_email_address(&self.from)
-            .destination(Destination::builder().to_addresses(message.to.as_str()).build())
+            .destination(
+                Destination::builder()
+                    .to_addresses(message.to.as_str())
+                    .build(),
+            )
             .content(content)
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await
             .map_err(|e| match &e {
                 // SES's own messages can quote the addresses; the code alone is safe to log.
-                SdkError::ServiceError(_) => MailError(format!("SES {}", e.code().unwrap_or("error"))),
+                SdkError::ServiceError(_) => {
+                    MailError(format!("SES {}", e.code().unwrap_or("error")))
+                }
                 _ => MailError(format!("SES unreachable: {}", DisplayErrorContext(&e))),
             })?;
         Ok(())

@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
+    AttributeValue, ConditionCheck, Delete, Put, PutRequest, ReturnValue, TransactWriteItem,
+    Update, WriteRequest,
 };
 use serde_json::{Number, Value};
 use std::collections::HashMap;
@@ -20,7 +21,10 @@ pub struct DynamoStore {
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     pub fn table(&self) -> &str {
@@ -30,7 +34,8 @@ impl DynamoStore {
     /// Creates the table as template.yaml declares it (for DynamoDB Local and tests).
     pub async fn create_table(&self) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+            TimeToLiveSpecification,
         };
         let attribute = |name: &str| {
             AttributeDefinition::builder()
@@ -39,7 +44,13 @@ impl DynamoStore {
                 .build()
                 .expect("static attribute definition")
         };
-        let key = |name: &str, kind| KeySchemaElement::builder().attribute_name(name).key_type(kind).build().expect("static key");
+        let key = |name: &str, kind| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .expect("static key")
+        };
         self.client
             .create_table()
             .table_name(&self.table)
@@ -68,13 +79,18 @@ impl DynamoStore {
     }
 }
 
-fn describe<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
+fn describe<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    error: SdkError<E, R>,
+) -> StoreError {
     let code = error.code().unwrap_or("unknown").to_string();
     match error {
         SdkError::ServiceError(_) if code == "ConditionalCheckFailedException" => {
             StoreError::ConditionFailed { index: None }
         }
-        other => StoreError::Unavailable(format!("{code}: {}", other.message().unwrap_or("no message"))),
+        other => StoreError::Unavailable(format!(
+            "{code}: {}",
+            other.message().unwrap_or("no message")
+        )),
     }
 }
 
@@ -85,7 +101,11 @@ fn to_attribute(value: &Value) -> AttributeValue {
         Value::Number(n) => AttributeValue::N(n.to_string()),
         Value::String(s) => AttributeValue::S(s.clone()),
         Value::Array(list) => AttributeValue::L(list.iter().map(to_attribute).collect()),
-        Value::Object(map) => AttributeValue::M(map.iter().map(|(k, v)| (k.clone(), to_attribute(v))).collect()),
+        Value::Object(map) => AttributeValue::M(
+            map.iter()
+                .map(|(k, v)| (k.clone(), to_attribute(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -96,17 +116,28 @@ fn from_attribute(value: &AttributeValue) -> Value {
             .parse::<i64>()
             .map(Value::from)
             .ok()
-            .or_else(|| n.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number))
+            .or_else(|| {
+                n.parse::<f64>()
+                    .ok()
+                    .and_then(Number::from_f64)
+                    .map(Value::Number)
+            })
             .unwrap_or(Value::Null),
         AttributeValue::S(s) => Value::String(s.clone()),
         AttributeValue::L(list) => Value::Array(list.iter().map(from_attribute).collect()),
-        AttributeValue::M(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), from_attribute(v))).collect()),
+        AttributeValue::M(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), from_attribute(v)))
+                .collect(),
+        ),
         _ => Value::Null,
     }
 }
 
 fn to_item(map: &HashMap<String, AttributeValue>) -> Item {
-    map.iter().map(|(k, v)| (k.clone(), from_attribute(v))).collect()
+    map.iter()
+        .map(|(k, v)| (k.clone(), from_attribute(v)))
+        .collect()
 }
 
 fn key_map(key: &Key) -> HashMap<String, AttributeValue> {
@@ -117,7 +148,10 @@ fn key_map(key: &Key) -> HashMap<String, AttributeValue> {
 }
 
 fn item_map(key: &Key, item: &Item) -> HashMap<String, AttributeValue> {
-    let mut map: HashMap<String, AttributeValue> = item.iter().map(|(k, v)| (k.clone(), to_attribute(v))).collect();
+    let mut map: HashMap<String, AttributeValue> = item
+        .iter()
+        .map(|(k, v)| (k.clone(), to_attribute(v)))
+        .collect();
     map.extend(key_map(key));
     map
 }
@@ -152,11 +186,29 @@ impl Expression {
             Cond::NotExists => format!("attribute_not_exists({})", self.name("pk")),
             Cond::AttrExists(name) => format!("attribute_exists({})", self.name(name)),
             Cond::AttrMissing(name) => format!("attribute_not_exists({})", self.name(name)),
-            Cond::Eq(name, value) => format!("{} = {}", self.name(name), self.value(to_attribute(value))),
-            Cond::Lt(name, value) => format!("{} < {}", self.name(name), self.value(AttributeValue::N(value.to_string()))),
-            Cond::Le(name, value) => format!("{} <= {}", self.name(name), self.value(AttributeValue::N(value.to_string()))),
-            Cond::And(all) => self.join(all, " AND ", "attribute_exists(pk) OR attribute_not_exists(pk)"),
-            Cond::Or(any) => self.join(any, " OR ", "attribute_exists(pk) AND attribute_not_exists(pk)"),
+            Cond::Eq(name, value) => {
+                format!("{} = {}", self.name(name), self.value(to_attribute(value)))
+            }
+            Cond::Lt(name, value) => format!(
+                "{} < {}",
+                self.name(name),
+                self.value(AttributeValue::N(value.to_string()))
+            ),
+            Cond::Le(name, value) => format!(
+                "{} <= {}",
+                self.name(name),
+                self.value(AttributeValue::N(value.to_string()))
+            ),
+            Cond::And(all) => self.join(
+                all,
+                " AND ",
+                "attribute_exists(pk) OR attribute_not_exists(pk)",
+            ),
+            Cond::Or(any) => self.join(
+                any,
+                " OR ",
+                "attribute_exists(pk) AND attribute_not_exists(pk)",
+            ),
         }
     }
 
@@ -178,7 +230,10 @@ impl Expression {
                     set.push(format!("{n} = {v}"));
                 }
                 Change::Add(name, by) => {
-                    let (n, v) = (self.name(name), self.value(AttributeValue::N(by.to_string())));
+                    let (n, v) = (
+                        self.name(name),
+                        self.value(AttributeValue::N(by.to_string())),
+                    );
                     add.push(format!("{n} {v}"));
                 }
                 Change::Remove(name) => remove.push(self.name(name)),
@@ -245,7 +300,11 @@ impl DynamoStore {
             }
             Write::Check { key, cond } => {
                 let holds = cond.holds(self.get(&key).await?.as_ref());
-                if holds { Ok(()) } else { Err(StoreError::ConditionFailed { index: None }) }
+                if holds {
+                    Ok(())
+                } else {
+                    Err(StoreError::ConditionFailed { index: None })
+                }
             }
         };
         result.map_err(|e| match e {
@@ -331,7 +390,12 @@ impl ItemStore for DynamoStore {
         Ok(output.item().map(to_item))
     }
 
-    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
+    async fn update(
+        &self,
+        key: &Key,
+        changes: &[Change],
+        cond: Option<&Cond>,
+    ) -> Result<Item, StoreError> {
         let mut expr = Expression::default();
         let condition = cond.map(|c| expr.condition(c));
         let update = expr.update(changes);
@@ -357,10 +421,18 @@ impl ItemStore for DynamoStore {
             let write = writes.into_iter().next().expect("one write");
             return self.single(write).await;
         }
-        let items = writes.iter().map(|w| self.transact_item(w)).collect::<Result<Vec<_>, _>>()?;
+        let items = writes
+            .iter()
+            .map(|w| self.transact_item(w))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut attempt = 0;
         loop {
-            let result = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
             let Err(error) = result else { return Ok(()) };
             let reasons: Vec<Option<String>> = match &error {
                 SdkError::ServiceError(service) => match service.err() {
@@ -371,12 +443,17 @@ impl ItemStore for DynamoStore {
                 },
                 _ => Vec::new(),
             };
-            if let Some(index) = reasons.iter().position(|r| r.as_deref() == Some("ConditionalCheckFailed")) {
+            if let Some(index) = reasons
+                .iter()
+                .position(|r| r.as_deref() == Some("ConditionalCheckFailed"))
+            {
                 return Err(StoreError::ConditionFailed { index: Some(index) });
             }
             // Concurrent transactions on one item cancel each other; retrying lets the
             // conditions, not the timing, decide who wins.
-            let conflict = reasons.iter().any(|r| r.as_deref() == Some("TransactionConflict"));
+            let conflict = reasons
+                .iter()
+                .any(|r| r.as_deref() == Some("TransactionConflict"));
             if conflict && attempt < TRANSACTION_CONFLICT_RETRIES {
                 attempt += 1;
                 let jitter = rand::random_range(0..20u64);
@@ -442,7 +519,9 @@ impl ItemStore for DynamoStore {
                 if !requests.is_empty() {
                     attempt += 1;
                     if attempt > 8 {
-                        return Err(StoreError::Unavailable("batch write kept being throttled".into()));
+                        return Err(StoreError::Unavailable(
+                            "batch write kept being throttled".into(),
+                        ));
                     }
                     tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await;
                 }

@@ -26,7 +26,10 @@ pub struct Key {
 
 impl Key {
     pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
-        Self { pk: pk.into(), sk: sk.into() }
+        Self {
+            pk: pk.into(),
+            sk: sk.into(),
+        }
     }
 }
 
@@ -69,8 +72,12 @@ impl Cond {
             Cond::AttrExists(name) => attr(name).is_some(),
             Cond::AttrMissing(name) => attr(name).is_none(),
             Cond::Eq(name, value) => attr(name) == Some(value),
-            Cond::Lt(name, value) => attr(name).and_then(Value::as_i64).is_some_and(|v| v < *value),
-            Cond::Le(name, value) => attr(name).and_then(Value::as_i64).is_some_and(|v| v <= *value),
+            Cond::Lt(name, value) => attr(name)
+                .and_then(Value::as_i64)
+                .is_some_and(|v| v < *value),
+            Cond::Le(name, value) => attr(name)
+                .and_then(Value::as_i64)
+                .is_some_and(|v| v <= *value),
             Cond::And(all) => all.iter().all(|c| c.holds(item)),
             Cond::Or(any) => any.iter().any(|c| c.holds(item)),
         }
@@ -117,16 +124,33 @@ impl Change {
 /// One write of an atomic group.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    Put { key: Key, item: Item, cond: Option<Cond> },
-    Update { key: Key, changes: Vec<Change>, cond: Option<Cond> },
-    Delete { key: Key, cond: Option<Cond> },
-    Check { key: Key, cond: Cond },
+    Put {
+        key: Key,
+        item: Item,
+        cond: Option<Cond>,
+    },
+    Update {
+        key: Key,
+        changes: Vec<Change>,
+        cond: Option<Cond>,
+    },
+    Delete {
+        key: Key,
+        cond: Option<Cond>,
+    },
+    Check {
+        key: Key,
+        cond: Cond,
+    },
 }
 
 impl Write {
     pub fn key(&self) -> &Key {
         match self {
-            Write::Put { key, .. } | Write::Update { key, .. } | Write::Delete { key, .. } | Write::Check { key, .. } => key,
+            Write::Put { key, .. }
+            | Write::Update { key, .. }
+            | Write::Delete { key, .. }
+            | Write::Check { key, .. } => key,
         }
     }
 }
@@ -148,7 +172,12 @@ pub trait ItemStore: Send + Sync {
 
     /// Applies the changes (creating the item if missing) when `cond` holds, and returns the
     /// item as it is after the update.
-    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError>;
+    async fn update(
+        &self,
+        key: &Key,
+        changes: &[Change],
+        cond: Option<&Cond>,
+    ) -> Result<Item, StoreError>;
 
     /// All of the writes or none of them. At most 100 writes, each on a different item.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;

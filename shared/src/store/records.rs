@@ -18,7 +18,8 @@ pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
 }
 
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
-    serde_json::from_value(Value::Object(item)).map_err(|e| StoreError::Unavailable(format!("unreadable record: {e}")))
+    serde_json::from_value(Value::Object(item))
+        .map_err(|e| StoreError::Unavailable(format!("unreadable record: {e}")))
 }
 
 /// A union (保険者) and the survey year whose roster is current.
@@ -58,7 +59,10 @@ impl RosterPerson {
     }
 
     pub fn key(insurer: &InsurerCode, year: i32, symbol: &CardSymbol, number: &CardNumber) -> Key {
-        Key::new(Self::partition(insurer, year), format!("CARD#{}#{}", symbol.as_str(), number.as_str()))
+        Key::new(
+            Self::partition(insurer, year),
+            format!("CARD#{}#{}", symbol.as_str(), number.as_str()),
+        )
     }
 
     pub fn own_key(&self) -> Key {
@@ -118,9 +122,18 @@ impl SignupFlow {
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum UserIdGuard {
     #[serde(rename_all = "camelCase")]
-    Reservation { flow_id: String, expires_at: i64, rev: String },
+    Reservation {
+        flow_id: String,
+        expires_at: i64,
+        rev: String,
+    },
     #[serde(rename_all = "camelCase")]
-    Account { account_id: String, insurer: InsurerCode, year: i32, rev: String },
+    Account {
+        account_id: String,
+        insurer: InsurerCode,
+        year: i32,
+        rev: String,
+    },
 }
 
 impl UserIdGuard {

@@ -32,7 +32,9 @@ impl SqliteStore {
              ) WITHOUT ROWID;",
         )
         .map_err(unavailable)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     async fn with_conn<T: Send + 'static>(
@@ -41,7 +43,9 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().map_err(|_| unavailable("sqlite connection poisoned"))?;
+            let mut guard = conn
+                .lock()
+                .map_err(|_| unavailable("sqlite connection poisoned"))?;
             work(&mut guard)
         })
         .await
@@ -51,10 +55,15 @@ impl SqliteStore {
 
 fn read(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
     let body: Option<String> = conn
-        .query_row("SELECT body FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk], |row| row.get(0))
+        .query_row(
+            "SELECT body FROM items WHERE pk = ?1 AND sk = ?2",
+            params![key.pk, key.sk],
+            |row| row.get(0),
+        )
         .optional()
         .map_err(unavailable)?;
-    body.map(|b| serde_json::from_str(&b).map_err(unavailable)).transpose()
+    body.map(|b| serde_json::from_str(&b).map_err(unavailable))
+        .transpose()
 }
 
 fn store(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreError> {
@@ -69,7 +78,11 @@ fn store(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreError> {
 }
 
 fn remove(conn: &Connection, key: &Key) -> Result<(), StoreError> {
-    conn.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk]).map_err(unavailable)?;
+    conn.execute(
+        "DELETE FROM items WHERE pk = ?1 AND sk = ?2",
+        params![key.pk, key.sk],
+    )
+    .map_err(unavailable)?;
     Ok(())
 }
 
@@ -94,7 +107,12 @@ impl ItemStore for SqliteStore {
         self.with_conn(move |conn| read(conn, &key)).await
     }
 
-    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
+    async fn update(
+        &self,
+        key: &Key,
+        changes: &[Change],
+        cond: Option<&Cond>,
+    ) -> Result<Item, StoreError> {
         let (key, changes, cond) = (key.clone(), changes.to_vec(), cond.cloned());
         self.with_conn(move |conn| {
             let tx = conn.transaction().map_err(unavailable)?;
@@ -118,7 +136,9 @@ impl ItemStore for SqliteStore {
             for (index, write) in writes.iter().enumerate() {
                 let current = read(&tx, write.key())?;
                 let cond = match write {
-                    Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => cond.as_ref(),
+                    Write::Put { cond, .. }
+                    | Write::Update { cond, .. }
+                    | Write::Delete { cond, .. } => cond.as_ref(),
                     Write::Check { cond, .. } => Some(cond),
                 };
                 if cond.is_some_and(|c| !c.holds(current.as_ref())) {
@@ -127,7 +147,9 @@ impl ItemStore for SqliteStore {
                 }
                 match write {
                     Write::Put { key, item, .. } => store(&tx, key, &with_key(item.clone(), key))?,
-                    Write::Update { key, changes, .. } => store(&tx, key, &apply_update(current, key, changes))?,
+                    Write::Update { key, changes, .. } => {
+                        store(&tx, key, &apply_update(current, key, changes))?
+                    }
                     Write::Delete { key, .. } => remove(&tx, key)?,
                     Write::Check { .. } => {}
                 }
@@ -144,7 +166,9 @@ impl ItemStore for SqliteStore {
                 .prepare("SELECT sk, body FROM items WHERE pk = ?1 AND sk >= ?2 ORDER BY sk")
                 .map_err(unavailable)?;
             let rows = statement
-                .query_map(params![pk, prefix], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+                .query_map(params![pk, prefix], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
                 .map_err(unavailable)?;
             let mut items = Vec::new();
             for row in rows {
@@ -171,6 +195,7 @@ impl ItemStore for SqliteStore {
     }
 
     async fn warm_up(&self) -> Result<(), StoreError> {
-        self.with_conn(|conn| conn.execute_batch("SELECT 1").map_err(unavailable)).await
+        self.with_conn(|conn| conn.execute_batch("SELECT 1").map_err(unavailable))
+            .await
     }
 }

@@ -1,0 +1,212 @@
+//! The README's run command, as a newcomer meets it: the real `kennin-local` binary on a fresh
+//! data folder, a demo person going ① → ④ with the code read from /_local/mail, the data kept
+//! across a restart, and logs free of personal values.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+struct Runner {
+    child: Child,
+    base: String,
+    output: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(data_dir: &std::path::Path) -> Runner {
+    let binary = std::env::var("KENNIN_LOCAL_BIN")
+        .expect("KENNIN_LOCAL_BIN is not set: run the tests with scripts/test.sh, which builds kennin-local");
+    let port = free_port();
+    let mut child = Command::new(binary)
+        .args(["--port", &port.to_string(), "--data-dir"])
+        .arg(data_dir)
+        // Cheap hashing keeps the test quick; the parameters are the only difference.
+        .env("KENNIN_ARGON2_MEMORY_KIB", "64")
+        .env("KENNIN_ARGON2_ITERATIONS", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kennin-local starts");
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let (output, ready_tx) = (output.clone(), ready_tx.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if line.contains("kennin is running at") {
+                    let _ = ready_tx.send(());
+                }
+                output.lock().unwrap().push(line);
+            }
+        });
+    }
+    ready_rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("kennin-local announced itself");
+    Runner {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        output,
+    }
+}
+
+async fn call(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    cookie: Option<&str>,
+) -> (u16, Value, Vec<String>) {
+    let client = reqwest::Client::new();
+    let mut request = client.request(method.parse().unwrap(), format!("{base}{path}"));
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let cookies = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+        .collect();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        cookies,
+    )
+}
+
+#[tokio::test]
+async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
+    let data = tempfile::tempdir().unwrap();
+    let runner = start(data.path());
+    let base = runner.base.clone();
+    assert!(
+        runner
+            .output
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("1001,1,1990/01/01,ケンポ タロウ")),
+        "demo people are printed"
+    );
+
+    let identity = json!({ "insurerCode": "0904", "symbol": "1001", "number": "1", "birthDate": "1990/01/01", "nameKana": "ケンポ タロウ" });
+    let (status, _, cookies) =
+        call(&base, "POST", "/api/signup/identity", Some(identity), None).await;
+    assert_eq!(status, 200);
+    let flow = cookies[0].clone();
+    let account =
+        json!({ "userId": "demo_taro", "password": "Sakura#2024go", "email": "taro@example.com" });
+    assert_eq!(
+        call(
+            &base,
+            "POST",
+            "/api/signup/account",
+            Some(account),
+            Some(&flow)
+        )
+        .await
+        .0,
+        200
+    );
+    let (status, mail, _) = call(&base, "GET", "/_local/mail", None, None).await;
+    assert_eq!(status, 200);
+    let text = mail["messages"][0]["text"].as_str().unwrap();
+    let code = kennin_tests::code_in(text);
+    assert_eq!(
+        call(
+            &base,
+            "POST",
+            "/api/signup/code",
+            Some(json!({ "code": code })),
+            Some(&flow)
+        )
+        .await
+        .0,
+        200
+    );
+    let login = json!({ "userId": "demo_taro", "password": "Sakura#2024go" });
+    let (status, body, cookies) =
+        call(&base, "POST", "/api/session", Some(login.clone()), None).await;
+    assert_eq!((status, body["next"].as_str()), (200, Some("terms")));
+    let (status, me, _) = call(&base, "GET", "/api/me", None, Some(&cookies[0])).await;
+    assert_eq!((status, me["name"].as_str()), (200, Some("健保 太郎")));
+    assert!(
+        data.path().join("outbox").read_dir().unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".eml"))
+    );
+
+    let logs: Vec<String> = runner
+        .output
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with('{'))
+        .cloned()
+        .collect();
+    assert!(
+        logs.len() >= 5,
+        "one JSON log line per API request: {logs:?}"
+    );
+    for line in &logs {
+        let entry: Value = serde_json::from_str(line).expect("log lines are JSON");
+        assert!(entry["request_id"].is_string(), "{line}");
+        for secret in [
+            "Sakura#2024go",
+            code.as_str(),
+            "1990/01/01",
+            "ケンポ",
+            "健保 太郎",
+            "taro@example.com",
+            flow.split('=').nth(1).unwrap(),
+        ] {
+            assert!(
+                !line.contains(secret),
+                "a log line carries a personal value: {line}"
+            );
+        }
+    }
+    drop(runner);
+
+    // The embedded store keeps the account across a restart, and the demo union is not re-seeded.
+    let runner = start(data.path());
+    let (status, _, _) = call(&runner.base, "POST", "/api/session", Some(login), None).await;
+    assert_eq!(status, 200);
+    assert!(
+        !runner
+            .output
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("seeded the demo union"))
+    );
+}

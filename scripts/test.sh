@@ -21,6 +21,7 @@ trap 'scripts/services.sh stop' EXIT
 step "build the local runner (the smoke test starts the real binary)"
 cargo build --quiet -p kennin-local
 export KENNIN_LOCAL_BIN="$PWD/target/debug/kennin-local"
+export KENNIN_CFN_LINT="$PWD/.tools/venv/bin/cfn-lint"
 export RUST_BACKTRACE=0
 
 step "tests"

@@ -38,8 +38,7 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::from_unix_timestamp(self.0.load(Ordering::SeqCst))
-            .expect("clock within range")
+        OffsetDateTime::from_unix_timestamp(self.0.load(Ordering::SeqCst)).expect("clock within range")
     }
 }
 

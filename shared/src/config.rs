@@ -24,8 +24,7 @@ pub const OWASP_ARGON2: (u32, u32, u32) = (19_456, 2, 1);
 
 impl Config {
     pub fn from_env() -> Result<Self, String> {
-        let secret =
-            env::var("KENNIN_SECRET").map_err(|_| "KENNIN_SECRET is not set".to_string())?;
+        let secret = env::var("KENNIN_SECRET").map_err(|_| "KENNIN_SECRET is not set".to_string())?;
         Self::with_secret(secret.into_bytes()).overridden_by_env()
     }
 
@@ -44,9 +43,7 @@ impl Config {
     pub fn overridden_by_env(mut self) -> Result<Self, String> {
         fn number<T: std::str::FromStr>(name: &str, target: &mut T) -> Result<(), String> {
             if let Ok(value) = env::var(name) {
-                *target = value
-                    .parse()
-                    .map_err(|_| format!("{name} is not a number"))?;
+                *target = value.parse().map_err(|_| format!("{name} is not a number"))?;
             }
             Ok(())
         }
@@ -62,9 +59,7 @@ impl Config {
             return Err("KENNIN_SECRET must be at least 32 bytes".into());
         }
         if self.code_ttl_seconds < 60 || self.flow_ttl_seconds < self.code_ttl_seconds {
-            return Err(
-                "KENNIN_CODE_TTL_SECONDS must be at least 60 and not longer than the flow".into(),
-            );
+            return Err("KENNIN_CODE_TTL_SECONDS must be at least 60 and not longer than the flow".into());
         }
         Ok(self)
     }

@@ -75,9 +75,7 @@ impl ApiRequest {
         let started = Instant::now();
         let context = request.request_context_ref();
         let (context_id, source_ip) = match context {
-            Some(RequestContext::ApiGatewayV2(ctx)) => {
-                (ctx.request_id.clone(), ctx.http.source_ip.clone())
-            }
+            Some(RequestContext::ApiGatewayV2(ctx)) => (ctx.request_id.clone(), ctx.http.source_ip.clone()),
             _ => (None, None),
         };
         let request_id = context_id
@@ -96,9 +94,7 @@ impl ApiRequest {
                     .map(|v| v.trim().to_string())
             })
             .flatten();
-        let client_ip = forwarded
-            .or(source_ip)
-            .unwrap_or_else(|| "unknown".to_string());
+        let client_ip = forwarded.or(source_ip).unwrap_or_else(|| "unknown".to_string());
         let (parts, body) = request.into_parts();
         let body = match body {
             Body::Empty => Vec::new(),
@@ -195,10 +191,7 @@ impl ApiRequest {
             .header("cache-control", "no-store")
             .header("x-content-type-options", "nosniff")
             .header("referrer-policy", "no-referrer")
-            .header(
-                "content-security-policy",
-                "default-src 'none'; frame-ancestors 'none'",
-            )
+            .header("content-security-policy", "default-src 'none'; frame-ancestors 'none'")
             .header("x-request-id", self.request_id.as_str());
         if let Some(retry_after) = error.as_ref().and_then(retry_after) {
             builder = builder.header("retry-after", retry_after.to_string());
@@ -213,9 +206,7 @@ impl ApiRequest {
             }
             None => Body::Empty,
         };
-        builder
-            .body(body)
-            .unwrap_or_else(|_| Response::new(Body::Empty))
+        builder.body(body).unwrap_or_else(|_| Response::new(Body::Empty))
     }
 }
 
@@ -270,9 +261,7 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
     let mut body = json!({ "code": code, "message": message, "requestId": request_id });
     match error {
         Error::Invalid(fields) => body["fields"] = json!(fields),
-        Error::UserIdTaken => {
-            body["fields"] = json!({ "userId": "このユーザーIDは既に使われています。" })
-        }
+        Error::UserIdTaken => body["fields"] = json!({ "userId": "このユーザーIDは既に使われています。" }),
         Error::CodeMismatch { .. } => body["fields"] = json!({ "code": message }),
         _ => {}
     }

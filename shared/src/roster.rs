@@ -49,9 +49,7 @@ pub fn parse(
     year: i32,
     today: time::Date,
 ) -> Result<Vec<RosterPerson>, RosterError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| RosterError::Rows(vec![(1, e.to_string())]))?
@@ -60,11 +58,7 @@ pub fn parse(
     for column in COLUMNS {
         let position = headers
             .iter()
-            .position(|h| {
-                h.trim()
-                    .trim_start_matches('\u{FEFF}')
-                    .eq_ignore_ascii_case(column)
-            })
+            .position(|h| h.trim().trim_start_matches('\u{FEFF}').eq_ignore_ascii_case(column))
             .ok_or(RosterError::MissingColumn(column))?;
         index.insert(column, position);
     }
@@ -96,28 +90,17 @@ pub fn parse(
         let birth_date = BirthDate::parse(field("birth_date"), today);
         let name_kana = KanaName::parse(field("name_kana"));
         let name = field("name").trim().to_string();
-        take(
-            "symbol",
-            symbol.as_ref().map(|_| ()).map_err(|e| e.0.to_string()),
-        );
-        take(
-            "number",
-            number.as_ref().map(|_| ()).map_err(|e| e.0.to_string()),
-        );
+        take("symbol", symbol.as_ref().map(|_| ()).map_err(|e| e.0.to_string()));
+        take("number", number.as_ref().map(|_| ()).map_err(|e| e.0.to_string()));
         take(
             "birth_date",
             birth_date.as_ref().map(|_| ()).map_err(|e| e.0.to_string()),
         );
-        take(
-            "name_kana",
-            name_kana.as_ref().map(|_| ()).map_err(|e| e.0.to_string()),
-        );
+        take("name_kana", name_kana.as_ref().map(|_| ()).map_err(|e| e.0.to_string()));
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
             take(
                 "name",
-                Err(format!(
-                    "氏名は1文字以上{MAX_NAME_CHARS}文字以内で入力してください。"
-                )),
+                Err(format!("氏名は1文字以上{MAX_NAME_CHARS}文字以内で入力してください。")),
             );
         }
         match (symbol, number, birth_date, name_kana) {
@@ -147,18 +130,11 @@ pub fn parse(
     }
 }
 
-pub async fn put_insurer(
-    store: &dyn ItemStore,
-    code: &InsurerCode,
-    name: &str,
-) -> Result<(), Error> {
+pub async fn put_insurer(store: &dyn ItemStore, code: &InsurerCode, name: &str) -> Result<(), Error> {
     store
         .update(
             &Insurer::key(code),
-            &[
-                Change::set("code", code.as_str()),
-                Change::set("name", name),
-            ],
+            &[Change::set("code", code.as_str()), Change::set("name", name)],
             None,
         )
         .await?;
@@ -181,11 +157,7 @@ pub async fn import(
     year: i32,
     people: Vec<RosterPerson>,
 ) -> Result<ImportReport, RosterError> {
-    let current: Insurer = match store
-        .get(&Insurer::key(insurer))
-        .await
-        .map_err(Error::from)?
-    {
+    let current: Insurer = match store.get(&Insurer::key(insurer)).await.map_err(Error::from)? {
         Some(item) => from_item(item).map_err(Error::from)?,
         None => return Err(RosterError::UnknownInsurer(insurer.to_string())),
     };
@@ -222,24 +194,15 @@ pub async fn import(
                     Change::set("nameKana", person.name_kana.as_str()),
                     Change::set("name", person.name.as_str()),
                 ];
-                store
-                    .update(&key, &changes, None)
-                    .await
-                    .map_err(Error::from)?;
+                store.update(&key, &changes, None).await.map_err(Error::from)?;
                 report.updated += 1;
             }
         }
     }
     store.put_many(new_people).await.map_err(Error::from)?;
-    if current.current_year.is_none_or(|current| year >= current)
-        && current.current_year != Some(year)
-    {
+    if current.current_year.is_none_or(|current| year >= current) && current.current_year != Some(year) {
         store
-            .update(
-                &Insurer::key(insurer),
-                &[Change::set("currentYear", year)],
-                None,
-            )
+            .update(&Insurer::key(insurer), &[Change::set("currentYear", year)], None)
             .await
             .map_err(Error::from)?;
     }
@@ -270,17 +233,13 @@ mod tests {
 
     #[test]
     fn decodes_utf8_bom_and_shift_jis() {
-        let text =
-            "symbol,number,birth_date,name_kana,name\n1,2,1990/01/01,ケンポ タロウ,健保 太郎\n";
+        let text = "symbol,number,birth_date,name_kana,name\n1,2,1990/01/01,ケンポ タロウ,健保 太郎\n";
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(text.as_bytes());
         assert_eq!(decode(&bom).unwrap(), text);
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(text);
         assert_eq!(decode(&sjis).unwrap(), text);
-        assert!(matches!(
-            decode(b"\xFF\xFE\xFF"),
-            Err(RosterError::Encoding)
-        ));
+        assert!(matches!(decode(b"\xFF\xFE\xFF"), Err(RosterError::Encoding)));
     }
 
     #[test]
@@ -292,9 +251,7 @@ mod tests {
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].0, 3);
         assert!(
-            errors[0].1.contains("number")
-                && errors[0].1.contains("birth_date")
-                && errors[0].1.contains("name_kana")
+            errors[0].1.contains("number") && errors[0].1.contains("birth_date") && errors[0].1.contains("name_kana")
         );
         assert_eq!(errors[1].0, 4);
     }

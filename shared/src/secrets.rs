@@ -3,9 +3,7 @@
 //! would otherwise fall to a brute force of a leaked table in a second), and session and flow
 //! tokens with SHA-256 (they carry 256 bits of entropy, so no key or salt is needed).
 
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -56,8 +54,7 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, String> {
-        let params =
-            Params::new(memory_kib, iterations, parallelism, None).map_err(|e| e.to_string())?;
+        let params = Params::new(memory_kib, iterations, parallelism, None).map_err(|e| e.to_string())?;
         let dummy = hash_with(&params, "kennin-dummy-password-for-timing")?;
         Ok(Self {
             params,
@@ -75,17 +72,11 @@ impl PasswordHasher {
     /// `None` verifies against the dummy hash and always answers false.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> bool {
         let real = stored.is_some();
-        let stored = stored
-            .map(str::to_string)
-            .unwrap_or_else(|| self.dummy.to_string());
+        let stored = stored.map(str::to_string).unwrap_or_else(|| self.dummy.to_string());
         let password = password.to_string();
         let matched = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&stored)
-                .map(|parsed| {
-                    Argon2::default()
-                        .verify_password(password.as_bytes(), &parsed)
-                        .is_ok()
-                })
+                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
                 .unwrap_or(false)
         })
         .await
@@ -113,11 +104,7 @@ mod tests {
         assert!(hash.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
         assert!(hasher.verify("Sakura#2024go", Some(&hash)).await);
         assert!(!hasher.verify("Sakura#2024gO", Some(&hash)).await);
-        assert!(
-            !hasher
-                .verify("kennin-dummy-password-for-timing", None)
-                .await
-        );
+        assert!(!hasher.verify("kennin-dummy-password-for-timing", None).await);
     }
 
     #[test]

@@ -5,9 +5,7 @@ use crate::deps::Deps;
 use crate::domain::Password;
 use crate::error::Error;
 use crate::secrets::{new_token, token_hash};
-use crate::store::records::{
-    Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item,
-};
+use crate::store::records::{Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item};
 use crate::store::{Change, Cond, TTL_ATTRIBUTE, Write};
 use serde::{Deserialize, Serialize};
 
@@ -127,10 +125,7 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
     let account = find_account(deps, &folded).await?;
     let verified = deps
         .hasher
-        .verify(
-            password.expose(),
-            account.as_ref().map(|a| a.password_hash.as_str()),
-        )
+        .verify(password.expose(), account.as_ref().map(|a| a.password_hash.as_str()))
         .await;
     let account = match account {
         Some(account) if verified => account,
@@ -218,9 +213,7 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     };
     let now = deps.clock.unix();
     if now >= session.absolute_expires_at || now >= session.last_seen_at + IDLE_TIMEOUT_SECONDS {
-        deps.store
-            .transact(vec![Write::Delete { key, cond: None }])
-            .await?;
+        deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
         return Err(Error::SessionExpired);
     }
     let account: Account = match deps.store.get(&Account::key(&session.account_id)).await? {

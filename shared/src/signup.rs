@@ -4,15 +4,12 @@
 use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::domain::{
-    BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, UserId,
-    VerificationCode,
+    BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, UserId, VerificationCode,
 };
 use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::secrets::{code_hash, new_token, same, token_hash};
-use crate::store::records::{
-    Account, Insurer, RosterPerson, SignupFlow, SignupStage, UserIdGuard, from_item, to_item,
-};
+use crate::store::records::{Account, Insurer, RosterPerson, SignupFlow, SignupStage, UserIdGuard, from_item, to_item};
 use crate::store::{Change, Cond, StoreError, Write};
 use crate::throttle::{IDENTITY_PER_CARD, IDENTITY_PER_IP};
 use serde::{Deserialize, Serialize};
@@ -124,11 +121,7 @@ pub async fn state(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error>
 }
 
 /// ① The identity check. A mismatch never says which field was wrong.
-pub async fn identity(
-    deps: &Deps,
-    input: IdentityInput,
-    client_ip: &str,
-) -> Result<Started, Error> {
+pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Result<Started, Error> {
     let mut fields = Fields::default();
     let insurer = fields.check("insurerCode", InsurerCode::parse(&input.insurer_code));
     let symbol = fields.check("symbol", CardSymbol::parse(&input.symbol));
@@ -149,10 +142,7 @@ pub async fn identity(
     let store = deps.store.as_ref();
     let secret = deps.config.secret.as_slice();
     let card = format!("{code}\0{}\0{}", symbol.as_str(), number.as_str());
-    for (limit, value) in [
-        (&IDENTITY_PER_CARD, card.as_str()),
-        (&IDENTITY_PER_IP, client_ip),
-    ] {
+    for (limit, value) in [(&IDENTITY_PER_CARD, card.as_str()), (&IDENTITY_PER_IP, client_ip)] {
         if let Some(retry_after) = limit.exceeded(store, secret, value, now).await? {
             return Err(Error::IdentityThrottled { retry_after });
         }
@@ -174,10 +164,7 @@ pub async fn identity(
         ));
     };
 
-    let person = match store
-        .get(&RosterPerson::key(&code, year, &symbol, &number))
-        .await?
-    {
+    let person = match store.get(&RosterPerson::key(&code, year, &symbol, &number)).await? {
         Some(item) => Some(from_item::<RosterPerson>(item)?),
         None => None,
     };
@@ -224,20 +211,14 @@ pub async fn identity(
 }
 
 /// Whether the user ID is free for this flow, and the guard revision to overwrite if so.
-async fn claimable_guard(
-    deps: &Deps,
-    flow: &SignupFlow,
-    user_id: &UserId,
-) -> Result<Option<String>, Error> {
+async fn claimable_guard(deps: &Deps, flow: &SignupFlow, user_id: &UserId) -> Result<Option<String>, Error> {
     let Some(item) = deps.store.get(&UserIdGuard::key(user_id)).await? else {
         return Ok(None);
     };
     let guard: UserIdGuard = from_item(item)?;
     let free = match &guard {
         UserIdGuard::Reservation {
-            flow_id,
-            expires_at,
-            ..
+            flow_id, expires_at, ..
         } => flow_id == &flow.id || *expires_at <= deps.clock.unix(),
         // Last year's IDs are reset: an account of an earlier survey year no longer holds its ID.
         UserIdGuard::Account { insurer, year, .. } => {
@@ -264,12 +245,7 @@ fn guard_is(rev: Option<String>) -> Cond {
 
 /// Mails the code. When the mail cannot be sent, the send is not counted and the person may
 /// try again at once: the flow keeps everything else they entered.
-async fn send_code(
-    deps: &Deps,
-    flow_id: &str,
-    email: &Email,
-    code: &VerificationCode,
-) -> Result<(), Error> {
+async fn send_code(deps: &Deps, flow_id: &str, email: &Email, code: &VerificationCode) -> Result<(), Error> {
     let message = templates::signup_code(email, code, deps.config.code_ttl_seconds / 60);
     let Err(error) = deps.mailer.send(&message).await else {
         return Ok(());
@@ -286,11 +262,7 @@ async fn send_code(
 }
 
 /// ② The account details: the user ID is reserved for this flow and a code is mailed.
-pub async fn account(
-    deps: &Deps,
-    token: Option<&str>,
-    input: AccountInput,
-) -> Result<FlowState, Error> {
+pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> Result<FlowState, Error> {
     let flow = load_flow(deps, token).await?;
     let now = deps.clock.unix();
     match flow.stage {
@@ -301,10 +273,7 @@ pub async fn account(
 
     let mut fields = Fields::default();
     let user_id = fields.check("userId", UserId::parse(&input.user_id));
-    let password = fields.check(
-        "password",
-        Password::parse(&input.password, user_id.as_ref()),
-    );
+    let password = fields.check("password", Password::parse(&input.password, user_id.as_ref()));
     let email = fields.check("email", Email::parse(&input.email));
     fields.finish()?;
     let (Some(user_id), Some(password), Some(email)) = (user_id, password, email) else {
@@ -312,11 +281,7 @@ pub async fn account(
     };
 
     let seen_guard = claimable_guard(deps, &flow, &user_id).await?;
-    let password_hash = deps
-        .hasher
-        .hash(password.expose())
-        .await
-        .map_err(Error::Unavailable)?;
+    let password_hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
     let code = VerificationCode::generate();
     let code_expires_at = now + deps.config.code_ttl_seconds;
 
@@ -351,20 +316,13 @@ pub async fn account(
             ],
             cond: Some(Cond::And(vec![
                 Cond::Exists,
-                Cond::eq(
-                    "stage",
-                    serde_json::to_value(flow.stage).unwrap_or_default(),
-                ),
+                Cond::eq("stage", serde_json::to_value(flow.stage).unwrap_or_default()),
                 Cond::eq("codeSends", flow.code_sends),
             ])),
         },
     ];
     // Changing one's mind about the ID frees the one reserved before.
-    if let Some(previous) = flow
-        .user_id
-        .as_ref()
-        .filter(|previous| previous.key() != user_id.key())
-    {
+    if let Some(previous) = flow.user_id.as_ref().filter(|previous| previous.key() != user_id.key()) {
         writes.push(Write::Delete {
             key: UserIdGuard::key(previous),
             cond: Some(Cond::And(vec![
@@ -459,11 +417,7 @@ pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error
 
 /// ③ The code. The try is counted before the comparison, atomically, so that concurrent
 /// guesses cannot evaluate more than the allowed number of tries.
-pub async fn verify_code(
-    deps: &Deps,
-    token: Option<&str>,
-    input: CodeInput,
-) -> Result<UserId, Error> {
+pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> Result<UserId, Error> {
     let flow = load_flow(deps, token).await?;
     match flow.stage {
         SignupStage::Code => {}
@@ -513,17 +467,10 @@ pub async fn verify_code(
 /// The account comes to exist in one atomic write: the ID guard turns from reservation to
 /// account, the account is put, the roster person is claimed and the flow consumed. Any
 /// condition failing leaves all four as they were.
-async fn create_account(
-    deps: &Deps,
-    flow: SignupFlow,
-    verified_hash: String,
-    now: i64,
-) -> Result<UserId, Error> {
-    let (Some(user_id), Some(email), Some(password_hash)) = (
-        flow.user_id.clone(),
-        flow.email.clone(),
-        flow.password_hash.clone(),
-    ) else {
+async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, now: i64) -> Result<UserId, Error> {
+    let (Some(user_id), Some(email), Some(password_hash)) =
+        (flow.user_id.clone(), flow.email.clone(), flow.password_hash.clone())
+    else {
         return Err(Error::WrongStep);
     };
     let account = Account {

@@ -34,10 +34,7 @@ impl Limit {
         let (start, end) = self.window(now);
         let label = fingerprint(secret, &format!("{}\0{value}", self.scope));
         (
-            Key::new(
-                format!("THROTTLE#{}#{label}", self.scope),
-                format!("WINDOW#{start}"),
-            ),
+            Key::new(format!("THROTTLE#{}#{label}", self.scope), format!("WINDOW#{start}")),
             end,
         )
     }
@@ -59,20 +56,10 @@ impl Limit {
         Ok((count >= self.max).then_some(end - now))
     }
 
-    pub async fn count(
-        &self,
-        store: &dyn ItemStore,
-        secret: &[u8],
-        value: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn count(&self, store: &dyn ItemStore, secret: &[u8], value: &str, now: i64) -> Result<(), StoreError> {
         let (key, end) = self.key(secret, value, now);
         store
-            .update(
-                &key,
-                &[Change::add("count", 1), Change::set(TTL_ATTRIBUTE, end)],
-                None,
-            )
+            .update(&key, &[Change::add("count", 1), Change::set(TTL_ATTRIBUTE, end)], None)
             .await?;
         Ok(())
     }

@@ -61,17 +61,12 @@ pub fn endpoint(var: &str) -> String {
 pub async fn fresh_store(engine: Engine) -> (Arc<dyn ItemStore>, TempDir) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let store: Arc<dyn ItemStore> = match engine {
-        Engine::Sqlite => {
-            Arc::new(SqliteStore::open(&dir.path().join("kennin.sqlite3")).expect("sqlite store"))
-        }
+        Engine::Sqlite => Arc::new(SqliteStore::open(&dir.path().join("kennin.sqlite3")).expect("sqlite store")),
         Engine::Dynamo => {
             let sdk = sdk_config(Some(&endpoint(DYNAMODB_ENDPOINT_VAR))).await;
             let table = format!("kennin-test-{}", uuid::Uuid::new_v4().simple());
             let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
-            store
-                .create_table()
-                .await
-                .expect("create table in DynamoDB Local");
+            store.create_table().await.expect("create table in DynamoDB Local");
             Arc::new(store)
         }
     };
@@ -100,12 +95,7 @@ impl ItemStore for SwitchableStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         self.inner.get(key).await
     }
-    async fn update(
-        &self,
-        key: &Key,
-        changes: &[Change],
-        cond: Option<&Cond>,
-    ) -> Result<Item, StoreError> {
+    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
         self.check()?;
         self.inner.update(key, changes, cond).await
     }
@@ -246,28 +236,19 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
         down: AtomicBool::new(false),
     });
     let dir = tempfile::tempdir().expect("temporary folder");
-    let outbox = Arc::new(Outbox::new(
-        dir.path().join("outbox"),
-        "no-reply@kennin.test",
-    ));
+    let outbox = Arc::new(Outbox::new(dir.path().join("outbox"), "no-reply@kennin.test"));
     let mailer = Arc::new(SwitchableMailer {
         outbox,
         down: AtomicBool::new(false),
     });
-    let deps =
-        Deps::new(store.clone(), mailer.clone(), clock.clone(), test_config()).expect("deps");
+    let deps = Deps::new(store.clone(), mailer.clone(), clock.clone(), test_config()).expect("deps");
     let app = kennin_local::router(Arc::new(deps), Some(mailer.outbox.clone())).expect("router");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .expect("serve");
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("serve");
     });
     TestApp {
         base: format!("http://{address}"),
@@ -285,19 +266,10 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
 }
 
 impl TestApp {
-    pub async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-        cookie: Option<&str>,
-    ) -> Reply {
+    pub async fn send(&self, method: &str, path: &str, body: Option<Value>, cookie: Option<&str>) -> Reply {
         let mut request = self
             .client
-            .request(
-                method.parse().expect("method"),
-                format!("{}{path}", self.base),
-            )
+            .request(method.parse().expect("method"), format!("{}{path}", self.base))
             .header("x-forwarded-for", "198.51.100.7");
         if let Some(body) = body {
             request = request
@@ -321,18 +293,12 @@ impl TestApp {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
         assert_ne!(status, 500, "a 500 is never an answer: {body}");
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply { status, headers, body }
     }
 
     pub fn raw(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(
-            method.parse().expect("method"),
-            format!("{}{path}", self.base),
-        )
+        self.client
+            .request(method.parse().expect("method"), format!("{}{path}", self.base))
     }
 
     pub async fn post(&self, path: &str, body: Value, cookie: Option<&str>) -> Reply {
@@ -345,9 +311,7 @@ impl TestApp {
 
     /// ① for the person; the flow cookie.
     pub async fn identity(&self, person: &Person) -> String {
-        let reply = self
-            .post("/api/signup/identity", person.identity(), None)
-            .await;
+        let reply = self.post("/api/signup/identity", person.identity(), None).await;
         assert_eq!(reply.status, 200, "{:?}", reply.body);
         reply.cookie("__Host-kennin_signup").expect("flow cookie")
     }
@@ -372,12 +336,8 @@ impl TestApp {
     }
 
     pub async fn code(&self, flow: &str, code: &str) -> Reply {
-        self.post(
-            "/api/signup/code",
-            serde_json::json!({ "code": code }),
-            Some(flow),
-        )
-        .await
+        self.post("/api/signup/code", serde_json::json!({ "code": code }), Some(flow))
+            .await
     }
 
     /// ① to ③ for the person; returns nothing, asserts every step.

@@ -94,11 +94,7 @@ async fn call(
         .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
         .collect();
     let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-        cookies,
-    )
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null), cookies)
 }
 
 #[tokio::test]
@@ -117,22 +113,14 @@ async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
     );
 
     let identity = json!({ "insurerCode": "0904", "symbol": "1001", "number": "1", "birthDate": "1990/01/01", "nameKana": "ケンポ タロウ" });
-    let (status, _, cookies) =
-        call(&base, "POST", "/api/signup/identity", Some(identity), None).await;
+    let (status, _, cookies) = call(&base, "POST", "/api/signup/identity", Some(identity), None).await;
     assert_eq!(status, 200);
     let flow = cookies[0].clone();
-    let account =
-        json!({ "userId": "demo_taro", "password": "Sakura#2024go", "email": "taro@example.com" });
+    let account = json!({ "userId": "demo_taro", "password": "Sakura#2024go", "email": "taro@example.com" });
     assert_eq!(
-        call(
-            &base,
-            "POST",
-            "/api/signup/account",
-            Some(account),
-            Some(&flow)
-        )
-        .await
-        .0,
+        call(&base, "POST", "/api/signup/account", Some(account), Some(&flow))
+            .await
+            .0,
         200
     );
     let (status, mail, _) = call(&base, "GET", "/_local/mail", None, None).await;
@@ -152,8 +140,7 @@ async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
         200
     );
     let login = json!({ "userId": "demo_taro", "password": "Sakura#2024go" });
-    let (status, body, cookies) =
-        call(&base, "POST", "/api/session", Some(login.clone()), None).await;
+    let (status, body, cookies) = call(&base, "POST", "/api/session", Some(login.clone()), None).await;
     assert_eq!((status, body["next"].as_str()), (200, Some("terms")));
     let (status, me, _) = call(&base, "GET", "/api/me", None, Some(&cookies[0])).await;
     assert_eq!((status, me["name"].as_str()), (200, Some("健保 太郎")));
@@ -173,10 +160,7 @@ async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
         .filter(|l| l.starts_with('{'))
         .cloned()
         .collect();
-    assert!(
-        logs.len() >= 5,
-        "one JSON log line per API request: {logs:?}"
-    );
+    assert!(logs.len() >= 5, "one JSON log line per API request: {logs:?}");
     for line in &logs {
         let entry: Value = serde_json::from_str(line).expect("log lines are JSON");
         assert!(entry["request_id"].is_string(), "{line}");
@@ -189,10 +173,7 @@ async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
             "taro@example.com",
             flow.split('=').nth(1).unwrap(),
         ] {
-            assert!(
-                !line.contains(secret),
-                "a log line carries a personal value: {line}"
-            );
+            assert!(!line.contains(secret), "a log line carries a personal value: {line}");
         }
     }
     drop(runner);
@@ -207,6 +188,6 @@ async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
             .lock()
             .unwrap()
             .iter()
-            .any(|l| l.contains("seeded the demo union"))
+            .any(|l| l.contains("Seeded the demo union"))
     );
 }

@@ -37,21 +37,11 @@ async fn wrong_id_and_wrong_password_look_the_same(engine: Engine) {
     assert!(unknown_id.cookie("__Host-kennin_session").is_none());
 
     let reply = app
-        .post(
-            "/api/session",
-            json!({ "userId": "", "password": "" }),
-            None,
-        )
+        .post("/api/session", json!({ "userId": "", "password": "" }), None)
         .await;
     assert_eq!(reply.status, 400);
-    assert_eq!(
-        reply.body["fields"]["userId"],
-        "ユーザーIDを入力してください。"
-    );
-    assert_eq!(
-        reply.body["fields"]["password"],
-        "パスワードを入力してください。"
-    );
+    assert_eq!(reply.body["fields"]["userId"], "ユーザーIDを入力してください。");
+    assert_eq!(reply.body["fields"]["password"], "パスワードを入力してください。");
 }
 
 async fn five_failures_lock_the_id_for_thirty_minutes(engine: Engine) {
@@ -66,12 +56,7 @@ async fn five_failures_lock_the_id_for_thirty_minutes(engine: Engine) {
     }
     let fifth = app.login("kenpo_taro", "Wrong#pass1").await;
     assert_eq!((fifth.status, fifth.code()), (429, "login_locked"));
-    assert!(
-        fifth.body["message"]
-            .as_str()
-            .unwrap()
-            .contains("パスワードを忘れた方")
-    );
+    assert!(fifth.body["message"].as_str().unwrap().contains("パスワードを忘れた方"));
     assert_eq!(fifth.header("retry-after"), Some("1800"));
 
     // Locked: even the right password is refused, with the time left.
@@ -79,9 +64,7 @@ async fn five_failures_lock_the_id_for_thirty_minutes(engine: Engine) {
     assert_eq!(locked.status, 429);
     app.clock.advance(29 * 60);
     assert_eq!(
-        app.login("kenpo_taro", PASSWORD)
-            .await
-            .header("retry-after"),
+        app.login("kenpo_taro", PASSWORD).await.header("retry-after"),
         Some("60")
     );
     app.clock.advance(60);
@@ -152,25 +135,14 @@ async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
         .unwrap();
 
     let code = InsurerCode::parse("0904").unwrap();
-    let csv =
-        "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
+    let csv = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
     let people = roster::parse(csv, &code, 2027, time::macros::date!(2027 - 06 - 01)).unwrap();
-    roster::import(app.store.as_ref(), &code, 2027, people)
-        .await
-        .unwrap();
+    roster::import(app.store.as_ref(), &code, 2027, people).await.unwrap();
 
     let reply = app.login("kenpo_taro", PASSWORD).await;
     assert_eq!((reply.status, reply.code()), (401, "account_reset"));
-    assert!(
-        reply.body["message"]
-            .as_str()
-            .unwrap()
-            .contains("初回ログイン")
-    );
-    assert_eq!(
-        app.get("/api/me", Some(&session)).await.code(),
-        "account_reset"
-    );
+    assert!(reply.body["message"].as_str().unwrap().contains("初回ログイン"));
+    assert_eq!(app.get("/api/me", Some(&session)).await.code(), "account_reset");
     // A wrong password does not learn that the account existed.
     assert_eq!(
         app.login("kenpo_taro", "Wrong#pass1").await.code(),
@@ -190,9 +162,7 @@ async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
 async fn bad_requests_get_clear_answers_and_never_a_500(engine: Engine) {
     let app = spawn_app(engine).await;
     let post = |path: &str, content_type: &str, body: String| {
-        app.raw("POST", path)
-            .header("content-type", content_type)
-            .body(body)
+        app.raw("POST", path).header("content-type", content_type).body(body)
     };
     let cases = [
         (
@@ -238,11 +208,7 @@ async fn bad_requests_get_clear_answers_and_never_a_500(engine: Engine) {
             "payload_too_large",
         ),
         (
-            post(
-                "/api/session",
-                "application/json; charset=utf-8",
-                "{}".into(),
-            ),
+            post("/api/session", "application/json; charset=utf-8", "{}".into()),
             400,
             "invalid_input",
         ),
@@ -252,11 +218,7 @@ async fn bad_requests_get_clear_answers_and_never_a_500(engine: Engine) {
             "flow_expired",
         ),
         (
-            post(
-                "/api/signup/code",
-                "application/json",
-                r#"{"code":"123456"}"#.into(),
-            ),
+            post("/api/signup/code", "application/json", r#"{"code":"123456"}"#.into()),
             410,
             "flow_expired",
         ),
@@ -265,11 +227,7 @@ async fn bad_requests_get_clear_answers_and_never_a_500(engine: Engine) {
             410,
             "flow_expired",
         ),
-        (
-            post("/api/nowhere", "application/json", "{}".into()),
-            404,
-            "not_found",
-        ),
+        (post("/api/nowhere", "application/json", "{}".into()), 404, "not_found"),
         (app.raw("PUT", "/api/session"), 404, "not_found"),
         (
             post(
@@ -311,18 +269,9 @@ async fn bad_requests_get_clear_answers_and_never_a_500(engine: Engine) {
     ];
     for (request, status, code) in cases {
         let reply = app.finish(request).await;
-        assert_eq!(
-            (reply.status, reply.code()),
-            (status, code),
-            "{:?}",
-            reply.body
-        );
+        assert_eq!((reply.status, reply.code()), (status, code), "{:?}", reply.body);
         if !code.is_empty() {
-            assert!(
-                reply.body["message"]
-                    .as_str()
-                    .is_some_and(|m| !m.is_empty())
-            );
+            assert!(reply.body["message"].as_str().is_some_and(|m| !m.is_empty()));
             assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
         }
     }

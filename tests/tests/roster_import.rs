@@ -59,11 +59,7 @@ async fn importing_twice_changes_nothing_and_claims_survive_updates(engine: Engi
         .unwrap();
     let first: RosterPerson = from_item(people[0].clone()).unwrap();
     store
-        .update(
-            &first.own_key(),
-            &[Change::set("claimedBy", "account-1")],
-            None,
-        )
+        .update(&first.own_key(), &[Change::set("claimedBy", "account-1")], None)
         .await
         .unwrap();
     let corrected = CSV.replace("健保 太郎", "健保 太朗");
@@ -75,8 +71,7 @@ async fn importing_twice_changes_nothing_and_claims_survive_updates(engine: Engi
             unchanged: 1
         }
     );
-    let after: RosterPerson =
-        from_item(store.get(&first.own_key()).await.unwrap().unwrap()).unwrap();
+    let after: RosterPerson = from_item(store.get(&first.own_key()).await.unwrap().unwrap()).unwrap();
     assert_eq!(after.name, "健保 太朗");
     assert_eq!(
         after.claimed_by.as_deref(),
@@ -134,10 +129,7 @@ async fn a_large_roster_loads_in_batches(engine: Engine) {
     for n in 0..1_000 {
         csv.push_str(&format!("20,{n},1980/01/01,ケンポ タロウ,健保 太郎\n"));
     }
-    assert_eq!(
-        import(store.as_ref(), 2026, &csv).await.unwrap().added,
-        1_000
-    );
+    assert_eq!(import(store.as_ref(), 2026, &csv).await.unwrap().added, 1_000);
     assert_eq!(
         store
             .query(&RosterPerson::partition(&code(), 2026), "CARD#")

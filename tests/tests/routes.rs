@@ -33,9 +33,7 @@ fn template_declares_the_first_login_routes() {
 
 #[test]
 fn every_function_crate_is_in_the_template_and_served_locally() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let crates: BTreeSet<String> = std::fs::read_dir(root.join("functions"))
         .unwrap()
         .map(|e| format!("functions/{}", e.unwrap().file_name().to_string_lossy()))
@@ -50,20 +48,12 @@ fn every_function_crate_is_in_the_template_and_served_locally() {
             route.code_uri
         );
     }
-    let unique: BTreeSet<(&str, &str)> = routes
-        .iter()
-        .map(|r| (r.method.as_str(), r.path.as_str()))
-        .collect();
+    let unique: BTreeSet<(&str, &str)> = routes.iter().map(|r| (r.method.as_str(), r.path.as_str())).collect();
     assert_eq!(unique.len(), routes.len(), "a route is declared twice");
 }
 
 #[test]
 fn the_template_is_the_one_the_runner_embeds() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap();
-    assert_eq!(
-        std::fs::read_to_string(root.join("template.yaml")).unwrap(),
-        TEMPLATE
-    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    assert_eq!(std::fs::read_to_string(root.join("template.yaml")).unwrap(), TEMPLATE);
 }

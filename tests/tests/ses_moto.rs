@@ -19,10 +19,7 @@ async fn sent_messages(base: &str) -> Vec<Value> {
         .await
         .unwrap();
     let data: Value = serde_json::from_str(&text).unwrap();
-    data["ses"]["Message"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    data["ses"]["Message"].as_array().cloned().unwrap_or_default()
 }
 
 #[tokio::test]
@@ -41,10 +38,7 @@ async fn the_code_mail_goes_out_through_ses_v2() {
     let email = Email::parse(&to).unwrap();
     let code = VerificationCode::generate();
     let mailer = SesMailer::new(client, SENDER, None);
-    mailer
-        .send(&templates::signup_code(&email, &code, 10))
-        .await
-        .unwrap();
+    mailer.send(&templates::signup_code(&email, &code, 10)).await.unwrap();
 
     let messages = sent_messages(&base).await;
     let sent = messages
@@ -54,28 +48,17 @@ async fn the_code_mail_goes_out_through_ses_v2() {
     assert_eq!(sent["source"], SENDER);
     assert_eq!(sent["subject"], "【ユーザーID作成用認証番号のお知らせ】");
     let body = sent["body"].as_str().unwrap();
-    assert!(
-        body.contains(&format!("認証番号：{}", code.expose())),
-        "{body}"
-    );
+    assert!(body.contains(&format!("認証番号：{}", code.expose())), "{body}");
 }
 
 #[tokio::test]
 async fn an_unverified_sender_is_a_mail_error_not_a_panic() {
     let base = endpoint(SES_ENDPOINT_VAR);
     let sdk = sdk_config(Some(&base)).await;
-    let mailer = SesMailer::new(
-        aws_sdk_sesv2::Client::new(&sdk),
-        "nobody@unverified.example",
-        None,
-    );
+    let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), "nobody@unverified.example", None);
     let email = Email::parse("taro@example.com").unwrap();
     let error = mailer
-        .send(&templates::signup_code(
-            &email,
-            &VerificationCode::generate(),
-            10,
-        ))
+        .send(&templates::signup_code(&email, &VerificationCode::generate(), 10))
         .await
         .unwrap_err();
     assert!(
@@ -91,11 +74,7 @@ async fn an_unreachable_ses_is_a_mail_error() {
     let email = Email::parse("taro@example.com").unwrap();
     assert!(
         mailer
-            .send(&templates::signup_code(
-                &email,
-                &VerificationCode::generate(),
-                10
-            ))
+            .send(&templates::signup_code(&email, &VerificationCode::generate(), 10))
             .await
             .is_err()
     );

@@ -34,10 +34,7 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
     }
     assert!(!cookie.contains("Domain"), "{cookie}");
     let flow = reply.cookie("__Host-kennin_signup").unwrap();
-    assert_eq!(
-        app.get("/api/signup", Some(&flow)).await.body["step"],
-        "account"
-    );
+    assert_eq!(app.get("/api/signup", Some(&flow)).await.body["step"], "account");
 
     let reply = app.account(&flow, "Kenpo_Taro", "taro@example.com").await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
@@ -54,21 +51,14 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
     assert_eq!(mail.to, "taro@example.com");
     assert_eq!(mail.subject, "【ユーザーID作成用認証番号のお知らせ】");
     for phrase in ["認証番号：", "発行より10分", "送信専用", "破棄"] {
-        assert!(
-            mail.text.contains(phrase),
-            "mail lacks {phrase}: {}",
-            mail.text
-        );
+        assert!(mail.text.contains(phrase), "mail lacks {phrase}: {}", mail.text);
     }
     let code = code_in(&mail.text);
     assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
 
     let reply = app.code(&flow, &code).await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
-    assert_eq!(
-        reply.body,
-        json!({ "step": "done", "userId": "Kenpo_Taro" })
-    );
+    assert_eq!(reply.body, json!({ "step": "done", "userId": "Kenpo_Taro" }));
     assert!(
         reply
             .set_cookies()
@@ -92,9 +82,7 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
     );
     assert_eq!(me.header("cache-control"), Some("no-store"));
 
-    let logout = app
-        .send("DELETE", "/api/session", None, Some(&session))
-        .await;
+    let logout = app.send("DELETE", "/api/session", None, Some(&session)).await;
     assert_eq!(logout.status, 204);
     let me = app.get("/api/me", Some(&session)).await;
     assert_eq!(me.status, 401);
@@ -117,32 +105,19 @@ async fn bad_identity_input_names_each_field_and_changes_nothing(engine: kennin_
         field(&reply, "insurerCode"),
         "保険者指定コードは4桁の数字で入力してください。"
     );
-    assert_eq!(
-        field(&reply, "symbol"),
-        "記号は数字（10桁以内）で入力してください。"
-    );
+    assert_eq!(field(&reply, "symbol"), "記号は数字（10桁以内）で入力してください。");
     assert_eq!(field(&reply, "number"), "番号を入力してください。");
     assert_eq!(
         field(&reply, "birthDate"),
         "生年月日に存在しない日付が入力されています。"
     );
-    assert_eq!(
-        field(&reply, "nameKana"),
-        "氏名（カナ）はカタカナで入力してください。"
-    );
-    assert!(
-        reply.body["requestId"]
-            .as_str()
-            .is_some_and(|id| !id.is_empty())
-    );
+    assert_eq!(field(&reply, "nameKana"), "氏名（カナ）はカタカナで入力してください。");
+    assert!(reply.body["requestId"].as_str().is_some_and(|id| !id.is_empty()));
     assert!(reply.cookie("__Host-kennin_signup").is_none());
 
     let future = json!({ "insurerCode": "0904", "symbol": "1001", "number": "1", "birthDate": "2030/01/01", "nameKana": "ケンポ タロウ" });
     let reply = app.post("/api/signup/identity", future, None).await;
-    assert_eq!(
-        field(&reply, "birthDate"),
-        "生年月日に今日以降の日付は入力できません。"
-    );
+    assert_eq!(field(&reply, "birthDate"), "生年月日に今日以降の日付は入力できません。");
 
     let unknown = json!({ "insurerCode": "9999", "symbol": "1001", "number": "1", "birthDate": "1990/01/01", "nameKana": "ケンポ タロウ" });
     let reply = app.post("/api/signup/identity", unknown, None).await;
@@ -160,15 +135,10 @@ async fn a_mismatch_never_says_which_field_was_wrong(engine: kennin_tests::Engin
         name_kana: "ケンポ ジロウ",
         ..TARO
     };
-    let no_such_card = Person {
-        number: "999",
-        ..TARO
-    };
+    let no_such_card = Person { number: "999", ..TARO };
     let mut bodies = Vec::new();
     for person in [&wrong_birth, &wrong_name, &no_such_card] {
-        let reply = app
-            .post("/api/signup/identity", person.identity(), None)
-            .await;
+        let reply = app.post("/api/signup/identity", person.identity(), None).await;
         assert_eq!(reply.status, 401);
         assert_eq!(reply.code(), "identity_mismatch");
         assert!(reply.body.get("fields").is_none());
@@ -187,38 +157,25 @@ async fn identity_failures_are_throttled_per_card_and_per_address(engine: kennin
     };
     for _ in 0..5 {
         assert_eq!(
-            app.post("/api/signup/identity", wrong.identity(), None)
-                .await
-                .status,
+            app.post("/api/signup/identity", wrong.identity(), None).await.status,
             401
         );
     }
     // The card is now throttled, even for the right answer, from any address.
-    let reply = app
-        .post("/api/signup/identity", TARO.identity(), None)
-        .await;
+    let reply = app.post("/api/signup/identity", TARO.identity(), None).await;
     assert_eq!(reply.status, 429, "{:?}", reply.body);
     assert_eq!(reply.code(), "too_many_attempts");
     assert!(reply.header("retry-after").unwrap().parse::<i64>().unwrap() > 0);
-    assert!(
-        reply.body["message"]
-            .as_str()
-            .unwrap()
-            .contains("健康保険組合")
-    );
+    assert!(reply.body["message"].as_str().unwrap().contains("健康保険組合"));
     // Another person on the card's neighbour is not affected.
     assert_eq!(
-        app.post("/api/signup/identity", HANAKO.identity(), None)
-            .await
-            .status,
+        app.post("/api/signup/identity", HANAKO.identity(), None).await.status,
         200
     );
     // An hour later the card is free again.
     app.clock.advance(3_600);
     assert_eq!(
-        app.post("/api/signup/identity", TARO.identity(), None)
-            .await
-            .status,
+        app.post("/api/signup/identity", TARO.identity(), None).await.status,
         200
     );
 
@@ -244,9 +201,7 @@ async fn identity_failures_are_throttled_per_card_and_per_address(engine: kennin
 async fn a_person_with_an_account_this_year_is_sent_to_login(engine: kennin_tests::Engine) {
     let app = spawn_app(engine).await;
     app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
-    let reply = app
-        .post("/api/signup/identity", TARO.identity(), None)
-        .await;
+    let reply = app.post("/api/signup/identity", TARO.identity(), None).await;
     assert_eq!(reply.status, 409);
     assert_eq!(reply.code(), "already_registered");
     let message = reply.body["message"].as_str().unwrap();
@@ -297,31 +252,16 @@ async fn account_rules_are_enforced_field_by_field(engine: kennin_tests::Engine)
         ),
     ];
     for (body, name, phrase) in cases {
-        let reply = app
-            .post("/api/signup/account", body.clone(), Some(&flow))
-            .await;
+        let reply = app.post("/api/signup/account", body.clone(), Some(&flow)).await;
         assert_eq!(reply.status, 400, "{body}");
-        assert!(
-            field(&reply, name).contains(phrase),
-            "{body}: {:?}",
-            reply.body
-        );
+        assert!(field(&reply, name).contains(phrase), "{body}: {:?}", reply.body);
     }
-    assert!(
-        app.mails().await.is_empty(),
-        "no code is sent for refused input"
-    );
-    assert_eq!(
-        app.get("/api/signup", Some(&flow)).await.body["step"],
-        "account"
-    );
+    assert!(app.mails().await.is_empty(), "no code is sent for refused input");
+    assert_eq!(app.get("/api/signup", Some(&flow)).await.body["step"], "account");
 
     // Taken, case-insensitively, by someone else's account.
-    app.sign_up(&HANAKO, "Sakura_Hanako", "hanako@example.com")
-        .await;
-    let reply = app
-        .account(&flow, "sakura_hanako", "taro@example.com")
-        .await;
+    app.sign_up(&HANAKO, "Sakura_Hanako", "hanako@example.com").await;
+    let reply = app.account(&flow, "sakura_hanako", "taro@example.com").await;
     assert_eq!(reply.status, 409);
     assert_eq!(reply.code(), "user_id_taken");
     assert!(field(&reply, "userId").contains("既に使われています"));
@@ -359,32 +299,18 @@ async fn twenty_flows_racing_for_one_user_id_have_one_winner(engine: kennin_test
 async fn a_reservation_is_freed_when_its_flow_expires_or_moves_on(engine: kennin_tests::Engine) {
     let app = spawn_app(engine).await;
     let first = app.identity(&TARO).await;
-    assert_eq!(
-        app.account(&first, "wanted_id", "taro@example.com")
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.account(&first, "wanted_id", "taro@example.com").await.status, 200);
     let second = app.identity(&HANAKO).await;
     assert_eq!(
-        app.account(&second, "wanted_id", "hanako@example.com")
-            .await
-            .status,
+        app.account(&second, "wanted_id", "hanako@example.com").await.status,
         409
     );
 
     // The first flow changes its mind after the resend interval: its old ID is free.
     app.clock.advance(61);
+    assert_eq!(app.account(&first, "other_id", "taro@example.com").await.status, 200);
     assert_eq!(
-        app.account(&first, "other_id", "taro@example.com")
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        app.account(&second, "wanted_id", "hanako@example.com")
-            .await
-            .status,
+        app.account(&second, "wanted_id", "hanako@example.com").await.status,
         200
     );
 
@@ -398,16 +324,9 @@ async fn a_reservation_is_freed_when_its_flow_expires_or_moves_on(engine: kennin
             name_kana: "スズキ イチロウ",
         })
         .await;
+    assert_eq!(app.account(&third, "other_id", "ichiro@example.com").await.status, 200);
     assert_eq!(
-        app.account(&third, "other_id", "ichiro@example.com")
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        app.account(&first, "other_id", "taro@example.com")
-            .await
-            .code(),
+        app.account(&first, "other_id", "taro@example.com").await.code(),
         "flow_expired"
     );
 }
@@ -424,8 +343,7 @@ async fn an_expired_code_is_refused_even_while_stored(engine: kennin_tests::Engi
 
     // One second before the end it works.
     let other = app.identity(&HANAKO).await;
-    app.account(&other, "sakura_hanako", "hanako@example.com")
-        .await;
+    app.account(&other, "sakura_hanako", "hanako@example.com").await;
     let code = app.latest_code("hanako@example.com").await;
     app.clock.advance(599);
     assert_eq!(app.code(&other, &code).await.status, 200);
@@ -485,8 +403,7 @@ async fn a_code_works_once_and_only_in_its_own_flow(engine: kennin_tests::Engine
     app.account(&taro, "kenpo_taro", "taro@example.com").await;
     let taro_code = app.latest_code("taro@example.com").await;
     let hanako = app.identity(&HANAKO).await;
-    app.account(&hanako, "sakura_hanako", "hanako@example.com")
-        .await;
+    app.account(&hanako, "sakura_hanako", "hanako@example.com").await;
     let hanako_code = app.latest_code("hanako@example.com").await;
     if taro_code != hanako_code {
         let reply = app.code(&hanako, &taro_code).await;
@@ -515,34 +432,26 @@ async fn a_code_works_once_and_only_in_its_own_flow(engine: kennin_tests::Engine
     assert_eq!(app.code(&hanako, &hanako_code).await.status, 200);
 }
 
-async fn resend_waits_a_minute_voids_the_old_code_and_stops_after_five(
-    engine: kennin_tests::Engine,
-) {
+async fn resend_waits_a_minute_voids_the_old_code_and_stops_after_five(engine: kennin_tests::Engine) {
     let app = spawn_app(engine).await;
     let flow = app.identity(&TARO).await;
     app.account(&flow, "kenpo_taro", "taro@example.com").await;
     let first = app.latest_code("taro@example.com").await;
 
-    let reply = app
-        .post("/api/signup/code/resend", json!({}), Some(&flow))
-        .await;
+    let reply = app.post("/api/signup/code/resend", json!({}), Some(&flow)).await;
     assert_eq!(reply.status, 429);
     assert_eq!(reply.code(), "resend_too_soon");
     assert!(reply.header("retry-after").is_some());
 
     for sent in 2..=6 {
         app.clock.advance(60);
-        let reply = app
-            .post("/api/signup/code/resend", json!({}), Some(&flow))
-            .await;
+        let reply = app.post("/api/signup/code/resend", json!({}), Some(&flow)).await;
         assert_eq!(reply.status, 200, "send {sent}: {:?}", reply.body);
         assert!(reply.body["codeExpiresAt"].is_string());
         assert_eq!(app.mails().await.len(), sent);
     }
     app.clock.advance(60);
-    let reply = app
-        .post("/api/signup/code/resend", json!({}), Some(&flow))
-        .await;
+    let reply = app.post("/api/signup/code/resend", json!({}), Some(&flow)).await;
     assert_eq!((reply.status, reply.code()), (429, "resend_limit"));
 
     let latest = app.latest_code("taro@example.com").await;
@@ -562,29 +471,20 @@ async fn the_account_is_one_atomic_write(engine: kennin_tests::Engine) {
     // writes fails, so none of them may stay.
     let person_key = roster_key(&TARO);
     app.store
-        .update(
-            &person_key,
-            &[Change::set("claimedBy", "someone-else")],
-            None,
-        )
+        .update(&person_key, &[Change::set("claimedBy", "someone-else")], None)
         .await
         .unwrap();
     let reply = app.code(&flow, &code).await;
     assert_eq!((reply.status, reply.code()), (409, "already_registered"));
     let guard = app
         .store
-        .get(&UserIdGuard::key(
-            &kennin::domain::UserId::parse("kenpo_taro").unwrap(),
-        ))
+        .get(&UserIdGuard::key(&kennin::domain::UserId::parse("kenpo_taro").unwrap()))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(guard["kind"], "reservation");
     assert_eq!(accounts(&app).await, 0);
-    assert_eq!(
-        app.get("/api/signup", Some(&flow)).await.body["step"],
-        "code"
-    );
+    assert_eq!(app.get("/api/signup", Some(&flow)).await.body["step"], "code");
 
     // The store failing at ③ answers 503 and loses nothing: the same code works afterwards.
     app.store

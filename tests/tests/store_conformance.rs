@@ -25,10 +25,7 @@ async fn get_missing_then_put_and_read_back(engine: Engine) {
     let key = Key::new("T#1", "A");
     assert!(store.get(&key).await.unwrap().is_none());
     let value = json!({ "s": "ケンポ", "n": 42, "neg": -7, "b": true, "list": [1, "x"], "map": { "k": "v" } });
-    store
-        .transact(vec![put(&key, value.clone(), None)])
-        .await
-        .unwrap();
+    store.transact(vec![put(&key, value.clone(), None)]).await.unwrap();
     let read = store.get(&key).await.unwrap().unwrap();
     for (name, expected) in item(value) {
         assert_eq!(read.get(&name), Some(&expected), "{name}");
@@ -41,11 +38,7 @@ async fn conditions_decide_single_writes(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     let key = Key::new("T#2", "A");
     store
-        .transact(vec![put(
-            &key,
-            json!({ "v": 1, "kind": "x" }),
-            Some(Cond::NotExists),
-        )])
+        .transact(vec![put(&key, json!({ "v": 1, "kind": "x" }), Some(Cond::NotExists))])
         .await
         .unwrap();
     let again = store
@@ -93,22 +86,14 @@ async fn update_creates_adds_sets_removes_and_returns_new(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     let key = Key::new("T#3", "A");
     let created = store
-        .update(
-            &key,
-            &[Change::add("count", 1), Change::set("name", "a")],
-            None,
-        )
+        .update(&key, &[Change::add("count", 1), Change::set("name", "a")], None)
         .await
         .unwrap();
     assert_eq!(created["count"], 1);
     let updated = store
         .update(
             &key,
-            &[
-                Change::add("count", 2),
-                Change::remove("name"),
-                Change::set("ttl", 99),
-            ],
+            &[Change::add("count", 2), Change::remove("name"), Change::set("ttl", 99)],
             Some(&Cond::Exists),
         )
         .await
@@ -117,20 +102,12 @@ async fn update_creates_adds_sets_removes_and_returns_new(engine: Engine) {
     assert!(updated.get("name").is_none());
     assert_eq!(updated["ttl"], 99);
     let refused = store
-        .update(
-            &key,
-            &[Change::add("count", 1)],
-            Some(&Cond::lt("count", 3)),
-        )
+        .update(&key, &[Change::add("count", 1)], Some(&Cond::lt("count", 3)))
         .await;
     assert!(matches!(refused, Err(StoreError::ConditionFailed { .. })));
     assert_eq!(store.get(&key).await.unwrap().unwrap()["count"], 3);
     let missing = store
-        .update(
-            &Key::new("T#3", "B"),
-            &[Change::set("x", 1)],
-            Some(&Cond::Exists),
-        )
+        .update(&Key::new("T#3", "B"), &[Change::set("x", 1)], Some(&Cond::Exists))
         .await;
     assert!(matches!(missing, Err(StoreError::ConditionFailed { .. })));
     assert!(store.get(&Key::new("T#3", "B")).await.unwrap().is_none());
@@ -138,11 +115,7 @@ async fn update_creates_adds_sets_removes_and_returns_new(engine: Engine) {
 
 async fn a_group_is_all_or_nothing_and_names_the_failing_write(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
-    let (a, b, c) = (
-        Key::new("T#4", "A"),
-        Key::new("T#4", "B"),
-        Key::new("T#4", "C"),
-    );
+    let (a, b, c) = (Key::new("T#4", "A"), Key::new("T#4", "B"), Key::new("T#4", "C"));
     store
         .transact(vec![put(&c, json!({ "claimed": "someone" }), None)])
         .await
@@ -251,12 +224,7 @@ async fn concurrent_conditional_creates_have_one_winner(engine: Engine) {
 async fn query_reads_one_partition_by_prefix_in_order(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     let items: Vec<(Key, Item)> = (0..60)
-        .map(|i| {
-            (
-                Key::new("T#7", format!("CARD#{i:03}")),
-                item(json!({ "i": i })),
-            )
-        })
+        .map(|i| (Key::new("T#7", format!("CARD#{i:03}")), item(json!({ "i": i }))))
         .chain([
             (Key::new("T#7", "OTHER#1".to_string()), item(json!({}))),
             (Key::new("T#8", "CARD#001".to_string()), item(json!({}))),

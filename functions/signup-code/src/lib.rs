@@ -11,8 +11,5 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
     let input = request.json()?;
     let user_id = signup::verify_code(deps, request.cookie(SIGNUP_COOKIE), input).await?;
-    Ok(
-        Reply::json(200, json!({ "step": "done", "userId": user_id.as_str() }))
-            .cookie(clear_cookie(SIGNUP_COOKIE)),
-    )
+    Ok(Reply::json(200, json!({ "step": "done", "userId": user_id.as_str() })).cookie(clear_cookie(SIGNUP_COOKIE)))
 }

@@ -10,13 +10,11 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
     let started = signup::identity(deps, request.json()?, request.client_ip()).await?;
-    Ok(Reply::json(
-        200,
-        json!({ "step": "account", "expiresAt": started.expires_at }),
+    Ok(
+        Reply::json(200, json!({ "step": "account", "expiresAt": started.expires_at })).cookie(set_cookie(
+            SIGNUP_COOKIE,
+            &started.token,
+            deps.config.flow_ttl_seconds,
+        )),
     )
-    .cookie(set_cookie(
-        SIGNUP_COOKIE,
-        &started.token,
-        deps.config.flow_ttl_seconds,
-    )))
 }

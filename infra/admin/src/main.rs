@@ -85,16 +85,12 @@ async fn open_store(cli: &Cli) -> Result<Box<dyn ItemStore>, String> {
     match &cli.table {
         Some(table) => {
             let sdk = sdk_config(cli.dynamodb_endpoint.as_deref()).await;
-            Ok(Box::new(DynamoStore::new(
-                aws_sdk_dynamodb::Client::new(&sdk),
-                table,
-            )))
+            Ok(Box::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table)))
         }
         None => {
             std::fs::create_dir_all(&cli.data_dir).map_err(|e| e.to_string())?;
             Ok(Box::new(
-                SqliteStore::open(&cli.data_dir.join("kennin.sqlite3"))
-                    .map_err(|e| e.to_string())?,
+                SqliteStore::open(&cli.data_dir.join("kennin.sqlite3")).map_err(|e| e.to_string())?,
             ))
         }
     }
@@ -117,12 +113,7 @@ async fn run(cli: Cli) -> Result<String, String> {
             Ok(format!("保険者 {code}（{name}）を登録しました"))
         }
         Command::Roster {
-            command:
-                RosterCommand::Import {
-                    insurer,
-                    year,
-                    file,
-                },
+            command: RosterCommand::Import { insurer, year, file },
         } => {
             let code = InsurerCode::parse(&insurer).map_err(|e| e.to_string())?;
             if !(2000..=2100).contains(&year) {

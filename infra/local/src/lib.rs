@@ -122,8 +122,7 @@ struct LocalApp {
 pub fn router(deps: Arc<Deps>, outbox: Option<Arc<Outbox>>) -> Result<Router, String> {
     let mut routes = Vec::new();
     for route in template_routes(TEMPLATE)? {
-        let handler =
-            handler_for(&route.code_uri).ok_or(format!("no handler for {}", route.code_uri))?;
+        let handler = handler_for(&route.code_uri).ok_or(format!("no handler for {}", route.code_uri))?;
         routes.push((route, handler));
     }
     let app = LocalApp {
@@ -148,9 +147,10 @@ async fn dispatch(
     if path == "/_local/mail" && parts.method == Method::GET {
         return local_mail(app.outbox.as_deref()).await;
     }
-    let route = app.routes.iter().find(|(route, _)| {
-        route.method == parts.method.as_str() && path_matches(&route.path, &path)
-    });
+    let route = app
+        .routes
+        .iter()
+        .find(|(route, _)| route.method == parts.method.as_str() && path_matches(&route.path, &path));
     let bytes = to_bytes(body, MAX_FORWARDED_BODY).await;
     let mut builder = lambda_http::http::Request::builder()
         .method(parts.method.clone())
@@ -170,14 +170,10 @@ async fn dispatch(
     let handler = match (route, &bytes) {
         (Some((_, handler)), Ok(_)) => handler,
         (None, _) => {
-            return into_axum(
-                ApiRequest::new(request, &app.deps.config).finish(Err(Error::NotFound)),
-            );
+            return into_axum(ApiRequest::new(request, &app.deps.config).finish(Err(Error::NotFound)));
         }
         (Some(_), Err(_)) => {
-            return into_axum(
-                ApiRequest::new(request, &app.deps.config).finish(Err(Error::TooLarge)),
-            );
+            return into_axum(ApiRequest::new(request, &app.deps.config).finish(Err(Error::TooLarge)));
         }
     };
     into_axum(handler(app.deps.clone(), request).await)

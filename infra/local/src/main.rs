@@ -39,10 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     kennin::lambda::init_logging();
     let args = Args::parse();
     std::fs::create_dir_all(&args.data_dir)?;
-    let outbox_dir = args
-        .outbox
-        .clone()
-        .unwrap_or_else(|| args.data_dir.join("outbox"));
+    let outbox_dir = args.outbox.clone().unwrap_or_else(|| args.data_dir.join("outbox"));
 
     let store: Arc<dyn ItemStore> = match &args.table {
         Some(table) => {
@@ -64,29 +61,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let address = SocketAddr::from(([127, 0, 0, 1], args.port));
     let listener = tokio::net::TcpListener::bind(address).await?;
-    println!("kennin is running at http://{address}/");
-    println!(
-        "  mail outbox: http://{address}/_local/mail  (files in {})",
-        outbox_dir.display()
-    );
     if seeded {
-        println!(
-            "  seeded the demo union {DEMO_INSURER} with these people (保険者指定コード {DEMO_INSURER}):"
-        );
+        println!("Seeded the demo union {DEMO_INSURER} (保険者指定コード {DEMO_INSURER}) with these people:");
     } else {
-        println!("  demo union {DEMO_INSURER}, people:");
+        println!("Demo union {DEMO_INSURER} (保険者指定コード {DEMO_INSURER}), people:");
     }
-    for line in DEMO_ROSTER.lines().skip(1) {
+    for line in DEMO_ROSTER.lines() {
         println!("    {line}");
     }
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    println!(
+        "Mail outbox: http://{address}/_local/mail  (files in {})",
+        outbox_dir.display()
+    );
+    println!("kennin is running at http://{address}/");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }
 

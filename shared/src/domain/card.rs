@@ -19,10 +19,7 @@ macro_rules! card_part {
                     return Err(Invalid(concat!($label, "を入力してください。")));
                 }
                 if value.len() > MAX_DIGITS || !text::is_ascii_digits(&value) {
-                    return Err(Invalid(concat!(
-                        $label,
-                        "は数字（10桁以内）で入力してください。"
-                    )));
+                    return Err(Invalid(concat!($label, "は数字（10桁以内）で入力してください。")));
                 }
                 Ok(Self(value))
             }
@@ -58,10 +55,7 @@ mod tests {
     fn full_width_and_spaces_are_normalised_leading_zeros_kept() {
         assert_eq!(CardSymbol::parse("１２３").unwrap().as_str(), "123");
         assert_eq!(CardNumber::parse("  0045 ").unwrap().as_str(), "0045");
-        assert_ne!(
-            CardNumber::parse("0045").unwrap(),
-            CardNumber::parse("45").unwrap()
-        );
+        assert_ne!(CardNumber::parse("0045").unwrap(), CardNumber::parse("45").unwrap());
     }
 
     #[test]

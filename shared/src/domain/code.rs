@@ -17,10 +17,7 @@ impl VerificationCode {
     }
 
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let value: String = text::clean(input)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let value: String = text::clean(input).chars().filter(|c| !c.is_whitespace()).collect();
         if value.is_empty() {
             return Err(Invalid("認証番号を入力してください。"));
         }
@@ -54,14 +51,8 @@ mod tests {
 
     #[test]
     fn parse_accepts_full_width_and_spaces() {
-        assert_eq!(
-            VerificationCode::parse("６１１８９８").unwrap().expose(),
-            "611898"
-        );
-        assert_eq!(
-            VerificationCode::parse("611 898").unwrap().expose(),
-            "611898"
-        );
+        assert_eq!(VerificationCode::parse("６１１８９８").unwrap().expose(), "611898");
+        assert_eq!(VerificationCode::parse("611 898").unwrap().expose(), "611898");
         for bad in ["", "61189", "6118988", "61189a"] {
             assert!(VerificationCode::parse(bad).is_err(), "{bad:?}");
         }

@@ -17,17 +17,10 @@ impl Email {
         if value.is_empty() {
             return Err(Invalid("メールアドレスを入力してください。"));
         }
-        let options = Options::default()
-            .without_display_text()
-            .without_domain_literal();
-        let address =
-            EmailAddress::parse_with_options(&value, options).map_err(|_| Invalid(INVALID))?;
+        let options = Options::default().without_display_text().without_domain_literal();
+        let address = EmailAddress::parse_with_options(&value, options).map_err(|_| Invalid(INVALID))?;
         let domain = address.domain();
-        if !domain.contains('.')
-            || domain.starts_with('.')
-            || domain.ends_with('.')
-            || !value.is_ascii()
-        {
+        if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') || !value.is_ascii() {
             return Err(Invalid(INVALID));
         }
         if value.len() > 254 {
@@ -75,10 +68,7 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_addresses_and_folds_full_width() {
-        assert_eq!(
-            Email::parse("taro@example.com").unwrap().as_str(),
-            "taro@example.com"
-        );
+        assert_eq!(Email::parse("taro@example.com").unwrap().as_str(), "taro@example.com");
         assert_eq!(
             Email::parse("ｔａｒｏ＠example.co.jp").unwrap().as_str(),
             "taro@example.co.jp"
@@ -106,9 +96,6 @@ mod tests {
 
     #[test]
     fn masks_all_but_the_first_letter_and_domain() {
-        assert_eq!(
-            Email::parse("taro@example.com").unwrap().masked(),
-            "t***@example.com"
-        );
+        assert_eq!(Email::parse("taro@example.com").unwrap().masked(), "t***@example.com");
     }
 }

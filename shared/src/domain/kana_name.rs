@@ -106,15 +106,8 @@ mod tests {
 
     #[test]
     fn hyphen_like_marks_after_kana_read_as_long_vowel() {
-        for input in [
-            "ルーシー",
-            "ルｰシｰ",
-            "ル-シ-",
-            "ル‐シ‐",
-            "ル−シ−",
-            "ル－シ－",
-            "ﾙｰｼｰ",
-        ] {
+        for input in ["ルーシー", "ルｰシｰ", "ル-シ-", "ル‐シ‐", "ル−シ−", "ル－シ－", "ﾙｰｼｰ"]
+        {
             assert_eq!(kana(input), "ルーシー", "{input:?}");
         }
     }

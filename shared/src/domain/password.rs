@@ -23,15 +23,10 @@ impl Password {
             ));
         }
         if !(8..=20).contains(&input.len()) {
-            return Err(Invalid(
-                "パスワードは8文字以上20文字以内で入力してください。",
-            ));
+            return Err(Invalid("パスワードは8文字以上20文字以内で入力してください。"));
         }
         let has = |f: fn(&char) -> bool| input.chars().any(|c| f(&c));
-        if !(has(char::is_ascii_alphabetic)
-            && has(char::is_ascii_digit)
-            && has(char::is_ascii_punctuation))
-        {
+        if !(has(char::is_ascii_alphabetic) && has(char::is_ascii_digit) && has(char::is_ascii_punctuation)) {
             return Err(Invalid(
                 "パスワードには半角英字、半角数字、記号をそれぞれ1文字以上含めてください。",
             ));

@@ -21,9 +21,7 @@ impl UserId {
             ));
         }
         if !(6..=50).contains(&value.len()) {
-            return Err(Invalid(
-                "ユーザーIDは6文字以上50文字以内で入力してください。",
-            ));
+            return Err(Invalid("ユーザーIDは6文字以上50文字以内で入力してください。"));
         }
         Ok(Self(value))
     }
@@ -57,15 +55,10 @@ mod tests {
 
     #[test]
     fn accepts_the_allowed_alphabet_and_folds_full_width() {
-        assert_eq!(
-            UserId::parse("taro_k+1@x,y-z").unwrap().as_str(),
-            "taro_k+1@x,y-z"
-        );
+        assert_eq!(UserId::parse("taro_k+1@x,y-z").unwrap().as_str(), "taro_k+1@x,y-z");
         assert_eq!(UserId::parse("ｔａｒｏ１２３").unwrap().as_str(), "taro123");
         assert_eq!(
-            UserId::parse("Taro.Kenpo".replace('.', "_").as_str())
-                .unwrap()
-                .key(),
+            UserId::parse("Taro.Kenpo".replace('.', "_").as_str()).unwrap().key(),
             "taro_kenpo"
         );
         assert_eq!(UserId::parse(&"a".repeat(50)).unwrap().as_str().len(), 50);

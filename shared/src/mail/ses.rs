@@ -42,20 +42,14 @@ impl Mailer for SesMailer {
         self.client
             .send_email()
             .from_email_address(&self.from)
-            .destination(
-                Destination::builder()
-                    .to_addresses(message.to.as_str())
-                    .build(),
-            )
+            .destination(Destination::builder().to_addresses(message.to.as_str()).build())
             .content(content)
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await
             .map_err(|e| match &e {
                 // SES's own messages can quote the addresses; the code alone is safe to log.
-                SdkError::ServiceError(_) => {
-                    MailError(format!("SES {}", e.code().unwrap_or("error")))
-                }
+                SdkError::ServiceError(_) => MailError(format!("SES {}", e.code().unwrap_or("error"))),
                 _ => MailError(format!("SES unreachable: {}", DisplayErrorContext(&e))),
             })?;
         Ok(())

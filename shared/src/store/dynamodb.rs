@@ -6,8 +6,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, PutRequest, ReturnValue, TransactWriteItem,
-    Update, WriteRequest,
+    AttributeValue, ConditionCheck, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
 };
 use serde_json::{Number, Value};
 use std::collections::HashMap;
@@ -34,8 +33,7 @@ impl DynamoStore {
     /// Creates the table as template.yaml declares it (for DynamoDB Local and tests).
     pub async fn create_table(&self) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-            TimeToLiveSpecification,
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
         };
         let attribute = |name: &str| {
             AttributeDefinition::builder()
@@ -79,18 +77,13 @@ impl DynamoStore {
     }
 }
 
-fn describe<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
-    error: SdkError<E, R>,
-) -> StoreError {
+fn describe<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
     let code = error.code().unwrap_or("unknown").to_string();
     match error {
         SdkError::ServiceError(_) if code == "ConditionalCheckFailedException" => {
             StoreError::ConditionFailed { index: None }
         }
-        other => StoreError::Unavailable(format!(
-            "{code}: {}",
-            other.message().unwrap_or("no message")
-        )),
+        other => StoreError::Unavailable(format!("{code}: {}", other.message().unwrap_or("no message"))),
     }
 }
 
@@ -101,11 +94,7 @@ fn to_attribute(value: &Value) -> AttributeValue {
         Value::Number(n) => AttributeValue::N(n.to_string()),
         Value::String(s) => AttributeValue::S(s.clone()),
         Value::Array(list) => AttributeValue::L(list.iter().map(to_attribute).collect()),
-        Value::Object(map) => AttributeValue::M(
-            map.iter()
-                .map(|(k, v)| (k.clone(), to_attribute(v)))
-                .collect(),
-        ),
+        Value::Object(map) => AttributeValue::M(map.iter().map(|(k, v)| (k.clone(), to_attribute(v))).collect()),
     }
 }
 
@@ -116,28 +105,17 @@ fn from_attribute(value: &AttributeValue) -> Value {
             .parse::<i64>()
             .map(Value::from)
             .ok()
-            .or_else(|| {
-                n.parse::<f64>()
-                    .ok()
-                    .and_then(Number::from_f64)
-                    .map(Value::Number)
-            })
+            .or_else(|| n.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number))
             .unwrap_or(Value::Null),
         AttributeValue::S(s) => Value::String(s.clone()),
         AttributeValue::L(list) => Value::Array(list.iter().map(from_attribute).collect()),
-        AttributeValue::M(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), from_attribute(v)))
-                .collect(),
-        ),
+        AttributeValue::M(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), from_attribute(v))).collect()),
         _ => Value::Null,
     }
 }
 
 fn to_item(map: &HashMap<String, AttributeValue>) -> Item {
-    map.iter()
-        .map(|(k, v)| (k.clone(), from_attribute(v)))
-        .collect()
+    map.iter().map(|(k, v)| (k.clone(), from_attribute(v))).collect()
 }
 
 fn key_map(key: &Key) -> HashMap<String, AttributeValue> {
@@ -148,10 +126,7 @@ fn key_map(key: &Key) -> HashMap<String, AttributeValue> {
 }
 
 fn item_map(key: &Key, item: &Item) -> HashMap<String, AttributeValue> {
-    let mut map: HashMap<String, AttributeValue> = item
-        .iter()
-        .map(|(k, v)| (k.clone(), to_attribute(v)))
-        .collect();
+    let mut map: HashMap<String, AttributeValue> = item.iter().map(|(k, v)| (k.clone(), to_attribute(v))).collect();
     map.extend(key_map(key));
     map
 }
@@ -199,16 +174,8 @@ impl Expression {
                 self.name(name),
                 self.value(AttributeValue::N(value.to_string()))
             ),
-            Cond::And(all) => self.join(
-                all,
-                " AND ",
-                "attribute_exists(pk) OR attribute_not_exists(pk)",
-            ),
-            Cond::Or(any) => self.join(
-                any,
-                " OR ",
-                "attribute_exists(pk) AND attribute_not_exists(pk)",
-            ),
+            Cond::And(all) => self.join(all, " AND ", "attribute_exists(pk) OR attribute_not_exists(pk)"),
+            Cond::Or(any) => self.join(any, " OR ", "attribute_exists(pk) AND attribute_not_exists(pk)"),
         }
     }
 
@@ -230,10 +197,7 @@ impl Expression {
                     set.push(format!("{n} = {v}"));
                 }
                 Change::Add(name, by) => {
-                    let (n, v) = (
-                        self.name(name),
-                        self.value(AttributeValue::N(by.to_string())),
-                    );
+                    let (n, v) = (self.name(name), self.value(AttributeValue::N(by.to_string())));
                     add.push(format!("{n} {v}"));
                 }
                 Change::Remove(name) => remove.push(self.name(name)),
@@ -281,9 +245,7 @@ impl DynamoStore {
                     .map(|_| ())
                     .map_err(describe)
             }
-            Write::Update { key, changes, cond } => {
-                self.update(&key, &changes, cond.as_ref()).await.map(|_| ())
-            }
+            Write::Update { key, changes, cond } => self.update(&key, &changes, cond.as_ref()).await.map(|_| ()),
             Write::Delete { key, cond } => {
                 let condition = cond.as_ref().map(|c| expr.condition(c));
                 self.client
@@ -390,12 +352,7 @@ impl ItemStore for DynamoStore {
         Ok(output.item().map(to_item))
     }
 
-    async fn update(
-        &self,
-        key: &Key,
-        changes: &[Change],
-        cond: Option<&Cond>,
-    ) -> Result<Item, StoreError> {
+    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
         let mut expr = Expression::default();
         let condition = cond.map(|c| expr.condition(c));
         let update = expr.update(changes);
@@ -451,9 +408,7 @@ impl ItemStore for DynamoStore {
             }
             // Concurrent transactions on one item cancel each other; retrying lets the
             // conditions, not the timing, decide who wins.
-            let conflict = reasons
-                .iter()
-                .any(|r| r.as_deref() == Some("TransactionConflict"));
+            let conflict = reasons.iter().any(|r| r.as_deref() == Some("TransactionConflict"));
             if conflict && attempt < TRANSACTION_CONFLICT_RETRIES {
                 attempt += 1;
                 let jitter = rand::random_range(0..20u64);
@@ -519,9 +474,7 @@ impl ItemStore for DynamoStore {
                 if !requests.is_empty() {
                     attempt += 1;
                     if attempt > 8 {
-                        return Err(StoreError::Unavailable(
-                            "batch write kept being throttled".into(),
-                        ));
+                        return Err(StoreError::Unavailable("batch write kept being throttled".into()));
                     }
                     tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await;
                 }

@@ -72,12 +72,8 @@ impl Cond {
             Cond::AttrExists(name) => attr(name).is_some(),
             Cond::AttrMissing(name) => attr(name).is_none(),
             Cond::Eq(name, value) => attr(name) == Some(value),
-            Cond::Lt(name, value) => attr(name)
-                .and_then(Value::as_i64)
-                .is_some_and(|v| v < *value),
-            Cond::Le(name, value) => attr(name)
-                .and_then(Value::as_i64)
-                .is_some_and(|v| v <= *value),
+            Cond::Lt(name, value) => attr(name).and_then(Value::as_i64).is_some_and(|v| v < *value),
+            Cond::Le(name, value) => attr(name).and_then(Value::as_i64).is_some_and(|v| v <= *value),
             Cond::And(all) => all.iter().all(|c| c.holds(item)),
             Cond::Or(any) => any.iter().any(|c| c.holds(item)),
         }
@@ -172,12 +168,7 @@ pub trait ItemStore: Send + Sync {
 
     /// Applies the changes (creating the item if missing) when `cond` holds, and returns the
     /// item as it is after the update.
-    async fn update(
-        &self,
-        key: &Key,
-        changes: &[Change],
-        cond: Option<&Cond>,
-    ) -> Result<Item, StoreError>;
+    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError>;
 
     /// All of the writes or none of them. At most 100 writes, each on a different item.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;

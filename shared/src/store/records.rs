@@ -18,8 +18,7 @@ pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
 }
 
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
-    serde_json::from_value(Value::Object(item))
-        .map_err(|e| StoreError::Unavailable(format!("unreadable record: {e}")))
+    serde_json::from_value(Value::Object(item)).map_err(|e| StoreError::Unavailable(format!("unreadable record: {e}")))
 }
 
 /// A union (保険者) and the survey year whose roster is current.

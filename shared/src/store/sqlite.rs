@@ -43,9 +43,7 @@ impl SqliteStore {
     ) -> Result<T, StoreError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| unavailable("sqlite connection poisoned"))?;
+            let mut guard = conn.lock().map_err(|_| unavailable("sqlite connection poisoned"))?;
             work(&mut guard)
         })
         .await
@@ -62,8 +60,7 @@ fn read(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
         )
         .optional()
         .map_err(unavailable)?;
-    body.map(|b| serde_json::from_str(&b).map_err(unavailable))
-        .transpose()
+    body.map(|b| serde_json::from_str(&b).map_err(unavailable)).transpose()
 }
 
 fn store(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreError> {
@@ -78,11 +75,8 @@ fn store(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreError> {
 }
 
 fn remove(conn: &Connection, key: &Key) -> Result<(), StoreError> {
-    conn.execute(
-        "DELETE FROM items WHERE pk = ?1 AND sk = ?2",
-        params![key.pk, key.sk],
-    )
-    .map_err(unavailable)?;
+    conn.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![key.pk, key.sk])
+        .map_err(unavailable)?;
     Ok(())
 }
 
@@ -107,12 +101,7 @@ impl ItemStore for SqliteStore {
         self.with_conn(move |conn| read(conn, &key)).await
     }
 
-    async fn update(
-        &self,
-        key: &Key,
-        changes: &[Change],
-        cond: Option<&Cond>,
-    ) -> Result<Item, StoreError> {
+    async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
         let (key, changes, cond) = (key.clone(), changes.to_vec(), cond.cloned());
         self.with_conn(move |conn| {
             let tx = conn.transaction().map_err(unavailable)?;
@@ -136,9 +125,7 @@ impl ItemStore for SqliteStore {
             for (index, write) in writes.iter().enumerate() {
                 let current = read(&tx, write.key())?;
                 let cond = match write {
-                    Write::Put { cond, .. }
-                    | Write::Update { cond, .. }
-                    | Write::Delete { cond, .. } => cond.as_ref(),
+                    Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => cond.as_ref(),
                     Write::Check { cond, .. } => Some(cond),
                 };
                 if cond.is_some_and(|c| !c.holds(current.as_ref())) {
@@ -147,9 +134,7 @@ impl ItemStore for SqliteStore {
                 }
                 match write {
                     Write::Put { key, item, .. } => store(&tx, key, &with_key(item.clone(), key))?,
-                    Write::Update { key, changes, .. } => {
-                        store(&tx, key, &apply_update(current, key, changes))?
-                    }
+                    Write::Update { key, changes, .. } => store(&tx, key, &apply_update(current, key, changes))?,
                     Write::Delete { key, .. } => remove(&tx, key)?,
                     Write::Check { .. } => {}
                 }

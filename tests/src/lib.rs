@@ -131,8 +131,12 @@ impl Mailer for SwitchableMailer {
     }
 }
 
-/// 2026-06-01T00:00:00Z: a fixed start so birth dates and survey years are predictable.
-pub const START: i64 = 1_780_272_000;
+/// 2036-06-01T00:00:00Z: a fixed start so birth dates and survey years are predictable. It lies
+/// in the future on purpose: DynamoDB Local deletes items whose TTL has passed by the real
+/// clock, as DynamoDB does, and a test clock in the past would see its items vanish.
+pub const START: i64 = 2_095_891_200;
+/// The demo union's survey year at `START`.
+pub const SURVEY_YEAR: i32 = 2036;
 
 pub struct TestApp {
     pub base: String,

@@ -31,9 +31,8 @@ fn free_port() -> u16 {
 fn start(data_dir: &std::path::Path) -> Runner {
     let binary = std::env::var("KENNIN_LOCAL_BIN")
         .expect("KENNIN_LOCAL_BIN is not set: run the tests with scripts/test.sh, which builds kennin-local");
-    let port = free_port();
     let mut child = Command::new(binary)
-        .args(["--port", &port.to_string(), "--data-dir"])
+        .args(["--port", "0", "--data-dir"])
         .arg(data_dir)
         // Cheap hashing keeps the test quick; the parameters are the only difference.
         .env("KENNIN_ARGON2_MEMORY_KIB", "64")
@@ -51,21 +50,17 @@ fn start(data_dir: &std::path::Path) -> Runner {
         let (output, ready_tx) = (output.clone(), ready_tx.clone());
         std::thread::spawn(move || {
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if line.contains("kennin is running at") {
-                    let _ = ready_tx.send(());
+                if let Some(url) = line.strip_prefix("kennin is running at ") {
+                    let _ = ready_tx.send(url.trim_end_matches('/').to_string());
                 }
                 output.lock().unwrap().push(line);
             }
         });
     }
-    ready_rx
+    let base = ready_rx
         .recv_timeout(std::time::Duration::from_secs(30))
         .expect("kennin-local announced itself");
-    Runner {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        output,
-    }
+    Runner { child, base, output }
 }
 
 async fn call(

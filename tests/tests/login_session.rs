@@ -2,7 +2,7 @@
 
 use kennin::domain::InsurerCode;
 use kennin::roster;
-use kennin_tests::{Engine, PASSWORD, TARO, on_both_engines, spawn_app};
+use kennin_tests::{Engine, PASSWORD, SURVEY_YEAR, TARO, on_both_engines, spawn_app};
 use serde_json::json;
 
 fn without_request_id(body: &serde_json::Value) -> serde_json::Value {
@@ -136,8 +136,10 @@ async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
 
     let code = InsurerCode::parse("0904").unwrap();
     let csv = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
-    let people = roster::parse(csv, &code, 2027, time::macros::date!(2027 - 06 - 01)).unwrap();
-    roster::import(app.store.as_ref(), &code, 2027, people).await.unwrap();
+    let people = roster::parse(csv, &code, SURVEY_YEAR + 1, time::macros::date!(2037 - 06 - 01)).unwrap();
+    roster::import(app.store.as_ref(), &code, SURVEY_YEAR + 1, people)
+        .await
+        .unwrap();
 
     let reply = app.login("kenpo_taro", PASSWORD).await;
     assert_eq!((reply.status, reply.code()), (401, "account_reset"));
@@ -156,7 +158,7 @@ async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
     let me = app
         .get("/api/me", reply.cookie("__Host-kennin_session").as_deref())
         .await;
-    assert_eq!(me.body["surveyYear"], 2027);
+    assert_eq!(me.body["surveyYear"], SURVEY_YEAR + 1);
 }
 
 async fn bad_requests_get_clear_answers_and_never_a_500(engine: Engine) {

@@ -2,7 +2,7 @@
 
 use kennin::store::records::{Account, RosterPerson, SignupFlow, UserIdGuard};
 use kennin::store::{Change, ItemStore, Key};
-use kennin_tests::{HANAKO, PASSWORD, Person, TARO, TestApp, code_in, on_both_engines, spawn_app};
+use kennin_tests::{HANAKO, PASSWORD, Person, SURVEY_YEAR, TARO, TestApp, code_in, on_both_engines, spawn_app};
 use serde_json::{Value, json};
 use std::sync::atomic::Ordering;
 
@@ -70,14 +70,23 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
     let reply = app.login("ｋｅｎｐｏ_ｔａｒｏ", PASSWORD).await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     assert_eq!(reply.body["next"], "terms");
+    let session_cookie = reply
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-kennin_session="))
+        .unwrap();
+    for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(session_cookie.contains(attribute), "{session_cookie} lacks {attribute}");
+    }
     let session = reply.cookie("__Host-kennin_session").unwrap();
+    assert!(session.len() >= "__Host-kennin_session=".len() + 32, "a 128-bit+ token");
     let me = app.get("/api/me", Some(&session)).await;
     assert_eq!(me.status, 200);
     assert_eq!(
         me.body,
         json!({
             "userId": "Kenpo_Taro", "name": "健保 太郎", "insurer": { "code": "0904", "name": "けんにん健康保険組合（デモ）" },
-            "surveyYear": 2026, "next": "terms"
+            "surveyYear": SURVEY_YEAR, "next": "terms"
         })
     );
     assert_eq!(me.header("cache-control"), Some("no-store"));
@@ -115,7 +124,7 @@ async fn bad_identity_input_names_each_field_and_changes_nothing(engine: kennin_
     assert!(reply.body["requestId"].as_str().is_some_and(|id| !id.is_empty()));
     assert!(reply.cookie("__Host-kennin_signup").is_none());
 
-    let future = json!({ "insurerCode": "0904", "symbol": "1001", "number": "1", "birthDate": "2030/01/01", "nameKana": "ケンポ タロウ" });
+    let future = json!({ "insurerCode": "0904", "symbol": "1001", "number": "1", "birthDate": "2040/01/01", "nameKana": "ケンポ タロウ" });
     let reply = app.post("/api/signup/identity", future, None).await;
     assert_eq!(field(&reply, "birthDate"), "生年月日に今日以降の日付は入力できません。");
 
@@ -517,7 +526,7 @@ async fn a_failed_code_mail_answers_503_and_can_be_retried_at_once(engine: kenni
 fn roster_key(person: &Person) -> Key {
     RosterPerson::key(
         &kennin::domain::InsurerCode::parse("0904").unwrap(),
-        2026,
+        SURVEY_YEAR,
         &kennin::domain::CardSymbol::parse(person.symbol).unwrap(),
         &kennin::domain::CardNumber::parse(person.number).unwrap(),
     )
@@ -530,7 +539,7 @@ async fn accounts(app: &TestApp) -> usize {
     for person in app
         .store
         .query(
-            &RosterPerson::partition(&kennin::domain::InsurerCode::parse("0904").unwrap(), 2026),
+            &RosterPerson::partition(&kennin::domain::InsurerCode::parse("0904").unwrap(), SURVEY_YEAR),
             "CARD#",
         )
         .await

@@ -59,8 +59,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let deps = Arc::new(Deps::new(store, outbox.clone(), clock, config)?);
     let app = router(deps, Some(outbox))?;
 
-    let address = SocketAddr::from(([127, 0, 0, 1], args.port));
-    let listener = tokio::net::TcpListener::bind(address).await?;
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
+    // With --port 0 the system picks a free port; say which.
+    let address = listener.local_addr()?;
     if seeded {
         println!("Seeded the demo union {DEMO_INSURER} (保険者指定コード {DEMO_INSURER}) with these people:");
     } else {

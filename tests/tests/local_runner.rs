@@ -20,6 +20,28 @@ impl Drop for Runner {
     }
 }
 
+impl Runner {
+    /// The JSON log lines so far, waiting a little for the reader threads to catch up with the
+    /// `expected` number.
+    fn log_lines(&self, expected: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let lines: Vec<String> = self
+                .output
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|l| l.starts_with('{'))
+                .cloned()
+                .collect();
+            if lines.len() >= expected || std::time::Instant::now() > deadline {
+                return lines;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
 fn start(data_dir: &std::path::Path) -> Runner {
     let binary = std::env::var("KENNIN_LOCAL_BIN")
         .expect("KENNIN_LOCAL_BIN is not set: run the tests with scripts/test.sh, which builds kennin-local");
@@ -139,14 +161,7 @@ async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
             .ends_with(".eml"))
     );
 
-    let logs: Vec<String> = runner
-        .output
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|l| l.starts_with('{'))
-        .cloned()
-        .collect();
+    let logs = runner.log_lines(5);
     assert!(logs.len() >= 5, "one JSON log line per API request: {logs:?}");
     for line in &logs {
         let entry: Value = serde_json::from_str(line).expect("log lines are JSON");

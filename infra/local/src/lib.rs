@@ -19,6 +19,7 @@ use lambda_http::aws_lambda_events::apigw::{
 };
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -98,15 +99,20 @@ pub fn template_routes(template: &str) -> Result<Vec<Route>, String> {
     Ok(routes)
 }
 
-/// Matches API Gateway's path templates (`/api/postal/{code}`), segment by segment.
-fn path_matches(template: &str, path: &str) -> bool {
+/// Matches API Gateway's path templates (`/api/postal/{code}`) segment by segment, and returns
+/// the path parameters as API Gateway would pass them.
+fn path_parameters(template: &str, path: &str) -> Option<HashMap<String, String>> {
     let (mut t, mut p) = (template.split('/'), path.split('/'));
+    let mut parameters = HashMap::new();
     loop {
         match (t.next(), p.next()) {
-            (None, None) => return true,
-            (Some(ts), Some(ps)) if ts.starts_with('{') && ts.ends_with('}') && !ps.is_empty() => {}
+            (None, None) => return Some(parameters),
+            (Some(ts), Some(ps)) if ts.starts_with('{') && ts.ends_with('}') && !ps.is_empty() => {
+                let value = percent_encoding::percent_decode_str(ps).decode_utf8_lossy().to_string();
+                parameters.insert(ts[1..ts.len() - 1].to_string(), value);
+            }
             (Some(ts), Some(ps)) if ts == ps => {}
-            _ => return false,
+            _ => return None,
         }
     }
 }
@@ -147,10 +153,10 @@ async fn dispatch(
     if path == "/_local/mail" && parts.method == Method::GET {
         return local_mail(app.outbox.as_deref()).await;
     }
-    let route = app
-        .routes
-        .iter()
-        .find(|(route, _)| route.method == parts.method.as_str() && path_matches(&route.path, &path));
+    let route = app.routes.iter().find_map(|(route, handler)| {
+        let parameters = (route.method == parts.method.as_str()).then(|| path_parameters(&route.path, &path))??;
+        Some((handler, parameters))
+    });
     let bytes = to_bytes(body, MAX_FORWARDED_BODY).await;
     let mut builder = lambda_http::http::Request::builder()
         .method(parts.method.clone())
@@ -165,10 +171,13 @@ async fn dispatch(
     let Ok(request) = builder.body(body) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let request = request.with_request_context(api_gateway_context(&parts.method, &path, peer));
+    let parameters = route.as_ref().map(|(_, p)| p.clone()).unwrap_or_default();
+    let request = request
+        .with_request_context(api_gateway_context(&parts.method, &path, peer))
+        .with_path_parameters(parameters);
     // What API Gateway itself would refuse is answered here, the way the functions answer.
     let handler = match (route, &bytes) {
-        (Some((_, handler)), Ok(_)) => handler,
+        (Some((handler, _)), Ok(_)) => handler,
         (None, _) => {
             return into_axum(ApiRequest::new(request, &app.deps.config).finish(Err(Error::NotFound)));
         }

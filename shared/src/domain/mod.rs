@@ -9,6 +9,7 @@ mod email;
 mod insurer_code;
 mod kana_name;
 mod password;
+mod postal_code;
 mod text;
 mod user_id;
 
@@ -19,6 +20,7 @@ pub use email::Email;
 pub use insurer_code::InsurerCode;
 pub use kana_name::KanaName;
 pub use password::Password;
+pub use postal_code::PostalCode;
 pub use user_id::UserId;
 
 /// Why a value was refused, in Japanese, for the person who typed it.

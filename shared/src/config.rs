@@ -17,6 +17,10 @@ pub struct Config {
     /// Believe the left-most X-Forwarded-For address (only behind a proxy the operator runs,
     /// never on API Gateway, which supplies the source IP itself).
     pub trust_forwarded_for: bool,
+    /// The recovery requests (forgot password, forgot user ID) answer no sooner than this, so
+    /// that whether anything matched (and a mail was sent) does not show in the timing
+    /// (KENNIN_RECOVERY_FLOOR_MS).
+    pub recovery_floor_ms: u64,
 }
 
 /// OWASP's argon2id recommendation: m=19 MiB, t=2, p=1.
@@ -37,6 +41,7 @@ impl Config {
             argon2_iterations: OWASP_ARGON2.1,
             argon2_parallelism: OWASP_ARGON2.2,
             trust_forwarded_for: false,
+            recovery_floor_ms: 600,
         }
     }
 
@@ -52,6 +57,7 @@ impl Config {
         number("KENNIN_ARGON2_MEMORY_KIB", &mut self.argon2_memory_kib)?;
         number("KENNIN_ARGON2_ITERATIONS", &mut self.argon2_iterations)?;
         number("KENNIN_ARGON2_PARALLELISM", &mut self.argon2_parallelism)?;
+        number("KENNIN_RECOVERY_FLOOR_MS", &mut self.recovery_floor_ms)?;
         if let Ok(value) = env::var("KENNIN_TRUST_FORWARDED_FOR") {
             self.trust_forwarded_for = value == "1" || value == "true";
         }

@@ -54,6 +54,22 @@ pub enum Error {
     LoginLocked { retry_after: i64 },
     #[error("not found")]
     NotFound,
+    #[error("an earlier step of first login is not done")]
+    StepRequired { next: crate::session::Next },
+    #[error("session ended by a password change")]
+    SessionEnded,
+    #[error("the terms changed since they were shown")]
+    TermsOutdated,
+    #[error("current password wrong")]
+    CurrentPasswordWrong,
+    #[error("reset code wrong or no reset pending")]
+    ResetCodeInvalid,
+    #[error("no email change pending")]
+    NoEmailChange,
+    #[error("recovery requests throttled")]
+    RecoveryThrottled { retry_after: i64 },
+    #[error("no address for this postal code")]
+    PostalCodeUnknown,
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
 }

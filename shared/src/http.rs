@@ -113,6 +113,10 @@ impl ApiRequest {
         }
     }
 
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
     pub fn client_ip(&self) -> &str {
         &self.client_ip
     }
@@ -225,7 +229,8 @@ fn retry_after(error: &Error) -> Option<i64> {
     match error {
         Error::IdentityThrottled { retry_after }
         | Error::ResendThrottled { retry_after }
-        | Error::LoginLocked { retry_after } => Some((*retry_after).max(1)),
+        | Error::LoginLocked { retry_after }
+        | Error::RecoveryThrottled { retry_after } => Some((*retry_after).max(1)),
         Error::Unavailable(_) => Some(5),
         _ => None,
     }
@@ -256,6 +261,15 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         Error::ResendLimit => (429, "resend_limit", "認証番号の再送信の上限に達しました。お手数ですが最初からやり直してください。".into()),
         Error::LoginLocked { .. } => (429, "login_locked", "ログインに続けて失敗したため、このユーザーIDは30分間ログインできません。パスワードを忘れた方は「パスワードを忘れた方はこちら」から再設定してください。".into()),
         Error::NotFound => (404, "not_found", "お探しのページは見つかりません。".into()),
+        Error::StepRequired { next: crate::session::Next::Terms } => (403, "step_required", "利用規約への同意が必要です。".into()),
+        Error::StepRequired { .. } => (403, "step_required", "連絡先の登録が必要です。".into()),
+        Error::SessionEnded => (401, "session_expired", "パスワードが変更されたため、ログアウトしました。新しいパスワードでログインしてください。".into()),
+        Error::TermsOutdated => (409, "terms_outdated", "利用規約が更新されました。お手数ですが、もう一度内容をご確認のうえ同意してください。".into()),
+        Error::CurrentPasswordWrong => (400, "invalid_input", "入力内容に誤りがあります。各項目のメッセージをご確認ください。".into()),
+        Error::ResetCodeInvalid => (400, "reset_code_invalid", "ユーザーIDまたは認証番号が正しくありません。".into()),
+        Error::RecoveryThrottled { .. } => (429, "too_many_requests", "短時間に何度も受け付けたため、しばらく受け付けを停止しています。1時間ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。".into()),
+        Error::NoEmailChange => (409, "no_email_change", "メールアドレスの変更手続きが見つかりません。新しいメールアドレスの入力からやり直してください。".into()),
+        Error::PostalCodeUnknown => (404, "postal_code_unknown", "この郵便番号に該当する住所が見つかりませんでした。郵便番号をご確認のうえ、住所を直接入力してください。".into()),
         Error::Unavailable(_) => (503, "service_unavailable", "ただいま混み合っているか、一時的に処理できません。入力内容は失われていません。しばらくしてからもう一度お試しください。".into()),
     };
     let mut body = json!({ "code": code, "message": message, "requestId": request_id });
@@ -263,6 +277,11 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         Error::Invalid(fields) => body["fields"] = json!(fields),
         Error::UserIdTaken => body["fields"] = json!({ "userId": "このユーザーIDは既に使われています。" }),
         Error::CodeMismatch { .. } => body["fields"] = json!({ "code": message }),
+        Error::ResetCodeInvalid => body["fields"] = json!({ "code": message }),
+        Error::CurrentPasswordWrong => {
+            body["fields"] = json!({ "currentPassword": "現在のパスワードが正しくありません。" })
+        }
+        Error::StepRequired { next } => body["next"] = json!(next),
         _ => {}
     }
     Reply {

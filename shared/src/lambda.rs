@@ -21,7 +21,25 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// Serves a function that uses the table.
 pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Response<Body>> + Send + 'static,
+{
+    serve(handler, true).await
+}
+
+/// Serves a function that never touches the table (and has no right to): no warm-up call.
+pub async fn run_without_store<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Response<Body>> + Send + 'static,
+{
+    serve(handler, false).await
+}
+
+async fn serve<F, Fut>(handler: F, warm_store: bool) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
@@ -30,7 +48,7 @@ where
     let deps = Arc::new(Deps::from_env().await?);
     // The init phase gets burst CPU: open the connection (TLS handshake) to DynamoDB now rather
     // than on the first request.
-    if let Err(error) = deps.store.warm_up().await {
+    if warm_store && let Err(error) = deps.store.warm_up().await {
         tracing::warn!(error = %error, "store warm-up failed");
     }
     let handler = Arc::new(handler);

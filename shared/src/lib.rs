@@ -1,7 +1,9 @@
 //! kennin's shared library: the rules (`domain`), what happens at each step (`signup`,
 //! `session`, `roster`), storage (`store`), mail (`mail`) and the HTTP edge (`http`).
 
+pub mod account;
 pub mod clock;
+pub mod codes;
 pub mod config;
 pub mod deps;
 pub mod domain;
@@ -9,11 +11,15 @@ pub mod error;
 pub mod http;
 pub mod lambda;
 pub mod mail;
+pub mod notices;
+pub mod postal;
+pub mod recovery;
 pub mod roster;
 pub mod secrets;
 pub mod session;
 pub mod signup;
 pub mod store;
+pub mod terms;
 pub mod throttle;
 
 pub use deps::Deps;

@@ -52,12 +52,21 @@ pub struct Me {
     pub insurer: InsurerView,
     pub survey_year: i32,
     pub next: Next,
+    /// 組合からのお知らせ, newest first.
+    pub notices: Vec<crate::notices::Notice>,
 }
 
-/// The steps of first login ⑤ come after this one; until they exist every account starts at
-/// the terms.
-fn next_step(_account: &Account) -> Next {
-    Next::Terms
+/// Where the person stands in first login ⑤: the union's current terms accepted, then the
+/// contact details registered, then the top page.
+pub fn next_step(account: &Account, insurer: &Insurer) -> Next {
+    let accepted = account.terms_accepted.as_ref().map(|t| t.version.as_str());
+    if accepted != Some(crate::terms::current_version(insurer)) {
+        Next::Terms
+    } else if account.contact.is_none() {
+        Next::Contact
+    } else {
+        Next::Home
+    }
 }
 
 /// The user ID as typed, folded the way `UserId` folds it, without requiring it to be well formed.
@@ -80,6 +89,46 @@ async fn current_insurer(deps: &Deps, account: &Account) -> Result<Option<Insure
 pub struct Authenticated {
     pub account: Account,
     pub insurer: Insurer,
+}
+
+impl Authenticated {
+    pub fn next(&self) -> Next {
+        next_step(&self.account, &self.insurer)
+    }
+
+    /// Steps cannot be skipped by calling the API directly: a route that needs the terms
+    /// accepted (`Next::Contact`) or first login finished (`Next::Home`) refuses until then.
+    pub fn require(self, reached: Next) -> Result<Self, Error> {
+        let next = self.next();
+        let order = |n: Next| match n {
+            Next::Terms => 0,
+            Next::Contact => 1,
+            Next::Home => 2,
+        };
+        if order(next) < order(reached) {
+            Err(Error::StepRequired { next })
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+/// A new session for the account: the token for the cookie and the write that stores it.
+pub fn new_session(account: &Account, now: i64) -> (String, Write) {
+    let token = new_token();
+    let session = Session {
+        account_id: account.id.clone(),
+        epoch: account.session_epoch,
+        created_at: now,
+        last_seen_at: now,
+        absolute_expires_at: now + ABSOLUTE_TIMEOUT_SECONDS,
+    };
+    let write = Write::Put {
+        key: Session::key(&token_hash(&token)),
+        item: to_item(&session, Some(session.absolute_expires_at)),
+        cond: Some(Cond::NotExists),
+    };
+    (token, write)
 }
 
 async fn find_account(deps: &Deps, folded: &str) -> Result<Option<Account>, Error> {
@@ -161,22 +210,12 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
             return Err(Error::InvalidCredentials);
         }
     };
-    if current_insurer(deps, &account).await?.is_none() {
+    let Some(insurer) = current_insurer(deps, &account).await? else {
         return Err(Error::AccountReset);
-    }
-
-    let token = new_token();
-    let session = Session {
-        account_id: account.id.clone(),
-        created_at: now,
-        last_seen_at: now,
-        absolute_expires_at: now + ABSOLUTE_TIMEOUT_SECONDS,
     };
-    let mut writes = vec![Write::Put {
-        key: Session::key(&token_hash(&token)),
-        item: to_item(&session, Some(session.absolute_expires_at)),
-        cond: Some(Cond::NotExists),
-    }];
+
+    let (token, write) = new_session(&account, now);
+    let mut writes = vec![write];
     if failures.failures > 0 {
         writes.push(Write::Delete {
             key: lock_key,
@@ -186,7 +225,7 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
     deps.store.transact(writes).await?;
     Ok(LoggedIn {
         token,
-        next: next_step(&account),
+        next: next_step(&account, &insurer),
     })
 }
 
@@ -223,6 +262,11 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     let Some(insurer) = current_insurer(deps, &account).await? else {
         return Err(Error::AccountReset);
     };
+    // A password reset or change raised the account's epoch: sessions from before have ended.
+    if session.epoch != account.session_epoch {
+        deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
+        return Err(Error::SessionEnded);
+    }
     if now - session.last_seen_at >= TOUCH_INTERVAL_SECONDS {
         deps.store
             .update(&key, &[Change::set("lastSeenAt", now)], Some(&Cond::Exists))
@@ -239,7 +283,14 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
 }
 
 pub async fn me(deps: &Deps, token: Option<&str>) -> Result<Me, Error> {
-    let Authenticated { account, insurer } = authenticate(deps, token).await?;
+    let authenticated = authenticate(deps, token).await?;
+    let next = authenticated.next();
+    let Authenticated { account, insurer } = authenticated;
+    let notices = crate::notices::list(
+        deps.store.as_ref(),
+        &crate::notices::Scope::Insurer(insurer.code.clone()),
+    )
+    .await?;
     Ok(Me {
         user_id: account.user_id.as_str().to_string(),
         name: account.name.clone(),
@@ -248,6 +299,7 @@ pub async fn me(deps: &Deps, token: Option<&str>) -> Result<Me, Error> {
             name: insurer.name,
         },
         survey_year: account.year,
-        next: next_step(&account),
+        next,
+        notices,
     })
 }

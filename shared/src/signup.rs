@@ -2,13 +2,14 @@
 //! reserved, and the emailed code that creates the account in one atomic write.
 
 use crate::clock::Timestamp;
+use crate::codes::{self, RESEND_INTERVAL_SECONDS};
 use crate::deps::Deps;
 use crate::domain::{
     BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, UserId, VerificationCode,
 };
 use crate::error::{Error, Fields};
 use crate::mail::templates;
-use crate::secrets::{code_hash, new_token, same, token_hash};
+use crate::secrets::{new_token, token_hash};
 use crate::store::records::{Account, Insurer, RosterPerson, SignupFlow, SignupStage, UserIdGuard, from_item, to_item};
 use crate::store::{Change, Cond, StoreError, Write};
 use crate::throttle::{IDENTITY_PER_CARD, IDENTITY_PER_IP};
@@ -16,10 +17,6 @@ use serde::{Deserialize, Serialize};
 
 /// The purpose a code is bound to: a code from another purpose never verifies here.
 const PURPOSE: &str = "signup";
-pub const MAX_CODE_TRIES: i64 = 5;
-/// The first send plus five resends.
-pub const MAX_CODE_SENDS: i64 = 6;
-pub const RESEND_INTERVAL_SECONDS: i64 = 60;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -92,8 +89,8 @@ fn flow_state(flow: &SignupFlow) -> FlowState {
             step: "code",
             expires_at: Some(Timestamp(flow.expires_at)),
             masked_email: flow.email.as_ref().map(Email::masked),
-            code_expires_at: Some(Timestamp(flow.code_expires_at)),
-            resend_available_at: Some(Timestamp(flow.code_issued_at + RESEND_INTERVAL_SECONDS)),
+            code_expires_at: Some(Timestamp(flow.code.code_expires_at)),
+            resend_available_at: Some(Timestamp(flow.code.code_issued_at + RESEND_INTERVAL_SECONDS)),
         },
         SignupStage::Done => FlowState {
             step: "done",
@@ -191,11 +188,7 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
         user_id: None,
         password_hash: None,
         email: None,
-        code_hash: None,
-        code_issued_at: 0,
-        code_expires_at: 0,
-        code_tries: 0,
-        code_sends: 0,
+        code: codes::PendingCode::default(),
     };
     store
         .transact(vec![Write::Put {
@@ -250,10 +243,10 @@ async fn send_code(deps: &Deps, flow_id: &str, email: &Email, code: &Verificatio
     let Err(error) = deps.mailer.send(&message).await else {
         return Ok(());
     };
-    let uncount = [Change::set("codeIssuedAt", 0), Change::add("codeSends", -1)];
+    let key = SignupFlow::key(flow_id);
     if let Err(store_error) = deps
         .store
-        .update(&SignupFlow::key(flow_id), &uncount, Some(&Cond::Exists))
+        .update(&key, &codes::uncount_send(), Some(&Cond::Exists))
         .await
     {
         tracing::warn!(error = %store_error, "could not un-count a failed code mail");
@@ -267,7 +260,7 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
     let now = deps.clock.unix();
     match flow.stage {
         SignupStage::Account => {}
-        SignupStage::Code => check_resend_allowed(&flow, now)?,
+        SignupStage::Code => codes::check_resend(&flow.code, now)?,
         SignupStage::Done => return Err(Error::FlowExpired),
     }
 
@@ -282,8 +275,14 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
 
     let seen_guard = claimable_guard(deps, &flow, &user_id).await?;
     let password_hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
-    let code = VerificationCode::generate();
-    let code_expires_at = now + deps.config.code_ttl_seconds;
+    let issued = codes::issue(deps, PURPOSE, &flow.id, now);
+    let mut flow_changes = vec![
+        Change::set("stage", "code"),
+        Change::set("userId", user_id.as_str()),
+        Change::set("passwordHash", password_hash),
+        Change::set("email", email.as_str()),
+    ];
+    flow_changes.extend(issued.changes);
 
     let mut writes = vec![
         Write::Put {
@@ -300,24 +299,11 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
         },
         Write::Update {
             key: SignupFlow::key(&flow.id),
-            changes: vec![
-                Change::set("stage", "code"),
-                Change::set("userId", user_id.as_str()),
-                Change::set("passwordHash", password_hash),
-                Change::set("email", email.as_str()),
-                Change::set(
-                    "codeHash",
-                    code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose()),
-                ),
-                Change::set("codeIssuedAt", now),
-                Change::set("codeExpiresAt", code_expires_at),
-                Change::set("codeTries", 0),
-                Change::add("codeSends", 1),
-            ],
+            changes: flow_changes,
             cond: Some(Cond::And(vec![
                 Cond::Exists,
                 Cond::eq("stage", serde_json::to_value(flow.stage).unwrap_or_default()),
-                Cond::eq("codeSends", flow.code_sends),
+                codes::unchanged_sends(&flow.code),
             ])),
         },
     ];
@@ -340,27 +326,18 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
         Err(other) => return Err(other.into()),
     }
 
-    send_code(deps, &flow.id, &email, &code).await?;
-    Ok(FlowState {
+    send_code(deps, &flow.id, &email, &issued.code).await?;
+    Ok(code_sent(&flow, &email, issued.expires_at, now))
+}
+
+fn code_sent(flow: &SignupFlow, email: &Email, code_expires_at: i64, now: i64) -> FlowState {
+    FlowState {
         step: "code",
         expires_at: Some(Timestamp(flow.expires_at)),
         masked_email: Some(email.masked()),
         code_expires_at: Some(Timestamp(code_expires_at)),
         resend_available_at: Some(Timestamp(now + RESEND_INTERVAL_SECONDS)),
-    })
-}
-
-fn check_resend_allowed(flow: &SignupFlow, now: i64) -> Result<(), Error> {
-    if flow.code_sends >= MAX_CODE_SENDS {
-        return Err(Error::ResendLimit);
     }
-    let available_at = flow.code_issued_at + RESEND_INTERVAL_SECONDS;
-    if now < available_at {
-        return Err(Error::ResendThrottled {
-            retry_after: available_at - now,
-        });
-    }
-    Ok(())
 }
 
 /// ③ resend: a new code, the old one void.
@@ -370,32 +347,19 @@ pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error
         return Err(Error::WrongStep);
     }
     let now = deps.clock.unix();
-    check_resend_allowed(&flow, now)?;
+    codes::check_resend(&flow.code, now)?;
     let email = flow.email.clone().ok_or(Error::WrongStep)?;
-    let code = VerificationCode::generate();
-    let code_expires_at = now + deps.config.code_ttl_seconds;
-    let result = deps
+    let issued = codes::issue(deps, PURPOSE, &flow.id, now);
+    let still = Cond::And(vec![
+        Cond::Exists,
+        Cond::eq("stage", "code"),
+        codes::unchanged_sends(&flow.code),
+    ]);
+    match deps
         .store
-        .update(
-            &SignupFlow::key(&flow.id),
-            &[
-                Change::set(
-                    "codeHash",
-                    code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose()),
-                ),
-                Change::set("codeIssuedAt", now),
-                Change::set("codeExpiresAt", code_expires_at),
-                Change::set("codeTries", 0),
-                Change::add("codeSends", 1),
-            ],
-            Some(&Cond::And(vec![
-                Cond::Exists,
-                Cond::eq("stage", "code"),
-                Cond::eq("codeSends", flow.code_sends),
-            ])),
-        )
-        .await;
-    match result {
+        .update(&SignupFlow::key(&flow.id), &issued.changes, Some(&still))
+        .await
+    {
         Ok(_) => {}
         // A concurrent resend got there first: it has sent the mail.
         Err(StoreError::ConditionFailed { .. }) => {
@@ -405,18 +369,11 @@ pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error
         }
         Err(other) => return Err(other.into()),
     }
-    send_code(deps, &flow.id, &email, &code).await?;
-    Ok(FlowState {
-        step: "code",
-        expires_at: Some(Timestamp(flow.expires_at)),
-        masked_email: Some(email.masked()),
-        code_expires_at: Some(Timestamp(code_expires_at)),
-        resend_available_at: Some(Timestamp(now + RESEND_INTERVAL_SECONDS)),
-    })
+    send_code(deps, &flow.id, &email, &issued.code).await?;
+    Ok(code_sent(&flow, &email, issued.expires_at, now))
 }
 
-/// ③ The code. The try is counted before the comparison, atomically, so that concurrent
-/// guesses cannot evaluate more than the allowed number of tries.
+/// ③ The code; a match creates the account.
 pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> Result<UserId, Error> {
     let flow = load_flow(deps, token).await?;
     match flow.stage {
@@ -424,44 +381,24 @@ pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> 
         SignupStage::Done => return Err(Error::FlowExpired),
         SignupStage::Account => return Err(Error::WrongStep),
     }
-    let code = VerificationCode::parse(&input.code).map_err(|e| Error::field("code", e.0))?;
+    let typed = VerificationCode::parse(&input.code).map_err(|e| Error::field("code", e.0))?;
     let now = deps.clock.unix();
-    if now >= flow.code_expires_at {
-        return Err(Error::CodeExpired);
-    }
-    let counted = deps
-        .store
-        .update(
-            &SignupFlow::key(&flow.id),
-            &[Change::add("codeTries", 1)],
-            Some(&Cond::And(vec![
-                Cond::Exists,
-                Cond::eq("stage", "code"),
-                Cond::lt("codeTries", MAX_CODE_TRIES),
-            ])),
-        )
-        .await;
-    let flow: SignupFlow = match counted {
-        Ok(item) => from_item(item)?,
-        Err(StoreError::ConditionFailed { .. }) => {
-            return Err(match load_flow(deps, token).await?.stage {
-                SignupStage::Code => Error::CodeVoid,
-                _ => Error::FlowExpired,
-            });
-        }
-        Err(other) => return Err(other.into()),
+    let slot = codes::Slot {
+        key: SignupFlow::key(&flow.id),
+        still: Cond::eq("stage", "code"),
+        purpose: PURPOSE,
+        owner: &flow.id,
     };
-    let expected = code_hash(&deps.config.secret, PURPOSE, &flow.id, code.expose());
-    let stored = flow.code_hash.clone().unwrap_or_default();
-    if !same(&expected, &stored) {
-        let tries_left = MAX_CODE_TRIES - flow.code_tries;
-        return Err(if tries_left > 0 {
-            Error::CodeMismatch { tries_left }
-        } else {
-            Error::CodeVoid
-        });
-    }
-    create_account(deps, flow, stored, now).await
+    let verified = codes::verify(deps, slot, &flow.code, &typed, now).await;
+    let (item, matched_hash) = match verified {
+        Ok(verified) => verified,
+        // The tries may be used up, or another request may have finished the flow meanwhile.
+        Err(Error::CodeVoid) if load_flow(deps, token).await?.stage != SignupStage::Code => {
+            return Err(Error::FlowExpired);
+        }
+        Err(other) => return Err(other),
+    };
+    create_account(deps, from_item(item)?, matched_hash, now).await
 }
 
 /// The account comes to exist in one atomic write: the ID guard turns from reservation to
@@ -484,6 +421,9 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
         email,
         password_hash,
         created_at: now,
+        terms_accepted: None,
+        contact: None,
+        session_epoch: 0,
     };
     let guard = UserIdGuard::Account {
         account_id: account.id.clone(),

@@ -24,6 +24,29 @@ pub const IDENTITY_PER_IP: Limit = Limit {
     window_seconds: 3_600,
 };
 
+/// Password-reset requests per typed user ID, and per client IP address.
+pub const PASSWORD_FORGOT_PER_USER_ID: Limit = Limit {
+    scope: "password-forgot-id",
+    max: 5,
+    window_seconds: 3_600,
+};
+pub const PASSWORD_FORGOT_PER_IP: Limit = Limit {
+    scope: "password-forgot-ip",
+    max: 30,
+    window_seconds: 3_600,
+};
+/// User-ID reminders per card, and per client IP address.
+pub const USER_ID_FORGOT_PER_CARD: Limit = Limit {
+    scope: "user-id-forgot-card",
+    max: 5,
+    window_seconds: 3_600,
+};
+pub const USER_ID_FORGOT_PER_IP: Limit = Limit {
+    scope: "user-id-forgot-ip",
+    max: 30,
+    window_seconds: 3_600,
+};
+
 impl Limit {
     fn window(&self, now: i64) -> (i64, i64) {
         let start = now - now.rem_euclid(self.window_seconds);
@@ -54,6 +77,22 @@ impl Limit {
             .and_then(|i| i.get("count").and_then(Value::as_i64))
             .unwrap_or(0);
         Ok((count >= self.max).then_some(end - now))
+    }
+
+    /// Counts this request and tells how long to wait when it is one too many.
+    pub async fn hit(
+        &self,
+        store: &dyn ItemStore,
+        secret: &[u8],
+        value: &str,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let (key, end) = self.key(secret, value, now);
+        let item = store
+            .update(&key, &[Change::add("count", 1), Change::set(TTL_ATTRIBUTE, end)], None)
+            .await?;
+        let count = item.get("count").and_then(Value::as_i64).unwrap_or(0);
+        Ok((count > self.max).then_some(end - now))
     }
 
     pub async fn count(&self, store: &dyn ItemStore, secret: &[u8], value: &str, now: i64) -> Result<(), StoreError> {

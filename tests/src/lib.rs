@@ -149,6 +149,9 @@ pub struct TestApp {
     _store_dir: TempDir,
 }
 
+/// The answer-time floor of recovery requests in tests: long enough to see, short enough to wait.
+pub const RECOVERY_FLOOR_MS: u64 = 150;
+
 pub fn test_config() -> Config {
     let mut config = Config::with_secret(kennin::secrets::new_token().into_bytes());
     // argon2 at its smallest: these tests are about the flow, not the hash cost.
@@ -157,6 +160,7 @@ pub fn test_config() -> Config {
     config.argon2_parallelism = 1;
     // Lets tests act as many client addresses.
     config.trust_forwarded_for = true;
+    config.recovery_floor_ms = RECOVERY_FLOOR_MS;
     config
 }
 
@@ -352,6 +356,36 @@ impl TestApp {
         let code = self.latest_code(email).await;
         let reply = self.code(&flow, &code).await;
         assert_eq!(reply.status, 200, "{:?}", reply.body);
+    }
+
+    pub async fn put(&self, path: &str, body: Value, cookie: Option<&str>) -> Reply {
+        self.send("PUT", path, Some(body), cookie).await
+    }
+
+    /// Signs the person up and logs in; the session cookie.
+    pub async fn logged_in(&self, person: &Person, user_id: &str, email: &str) -> String {
+        self.sign_up(person, user_id, email).await;
+        let reply = self.login(user_id, PASSWORD).await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        reply.cookie("__Host-kennin_session").expect("session cookie")
+    }
+
+    /// Logs in and goes through first login ⑤ (terms, contact); the session cookie.
+    pub async fn at_home(&self, person: &Person, user_id: &str, email: &str) -> String {
+        let session = self.logged_in(person, user_id, email).await;
+        let terms = self.get("/api/terms", Some(&session)).await;
+        let accepted = self
+            .post(
+                "/api/me/terms",
+                serde_json::json!({ "version": terms.body["version"] }),
+                Some(&session),
+            )
+            .await;
+        assert_eq!(accepted.body["next"], "contact", "{:?}", accepted.body);
+        let contact = serde_json::json!({ "postalCode": "100-0001", "address": "東京都千代田区千代田1-1", "phone": "090-1234-5678" });
+        let saved = self.put("/api/me/contact", contact, Some(&session)).await;
+        assert_eq!(saved.body["next"], "home", "{:?}", saved.body);
+        session
     }
 
     pub async fn login(&self, user_id: &str, password: &str) -> Reply {

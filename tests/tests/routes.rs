@@ -20,6 +20,18 @@ fn template_declares_the_first_login_routes() {
         ("POST", "/api/session", "functions/session-login"),
         ("DELETE", "/api/session", "functions/session-logout"),
         ("GET", "/api/me", "functions/me"),
+        ("GET", "/api/terms", "functions/terms"),
+        ("POST", "/api/me/terms", "functions/me-terms"),
+        ("GET", "/api/me/contact", "functions/me-contact"),
+        ("PUT", "/api/me/contact", "functions/me-contact"),
+        ("POST", "/api/password/forgot", "functions/password-forgot"),
+        ("POST", "/api/password/reset", "functions/password-reset"),
+        ("POST", "/api/user-id/forgot", "functions/user-id-forgot"),
+        ("PUT", "/api/me/password", "functions/me-password"),
+        ("PUT", "/api/me/email", "functions/me-email"),
+        ("POST", "/api/me/email/verify", "functions/me-email-verify"),
+        ("GET", "/api/notices", "functions/notices"),
+        ("GET", "/api/postal/{code}", "functions/postal"),
     ]
     .into_iter()
     .map(|(m, p, c)| (m.to_string(), p.to_string(), c.to_string()))

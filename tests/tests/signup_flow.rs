@@ -82,13 +82,16 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
     assert!(session.len() >= "__Host-kennin_session=".len() + 32, "a 128-bit+ token");
     let me = app.get("/api/me", Some(&session)).await;
     assert_eq!(me.status, 200);
+    let mut body = me.body.clone();
+    let notices = body.as_object_mut().unwrap().remove("notices").unwrap();
     assert_eq!(
-        me.body,
+        body,
         json!({
             "userId": "Kenpo_Taro", "name": "健保 太郎", "insurer": { "code": "0904", "name": "けんにん健康保険組合（デモ）" },
             "surveyYear": SURVEY_YEAR, "next": "terms"
         })
     );
+    assert_eq!(notices[0]["title"], "被扶養者資格調査のご案内", "組合からのお知らせ");
     assert_eq!(me.header("cache-control"), Some("no-store"));
 
     let logout = app.send("DELETE", "/api/session", None, Some(&session)).await;

@@ -1,13 +1,16 @@
 //! `kennin-admin`: the operator's commands, against the local runner's embedded store
 //! (--data-dir) or a DynamoDB table (--table, with the usual AWS environment).
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use kennin::Error;
 use kennin::clock::{Clock, SystemClock};
 use kennin::deps::sdk_config;
 use kennin::domain::InsurerCode;
+use kennin::notices::{self, Notice, Scope};
 use kennin::roster;
 use kennin::store::ItemStore;
 use kennin::store::dynamodb::DynamoStore;
+use kennin::store::records::Insurer;
 use kennin::store::sqlite::SqliteStore;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +43,30 @@ enum Command {
         #[command(subcommand)]
         command: RosterCommand,
     },
+    /// Notices (お知らせ): the site's, on the login page, or a union's, on its top page.
+    Notice {
+        #[command(subcommand)]
+        command: NoticeCommand,
+    },
+    /// A union's own terms of use (利用規約).
+    Terms {
+        #[command(subcommand)]
+        command: TermsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TermsCommand {
+    /// Publishes a new version; everyone of the union accepts it once at their next visit.
+    Publish {
+        #[arg(long)]
+        insurer: String,
+        #[arg(long)]
+        title: String,
+        /// The text, UTF-8 or Shift_JIS.
+        #[arg(long)]
+        text_file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -64,6 +91,84 @@ enum RosterCommand {
         year: i32,
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum NoticeCommand {
+    /// Posts a notice. The text is shown as plain text (line breaks kept, no HTML).
+    Add {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// The date shown with the notice: 2026-04-01 (or 2026.04.01).
+        #[arg(long)]
+        date: String,
+        /// The title, up to 100 characters.
+        #[arg(long)]
+        title: String,
+        /// The text, up to 4,000 characters.
+        #[arg(long, conflicts_with = "text_file")]
+        text: Option<String>,
+        /// The text from a file (UTF-8 or Shift_JIS).
+        #[arg(long)]
+        text_file: Option<PathBuf>,
+        /// An https:// URL or a path on this site such as /portal/guide.
+        #[arg(long)]
+        link: Option<String>,
+    },
+    /// Lists the notices, newest first: id, date, title.
+    List {
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Deletes a notice by its id (as `notice list` prints it).
+    Remove {
+        #[command(flatten)]
+        scope: ScopeArgs,
+        #[arg(long)]
+        id: String,
+    },
+}
+
+/// Whose notices: `--site` or `--insurer CODE`, exactly one.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct ScopeArgs {
+    /// The site's notices (サイトからのお知らせ, on the login page).
+    #[arg(long)]
+    site: bool,
+    /// A union's notices (組合からのお知らせ, on its members' top page).
+    #[arg(long)]
+    insurer: Option<String>,
+}
+
+impl ScopeArgs {
+    fn scope(&self) -> Result<Scope, String> {
+        match &self.insurer {
+            Some(code) => Ok(Scope::Insurer(InsurerCode::parse(code).map_err(|e| e.to_string())?)),
+            None => Ok(Scope::Site),
+        }
+    }
+}
+
+/// "サイトのお知らせ" or "保険者 0904 のお知らせ".
+fn notices_of(scope: &Scope) -> String {
+    match scope {
+        Scope::Site => "サイトのお知らせ".to_string(),
+        Scope::Insurer(code) => format!("保険者 {code} のお知らせ"),
+    }
+}
+
+/// An error's message for the operator; for bad input, every field's message.
+fn describe(error: Error) -> String {
+    match error {
+        Error::Invalid(fields) => fields
+            .into_iter()
+            .map(|(field, message)| format!("--{field}: {message}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Error::Unavailable(cause) => format!("ストアに接続できません（{cause}）"),
+        other => other.to_string(),
+    }
 }
 
 #[tokio::main]
@@ -130,6 +235,97 @@ async fn run(cli: Cli) -> Result<String, String> {
                 "保険者 {code} の {year} 年度名簿を取り込みました: 追加 {}件、更新 {}件、変更なし {}件",
                 report.added, report.updated, report.unchanged
             ))
+        }
+        Command::Notice { command } => notice(store.as_ref(), command).await,
+        Command::Terms {
+            command:
+                TermsCommand::Publish {
+                    insurer,
+                    title,
+                    text_file,
+                },
+        } => {
+            let code = InsurerCode::parse(&insurer).map_err(|e| e.to_string())?;
+            let bytes = std::fs::read(&text_file).map_err(|e| format!("{}: {e}", text_file.display()))?;
+            let text = roster::decode(&bytes).map_err(|e| format!("{}: {e}", text_file.display()))?;
+            let (title, text) = (title.trim(), text.trim());
+            if title.is_empty() || text.is_empty() {
+                return Err("題名と本文を指定してください".into());
+            }
+            let now = kennin::clock::SystemClock.unix();
+            let version = kennin::terms::publish(store.as_ref(), &code, title, text, now)
+                .await
+                .map_err(|e| match e {
+                    kennin::Error::NotFound => format!("保険者 {code} が登録されていません"),
+                    other => other.to_string(),
+                })?;
+            Ok(format!(
+                "保険者 {code} の利用規約を公開しました（版 {version}）。次回ログイン時に同意をお願いします。"
+            ))
+        }
+    }
+}
+
+async fn notice(store: &dyn ItemStore, command: NoticeCommand) -> Result<String, String> {
+    match command {
+        NoticeCommand::Add {
+            scope,
+            date,
+            title,
+            text,
+            text_file,
+            link,
+        } => {
+            let scope = scope.scope()?;
+            if let Scope::Insurer(code) = &scope
+                && store
+                    .get(&Insurer::key(code))
+                    .await
+                    .map_err(|e| describe(e.into()))?
+                    .is_none()
+            {
+                return Err(format!(
+                    "保険者 {code} が登録されていません（先に insurer put を実行してください）"
+                ));
+            }
+            let date = notices::parse_date(&date).map_err(|e| format!("--date: {e}"))?;
+            let text = match text_file {
+                Some(file) => {
+                    let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+                    roster::decode(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
+                }
+                None => text.unwrap_or_default(),
+            };
+            let notice = Notice::new(date, &title, &text, link.as_deref())
+                .map_err(|e| format!("{}\n登録は行っていません", describe(e)))?;
+            notices::add(store, &scope, &notice).await.map_err(describe)?;
+            Ok(format!(
+                "{}を登録しました: {}（{} {}）",
+                notices_of(&scope),
+                notice.id(),
+                notice.iso_date(),
+                notice.title()
+            ))
+        }
+        NoticeCommand::List { scope } => {
+            let scope = scope.scope()?;
+            let list = notices::list(store, &scope).await.map_err(describe)?;
+            if list.is_empty() {
+                return Ok(format!("{}はありません", notices_of(&scope)));
+            }
+            Ok(list
+                .iter()
+                .map(|n| format!("{}\t{}\t{}", n.id(), n.iso_date(), n.title()))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        NoticeCommand::Remove { scope, id } => {
+            let scope = scope.scope()?;
+            if notices::remove(store, &scope, id.trim()).await.map_err(describe)? {
+                Ok(format!("{} {} を削除しました", notices_of(&scope), id.trim()))
+            } else {
+                Err(format!("{} {} は見つかりません", notices_of(&scope), id.trim()))
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ use futures::future::BoxFuture;
 use kennin::domain::InsurerCode;
 use kennin::http::ApiRequest;
 use kennin::mail::outbox::Outbox;
+use kennin::notices::{self, Notice, Scope};
 use kennin::roster;
 use kennin::store::ItemStore;
 use kennin::store::records::Insurer;
@@ -42,6 +43,17 @@ pub fn handler_for(code_uri: &str) -> Option<Handler> {
         "functions/session-login" => |d, r| Box::pin(kennin_session_login::handle(d, r)),
         "functions/session-logout" => |d, r| Box::pin(kennin_session_logout::handle(d, r)),
         "functions/me" => |d, r| Box::pin(kennin_me::handle(d, r)),
+        "functions/terms" => |d, r| Box::pin(kennin_terms::handle(d, r)),
+        "functions/me-terms" => |d, r| Box::pin(kennin_me_terms::handle(d, r)),
+        "functions/me-contact" => |d, r| Box::pin(kennin_me_contact::handle(d, r)),
+        "functions/password-forgot" => |d, r| Box::pin(kennin_password_forgot::handle(d, r)),
+        "functions/password-reset" => |d, r| Box::pin(kennin_password_reset::handle(d, r)),
+        "functions/user-id-forgot" => |d, r| Box::pin(kennin_user_id_forgot::handle(d, r)),
+        "functions/me-password" => |d, r| Box::pin(kennin_me_password::handle(d, r)),
+        "functions/me-email" => |d, r| Box::pin(kennin_me_email::handle(d, r)),
+        "functions/me-email-verify" => |d, r| Box::pin(kennin_me_email_verify::handle(d, r)),
+        "functions/notices" => |d, r| Box::pin(kennin_notices::handle(d, r)),
+        "functions/postal" => |d, r| Box::pin(kennin_postal::handle(d, r)),
         _ => return None,
     };
     Some(handler)
@@ -249,5 +261,38 @@ pub async fn seed_demo(store: &dyn ItemStore, today: time::Date) -> Result<bool,
     roster::import(store, &code, year, people)
         .await
         .map_err(|e| e.to_string())?;
+    seed_demo_notices(store, &code, today).await?;
     Ok(true)
+}
+
+/// The login page's site notices as the manual shows them, and the demo union's survey notice
+/// dated the day of seeding. Added oldest first, so that on the same date the list shows them
+/// in the manual's order.
+async fn seed_demo_notices(store: &dyn ItemStore, code: &InsurerCode, today: time::Date) -> Result<(), String> {
+    let manual_date = time::macros::date!(2022 - 04 - 01);
+    let seeds = [
+        (
+            Scope::Site,
+            manual_date,
+            "システムメンテナンスのお知らせ",
+            "システムメンテナンスのため、サービスを一時停止することがあります。停止する日時は、このお知らせ欄で事前にお知らせします。",
+        ),
+        (
+            Scope::Site,
+            manual_date,
+            "推奨ブラウザについて",
+            "本サイトは、Microsoft Edge、Google Chrome、Mozilla Firefox、Safari の最新版でご利用ください。Cookie と JavaScript を有効にしてください。",
+        ),
+        (
+            Scope::Insurer(code.clone()),
+            today,
+            "被扶養者資格調査のご案内",
+            "被扶養者の方が引き続き認定の条件を満たしているかを確認するため、今年度の被扶養者資格調査を実施します。ログイン後、画面の案内に従ってご回答ください。回答の期限は、組合からお送りした通知をご確認ください。",
+        ),
+    ];
+    for (scope, date, title, text) in seeds {
+        let notice = Notice::new(date, title, text, None).map_err(|e| format!("{e:?}"))?;
+        notices::add(store, &scope, &notice).await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@
 mod birth_date;
 mod card;
 mod code;
+mod contact;
 mod email;
 mod insurer_code;
 mod kana_name;
@@ -16,6 +17,7 @@ mod user_id;
 pub use birth_date::BirthDate;
 pub use card::{CardNumber, CardSymbol};
 pub use code::VerificationCode;
+pub use contact::{Address, PhoneNumber};
 pub use email::Email;
 pub use insurer_code::InsurerCode;
 pub use kana_name::KanaName;

@@ -25,3 +25,97 @@ pub fn signup_code(to: &Email, code: &VerificationCode, valid_minutes: i64) -> M
         ),
     }
 }
+
+const FOOTER: &str = "本メールは送信専用のメールアドレスから配信されています。本メールに返信いただいても対応出来かねますのでご了承ください。\n\
+\n\
+本メールにお心当たりのない場合は、誠に恐れ入りますが破棄していただけますようお願いいたします。\n";
+
+fn code_mail(to: &Email, subject: &str, purpose: &str, code: &VerificationCode, valid_minutes: i64) -> Message {
+    let code = code.expose();
+    Message {
+        to: to.clone(),
+        subject: subject.to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             下記の認証番号を入力して{purpose}の手続きを行ってください。\n\
+             \n\
+             認証番号：{code}\n\
+             \n\
+             上記の認証番号の有効期限は発行より{valid_minutes}分です。{valid_minutes}分を過ぎると無効になりますのでご注意ください。\n\
+             \n\
+             {FOOTER}"
+        ),
+    }
+}
+
+pub fn password_reset_code(to: &Email, code: &VerificationCode, valid_minutes: i64) -> Message {
+    code_mail(
+        to,
+        "【パスワード再設定用認証番号のお知らせ】",
+        "パスワード再設定",
+        code,
+        valid_minutes,
+    )
+}
+
+pub fn email_change_code(to: &Email, code: &VerificationCode, valid_minutes: i64) -> Message {
+    code_mail(
+        to,
+        "【メールアドレス変更用認証番号のお知らせ】",
+        "メールアドレス変更",
+        code,
+        valid_minutes,
+    )
+}
+
+pub fn password_changed(to: &Email) -> Message {
+    Message {
+        to: to.clone(),
+        subject: "【パスワードが変更されました】".to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             ご登録のユーザーIDのパスワードが変更されました。他の端末でのログインはすべて終了しています。\n\
+             \n\
+             お心当たりのない場合は、第三者に利用されている可能性があります。「パスワードを忘れた方はこちら」からパスワードを再設定し、ご加入の健康保険組合へご連絡ください。\n\
+             \n\
+             {FOOTER}"
+        ),
+    }
+}
+
+pub fn email_changed(to: &Email, new_address_masked: &str) -> Message {
+    Message {
+        to: to.clone(),
+        subject: "【メールアドレスが変更されました】".to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             ご登録のメールアドレスが {new_address_masked} に変更されました。今後のお知らせは新しいアドレスに送信されます。\n\
+             \n\
+             お心当たりのない場合は、ご加入の健康保険組合へご連絡ください。\n\
+             \n\
+             {FOOTER}"
+        ),
+    }
+}
+
+pub fn user_id_reminder(to: &Email, user_id: &crate::domain::UserId) -> Message {
+    let user_id = user_id.as_str();
+    Message {
+        to: to.clone(),
+        subject: "【ユーザーIDのお知らせ】".to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             ご依頼により、ご登録のユーザーIDをお知らせします。\n\
+             \n\
+             ユーザーID：{user_id}\n\
+             \n\
+             パスワードをお忘れの場合は、ログイン画面の「パスワードを忘れた方はこちら」から再設定してください。\n\
+             \n\
+             {FOOTER}"
+        ),
+    }
+}

@@ -2,7 +2,10 @@
 //! of the engines as JSON objects; `ttl` lets DynamoDB collect what has expired.
 
 use super::{Item, Key, StoreError, TTL_ATTRIBUTE};
-use crate::domain::{BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, UserId};
+use crate::codes::PendingCode;
+use crate::domain::{
+    Address, BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, PhoneNumber, PostalCode, UserId,
+};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
@@ -28,6 +31,9 @@ pub struct Insurer {
     pub code: InsurerCode,
     pub name: String,
     pub current_year: Option<i32>,
+    /// The union's own terms of use, when it has published any; else the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_version: Option<String>,
 }
 
 impl Insurer {
@@ -97,16 +103,8 @@ pub struct SignupFlow {
     pub password_hash: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_hash: Option<String>,
-    #[serde(default)]
-    pub code_issued_at: i64,
-    #[serde(default)]
-    pub code_expires_at: i64,
-    #[serde(default)]
-    pub code_tries: i64,
-    #[serde(default)]
-    pub code_sends: i64,
+    #[serde(flatten)]
+    pub code: PendingCode,
 }
 
 impl SignupFlow {
@@ -165,6 +163,30 @@ pub struct Account {
     pub email: Email,
     pub password_hash: String,
     pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_accepted: Option<TermsAcceptance>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    /// Sessions carry the epoch they began in; raising it ends every session at once
+    /// (password reset or change).
+    #[serde(default)]
+    pub session_epoch: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TermsAcceptance {
+    pub version: String,
+    pub accepted_at: i64,
+}
+
+/// The insured person's own contact details (⑤), for the union to call about the answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    pub postal_code: PostalCode,
+    pub address: Address,
+    pub phone: PhoneNumber,
 }
 
 impl Account {
@@ -177,6 +199,8 @@ impl Account {
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     pub account_id: String,
+    #[serde(default)]
+    pub epoch: i64,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub absolute_expires_at: i64,
@@ -201,5 +225,52 @@ pub struct LoginFailures {
 impl LoginFailures {
     pub fn key(folded_user_id: &str) -> Key {
         Key::new(format!("LOGINFAIL#{folded_user_id}"), "FAILURES")
+    }
+}
+
+/// One published version of a union's terms of use.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TermsDocument {
+    pub version: String,
+    pub title: String,
+    pub text: String,
+    pub published_at: i64,
+}
+
+impl TermsDocument {
+    pub fn key(insurer: &InsurerCode, version: &str) -> Key {
+        Key::new(format!("TERMS#{insurer}"), format!("VERSION#{version}"))
+    }
+}
+
+/// A password reset in progress: the code mailed to the account's address.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordReset {
+    pub account_id: String,
+    #[serde(flatten)]
+    pub code: PendingCode,
+}
+
+impl PasswordReset {
+    pub fn key(account_id: &str) -> Key {
+        Key::new(format!("ACCOUNT#{account_id}"), "PASSWORD_RESET")
+    }
+}
+
+/// An email change in progress: the new address and the code mailed to it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailChange {
+    pub account_id: String,
+    pub new_email: Email,
+    #[serde(flatten)]
+    pub code: PendingCode,
+}
+
+impl EmailChange {
+    pub fn key(account_id: &str) -> Key {
+        Key::new(format!("ACCOUNT#{account_id}"), "EMAIL_CHANGE")
     }
 }

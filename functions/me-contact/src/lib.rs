@@ -1,0 +1,21 @@
+use kennin::http::{self, ApiRequest, Reply, SESSION_COOKIE};
+use kennin::{Deps, Error, account};
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use std::sync::Arc;
+
+pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
+    http::serve(&deps, request, run).await
+}
+
+async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
+    let session = request.cookie(SESSION_COOKIE);
+    if request.method() == "GET" {
+        return Ok(Reply::json(
+            200,
+            json!({ "contact": account::contact(deps, session).await? }),
+        ));
+    }
+    let (contact, next) = account::put_contact(deps, session, request.json()?).await?;
+    Ok(Reply::json(200, json!({ "contact": contact, "next": next })))
+}

@@ -1,0 +1,15 @@
+use kennin::http::{self, ApiRequest, Reply, SESSION_COOKIE};
+use kennin::{Deps, Error, account};
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use std::sync::Arc;
+
+pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
+    http::serve(&deps, request, run).await
+}
+
+async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
+    let input = request.json()?;
+    let masked = account::confirm_email_change(deps, request.cookie(SESSION_COOKIE), input).await?;
+    Ok(Reply::json(200, json!({ "maskedEmail": masked })))
+}

@@ -1,0 +1,290 @@
+//! What a logged-in person does with their own account: accept the terms and register the
+//! contact details (first login ⑤), and later change password, email and contact details.
+
+use crate::codes::{self, PendingCode};
+use crate::deps::Deps;
+use crate::domain::{Address, Email, Password, PhoneNumber, PostalCode, VerificationCode};
+use crate::error::{Error, Fields};
+use crate::mail::templates;
+use crate::session::{Authenticated, Next, authenticate, new_session};
+use crate::store::records::{Account, Contact, EmailChange, TermsAcceptance, from_item};
+use crate::store::{Change, Cond, StoreError, Write};
+use serde::{Deserialize, Serialize};
+
+const EMAIL_CHANGE: &str = "email-change";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TermsInput {
+    pub version: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ContactInput {
+    pub postal_code: String,
+    pub address: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactView {
+    pub postal_code: String,
+    pub address: String,
+    pub phone: String,
+}
+
+impl From<&Contact> for ContactView {
+    fn from(contact: &Contact) -> Self {
+        Self {
+            postal_code: contact.postal_code.to_display(),
+            address: contact.address.as_str().to_string(),
+            phone: contact.phone.as_str().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PasswordChangeInput {
+    pub current_password: String,
+    pub password: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EmailInput {
+    pub email: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CodeInput {
+    pub code: String,
+}
+
+/// The account's item must still be the account it was (not reset into another year).
+fn account_exists() -> Cond {
+    Cond::Exists
+}
+
+/// ⑤ Records that the person accepted this version of the terms.
+pub async fn accept_terms(deps: &Deps, token: Option<&str>, input: TermsInput) -> Result<Next, Error> {
+    let Authenticated { mut account, insurer } = authenticate(deps, token).await?;
+    if input.version.trim().is_empty() {
+        return Err(Error::field(
+            "version",
+            "利用規約の版が指定されていません。画面を再読み込みしてください。",
+        ));
+    }
+    if input.version != crate::terms::current_version(&insurer) {
+        return Err(Error::TermsOutdated);
+    }
+    let acceptance = TermsAcceptance {
+        version: input.version,
+        accepted_at: deps.clock.unix(),
+    };
+    let value = serde_json::to_value(&acceptance).map_err(|e| Error::Unavailable(e.to_string()))?;
+    deps.store
+        .update(
+            &Account::key(&account.id),
+            &[Change::set("termsAccepted", value)],
+            Some(&account_exists()),
+        )
+        .await?;
+    account.terms_accepted = Some(acceptance);
+    Ok(crate::session::next_step(&account, &insurer))
+}
+
+pub async fn contact(deps: &Deps, token: Option<&str>) -> Result<Option<ContactView>, Error> {
+    let authenticated = authenticate(deps, token).await?.require(Next::Contact)?;
+    Ok(authenticated.account.contact.as_ref().map(ContactView::from))
+}
+
+/// ⑤ Registers (or later corrects) the insured person's contact details.
+pub async fn put_contact(deps: &Deps, token: Option<&str>, input: ContactInput) -> Result<(ContactView, Next), Error> {
+    let Authenticated { mut account, insurer } = authenticate(deps, token).await?.require(Next::Contact)?;
+    let mut fields = Fields::default();
+    let postal_code = fields.check("postalCode", PostalCode::parse(&input.postal_code));
+    let address = fields.check("address", Address::parse(&input.address));
+    let phone = fields.check("phone", PhoneNumber::parse(&input.phone));
+    fields.finish()?;
+    let (Some(postal_code), Some(address), Some(phone)) = (postal_code, address, phone) else {
+        unreachable!("every field parsed when no field error was recorded");
+    };
+    let contact = Contact {
+        postal_code,
+        address,
+        phone,
+    };
+    let value = serde_json::to_value(&contact).map_err(|e| Error::Unavailable(e.to_string()))?;
+    deps.store
+        .update(
+            &Account::key(&account.id),
+            &[Change::set("contact", value)],
+            Some(&account_exists()),
+        )
+        .await?;
+    let view = ContactView::from(&contact);
+    account.contact = Some(contact);
+    Ok((view, crate::session::next_step(&account, &insurer)))
+}
+
+/// Changes the password. Every other session ends; the caller gets a fresh session token.
+pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordChangeInput) -> Result<String, Error> {
+    let Authenticated { account, .. } = authenticate(deps, token).await?.require(Next::Home)?;
+    let mut fields = Fields::default();
+    if input.current_password.is_empty() {
+        fields.add("currentPassword", "現在のパスワードを入力してください。");
+    }
+    let password = fields.check("password", Password::parse(&input.password, Some(&account.user_id)));
+    fields.finish()?;
+    let Some(password) = password else {
+        unreachable!("password parsed when no field error was recorded")
+    };
+    if !deps
+        .hasher
+        .verify(&input.current_password, Some(&account.password_hash))
+        .await
+    {
+        return Err(Error::CurrentPasswordWrong);
+    }
+    let hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
+    let now = deps.clock.unix();
+    let renewed = Account {
+        session_epoch: account.session_epoch + 1,
+        ..account.clone()
+    };
+    let (new_token, session_write) = new_session(&renewed, now);
+    deps.store
+        .transact(vec![
+            Write::Update {
+                key: Account::key(&account.id),
+                changes: vec![Change::set("passwordHash", hash), Change::add("sessionEpoch", 1)],
+                cond: Some(Cond::eq("sessionEpoch", account.session_epoch)),
+            },
+            session_write,
+        ])
+        .await
+        .map_err(|e| {
+            if e.is_condition_failed() {
+                Error::SessionEnded
+            } else {
+                e.into()
+            }
+        })?;
+    notify(deps, templates::password_changed(&account.email)).await;
+    Ok(new_token)
+}
+
+/// Mails a notice whose loss must not undo what was done: a failure is logged, not answered.
+pub(crate) async fn notify(deps: &Deps, message: crate::mail::Message) {
+    if let Err(error) = deps.mailer.send(&message).await {
+        tracing::warn!(error = %error, "notice mail not sent");
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeSent {
+    pub masked_email: String,
+    pub code_expires_at: crate::clock::Timestamp,
+}
+
+/// Starts an email change: a code goes to the new address, which takes effect once the code
+/// comes back.
+pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: EmailInput) -> Result<CodeSent, Error> {
+    let Authenticated { account, .. } = authenticate(deps, token).await?.require(Next::Home)?;
+    let email = Email::parse(&input.email).map_err(|e| Error::field("email", e.0))?;
+    if email.as_str().eq_ignore_ascii_case(account.email.as_str()) {
+        return Err(Error::field("email", "現在のメールアドレスと同じです。"));
+    }
+    let key = EmailChange::key(&account.id);
+    let pending = match deps.store.get(&key).await? {
+        Some(item) => from_item::<EmailChange>(item)?.code,
+        None => PendingCode::default(),
+    };
+    let now = deps.clock.unix();
+    if pending.code_hash.is_some() {
+        codes::check_resend(&pending, now)?;
+    }
+    let issued = codes::issue(deps, EMAIL_CHANGE, &account.id, now);
+    let mut changes = vec![
+        Change::set("accountId", account.id.as_str()),
+        Change::set("newEmail", email.as_str()),
+    ];
+    changes.extend(issued.changes);
+    changes.push(Change::set(crate::store::TTL_ATTRIBUTE, issued.expires_at));
+    let still = if pending.code_hash.is_some() {
+        codes::unchanged_sends(&pending)
+    } else {
+        Cond::NotExists
+    };
+    match deps.store.update(&key, &changes, Some(&still)).await {
+        Ok(_) => {}
+        Err(StoreError::ConditionFailed { .. }) => {
+            return Err(Error::ResendThrottled {
+                retry_after: codes::RESEND_INTERVAL_SECONDS,
+            });
+        }
+        Err(other) => return Err(other.into()),
+    }
+    let message = templates::email_change_code(&email, &issued.code, deps.config.code_ttl_seconds / 60);
+    if let Err(error) = deps.mailer.send(&message).await {
+        let _ = deps
+            .store
+            .update(&key, &codes::uncount_send(), Some(&Cond::Exists))
+            .await;
+        return Err(Error::Unavailable(error.to_string()));
+    }
+    Ok(CodeSent {
+        masked_email: email.masked(),
+        code_expires_at: crate::clock::Timestamp(issued.expires_at),
+    })
+}
+
+/// Finishes an email change with the code from the new address; a notice goes to the old one.
+pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeInput) -> Result<String, Error> {
+    let Authenticated { account, .. } = authenticate(deps, token).await?.require(Next::Home)?;
+    let typed = VerificationCode::parse(&input.code).map_err(|e| Error::field("code", e.0))?;
+    let key = EmailChange::key(&account.id);
+    let change: EmailChange = match deps.store.get(&key).await? {
+        Some(item) => from_item(item)?,
+        None => return Err(Error::NoEmailChange),
+    };
+    let now = deps.clock.unix();
+    let slot = codes::Slot {
+        key: key.clone(),
+        still: Cond::Exists,
+        purpose: EMAIL_CHANGE,
+        owner: &account.id,
+    };
+    let (_, matched) = codes::verify(deps, slot, &change.code, &typed, now).await?;
+    deps.store
+        .transact(vec![
+            Write::Delete {
+                key,
+                cond: Some(Cond::eq("codeHash", matched)),
+            },
+            Write::Update {
+                key: Account::key(&account.id),
+                changes: vec![Change::set("email", change.new_email.as_str())],
+                cond: Some(account_exists()),
+            },
+        ])
+        .await
+        .map_err(|e| {
+            if e.is_condition_failed() {
+                Error::NoEmailChange
+            } else {
+                e.into()
+            }
+        })?;
+    notify(
+        deps,
+        templates::email_changed(&account.email, &change.new_email.masked()),
+    )
+    .await;
+    Ok(change.new_email.masked())
+}

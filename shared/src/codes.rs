@@ -1,0 +1,150 @@
+//! One-time codes, the same rules wherever a code is mailed (first login, password reset,
+//! email change): six digits, stored only as an HMAC bound to its purpose and owner, valid for
+//! the configured lifetime, five tries counted atomically before the comparison, resent at
+//! most once a minute and five times.
+
+use crate::deps::Deps;
+use crate::domain::VerificationCode;
+use crate::error::Error;
+use crate::secrets::{code_hash, same};
+use crate::store::{Change, Cond, Item, Key, StoreError};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_TRIES: i64 = 5;
+/// The first send plus five resends.
+pub const MAX_SENDS: i64 = 6;
+pub const RESEND_INTERVAL_SECONDS: i64 = 60;
+
+/// What a record with a code pending keeps of it (flattened into the record).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingCode {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_hash: Option<String>,
+    #[serde(default)]
+    pub code_issued_at: i64,
+    #[serde(default)]
+    pub code_expires_at: i64,
+    #[serde(default)]
+    pub code_tries: i64,
+    #[serde(default)]
+    pub code_sends: i64,
+}
+
+/// A code to mail, and the changes that record it on its owner's item.
+pub struct Issued {
+    pub code: VerificationCode,
+    pub changes: Vec<Change>,
+    pub expires_at: i64,
+}
+
+/// `purpose` and `owner` bind the code: a code issued for one flow or purpose never verifies
+/// for another.
+pub fn issue(deps: &Deps, purpose: &str, owner: &str, now: i64) -> Issued {
+    let code = VerificationCode::generate();
+    let expires_at = now + deps.config.code_ttl_seconds;
+    let changes = vec![
+        Change::set(
+            "codeHash",
+            code_hash(&deps.config.secret, purpose, owner, code.expose()),
+        ),
+        Change::set("codeIssuedAt", now),
+        Change::set("codeExpiresAt", expires_at),
+        Change::set("codeTries", 0),
+        Change::add("codeSends", 1),
+    ];
+    Issued {
+        code,
+        changes,
+        expires_at,
+    }
+}
+
+/// Whether another code may be sent now.
+pub fn check_resend(pending: &PendingCode, now: i64) -> Result<(), Error> {
+    if pending.code_sends >= MAX_SENDS {
+        return Err(Error::ResendLimit);
+    }
+    let available_at = pending.code_issued_at + RESEND_INTERVAL_SECONDS;
+    if now < available_at {
+        return Err(Error::ResendThrottled {
+            retry_after: available_at - now,
+        });
+    }
+    Ok(())
+}
+
+/// The condition that a new send is still the one the caller checked (`check_resend` saw
+/// `sends`): concurrent resends cannot both pass.
+pub fn unchanged_sends(pending: &PendingCode) -> Cond {
+    Cond::eq("codeSends", pending.code_sends)
+}
+
+/// Changes that take a failed mail's send back, so the person may retry at once.
+pub fn uncount_send() -> Vec<Change> {
+    vec![Change::set("codeIssuedAt", 0), Change::add("codeSends", -1)]
+}
+
+/// Where a code is pending and what it is bound to.
+pub struct Slot<'a> {
+    pub key: Key,
+    /// What must still hold of the owner's item for a try to count (e.g. the flow's stage).
+    pub still: Cond,
+    pub purpose: &'static str,
+    pub owner: &'a str,
+}
+
+/// Checks a typed code against the one pending in `slot`. The try is counted before the
+/// comparison, atomically and only while `slot.still` holds, so concurrent guesses cannot
+/// evaluate more than `MAX_TRIES`. Returns the item after counting and the matched hash, which
+/// the caller's consuming write must require unchanged (so the code works exactly once).
+pub async fn verify(
+    deps: &Deps,
+    slot: Slot<'_>,
+    pending: &PendingCode,
+    typed: &VerificationCode,
+    now: i64,
+) -> Result<(Item, String), Error> {
+    if pending.code_hash.is_none() {
+        return Err(Error::CodeVoid);
+    }
+    if now >= pending.code_expires_at {
+        return Err(Error::CodeExpired);
+    }
+    let counted = deps
+        .store
+        .update(
+            &slot.key,
+            &[Change::add("codeTries", 1)],
+            Some(&Cond::And(vec![
+                Cond::Exists,
+                slot.still,
+                Cond::lt("codeTries", MAX_TRIES),
+            ])),
+        )
+        .await;
+    let item = match counted {
+        Ok(item) => item,
+        Err(StoreError::ConditionFailed { .. }) => return Err(Error::CodeVoid),
+        Err(other) => return Err(other.into()),
+    };
+    let tries = item
+        .get("codeTries")
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(MAX_TRIES);
+    let stored = item
+        .get("codeHash")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let expected = code_hash(&deps.config.secret, slot.purpose, slot.owner, typed.expose());
+    if stored.is_empty() || !same(&expected, &stored) {
+        let tries_left = MAX_TRIES - tries;
+        return Err(if tries_left > 0 {
+            Error::CodeMismatch { tries_left }
+        } else {
+            Error::CodeVoid
+        });
+    }
+    Ok((item, stored))
+}

@@ -1,0 +1,277 @@
+//! The login page's links: パスワードを忘れた方はこちら and ユーザーIDを忘れた方はこちら. The
+//! requests answer the same whether or not anything matched, in the same time, and are
+//! throttled per target and per client address; only a mail to the registered address says
+//! more.
+
+use crate::codes::{self, PendingCode};
+use crate::deps::Deps;
+use crate::domain::{BirthDate, CardNumber, CardSymbol, Email, InsurerCode, Password, UserId, VerificationCode};
+use crate::error::{Error, Fields};
+use crate::mail::templates;
+use crate::store::records::{Account, Insurer, LoginFailures, PasswordReset, RosterPerson, UserIdGuard, from_item};
+use crate::store::{Change, Cond, StoreError, TTL_ATTRIBUTE, Write};
+use crate::throttle::{
+    Limit, PASSWORD_FORGOT_PER_IP, PASSWORD_FORGOT_PER_USER_ID, USER_ID_FORGOT_PER_CARD, USER_ID_FORGOT_PER_IP,
+};
+use serde::Deserialize;
+use std::time::{Duration, Instant};
+
+const PASSWORD_RESET: &str = "password-reset";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ForgotPasswordInput {
+    pub user_id: String,
+    pub email: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ResetPasswordInput {
+    pub user_id: String,
+    pub code: String,
+    pub password: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ForgotUserIdInput {
+    pub insurer_code: String,
+    pub symbol: String,
+    pub number: String,
+    pub birth_date: String,
+    pub email: String,
+}
+
+/// The one answer a recovery request gets.
+pub const ACCEPTED_MESSAGE: &str = "入力内容が登録情報と一致した場合は、登録されているメールアドレスにメールを送信しました。数分たっても届かない場合は、迷惑メールフォルダをご確認のうえ、入力内容を確かめてもう一度お試しください。";
+
+fn same_address(a: &Email, b: &Email) -> bool {
+    a.as_str().eq_ignore_ascii_case(b.as_str())
+}
+
+async fn throttle(deps: &Deps, limits: [(&Limit, &str); 2]) -> Result<(), Error> {
+    let now = deps.clock.unix();
+    for (limit, value) in limits {
+        if let Some(retry_after) = limit.hit(deps.store.as_ref(), &deps.config.secret, value, now).await? {
+            return Err(Error::RecoveryThrottled { retry_after });
+        }
+    }
+    Ok(())
+}
+
+/// Waits out the rest of the floor, so matched and unmatched requests take the same time.
+async fn answer_at_floor(deps: &Deps, started: Instant) {
+    let floor = Duration::from_millis(deps.config.recovery_floor_ms);
+    tokio::time::sleep(floor.saturating_sub(started.elapsed())).await;
+}
+
+/// The account that has this user ID this survey year, if any.
+async fn current_account(deps: &Deps, user_id: &UserId) -> Result<Option<Account>, Error> {
+    let Some(item) = deps.store.get(&UserIdGuard::key(user_id)).await? else {
+        return Ok(None);
+    };
+    let UserIdGuard::Account {
+        account_id,
+        insurer,
+        year,
+        ..
+    } = from_item(item)?
+    else {
+        return Ok(None);
+    };
+    let current = match deps.store.get(&Insurer::key(&insurer)).await? {
+        Some(item) => from_item::<Insurer>(item)?.current_year,
+        None => None,
+    };
+    if current != Some(year) {
+        return Ok(None);
+    }
+    match deps.store.get(&Account::key(&account_id)).await? {
+        Some(item) => Ok(Some(from_item(item)?)),
+        None => Ok(None),
+    }
+}
+
+/// パスワードを忘れた方: mails a reset code when the user ID and address match an account.
+pub async fn forgot_password(deps: &Deps, input: ForgotPasswordInput, client_ip: &str) -> Result<(), Error> {
+    let started = Instant::now();
+    let mut fields = Fields::default();
+    let user_id = fields.check("userId", UserId::parse(&input.user_id));
+    let email = fields.check("email", Email::parse(&input.email));
+    fields.finish()?;
+    let (Some(user_id), Some(email)) = (user_id, email) else {
+        unreachable!("every field parsed when no field error was recorded");
+    };
+    throttle(
+        deps,
+        [
+            (&PASSWORD_FORGOT_PER_USER_ID, &user_id.key()),
+            (&PASSWORD_FORGOT_PER_IP, client_ip),
+        ],
+    )
+    .await?;
+    if let Some(account) = current_account(deps, &user_id).await?
+        && same_address(&account.email, &email)
+    {
+        send_reset_code(deps, &account).await?;
+    }
+    answer_at_floor(deps, started).await;
+    Ok(())
+}
+
+async fn send_reset_code(deps: &Deps, account: &Account) -> Result<(), Error> {
+    let key = PasswordReset::key(&account.id);
+    let pending = match deps.store.get(&key).await? {
+        Some(item) => from_item::<PasswordReset>(item)?.code,
+        None => PendingCode::default(),
+    };
+    let now = deps.clock.unix();
+    // Too soon or too often: nothing is sent, and nothing in the answer says so.
+    if pending.code_hash.is_some() && codes::check_resend(&pending, now).is_err() {
+        return Ok(());
+    }
+    let issued = codes::issue(deps, PASSWORD_RESET, &account.id, now);
+    let mut changes = vec![Change::set("accountId", account.id.as_str())];
+    changes.extend(issued.changes);
+    changes.push(Change::set(TTL_ATTRIBUTE, issued.expires_at));
+    let still = if pending.code_hash.is_some() {
+        codes::unchanged_sends(&pending)
+    } else {
+        Cond::NotExists
+    };
+    match deps.store.update(&key, &changes, Some(&still)).await {
+        Ok(_) => {}
+        Err(StoreError::ConditionFailed { .. }) => return Ok(()),
+        Err(other) => return Err(other.into()),
+    }
+    let message = templates::password_reset_code(&account.email, &issued.code, deps.config.code_ttl_seconds / 60);
+    if let Err(error) = deps.mailer.send(&message).await {
+        // Answering 503 here only would tell that the account exists; the person can ask again
+        // at once, since the failed send is not counted.
+        tracing::error!(error = %error, "password reset mail not sent");
+        let _ = deps
+            .store
+            .update(&key, &codes::uncount_send(), Some(&Cond::Exists))
+            .await;
+    }
+    Ok(())
+}
+
+/// Sets a new password with the mailed code. Every session of the account ends, a login lock
+/// is cleared, and a notice goes to the registered address. No automatic login.
+pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<(), Error> {
+    let mut fields = Fields::default();
+    let user_id = fields.check("userId", UserId::parse(&input.user_id));
+    let code = fields.check("code", VerificationCode::parse(&input.code));
+    let password = fields.check("password", Password::parse(&input.password, user_id.as_ref()));
+    fields.finish()?;
+    let (Some(user_id), Some(code), Some(password)) = (user_id, code, password) else {
+        unreachable!("every field parsed when no field error was recorded");
+    };
+    let account = current_account(deps, &user_id).await?.ok_or(Error::ResetCodeInvalid)?;
+    let key = PasswordReset::key(&account.id);
+    let reset: PasswordReset = match deps.store.get(&key).await? {
+        Some(item) => from_item(item)?,
+        None => return Err(Error::ResetCodeInvalid),
+    };
+    let now = deps.clock.unix();
+    let slot = codes::Slot {
+        key: key.clone(),
+        still: Cond::Exists,
+        purpose: PASSWORD_RESET,
+        owner: &account.id,
+    };
+    let (_, matched) = codes::verify(deps, slot, &reset.code, &code, now).await?;
+    let hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
+    deps.store
+        .transact(vec![
+            Write::Delete {
+                key,
+                cond: Some(Cond::eq("codeHash", matched)),
+            },
+            Write::Update {
+                key: Account::key(&account.id),
+                changes: vec![Change::set("passwordHash", hash), Change::add("sessionEpoch", 1)],
+                cond: Some(Cond::Exists),
+            },
+            Write::Delete {
+                key: LoginFailures::key(&user_id.key()),
+                cond: None,
+            },
+        ])
+        .await
+        .map_err(|e| {
+            if e.is_condition_failed() {
+                Error::CodeVoid
+            } else {
+                e.into()
+            }
+        })?;
+    crate::account::notify(deps, templates::password_changed(&account.email)).await;
+    Ok(())
+}
+
+/// ユーザーIDを忘れた方: mails the user ID when the card, birth date and address match this
+/// year's account.
+pub async fn forgot_user_id(deps: &Deps, input: ForgotUserIdInput, client_ip: &str) -> Result<(), Error> {
+    let started = Instant::now();
+    let mut fields = Fields::default();
+    let code = fields.check("insurerCode", InsurerCode::parse(&input.insurer_code));
+    let symbol = fields.check("symbol", CardSymbol::parse(&input.symbol));
+    let number = fields.check("number", CardNumber::parse(&input.number));
+    let birth_date = fields.check(
+        "birthDate",
+        BirthDate::parse(&input.birth_date, deps.clock.today_in_japan()),
+    );
+    let email = fields.check("email", Email::parse(&input.email));
+    fields.finish()?;
+    let (Some(code), Some(symbol), Some(number), Some(birth_date), Some(email)) =
+        (code, symbol, number, birth_date, email)
+    else {
+        unreachable!("every field parsed when no field error was recorded");
+    };
+    let card = format!("{code}\0{}\0{}", symbol.as_str(), number.as_str());
+    throttle(
+        deps,
+        [(&USER_ID_FORGOT_PER_CARD, &card), (&USER_ID_FORGOT_PER_IP, client_ip)],
+    )
+    .await?;
+    if let Some(account) = claimed_account(deps, &code, &symbol, &number, &birth_date).await?
+        && same_address(&account.email, &email)
+        && let Err(error) = deps
+            .mailer
+            .send(&templates::user_id_reminder(&account.email, &account.user_id))
+            .await
+    {
+        tracing::error!(error = %error, "user ID reminder not sent");
+    }
+    answer_at_floor(deps, started).await;
+    Ok(())
+}
+
+async fn claimed_account(
+    deps: &Deps,
+    code: &InsurerCode,
+    symbol: &CardSymbol,
+    number: &CardNumber,
+    birth_date: &BirthDate,
+) -> Result<Option<Account>, Error> {
+    let Some(item) = deps.store.get(&Insurer::key(code)).await? else {
+        return Ok(None);
+    };
+    let Some(year) = from_item::<Insurer>(item)?.current_year else {
+        return Ok(None);
+    };
+    let Some(item) = deps.store.get(&RosterPerson::key(code, year, symbol, number)).await? else {
+        return Ok(None);
+    };
+    let person: RosterPerson = from_item(item)?;
+    let Some(account_id) = person.claimed_by.filter(|_| &person.birth_date == birth_date) else {
+        return Ok(None);
+    };
+    match deps.store.get(&Account::key(&account_id)).await? {
+        Some(item) => Ok(Some(from_item(item)?)),
+        None => Ok(None),
+    }
+}

@@ -168,6 +168,20 @@ impl ApiRequest {
     }
 
     /// Turns the outcome into the response, and writes the request's one log line.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// For a response made elsewhere (the portal's pages): writes the request's log line.
+    pub fn finish_page(self, response: Response<Body>) -> Response<Body> {
+        let elapsed_ms = self.started.elapsed().as_millis() as u64;
+        tracing::info!(
+            request_id = %self.request_id, method = %self.method, path = %self.path,
+            status = response.status().as_u16(), elapsed_ms, "request"
+        );
+        response
+    }
+
     pub fn finish(self, result: Result<Reply, Error>) -> Response<Body> {
         let (reply, error) = match result {
             Ok(reply) => (reply, None),

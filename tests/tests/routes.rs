@@ -20,6 +20,7 @@ fn template_declares_the_first_login_routes() {
         ("POST", "/api/session", "functions/session-login"),
         ("DELETE", "/api/session", "functions/session-logout"),
         ("GET", "/api/me", "functions/me"),
+        ("GET", "/portal/{proxy+}", "functions/portal"),
         ("GET", "/api/terms", "functions/terms"),
         ("POST", "/api/me/terms", "functions/me-terms"),
         ("GET", "/api/me/contact", "functions/me-contact"),

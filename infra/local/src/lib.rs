@@ -43,6 +43,7 @@ pub fn handler_for(code_uri: &str) -> Option<Handler> {
         "functions/session-login" => |d, r| Box::pin(kennin_session_login::handle(d, r)),
         "functions/session-logout" => |d, r| Box::pin(kennin_session_logout::handle(d, r)),
         "functions/me" => |d, r| Box::pin(kennin_me::handle(d, r)),
+        "functions/portal" => |d, r| Box::pin(kennin_portal::handle(d, r)),
         "functions/terms" => |d, r| Box::pin(kennin_terms::handle(d, r)),
         "functions/me-terms" => |d, r| Box::pin(kennin_me_terms::handle(d, r)),
         "functions/me-contact" => |d, r| Box::pin(kennin_me_contact::handle(d, r)),
@@ -119,6 +120,12 @@ fn path_parameters(template: &str, path: &str) -> Option<HashMap<String, String>
     loop {
         match (t.next(), p.next()) {
             (None, None) => return Some(parameters),
+            // A greedy `{name+}` takes the rest of the path (API Gateway's proxy parameter).
+            (Some(ts), Some(ps)) if ts.starts_with('{') && ts.ends_with("+}") && t.clone().next().is_none() => {
+                let rest: Vec<&str> = std::iter::once(ps).chain(p).collect();
+                parameters.insert(ts[1..ts.len() - 2].to_string(), rest.join("/"));
+                return Some(parameters);
+            }
             (Some(ts), Some(ps)) if ts.starts_with('{') && ts.ends_with('}') && !ps.is_empty() => {
                 let value = percent_encoding::percent_decode_str(ps).decode_utf8_lossy().to_string();
                 parameters.insert(ts[1..ts.len() - 1].to_string(), value);

@@ -1,0 +1,64 @@
+// The one way the pages talk to the API: same origin, JSON both ways, every outcome as data.
+
+const NETWORK_MESSAGE = '通信できませんでした。電波の良いところで、もう一度お試しください。';
+
+/**
+ * @returns {Promise<{ok: boolean, status: number, code?: string, message?: string,
+ *   fields?: Record<string, string>, retryAfter?: number, [key: string]: unknown}>}
+ */
+export async function api(method, path, body) {
+  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    return { ok: false, status: 0, code: 'network', message: NETWORK_MESSAGE };
+  }
+  let data = {};
+  if (response.status !== 204) {
+    data = await response.json().catch(() => ({}));
+  }
+  const retryAfter = Number(response.headers.get('Retry-After')) || undefined;
+  if (!response.ok && !data.message) {
+    data.message = 'ただいま処理できません。しばらくしてからもう一度お試しください。';
+  }
+  return { ...data, ok: response.ok, status: response.status, retryAfter };
+}
+
+/** Sends the person to the login page with a note saying why. */
+export function toLogin(reason) {
+  location.assign(`/portal/?reason=${encodeURIComponent(reason)}`);
+}
+
+/** Answers that mean the session is over, whatever page the person was on. */
+export function sessionOver(result) {
+  return result.status === 401;
+}
+
+/**
+ * The logged-in person, or a redirect: to login when there is no session, to the step of first
+ * login still to do when `page` comes after it.
+ */
+export async function whoAmI(page) {
+  const me = await api('GET', '/api/me');
+  if (sessionOver(me)) {
+    toLogin(me.code === 'session_expired' ? 'session_expired' : 'login_required');
+    return null;
+  }
+  if (!me.ok) {
+    return me;
+  }
+  const order = { terms: 0, contact: 1, home: 2 };
+  if (order[me.next] < order[page]) {
+    location.assign(`/portal/${me.next}`);
+    return null;
+  }
+  const user = document.getElementById('site-user');
+  user.textContent = `${me.name} 様（${me.insurer.name}）`;
+  user.hidden = false;
+  return me;
+}

@@ -1,0 +1,62 @@
+import { api, whoAmI } from '../api.js';
+import { bindForm, showStatus } from '../forms.js';
+
+export async function start(section) {
+  if (!(await whoAmI('home'))) {
+    return;
+  }
+  const passwordForm = section.querySelector('#password-form');
+  bindForm(
+    passwordForm,
+    async (values) => {
+      const result = await api('PUT', '/api/me/password', values);
+      if (result.ok) {
+        passwordForm.reset();
+        showStatus(passwordForm.querySelector('[role="status"]'), 'パスワードを変更しました。ほかの端末でのログインは終了しました。');
+      }
+      return result;
+    },
+    { loggedIn: true },
+  );
+
+  const emailForm = section.querySelector('#email-form');
+  const codeForm = section.querySelector('#email-code-form');
+  bindForm(
+    emailForm,
+    async (values) => {
+      const result = await api('PUT', '/api/me/email', values);
+      if (result.ok) {
+        codeForm.hidden = false;
+        showStatus(codeForm.querySelector('[role="status"]'), `${result.maskedEmail} 宛に認証番号をお送りしました。メールに記載の6桁の数字を入力してください。`);
+        codeForm.querySelector('input').focus();
+      }
+      return result;
+    },
+    { loggedIn: true },
+  );
+  bindForm(
+    codeForm,
+    async (values) => {
+      const result = await api('POST', '/api/me/email/verify', values);
+      if (result.ok) {
+        codeForm.reset();
+        codeForm.hidden = true;
+        emailForm.reset();
+        showStatus(codeForm.querySelector('[role="status"]'), '');
+        const done = passwordForm.querySelector('[role="status"]');
+        showStatus(done, `メールアドレスを ${result.maskedEmail} に変更しました。`);
+      }
+      return result;
+    },
+    { loggedIn: true },
+  );
+
+  const contact = await api('GET', '/api/me/contact');
+  const current = section.querySelector('#settings-contact-current');
+  if (contact.ok && contact.contact) {
+    current.textContent = `現在の連絡先: 〒${contact.contact.postalCode} ${contact.contact.address}（電話 ${contact.contact.phone}）`;
+  }
+  if (new URLSearchParams(location.search).get('saved') === 'contact') {
+    showStatus(passwordForm.querySelector('[role="status"]'), '連絡先を保存しました。');
+  }
+}

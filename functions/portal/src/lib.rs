@@ -1,0 +1,193 @@
+//! The browser client: one HTML shell for every screen, a stylesheet and small ES modules, all
+//! embedded at build time and served from the API's origin (no CORS, no build step). The pages
+//! run under a strict Content-Security-Policy: no inline script or style, nothing from
+//! elsewhere.
+
+use kennin::Deps;
+use kennin::http::ApiRequest;
+use lambda_http::{Body, Request, Response};
+use std::sync::Arc;
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The screens' addresses (main.js picks the screen from the address).
+const PAGES: [&str; 8] = [
+    "/portal/",
+    "/portal/signup",
+    "/portal/terms",
+    "/portal/contact",
+    "/portal/home",
+    "/portal/settings",
+    "/portal/forgot-password",
+    "/portal/forgot-id",
+];
+
+const SHELL: &str = include_str!("../assets/portal.html");
+
+/// (name under /portal/assets/, content type, bytes)
+const ASSETS: [(&str, &str, &str); 12] = [
+    (
+        "portal.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/portal.css"),
+    ),
+    (
+        "main.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/main.js"),
+    ),
+    (
+        "api.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/api.js"),
+    ),
+    (
+        "forms.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/forms.js"),
+    ),
+    (
+        "pages/login.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/pages/login.js"),
+    ),
+    (
+        "pages/signup.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/pages/signup.js"),
+    ),
+    (
+        "pages/terms.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/pages/terms.js"),
+    ),
+    (
+        "pages/contact.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/pages/contact.js"),
+    ),
+    (
+        "pages/home.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/pages/home.js"),
+    ),
+    (
+        "pages/settings.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/pages/settings.js"),
+    ),
+    (
+        "pages/forgot-password.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/pages/forgot-password.js"),
+    ),
+    (
+        "pages/forgot-id.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/pages/forgot-id.js"),
+    ),
+];
+
+pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
+    let request = ApiRequest::new(request, &deps.config);
+    let response = respond(request.method(), request.path());
+    request.finish_page(response)
+}
+
+fn respond(method: &str, path: &str) -> Response<Body> {
+    if method != "GET" && method != "HEAD" {
+        return page(405, SHELL, "text/html; charset=utf-8");
+    }
+    match path {
+        "/" | "/portal" => redirect("/portal/"),
+        path if PAGES.contains(&path) => page(200, SHELL, "text/html; charset=utf-8"),
+        path => match path
+            .strip_prefix("/portal/assets/")
+            .and_then(|name| ASSETS.iter().find(|(n, ..)| *n == name))
+        {
+            Some((_, content_type, body)) => asset(content_type, body),
+            // The shell shows its "not found" screen for any other address.
+            None => page(404, SHELL, "text/html; charset=utf-8"),
+        },
+    }
+}
+
+fn secured(status: u16) -> lambda_http::http::response::Builder {
+    Response::builder()
+        .status(status)
+        .header("content-security-policy", CSP)
+        .header("x-content-type-options", "nosniff")
+        .header("x-frame-options", "DENY")
+        .header("referrer-policy", "no-referrer")
+        .header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        )
+        .header("cross-origin-opener-policy", "same-origin")
+}
+
+fn build(builder: lambda_http::http::response::Builder, body: &str) -> Response<Body> {
+    builder
+        .body(Body::Text(body.to_string()))
+        .unwrap_or_else(|_| Response::new(Body::Empty))
+}
+
+/// Pages are never stored: what a screen shows of a person comes from the API, but a shared
+/// computer's back button should not bring back an old screen either.
+fn page(status: u16, body: &str, content_type: &str) -> Response<Body> {
+    build(
+        secured(status)
+            .header("content-type", content_type)
+            .header("cache-control", "no-store"),
+        body,
+    )
+}
+
+fn asset(content_type: &str, body: &str) -> Response<Body> {
+    build(
+        secured(200)
+            .header("content-type", content_type)
+            .header("cache-control", "public, max-age=300"),
+        body,
+    )
+}
+
+fn redirect(to: &str) -> Response<Body> {
+    build(
+        secured(302).header("location", to).header("cache-control", "no-store"),
+        "",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_module_the_pages_import_is_served() {
+        for (name, ..) in ASSETS {
+            assert_eq!(
+                respond("GET", &format!("/portal/assets/{name}")).status(),
+                200,
+                "{name}"
+            );
+        }
+        let assets = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pages")).unwrap();
+        for entry in assets {
+            let name = format!("pages/{}", entry.unwrap().file_name().to_string_lossy());
+            assert!(ASSETS.iter().any(|(n, ..)| *n == name), "{name} is not embedded");
+        }
+    }
+
+    #[test]
+    fn pages_carry_a_strict_policy() {
+        let response = respond("GET", "/portal/signup");
+        let csp = response.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(respond("GET", "/").status(), 302);
+        assert_eq!(respond("GET", "/portal/nowhere").status(), 404);
+        assert_eq!(respond("POST", "/portal/").status(), 405);
+    }
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Runs the browser tests (tests/browser/*.test.mjs: Node's test runner driving headless Chromium
+# through playwright-core) against a fresh kennin-local. Installs what they need by itself,
+# idempotently:
+#   - Debian's chromium and fonts-noto-cjk (Japanese glyphs), with apt-get, as root;
+#   - tests/browser/node_modules with `npm ci`, again only when package-lock.json changed;
+#   - target/debug/kennin-local with cargo, unless KENNIN_LOCAL_BIN names a built one.
+# Then starts kennin-local on a free port with a temporary data folder and cheap password
+# hashing, exports its address as KENNIN_BASE_URL, runs the tests and stops it again.
+#
+# Usage: scripts/browser-tests.sh [extra node --test arguments, e.g. --test-name-pattern=login]
+# Env:   KENNIN_LOCAL_BIN        a built kennin-local (default: build it)
+#        KENNIN_CHROMIUM         another Chromium binary (then nothing is installed with apt-get)
+#        KENNIN_BROWSER_TEST_TIMEOUT_MS  for each test (default 300000)
+#        KENNIN_SCREENSHOT_DIR   where screenshots go (default docs/screenshots)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+BROWSER_DIR="$ROOT/tests/browser"
+FONT_PACKAGE=fonts-noto-cjk # Noto Sans/Serif CJK JP, regular and bold
+
+log() { printf 'browser-tests: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------- (a) chromium and fonts
+
+deb_installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]; }
+
+ensure_chromium() {
+    if [[ -n "${KENNIN_CHROMIUM:-}" ]]; then
+        [[ -x "$KENNIN_CHROMIUM" ]] || die "KENNIN_CHROMIUM=$KENNIN_CHROMIUM is not an executable"
+        export KENNIN_CHROMIUM
+        return
+    fi
+    local missing=()
+    [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+    deb_installed "$FONT_PACKAGE" || missing+=("$FONT_PACKAGE")
+    if ((${#missing[@]} == 0)); then
+        return
+    fi
+    command -v apt-get >/dev/null ||
+        die "need ${missing[*]} (Debian packages), but there is no apt-get; set KENNIN_CHROMIUM to a Chromium binary"
+    [[ $(id -u) == 0 ]] ||
+        die "need ${missing[*]}: run this as root, or first: sudo apt-get install -y --no-install-recommends ${missing[*]}"
+    log "installing ${missing[*]} with apt-get"
+    local apt_log
+    apt_log="$(mktemp)"
+    # DPkg::Lock::Timeout: wait for another apt-get (e.g. a second test run) instead of failing.
+    if ! { apt-get -o DPkg::Lock::Timeout=300 update &&
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends \
+            "${missing[@]}"; } >"$apt_log" 2>&1; then
+        tail -n 30 "$apt_log" >&2
+        rm -f "$apt_log"
+        die "apt-get could not install ${missing[*]}"
+    fi
+    rm -f "$apt_log"
+    [[ -x /usr/bin/chromium ]] || die "apt-get ran, but /usr/bin/chromium is still missing"
+}
+
+# ---------------------------------------------------------------- (b) npm packages
+
+ensure_node_modules() {
+    command -v node >/dev/null || die "node not found (need Node 20 or later)"
+    command -v npm >/dev/null || die "npm not found"
+    local major
+    major="$(node -p 'process.versions.node.split(".")[0]')"
+    ((major >= 20)) || die "need Node 20 or later, found $(node --version)"
+    # The stamp holds the hash of the lock (and package.json) that node_modules was made from;
+    # it lives inside node_modules, so a removed node_modules takes it along.
+    local stamp="$BROWSER_DIR/node_modules/.kennin-installed" want
+    want="$(cd "$BROWSER_DIR" && sha256sum package-lock.json package.json)"
+    if [[ -f "$stamp" && "$(<"$stamp")" == "$want" ]]; then
+        return
+    fi
+    log "npm ci in tests/browser"
+    (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2) || die "npm ci failed in tests/browser"
+    printf '%s\n' "$want" >"$stamp"
+}
+
+# Serialise installs of concurrent runs (apt-get has its own lock; npm ci does not).
+mkdir -p "$ROOT/.tools/run"
+exec 8>"$ROOT/.tools/run/browser-tests.lock"
+flock 8
+ensure_chromium
+ensure_node_modules
+flock -u 8
+exec 8>&-
+
+CHROMIUM_BIN="${KENNIN_CHROMIUM:-/usr/bin/chromium}"
+log "$("$CHROMIUM_BIN" --version 2>/dev/null | head -n 1), playwright-core $(node -p 'require(process.argv[1]).version' "$BROWSER_DIR/node_modules/playwright-core/package.json")"
+
+# ---------------------------------------------------------------- (c) kennin-local
+
+if [[ -z "${KENNIN_LOCAL_BIN:-}" ]]; then
+    log "building kennin-local"
+    cargo build --quiet -p kennin-local
+    KENNIN_LOCAL_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/kennin-local"
+fi
+[[ -x "$KENNIN_LOCAL_BIN" ]] || die "KENNIN_LOCAL_BIN=$KENNIN_LOCAL_BIN is not an executable"
+
+# ---------------------------------------------------------------- (d) start it
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/kennin-browser-tests.XXXXXX")"
+SERVER_PID=
+
+# (f) always: stop kennin-local, remove the temporary folder; the exit code stays as it was.
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+    local i
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+SERVER_LOG="$WORK/kennin-local.log"
+: >"$SERVER_LOG" # exists before the first look at it below
+# A fresh SQLite store and outbox; cheap argon2 so that signups and logins are quick. The
+# DynamoDB settings of the caller's environment must not switch it to another store.
+env -u KENNIN_TABLE -u KENNIN_DYNAMODB_ENDPOINT \
+    KENNIN_ARGON2_MEMORY_KIB=64 KENNIN_ARGON2_ITERATIONS=1 RUST_BACKTRACE=0 \
+    "$KENNIN_LOCAL_BIN" --port 0 --data-dir "$WORK/data" </dev/null >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+
+BASE_URL=
+deadline=$((SECONDS + ${KENNIN_BROWSER_START_TIMEOUT:-60}))
+until BASE_URL="$(sed -n 's|^kennin is running at \(http://[^ /]*\)/\{0,1\}$|\1|p' "$SERVER_LOG" | head -n 1)" &&
+    [[ -n "$BASE_URL" ]]; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+        tail -n 30 "$SERVER_LOG" >&2 || true
+        SERVER_PID=
+        die "kennin-local exited during startup"
+    fi
+    ((SECONDS < deadline)) || { tail -n 30 "$SERVER_LOG" >&2 || true; die "kennin-local printed no address"; }
+    sleep 0.1
+done
+export KENNIN_BASE_URL="$BASE_URL"
+log "kennin-local (pid $SERVER_PID) at $KENNIN_BASE_URL"
+
+# ---------------------------------------------------------------- (e) the tests
+
+# The TAP reporter whatever stdout is, so that the summary (`# pass N`, `# fail N`) is printed.
+set +e
+node --test --test-reporter=tap --test-concurrency=1 \
+    --test-timeout="${KENNIN_BROWSER_TEST_TIMEOUT_MS:-300000}" --test-force-exit \
+    "$@" "$BROWSER_DIR/"
+status=$?
+set -e
+if ((status != 0)); then
+    log "tests failed (exit $status); the end of kennin-local's log:"
+    tail -n 40 "$SERVER_LOG" >&2 || true
+fi
+exit "$status"

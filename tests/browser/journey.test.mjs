@@ -1,0 +1,249 @@
+// The first-login manual's whole journey in a real Chromium, as a person on a phone goes through
+// it: ① with half-width kana and no space, a refused ② password shown next to its field, ③ with
+// the code from the mail and a reload in between, login, terms, contact with the address filled
+// from the postal code, the top page, settings and logout; then the two recovery links. Every
+// screen is checked with axe-core (WCAG 2.1 A/AA) and photographed for docs/screenshots/.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertNoProblems, baseUrl, checkA11y, latestCode, launch, mailTo, newPage, screenshot, uniqueUserId } from './harness.mjs';
+
+const BASE = baseUrl();
+const USER_ID = uniqueUserId('taro');
+const EMAIL = `${USER_ID}@example.com`;
+const PASSWORD = 'Sakura#2024go';
+const NEW_PASSWORD = 'Nagoya#2031x';
+// 4xx answers are part of these journeys; Chromium logs each as a console error.
+const EXPECTED = [/status of 4\d\d/];
+
+let browser;
+let page;
+
+before(async () => {
+  browser = await launch();
+  page = await newPage(browser);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** The screen now showing. */
+function screen(name) {
+  return page.locator(`section[data-page="${name}"]`);
+}
+
+async function look(name) {
+  await checkA11y(page, name);
+  await screenshot(page, name);
+}
+
+test('① identity with half-width kana and no space', async () => {
+  await page.goto(`${BASE}/portal/signup`);
+  const step = page.locator('[data-signup-step="identity"]');
+  await step.getByRole('heading', { name: '① ご本人の確認' }).waitFor();
+  assert.equal(await page.title(), '初回ログイン | 被扶養者資格調査');
+  assert.equal(await screen('signup').locator('.steps li[aria-current="step"]').textContent(), '本人確認');
+  for (const [label, mode] of [['保険者指定コード', 'numeric'], ['記号', 'numeric'], ['番号', 'numeric'], ['生年月日（西暦）', 'numeric']]) {
+    assert.equal(await step.getByLabel(label, { exact: true }).getAttribute('inputmode'), mode, label);
+  }
+  await step.getByText('記号・番号はどこに書いてありますか？').click();
+  await step.getByText('資格情報のお知らせ').waitFor();
+  await look('signup-identity');
+
+  await step.getByLabel('保険者指定コード', { exact: true }).fill('0904');
+  await step.getByLabel('記号', { exact: true }).fill('1001');
+  await step.getByLabel('番号', { exact: true }).fill('1');
+  await step.getByLabel('生年月日（西暦）').fill('1990/01/01');
+  await step.getByLabel('氏名（カナ）').fill('ｹﾝﾎﾟﾀﾛｳ');
+  await step.getByRole('button', { name: '認証' }).click();
+  await page.locator('[data-signup-step="account"]').getByRole('heading', { name: '② ユーザーIDの作成' }).waitFor();
+});
+
+test('② a refused password is shown next to its field', async () => {
+  const step = page.locator('[data-signup-step="account"]');
+  assert.equal(await step.getByLabel('パスワード', { exact: true }).getAttribute('autocomplete'), 'new-password');
+  await step.getByLabel('ユーザーID').fill(USER_ID);
+  await step.getByLabel('パスワード', { exact: true }).fill('Password1!');
+  await step.getByLabel('メールアドレス').fill(EMAIL);
+  await step.getByRole('button', { name: '作成する' }).click();
+
+  const password = step.getByLabel('パスワード', { exact: true });
+  const error = step.locator('#account-password-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /推測されやすい/);
+  assert.equal(await password.getAttribute('aria-invalid'), 'true');
+  assert.match(await password.getAttribute('aria-describedby'), /account-password-error/, 'announced with the field');
+  assert.equal(await step.locator('#account-userId-error').isVisible(), false, 'only the wrong field is marked');
+  await look('signup-account-error');
+
+  await password.fill(PASSWORD);
+  await step.getByRole('button', { name: '作成する' }).click();
+  await page.locator('[data-signup-step="code"]').getByRole('heading', { name: '③ メールの認証' }).waitFor();
+});
+
+test('③ the code from the mail, after a reload', async () => {
+  const step = page.locator('[data-signup-step="code"]');
+  assert.match(await step.locator('#code-address').textContent(), /^w\*\*\*@example\.com$|^t\*\*\*@example\.com$/);
+  assert.equal(await step.getByLabel('認証番号').getAttribute('autocomplete'), 'one-time-code');
+  assert.equal(await step.getByRole('button', { name: '認証番号を再送信' }).isDisabled(), true, 'resend waits a minute');
+  await look('signup-code');
+
+  // Coming back from the mail app reloads the page: it resumes at ③.
+  await page.reload();
+  await step.getByRole('heading', { name: '③ メールの認証' }).waitFor();
+  assert.match(await step.locator('#code-expiry').textContent(), /残り約\d+分/);
+
+  const code = await latestCode(BASE, EMAIL);
+  await step.getByLabel('認証番号').fill(code);
+  await step.getByRole('button', { name: 'OK' }).click();
+  await page.waitForURL(/\/portal\/\?reason=registered$/);
+  await screen('login').locator('#login-info').getByText('ユーザーIDを作成しました').waitFor();
+  assertNoProblems(page, { ignore: EXPECTED });
+});
+
+test('④ login, with the site notices', async () => {
+  const login = screen('login');
+  await login.getByRole('heading', { name: 'サイトからのお知らせ' }).waitFor();
+  await login.locator('#site-notices time').first().waitFor();
+  assert.match(await login.locator('#site-notices time').first().textContent(), /^\d{4}\.\d{2}\.\d{2}$/);
+  for (const link of ['パスワードを忘れた方はこちら', 'ユーザーIDを忘れた方はこちら', 'ユーザーIDの作成がまだの方はこちら']) {
+    await login.getByRole('link', { name: link }).waitFor();
+  }
+  await look('login');
+
+  await login.getByLabel('ユーザーID').fill(USER_ID);
+  await login.getByLabel('パスワード').fill('Wrong#pass1');
+  await login.getByRole('button', { name: 'ログイン' }).click();
+  await login.locator('.form-error').getByText('ユーザーIDまたはパスワードが正しくありません。').waitFor();
+  await login.getByLabel('パスワード').fill(PASSWORD);
+  await login.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForURL(/\/portal\/terms$/);
+});
+
+test('⑤ terms: 次へ only once agreed', async () => {
+  const terms = screen('terms');
+  await terms.locator('#terms-text').getByText('第1条（適用）').waitFor();
+  const next = terms.getByRole('button', { name: '次へ' });
+  assert.equal(await next.isDisabled(), true);
+  await look('terms');
+  await terms.getByLabel('利用規約に同意する').check();
+  assert.equal(await next.isDisabled(), false);
+  await next.click();
+  await page.waitForURL(/\/portal\/contact$/);
+});
+
+test('⑤ contact: OK first, the address from the postal code, a confirmation', async () => {
+  const contact = screen('contact');
+  await contact.getByRole('button', { name: 'OK' }).waitFor();
+  await look('contact-intro');
+  await contact.getByRole('button', { name: 'OK' }).click();
+
+  await contact.getByLabel('郵便番号').fill('100-0001');
+  const address = contact.getByLabel('住所');
+  await page.waitForFunction(() => document.getElementById('contact-address').value.startsWith('東京都千代田区千代田'));
+  await address.fill(`${await address.inputValue()}1-1 けんにんビル101`);
+  await contact.getByLabel('電話番号（ハイフンなし）').fill('09012345678');
+  assert.equal(await contact.getByLabel('電話番号（ハイフンなし）').getAttribute('type'), 'tel');
+  await look('contact-form');
+
+  await contact.getByRole('button', { name: '保存する' }).click();
+  const dialog = page.getByRole('dialog', { name: 'この内容で保存してよろしいですか？' });
+  await dialog.waitFor();
+  await dialog.getByText('東京都千代田区千代田1-1 けんにんビル101').waitFor();
+  await look('contact-confirm');
+  await dialog.getByRole('button', { name: 'OK' }).click();
+  await page.waitForURL(/\/portal\/home$/);
+});
+
+test('⑥ the top page, settings and logout', async () => {
+  const home = screen('home');
+  await home.locator('#home-greeting').getByText('健保 太郎 様').waitFor();
+  await home.getByRole('heading', { name: '被扶養者資格調査' }).waitFor();
+  await home.getByRole('heading', { name: '組合からのお知らせ' }).waitFor();
+  await home.locator('#union-notices').getByText('被扶養者資格調査のご案内').waitFor();
+  assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0, 'nothing kept in browser storage');
+  await look('home');
+
+  await home.getByRole('link', { name: 'アカウント設定' }).click();
+  await page.waitForURL(/\/portal\/settings$/);
+  await screen('settings').locator('#settings-contact-current').getByText('東京都千代田区千代田1-1').waitFor();
+  await look('settings');
+
+  await page.goto(`${BASE}/portal/home`);
+  await home.getByRole('button', { name: 'ログアウト' }).click();
+  await page.waitForURL(/\/portal\/\?reason=logged_out$/);
+  // The session is gone: the top page sends the person back to login.
+  await page.goto(`${BASE}/portal/home`);
+  await page.waitForURL(/\/portal\/\?reason=login_required$/);
+  await screen('login').locator('#login-info').getByText('ログインしてください。').waitFor();
+  assertNoProblems(page, { ignore: EXPECTED });
+});
+
+test('パスワードを忘れた方: a code by mail, a new password', async () => {
+  await page.goto(`${BASE}/portal/`);
+  await screen('login').getByRole('link', { name: 'パスワードを忘れた方はこちら' }).click();
+  await page.waitForURL(/\/portal\/forgot-password$/);
+  const forgot = screen('forgot-password');
+  await look('forgot-password');
+  await forgot.getByLabel('ユーザーID').first().fill(USER_ID);
+  await forgot.getByLabel('メールアドレス').fill(EMAIL);
+  await forgot.getByRole('button', { name: '認証番号を送る' }).click();
+
+  const reset = forgot.locator('#reset-form');
+  await reset.getByText('登録されているメールアドレスにメールを送信しました').waitFor();
+  assert.equal(await reset.getByLabel('ユーザーID').inputValue(), USER_ID);
+  const code = await latestCode(BASE, EMAIL, { subject: /パスワード再設定/ });
+  await reset.getByLabel('認証番号').fill(code);
+  await reset.getByLabel('新しいパスワード').fill(NEW_PASSWORD);
+  await look('forgot-password-reset');
+  await reset.getByRole('button', { name: 'パスワードを再設定する' }).click();
+  await page.waitForURL(/\/portal\/\?reason=password_reset$/);
+
+  const login = screen('login');
+  await login.getByLabel('ユーザーID').fill(USER_ID);
+  await login.getByLabel('パスワード').fill(NEW_PASSWORD);
+  await login.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForURL(/\/portal\/home$/);
+  await page.goto(`${BASE}/portal/home`);
+  await screen('home').getByRole('button', { name: 'ログアウト' }).click();
+  await page.waitForURL(/reason=logged_out$/);
+});
+
+test('ユーザーIDを忘れた方: the ID by mail, nothing on the screen', async () => {
+  await page.goto(`${BASE}/portal/forgot-id`);
+  const forgot = screen('forgot-id');
+  await forgot.getByRole('heading', { name: 'ユーザーIDの確認' }).waitFor();
+  await forgot.getByLabel('保険者指定コード').fill('０９０４');
+  await forgot.getByLabel('記号', { exact: true }).fill('1001');
+  await forgot.getByLabel('番号', { exact: true }).fill('1');
+  await forgot.getByLabel('生年月日（西暦）').fill('1990/1/1');
+  await forgot.getByLabel('メールアドレス').fill(EMAIL);
+  // While the request is in flight the button cannot be pressed again.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/user-id/forgot', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const button = forgot.getByRole('button', { name: 'ユーザーIDを送る' });
+  await button.click();
+  assert.equal(await button.isDisabled(), true, 'disabled while sending');
+  assert.equal(await button.getAttribute('aria-busy'), 'true');
+  release();
+  await forgot.getByText('登録されているメールアドレスにメールを送信しました').waitFor();
+  await page.unroute('**/api/user-id/forgot');
+  assert.equal(await button.isDisabled(), false);
+  assert.equal(await page.getByText(USER_ID).count(), 0, 'the ID is not shown on the screen');
+  await look('forgot-id');
+  const mails = await mailTo(BASE, EMAIL);
+  assert.ok(mails.some((m) => m.subject === '【ユーザーIDのお知らせ】' && m.text.includes(`ユーザーID：${USER_ID}`)));
+  assertNoProblems(page, { ignore: EXPECTED });
+});
+
+test('an unknown address shows the not-found screen', async () => {
+  const response = await page.goto(`${BASE}/portal/no-such-page`);
+  assert.equal(response.status(), 404);
+  await screen('not-found').getByRole('heading', { name: 'ページが見つかりません' }).waitFor();
+  await checkA11y(page, 'not-found');
+});

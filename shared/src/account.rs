@@ -14,13 +14,13 @@ use serde::{Deserialize, Serialize};
 const EMAIL_CHANGE: &str = "email-change";
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct TermsInput {
     pub version: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ContactInput {
     pub postal_code: String,
     pub address: String,
@@ -46,20 +46,20 @@ impl From<&Contact> for ContactView {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct PasswordChangeInput {
     pub current_password: String,
     pub password: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct EmailInput {
     pub email: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct CodeInput {
     pub code: String,
 }
@@ -174,6 +174,7 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
                 e.into()
             }
         })?;
+    tracing::info!(event = "password_changed", account_id = %account.id, "account");
     notify(deps, templates::password_changed(&account.email)).await;
     Ok(new_token)
 }
@@ -281,6 +282,7 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
                 e.into()
             }
         })?;
+    tracing::info!(event = "email_changed", account_id = %account.id, "account");
     notify(
         deps,
         templates::email_changed(&account.email, &change.new_email.masked()),

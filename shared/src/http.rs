@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use std::time::Instant;
 
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Browsers remember for two years to use HTTPS only (API Gateway serves nothing else).
+pub const HSTS: &str = "max-age=63072000; includeSubDomains";
 pub const SESSION_COOKIE: &str = "__Host-kennin_session";
 pub const SIGNUP_COOKIE: &str = "__Host-kennin_signup";
 
@@ -160,14 +162,14 @@ impl ApiRequest {
         if !media_type.eq_ignore_ascii_case("application/json") {
             return Err(Error::NotJson);
         }
-        let value: Value = serde_json::from_slice(&self.body).map_err(|_| Error::MalformedJson)?;
-        if !value.is_object() {
+        // Only an object is a request, and it is parsed straight into the input type, so that
+        // duplicate keys and unknown fields are refused instead of silently resolved.
+        if self.body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(Error::MalformedJson);
         }
-        serde_json::from_value(value).map_err(|_| Error::MalformedJson)
+        serde_json::from_slice(&self.body).map_err(|_| Error::MalformedJson)
     }
 
-    /// Turns the outcome into the response, and writes the request's one log line.
     pub fn path(&self) -> &str {
         &self.path
     }
@@ -182,6 +184,7 @@ impl ApiRequest {
         response
     }
 
+    /// Turns the outcome into the response, and writes the request's one log line.
     pub fn finish(self, result: Result<Reply, Error>) -> Response<Body> {
         let (reply, error) = match result {
             Ok(reply) => (reply, None),
@@ -210,6 +213,7 @@ impl ApiRequest {
             .header("x-content-type-options", "nosniff")
             .header("referrer-policy", "no-referrer")
             .header("content-security-policy", "default-src 'none'; frame-ancestors 'none'")
+            .header("strict-transport-security", HSTS)
             .header("x-request-id", self.request_id.as_str());
         if let Some(retry_after) = error.as_ref().and_then(retry_after) {
             builder = builder.header("retry-after", retry_after.to_string());
@@ -234,8 +238,11 @@ pub async fn serve<F>(deps: &crate::Deps, request: Request, step: F) -> Response
 where
     F: AsyncFnOnce(&crate::Deps, &ApiRequest) -> Result<Reply, Error>,
 {
+    use tracing::Instrument;
     let request = ApiRequest::new(request, &deps.config);
-    let result = step(deps, &request).await;
+    // Events logged inside the step (logins, resets…) carry the request's ID through the span.
+    let span = tracing::info_span!("request", request_id = %request.request_id);
+    let result = step(deps, &request).instrument(span).await;
     request.finish(result)
 }
 

@@ -19,14 +19,14 @@ use std::time::{Duration, Instant};
 const PASSWORD_RESET: &str = "password-reset";
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ForgotPasswordInput {
     pub user_id: String,
     pub email: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ResetPasswordInput {
     pub user_id: String,
     pub code: String,
@@ -34,7 +34,7 @@ pub struct ResetPasswordInput {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ForgotUserIdInput {
     pub insurer_code: String,
     pub symbol: String,
@@ -145,6 +145,7 @@ async fn send_reset_code(deps: &Deps, account: &Account) -> Result<(), Error> {
         Err(StoreError::ConditionFailed { .. }) => return Ok(()),
         Err(other) => return Err(other.into()),
     }
+    tracing::info!(event = "password_reset_code_issued", account_id = %account.id, "account");
     let message = templates::password_reset_code(&account.email, &issued.code, deps.config.code_ttl_seconds / 60);
     if let Err(error) = deps.mailer.send(&message).await {
         // Answering 503 here only would tell that the account exists; the person can ask again
@@ -208,6 +209,7 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
                 e.into()
             }
         })?;
+    tracing::info!(event = "password_reset", account_id = %account.id, "account");
     crate::account::notify(deps, templates::password_changed(&account.email)).await;
     Ok(())
 }

@@ -17,7 +17,7 @@ pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
 const TOUCH_INTERVAL_SECONDS: i64 = 60;
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct LoginInput {
     pub user_id: String,
     pub password: String,
@@ -166,6 +166,7 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
         None => LoginFailures::default(),
     };
     if failures.locked_until > now {
+        tracing::info!(event = "login_refused_locked", "authentication");
         return Err(Error::LoginLocked {
             retry_after: failures.locked_until - now,
         });
@@ -191,6 +192,11 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
                     )
                     .await?,
             )?;
+            tracing::info!(
+                event = "login_failed",
+                known_account = account.is_some(),
+                "authentication"
+            );
             if counted.failures >= MAX_LOGIN_FAILURES {
                 deps.store
                     .update(
@@ -203,6 +209,7 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
                         None,
                     )
                     .await?;
+                tracing::warn!(event = "login_locked", "authentication");
                 return Err(Error::LoginLocked {
                     retry_after: LOCK_SECONDS,
                 });
@@ -211,6 +218,7 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
         }
     };
     let Some(insurer) = current_insurer(deps, &account).await? else {
+        tracing::info!(event = "login_refused_earlier_year", account_id = %account.id, "authentication");
         return Err(Error::AccountReset);
     };
 
@@ -223,6 +231,7 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
         });
     }
     deps.store.transact(writes).await?;
+    tracing::info!(event = "login_succeeded", account_id = %account.id, "authentication");
     Ok(LoggedIn {
         token,
         next: next_step(&account, &insurer),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 const PURPOSE: &str = "signup";
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct IdentityInput {
     pub insurer_code: String,
     pub symbol: String,
@@ -29,7 +29,7 @@ pub struct IdentityInput {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct AccountInput {
     pub user_id: String,
     pub password: String,
@@ -37,7 +37,7 @@ pub struct AccountInput {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct CodeInput {
     pub code: String,
 }
@@ -466,7 +466,10 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
         },
     ];
     match deps.store.transact(writes).await {
-        Ok(()) => Ok(user_id),
+        Ok(()) => {
+            tracing::info!(event = "account_created", account_id = %account.id, "signup");
+            Ok(user_id)
+        }
         Err(StoreError::ConditionFailed { index: Some(1) }) => Err(Error::UserIdTaken),
         Err(StoreError::ConditionFailed { index: Some(3) }) => Err(Error::AlreadyRegistered),
         Err(StoreError::ConditionFailed { .. }) => Err(Error::FlowExpired),

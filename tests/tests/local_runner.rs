@@ -163,9 +163,19 @@ async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
 
     let logs = runner.log_lines(5);
     assert!(logs.len() >= 5, "one JSON log line per API request: {logs:?}");
+    for event in ["account_created", "login_succeeded"] {
+        assert!(
+            logs.iter().any(|l| l.contains(&format!("\"event\":\"{event}\""))),
+            "the {event} event is logged: {logs:?}"
+        );
+    }
     for line in &logs {
         let entry: Value = serde_json::from_str(line).expect("log lines are JSON");
-        assert!(entry["request_id"].is_string(), "{line}");
+        let request_id = entry["request_id"].as_str().or(entry["span"]["request_id"].as_str());
+        assert!(
+            request_id.is_some_and(|id| !id.is_empty()),
+            "every line carries its request ID: {line}"
+        );
         for secret in [
             "Sakura#2024go",
             code.as_str(),

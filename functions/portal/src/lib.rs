@@ -118,6 +118,7 @@ fn secured(status: u16) -> lambda_http::http::response::Builder {
         .status(status)
         .header("content-security-policy", CSP)
         .header("x-content-type-options", "nosniff")
+        .header("strict-transport-security", kennin::http::HSTS)
         .header("x-frame-options", "DENY")
         .header("referrer-policy", "no-referrer")
         .header(

@@ -8,7 +8,7 @@ use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::session::{Authenticated, Next, authenticate, new_session};
 use crate::store::records::{Account, Contact, EmailChange, TermsAcceptance, from_item};
-use crate::store::{Change, Cond, StoreError, Write};
+use crate::store::{Change, Cond, Write};
 use serde::{Deserialize, Serialize};
 
 const EMAIL_CHANGE: &str = "email-change";
@@ -206,39 +206,24 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
         Some(item) => from_item::<EmailChange>(item)?.code,
         None => PendingCode::default(),
     };
-    let now = deps.clock.unix();
-    if pending.code_hash.is_some() {
-        codes::check_resend(&pending, now)?;
-    }
-    let issued = codes::issue(deps, EMAIL_CHANGE, &account.id, now);
-    let mut changes = vec![
+    let fields = vec![
         Change::set("accountId", account.id.as_str()),
         Change::set("newEmail", email.as_str()),
     ];
-    changes.extend(issued.changes);
-    changes.push(Change::set(crate::store::TTL_ATTRIBUTE, issued.expires_at));
-    let still = if pending.code_hash.is_some() {
-        codes::unchanged_sends(&pending)
-    } else {
-        Cond::NotExists
-    };
-    match deps.store.update(&key, &changes, Some(&still)).await {
-        Ok(_) => {}
-        Err(StoreError::ConditionFailed { .. }) => {
-            return Err(Error::ResendThrottled {
-                retry_after: codes::RESEND_INTERVAL_SECONDS,
-            });
-        }
-        Err(other) => return Err(other.into()),
-    }
+    let issued = codes::issue_on_item(
+        deps,
+        &key,
+        &pending,
+        EMAIL_CHANGE,
+        &account.id,
+        fields,
+        deps.clock.unix(),
+    )
+    .await?;
     let message = templates::email_change_code(&email, &issued.code, deps.config.code_ttl_seconds / 60);
-    if let Err(error) = deps.mailer.send(&message).await {
-        let _ = deps
-            .store
-            .update(&key, &codes::uncount_send(), Some(&Cond::Exists))
-            .await;
-        return Err(Error::Unavailable(error.to_string()));
-    }
+    codes::mail(deps, &key, &message)
+        .await
+        .map_err(|e| Error::Unavailable(e.to_string()))?;
     Ok(CodeSent {
         masked_email: email.masked(),
         code_expires_at: crate::clock::Timestamp(issued.expires_at),

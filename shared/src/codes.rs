@@ -6,6 +6,7 @@
 use crate::deps::Deps;
 use crate::domain::VerificationCode;
 use crate::error::Error;
+use crate::mail::{MailError, Message};
 use crate::secrets::{code_hash, same};
 use crate::store::{Change, Cond, Item, Key, StoreError};
 use serde::{Deserialize, Serialize};
@@ -80,9 +81,52 @@ pub fn unchanged_sends(pending: &PendingCode) -> Cond {
     Cond::eq("codeSends", pending.code_sends)
 }
 
-/// Changes that take a failed mail's send back, so the person may retry at once.
-pub fn uncount_send() -> Vec<Change> {
-    vec![Change::set("codeIssuedAt", 0), Change::add("codeSends", -1)]
+/// Issues a code on an item of its own at `key` (a password reset, an email change): created
+/// with the first code, reissued under the resend rules, expiring with its code. `fields` are
+/// the item's other attributes.
+pub async fn issue_on_item(
+    deps: &Deps,
+    key: &Key,
+    pending: &PendingCode,
+    purpose: &str,
+    owner: &str,
+    fields: Vec<Change>,
+    now: i64,
+) -> Result<Issued, Error> {
+    let first = pending.code_hash.is_none();
+    if !first {
+        check_resend(pending, now)?;
+    }
+    let issued = issue(deps, purpose, owner, now);
+    let mut changes = fields;
+    changes.extend(issued.changes.iter().cloned());
+    changes.push(Change::set(crate::store::TTL_ATTRIBUTE, issued.expires_at));
+    let still = if first {
+        Cond::NotExists
+    } else {
+        unchanged_sends(pending)
+    };
+    match deps.store.update(key, &changes, Some(&still)).await {
+        Ok(_) => Ok(issued),
+        // A concurrent request issued one first: it has sent the mail.
+        Err(StoreError::ConditionFailed { .. }) => Err(Error::ResendThrottled {
+            retry_after: RESEND_INTERVAL_SECONDS,
+        }),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Mails a code. When the mail cannot be sent, the send is taken back on the item at `key`, so
+/// the person may ask again at once: everything else they entered is kept.
+pub async fn mail(deps: &Deps, key: &Key, message: &Message) -> Result<(), MailError> {
+    let Err(error) = deps.mailer.send(message).await else {
+        return Ok(());
+    };
+    let uncount = [Change::set("codeIssuedAt", 0), Change::add("codeSends", -1)];
+    if let Err(store_error) = deps.store.update(key, &uncount, Some(&Cond::Exists)).await {
+        tracing::warn!(error = %store_error, "could not take back a failed code mail");
+    }
+    Err(error)
 }
 
 /// Where a code is pending and what it is bound to.

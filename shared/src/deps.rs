@@ -71,7 +71,9 @@ pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
         // Emulators on a busy machine can be slow to accept: the SDK's 3.1 s connect timeout
         // is meant for AWS, not for a JVM under load.
         loader = loader.endpoint_url(endpoint).timeout_config(
-            aws_config::timeout::TimeoutConfig::builder().connect_timeout(std::time::Duration::from_secs(15)).build(),
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(15))
+                .build(),
         );
         if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
             loader = loader.region(aws_config::Region::new("ap-northeast-1"));

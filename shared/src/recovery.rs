@@ -9,7 +9,7 @@ use crate::domain::{BirthDate, CardNumber, CardSymbol, Email, InsurerCode, Passw
 use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::store::records::{Account, Insurer, LoginFailures, PasswordReset, RosterPerson, UserIdGuard, from_item};
-use crate::store::{Change, Cond, StoreError, TTL_ATTRIBUTE, Write};
+use crate::store::{Change, Cond, Write};
 use crate::throttle::{
     Limit, PASSWORD_FORGOT_PER_IP, PASSWORD_FORGOT_PER_USER_ID, USER_ID_FORGOT_PER_CARD, USER_ID_FORGOT_PER_IP,
 };
@@ -126,35 +126,29 @@ async fn send_reset_code(deps: &Deps, account: &Account) -> Result<(), Error> {
         Some(item) => from_item::<PasswordReset>(item)?.code,
         None => PendingCode::default(),
     };
-    let now = deps.clock.unix();
-    // Too soon or too often: nothing is sent, and nothing in the answer says so.
-    if pending.code_hash.is_some() && codes::check_resend(&pending, now).is_err() {
-        return Ok(());
-    }
-    let issued = codes::issue(deps, PASSWORD_RESET, &account.id, now);
-    let mut changes = vec![Change::set("accountId", account.id.as_str())];
-    changes.extend(issued.changes);
-    changes.push(Change::set(TTL_ATTRIBUTE, issued.expires_at));
-    let still = if pending.code_hash.is_some() {
-        codes::unchanged_sends(&pending)
-    } else {
-        Cond::NotExists
+    let fields = vec![Change::set("accountId", account.id.as_str())];
+    let issued = match codes::issue_on_item(
+        deps,
+        &key,
+        &pending,
+        PASSWORD_RESET,
+        &account.id,
+        fields,
+        deps.clock.unix(),
+    )
+    .await
+    {
+        Ok(issued) => issued,
+        // Too soon or too often: nothing is sent, and nothing in the answer says so.
+        Err(Error::ResendThrottled { .. } | Error::ResendLimit) => return Ok(()),
+        Err(other) => return Err(other),
     };
-    match deps.store.update(&key, &changes, Some(&still)).await {
-        Ok(_) => {}
-        Err(StoreError::ConditionFailed { .. }) => return Ok(()),
-        Err(other) => return Err(other.into()),
-    }
     tracing::info!(event = "password_reset_code_issued", account_id = %account.id, "account");
     let message = templates::password_reset_code(&account.email, &issued.code, deps.config.code_ttl_seconds / 60);
-    if let Err(error) = deps.mailer.send(&message).await {
+    if let Err(error) = codes::mail(deps, &key, &message).await {
         // Answering 503 here only would tell that the account exists; the person can ask again
         // at once, since the failed send is not counted.
         tracing::error!(error = %error, "password reset mail not sent");
-        let _ = deps
-            .store
-            .update(&key, &codes::uncount_send(), Some(&Cond::Exists))
-            .await;
     }
     Ok(())
 }

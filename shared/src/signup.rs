@@ -236,22 +236,11 @@ fn guard_is(rev: Option<String>) -> Cond {
     }
 }
 
-/// Mails the code. When the mail cannot be sent, the send is not counted and the person may
-/// try again at once: the flow keeps everything else they entered.
 async fn send_code(deps: &Deps, flow_id: &str, email: &Email, code: &VerificationCode) -> Result<(), Error> {
     let message = templates::signup_code(email, code, deps.config.code_ttl_seconds / 60);
-    let Err(error) = deps.mailer.send(&message).await else {
-        return Ok(());
-    };
-    let key = SignupFlow::key(flow_id);
-    if let Err(store_error) = deps
-        .store
-        .update(&key, &codes::uncount_send(), Some(&Cond::Exists))
+    codes::mail(deps, &SignupFlow::key(flow_id), &message)
         .await
-    {
-        tracing::warn!(error = %store_error, "could not un-count a failed code mail");
-    }
-    Err(Error::Unavailable(error.to_string()))
+        .map_err(|e| Error::Unavailable(e.to_string()))
 }
 
 /// ② The account details: the user ID is reserved for this flow and a code is mailed.

@@ -235,6 +235,24 @@ impl Person {
 
 pub async fn spawn_app(engine: Engine) -> TestApp {
     let (inner, store_dir) = fresh_store(engine).await;
+    spawn_app_on(engine, inner, store_dir).await
+}
+
+/// The application on DynamoDB Local reached through `proxy`, which can cut the line.
+pub async fn spawn_app_behind(proxy: &FaultProxy) -> TestApp {
+    let sdk = sdk_config(Some(&format!("http://{}", proxy.address))).await;
+    let table = format!("kennin-test-{}", uuid::Uuid::new_v4().simple());
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+    store.create_table().await.expect("create table in DynamoDB Local");
+    spawn_app_on(
+        Engine::Dynamo,
+        Arc::new(store),
+        tempfile::tempdir().expect("temporary folder"),
+    )
+    .await
+}
+
+async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: TempDir) -> TestApp {
     let clock = Arc::new(ManualClock::starting_at(START));
     kennin_local::seed_demo(inner.as_ref(), clock.today_in_japan())
         .await
@@ -401,4 +419,53 @@ impl TestApp {
 pub fn code_in(text: &str) -> String {
     let start = text.find("認証番号：").expect("code line in mail") + "認証番号：".len();
     text[start..].chars().take(6).collect()
+}
+
+/// A TCP proxy in front of DynamoDB Local that can cut the line: while cut, it drops the
+/// connections that are open and every new one, as a crashed or unreachable service would.
+pub struct FaultProxy {
+    pub address: SocketAddr,
+    cut: Arc<AtomicBool>,
+    cuts: tokio::sync::watch::Sender<u64>,
+}
+
+impl FaultProxy {
+    pub async fn start() -> Self {
+        let target = endpoint(DYNAMODB_ENDPOINT_VAR)
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let address = listener.local_addr().expect("proxy address");
+        let cut = Arc::new(AtomicBool::new(false));
+        let (cuts, _) = tokio::sync::watch::channel(0u64);
+        let (cut_flag, cuts_sender) = (cut.clone(), cuts.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if cut_flag.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let (target, mut cut_signal) = (target.clone(), cuts_sender.subscribe());
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cut_signal.changed() => {}
+                    }
+                });
+            }
+        });
+        Self { address, cut, cuts }
+    }
+
+    pub fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        self.cuts.send_modify(|n| *n += 1);
+    }
+
+    pub fn restore(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
 }

@@ -1,0 +1,99 @@
+//! DynamoDB failing for real: the line to DynamoDB Local is cut before each write step of the
+//! flow. Every step answers 503 with a request ID, nobody is let in, nothing half-made stays,
+//! and the same step succeeds once DynamoDB is back.
+
+use kennin_tests::{FaultProxy, PASSWORD, TARO, TestApp, code_in, spawn_app_behind};
+use serde_json::json;
+
+fn assert_unavailable(reply: &kennin_tests::Reply, step: &str) {
+    assert_eq!(
+        (reply.status, reply.code()),
+        (503, "service_unavailable"),
+        "{step}: {:?}",
+        reply.body
+    );
+    assert!(
+        reply.body["requestId"].as_str().is_some_and(|id| !id.is_empty()),
+        "{step}"
+    );
+    assert!(reply.header("retry-after").is_some(), "{step}");
+    assert!(
+        reply.cookie("__Host-kennin_session").is_none(),
+        "{step}: nobody is let in"
+    );
+}
+
+/// Cuts the line, runs the step and checks it failed cleanly; restores the line and runs it again.
+async fn through_an_outage<F, Fut>(proxy: &FaultProxy, step: &str, run: F) -> kennin_tests::Reply
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = kennin_tests::Reply>,
+{
+    proxy.cut();
+    assert_unavailable(&run().await, step);
+    proxy.restore();
+    run().await
+}
+
+async fn mails(app: &TestApp) -> usize {
+    app.mails().await.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_step_survives_dynamodb_going_away() {
+    let proxy = FaultProxy::start().await;
+    let app = spawn_app_behind(&proxy).await;
+
+    let reply = through_an_outage(&proxy, "identity", || {
+        app.post("/api/signup/identity", TARO.identity(), None)
+    })
+    .await;
+    assert_eq!(reply.status, 200);
+    let flow = reply.cookie("__Host-kennin_signup").unwrap();
+
+    let account = json!({ "userId": "kenpo_taro", "password": PASSWORD, "email": "taro@example.com" });
+    let reply = through_an_outage(&proxy, "account", || {
+        app.post("/api/signup/account", account.clone(), Some(&flow))
+    })
+    .await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(mails(&app).await, 1, "no code went out during the outage");
+    let code = code_in(&app.mails().await[0].text);
+
+    let reply = through_an_outage(&proxy, "code", || app.code(&flow, &code)).await;
+    assert_eq!(
+        reply.status, 200,
+        "the same code works after recovery: {:?}",
+        reply.body
+    );
+
+    let reply = through_an_outage(&proxy, "login", || app.login("kenpo_taro", PASSWORD)).await;
+    assert_eq!(reply.status, 200);
+    let session = reply.cookie("__Host-kennin_session").unwrap();
+
+    proxy.cut();
+    let me = app.get("/api/me", Some(&session)).await;
+    assert_eq!(
+        me.status, 503,
+        "an outage never lets a request through unauthenticated checks"
+    );
+    proxy.restore();
+    assert_eq!(app.get("/api/me", Some(&session)).await.status, 200);
+
+    let forgot = json!({ "userId": "kenpo_taro", "email": "taro@example.com" });
+    let reply = through_an_outage(&proxy, "forgot", || {
+        app.post("/api/password/forgot", forgot.clone(), None)
+    })
+    .await;
+    assert_eq!(reply.status, 202);
+    let reset_code = code_in(&app.mails().await[0].text);
+    let reset = json!({ "userId": "kenpo_taro", "code": reset_code, "password": "Nagoya#2031x" });
+    let reply = through_an_outage(&proxy, "reset", || app.post("/api/password/reset", reset.clone(), None)).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(app.login("kenpo_taro", "Nagoya#2031x").await.status, 200);
+    assert_eq!(
+        app.get("/api/me", Some(&session)).await.code(),
+        "session_expired",
+        "the reset ended the old session"
+    );
+}

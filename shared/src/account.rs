@@ -7,7 +7,7 @@ use crate::domain::{Address, Email, Password, PhoneNumber, PostalCode, Verificat
 use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::session::{Authenticated, Next, authenticate, new_session};
-use crate::store::records::{Account, Contact, EmailChange, TermsAcceptance, from_item};
+use crate::store::records::{Account, Contact, EmailChange, LoginFailures, TermsAcceptance, from_item};
 use crate::store::{Change, Cond, Write};
 use serde::{Deserialize, Serialize};
 
@@ -143,15 +143,22 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     let Some(password) = password else {
         unreachable!("password parsed when no field error was recorded")
     };
-    if !deps
-        .hasher
-        .verify(&input.current_password, Some(&account.password_hash))
-        .await
+    // The current password is a login try like any other: it counts toward the same lock, so a
+    // stolen session cannot be used to guess it.
+    let now = deps.clock.unix();
+    let folded = account.user_id.key();
+    if !crate::session::try_password(
+        deps,
+        &folded,
+        Some(&account.password_hash),
+        &input.current_password,
+        now,
+    )
+    .await?
     {
         return Err(Error::CurrentPasswordWrong);
     }
     let hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
-    let now = deps.clock.unix();
     let renewed = Account {
         session_epoch: account.session_epoch + 1,
         ..account.clone()
@@ -165,6 +172,10 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
                 cond: Some(Cond::eq("sessionEpoch", account.session_epoch)),
             },
             session_write,
+            Write::Delete {
+                key: LoginFailures::key(&folded),
+                cond: None,
+            },
         ])
         .await
         .map_err(|e| {

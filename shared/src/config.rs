@@ -64,8 +64,9 @@ impl Config {
         if self.secret.len() < 32 {
             return Err("KENNIN_SECRET must be at least 32 bytes".into());
         }
-        if self.code_ttl_seconds < 60 || self.flow_ttl_seconds < self.code_ttl_seconds {
-            return Err("KENNIN_CODE_TTL_SECONDS must be at least 60 and not longer than the flow".into());
+        // NIST SP 800-63B: a mailed code is valid for at most 10 minutes.
+        if !(60..=600).contains(&self.code_ttl_seconds) || self.flow_ttl_seconds < self.code_ttl_seconds {
+            return Err("KENNIN_CODE_TTL_SECONDS must be 60 to 600 and not longer than the flow".into());
         }
         Ok(self)
     }

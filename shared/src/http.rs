@@ -212,7 +212,10 @@ impl ApiRequest {
             .header("cache-control", "no-store")
             .header("x-content-type-options", "nosniff")
             .header("referrer-policy", "no-referrer")
-            .header("content-security-policy", "default-src 'none'; frame-ancestors 'none'")
+            .header(
+                "content-security-policy",
+                "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+            )
             .header("strict-transport-security", HSTS)
             .header("x-request-id", self.request_id.as_str());
         if let Some(retry_after) = error.as_ref().and_then(retry_after) {

@@ -6,7 +6,7 @@ use crate::domain::Password;
 use crate::error::Error;
 use crate::secrets::{new_token, token_hash};
 use crate::store::records::{Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item};
-use crate::store::{Change, Cond, TTL_ATTRIBUTE, Write};
+use crate::store::{Change, Cond, StoreError, TTL_ATTRIBUTE, Write};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_LOGIN_FAILURES: i64 = 5;
@@ -144,7 +144,7 @@ async fn find_account(deps: &Deps, folded: &str) -> Result<Option<Account>, Erro
     }
 }
 
-pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
+pub async fn login(deps: &Deps, input: LoginInput, previous_session: Option<&str>) -> Result<LoggedIn, Error> {
     let mut fields = crate::error::Fields::default();
     if input.user_id.trim().is_empty() {
         fields.add("userId", "ユーザーIDを入力してください。");
@@ -160,62 +160,12 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
 
     let folded = fold_user_id(&input.user_id);
     let now = deps.clock.unix();
-    let lock_key = LoginFailures::key(&folded);
-    let failures: LoginFailures = match deps.store.get(&lock_key).await? {
-        Some(item) => from_item(item)?,
-        None => LoginFailures::default(),
-    };
-    if failures.locked_until > now {
-        tracing::info!(event = "login_refused_locked", "authentication");
-        return Err(Error::LoginLocked {
-            retry_after: failures.locked_until - now,
-        });
-    }
-
     let account = find_account(deps, &folded).await?;
-    let verified = deps
-        .hasher
-        .verify(password.expose(), account.as_ref().map(|a| a.password_hash.as_str()))
-        .await;
+    let stored = account.as_ref().map(|a| a.password_hash.as_str());
+    let verified = try_password(deps, &folded, stored, password.expose(), now).await?;
     let account = match account {
         Some(account) if verified => account,
-        _ => {
-            let counted: LoginFailures = from_item(
-                deps.store
-                    .update(
-                        &lock_key,
-                        &[
-                            Change::add("failures", 1),
-                            Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2),
-                        ],
-                        None,
-                    )
-                    .await?,
-            )?;
-            tracing::info!(
-                event = "login_failed",
-                known_account = account.is_some(),
-                "authentication"
-            );
-            if counted.failures >= MAX_LOGIN_FAILURES {
-                deps.store
-                    .update(
-                        &lock_key,
-                        &[
-                            Change::set("failures", 0),
-                            Change::set("lockedUntil", now + LOCK_SECONDS),
-                            Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2),
-                        ],
-                        None,
-                    )
-                    .await?;
-                tracing::warn!(event = "login_locked", "authentication");
-                return Err(Error::LoginLocked {
-                    retry_after: LOCK_SECONDS,
-                });
-            }
-            return Err(Error::InvalidCredentials);
-        }
+        _ => return Err(Error::InvalidCredentials),
     };
     let Some(insurer) = current_insurer(deps, &account).await? else {
         tracing::info!(event = "login_refused_earlier_year", account_id = %account.id, "authentication");
@@ -223,10 +173,17 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
     };
 
     let (token, write) = new_session(&account, now);
-    let mut writes = vec![write];
-    if failures.failures > 0 {
+    let mut writes = vec![
+        write,
+        Write::Delete {
+            key: LoginFailures::key(&folded),
+            cond: None,
+        },
+    ];
+    // A session cookie the browser already had (perhaps planted) ends here, never adopted.
+    if let Some(previous) = previous_session.filter(|p| *p != token) {
         writes.push(Write::Delete {
-            key: lock_key,
+            key: Session::key(&token_hash(previous)),
             cond: None,
         });
     }
@@ -236,6 +193,78 @@ pub async fn login(deps: &Deps, input: LoginInput) -> Result<LoggedIn, Error> {
         token,
         next: next_step(&account, &insurer),
     })
+}
+
+/// One password try for a typed user ID, existing or not. The try is counted before the slow
+/// comparison, atomically and only while the ID is not locked, so a burst of concurrent guesses
+/// cannot evaluate more than `MAX_LOGIN_FAILURES`; the failure that reaches the limit locks the
+/// ID for `LOCK_SECONDS`. A success leaves the count for the caller to clear in its own write
+/// (`LoginFailures::key`).
+pub async fn try_password(
+    deps: &Deps,
+    folded_user_id: &str,
+    stored_hash: Option<&str>,
+    password: &str,
+    now: i64,
+) -> Result<bool, Error> {
+    let key = LoginFailures::key(folded_user_id);
+    let open = Cond::And(vec![
+        Cond::Or(vec![Cond::missing("lockedUntil"), Cond::le("lockedUntil", now)]),
+        Cond::Or(vec![
+            Cond::missing("failures"),
+            Cond::lt("failures", MAX_LOGIN_FAILURES),
+        ]),
+    ]);
+    let counted = deps
+        .store
+        .update(
+            &key,
+            &[
+                Change::add("failures", 1),
+                Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2),
+            ],
+            Some(&open),
+        )
+        .await;
+    let counted: LoginFailures = match counted {
+        Ok(item) => from_item(item)?,
+        Err(StoreError::ConditionFailed { .. }) => {
+            let locked_until = match deps.store.get(&key).await? {
+                Some(item) => from_item::<LoginFailures>(item)?.locked_until,
+                None => 0,
+            };
+            tracing::info!(event = "login_refused_locked", "authentication");
+            // Still zero while the try that reached the limit is being checked.
+            let retry_after = if locked_until > now {
+                locked_until - now
+            } else {
+                LOCK_SECONDS
+            };
+            return Err(Error::LoginLocked { retry_after });
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if deps.hasher.verify(password, stored_hash).await {
+        return Ok(true);
+    }
+    tracing::info!(
+        event = "login_failed",
+        known_account = stored_hash.is_some(),
+        "authentication"
+    );
+    if counted.failures >= MAX_LOGIN_FAILURES {
+        let lock = [
+            Change::set("failures", 0),
+            Change::set("lockedUntil", now + LOCK_SECONDS),
+            Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2),
+        ];
+        deps.store.update(&key, &lock, None).await?;
+        tracing::warn!(event = "login_locked", "authentication");
+        return Err(Error::LoginLocked {
+            retry_after: LOCK_SECONDS,
+        });
+    }
+    Ok(false)
 }
 
 pub async fn logout(deps: &Deps, token: Option<&str>) -> Result<(), Error> {

@@ -138,13 +138,6 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
     let now = deps.clock.unix();
     let store = deps.store.as_ref();
     let secret = deps.config.secret.as_slice();
-    let card = format!("{code}\0{}\0{}", symbol.as_str(), number.as_str());
-    for (limit, value) in [(&IDENTITY_PER_CARD, card.as_str()), (&IDENTITY_PER_IP, client_ip)] {
-        if let Some(retry_after) = limit.exceeded(store, secret, value, now).await? {
-            return Err(Error::IdentityThrottled { retry_after });
-        }
-    }
-
     let insurer: Insurer = match store.get(&Insurer::key(&code)).await? {
         Some(item) => from_item(item)?,
         None => {
@@ -161,16 +154,30 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
         ));
     };
 
+    // A failure is counted before the roster is read and given back on a match, so a burst of
+    // concurrent guesses gets no more evaluations than the limits allow.
+    let card = format!("{code}\0{}\0{}", symbol.as_str(), number.as_str());
+    let limits = [(&IDENTITY_PER_CARD, card.as_str()), (&IDENTITY_PER_IP, client_ip)];
+    for (taken, (limit, value)) in limits.iter().enumerate() {
+        if let Some(retry_after) = limit.hit(store, secret, value, now).await? {
+            for (earlier, value) in &limits[..taken] {
+                earlier.give_back(store, secret, value, now).await?;
+            }
+            return Err(Error::IdentityThrottled { retry_after });
+        }
+    }
+
     let person = match store.get(&RosterPerson::key(&code, year, &symbol, &number)).await? {
         Some(item) => Some(from_item::<RosterPerson>(item)?),
         None => None,
     };
     let matched = person.filter(|p| p.birth_date == birth_date && p.name_kana == name_kana);
     let Some(person) = matched else {
-        IDENTITY_PER_CARD.count(store, secret, &card, now).await?;
-        IDENTITY_PER_IP.count(store, secret, client_ip, now).await?;
         return Err(Error::IdentityMismatch);
     };
+    for (limit, value) in limits {
+        limit.give_back(store, secret, value, now).await?;
+    }
     if person.claimed_by.is_some() {
         return Err(Error::AlreadyRegistered);
     }

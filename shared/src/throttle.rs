@@ -2,7 +2,7 @@
 //! as a keyed fingerprint.
 
 use crate::secrets::fingerprint;
-use crate::store::{Change, ItemStore, Key, StoreError, TTL_ATTRIBUTE};
+use crate::store::{Change, Cond, ItemStore, Key, StoreError, TTL_ATTRIBUTE};
 use serde_json::Value;
 
 pub struct Limit {
@@ -62,23 +62,6 @@ impl Limit {
         )
     }
 
-    /// Seconds to wait when the limit is already reached, or None.
-    pub async fn exceeded(
-        &self,
-        store: &dyn ItemStore,
-        secret: &[u8],
-        value: &str,
-        now: i64,
-    ) -> Result<Option<i64>, StoreError> {
-        let (key, end) = self.key(secret, value, now);
-        let count = store
-            .get(&key)
-            .await?
-            .and_then(|i| i.get("count").and_then(Value::as_i64))
-            .unwrap_or(0);
-        Ok((count >= self.max).then_some(end - now))
-    }
-
     /// Counts this request and tells how long to wait when it is one too many.
     pub async fn hit(
         &self,
@@ -95,11 +78,21 @@ impl Limit {
         Ok((count > self.max).then_some(end - now))
     }
 
-    pub async fn count(&self, store: &dyn ItemStore, secret: &[u8], value: &str, now: i64) -> Result<(), StoreError> {
-        let (key, end) = self.key(secret, value, now);
-        store
-            .update(&key, &[Change::add("count", 1), Change::set(TTL_ATTRIBUTE, end)], None)
-            .await?;
-        Ok(())
+    /// Takes back a request counted by `hit` that turned out not to count (a success).
+    pub async fn give_back(
+        &self,
+        store: &dyn ItemStore,
+        secret: &[u8],
+        value: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let (key, _) = self.key(secret, value, now);
+        match store
+            .update(&key, &[Change::add("count", -1)], Some(&Cond::Exists))
+            .await
+        {
+            Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
+            Err(other) => Err(other),
+        }
     }
 }

@@ -119,3 +119,107 @@ on_both_engines!(
     a_code_from_another_purpose_is_refused,
     state_never_changes_on_get,
 );
+
+async fn a_burst_of_wrong_passwords_evaluates_at_most_five(engine: Engine) {
+    let app = Arc::new(spawn_app(engine).await);
+    app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
+    let tasks: Vec<_> = (0..40)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move { app.login("kenpo_taro", "Wrong#pass1").await.code().to_string() })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for task in tasks {
+        codes.push(task.await.unwrap());
+    }
+    let evaluated = codes.iter().filter(|c| *c == "invalid_credentials").count();
+    assert!(evaluated <= 4, "at most 4 plain failures before the lock: {codes:?}");
+    assert!(
+        codes.iter().all(|c| c == "invalid_credentials" || c == "login_locked"),
+        "{codes:?}"
+    );
+    assert_eq!(app.login("kenpo_taro", PASSWORD).await.code(), "login_locked");
+}
+
+async fn a_burst_of_identity_guesses_evaluates_at_most_five(engine: Engine) {
+    let app = Arc::new(spawn_app(engine).await);
+    let tasks: Vec<_> = (0..30)
+        .map(|n| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let guess = json!({ "insurerCode": "0904", "symbol": "1001", "number": "1", "birthDate": format!("1990/01/{:02}", n % 28 + 2), "nameKana": "ケンポ タロウ" });
+                app.post("/api/signup/identity", guess, None).await.code().to_string()
+            })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for task in tasks {
+        codes.push(task.await.unwrap());
+    }
+    assert!(
+        codes.iter().filter(|c| *c == "identity_mismatch").count() <= 5,
+        "{codes:?}"
+    );
+    assert_eq!(
+        app.post("/api/signup/identity", TARO.identity(), None).await.code(),
+        "too_many_attempts"
+    );
+}
+
+async fn guessing_the_current_password_in_settings_counts_toward_the_lock(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let session = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
+    for _ in 0..4 {
+        let reply = app
+            .put(
+                "/api/me/password",
+                json!({ "currentPassword": "Wrong#pass1", "password": "Nagoya#2031x" }),
+                Some(&session),
+            )
+            .await;
+        assert_eq!(reply.status, 400);
+    }
+    let fifth = app
+        .put(
+            "/api/me/password",
+            json!({ "currentPassword": "Wrong#pass1", "password": "Nagoya#2031x" }),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(fifth.code(), "login_locked");
+    assert_eq!(app.login("kenpo_taro", PASSWORD).await.code(), "login_locked");
+}
+
+async fn logging_in_ends_the_session_the_browser_brought(engine: Engine) {
+    let app = spawn_app(engine).await;
+    app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
+    let first = app
+        .login("kenpo_taro", PASSWORD)
+        .await
+        .cookie("__Host-kennin_session")
+        .unwrap();
+    let request = app
+        .raw("POST", "/api/session")
+        .header("content-type", "application/json")
+        .header("cookie", first.clone())
+        .body(json!({ "userId": "kenpo_taro", "password": PASSWORD }).to_string());
+    let second = app.finish(request).await.cookie("__Host-kennin_session").unwrap();
+    assert_ne!(first, second);
+    assert_eq!(
+        app.get("/api/me", Some(&first)).await.status,
+        401,
+        "the old session ended"
+    );
+    assert_eq!(app.get("/api/me", Some(&second)).await.status, 200);
+}
+
+mod bursts {
+    use super::*;
+    on_both_engines!(
+        a_burst_of_wrong_passwords_evaluates_at_most_five,
+        a_burst_of_identity_guesses_evaluates_at_most_five,
+        guessing_the_current_password_in_settings_counts_toward_the_lock,
+        logging_in_ends_the_session_the_browser_brought,
+    );
+}

@@ -24,6 +24,8 @@ const PAGES: [&str; 8] = [
 ];
 
 const SHELL: &str = include_str!("../assets/portal.html");
+/// The API's OpenAPI 3.1 document, kept in step with template.yaml by a test.
+pub const OPENAPI: &str = include_str!("../assets/openapi.json");
 
 /// (name under /portal/assets/, content type, bytes)
 const ASSETS: [(&str, &str, &str); 12] = [
@@ -101,6 +103,7 @@ fn respond(method: &str, path: &str) -> Response<Body> {
     }
     match path {
         "/" | "/portal" => redirect("/portal/"),
+        "/api/openapi.json" => asset("application/json; charset=utf-8", OPENAPI),
         path if PAGES.contains(&path) => page(200, SHELL, "text/html; charset=utf-8"),
         path => match path
             .strip_prefix("/portal/assets/")

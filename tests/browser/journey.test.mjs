@@ -126,6 +126,7 @@ test('⑤ terms: 次へ only once agreed', async () => {
   await terms.locator('#terms-text').getByText('第1条（適用）').waitFor();
   const next = terms.getByRole('button', { name: '次へ' });
   assert.equal(await next.isDisabled(), true);
+  await page.locator('header').getByRole('button', { name: 'ログアウト' }).waitFor();
   await look('terms');
   await terms.getByLabel('利用規約に同意する').check();
   assert.equal(await next.isDisabled(), false);

@@ -60,5 +60,12 @@ export async function whoAmI(page) {
   const user = document.getElementById('site-user');
   user.textContent = `${me.name} 様（${me.insurer.name}）`;
   user.hidden = false;
+  const logout = document.getElementById('site-logout');
+  logout.hidden = false;
+  logout.addEventListener('click', async () => {
+    logout.disabled = true;
+    await api('DELETE', '/api/session');
+    toLogin('logged_out');
+  });
   return me;
 }

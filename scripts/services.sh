@@ -76,17 +76,8 @@ install_ddb() {
     ddb_dir >/dev/null
 }
 
-make_venv() {
-    "$PYTHON" -m venv "$VENV" >&2 && return
-    rm -rf "$VENV"
-    # Debian's python3 ships venv/ensurepip in a separate package.
-    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-        log "python venv unavailable; installing python3-venv with apt-get"
-        apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv >&2
-        "$PYTHON" -m venv "$VENV" >&2 && return
-    fi
-    die "cannot create a venv with $PYTHON (install python3-venv)"
-}
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 python_tools() {
     printf '%s\n' "moto[server]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION"

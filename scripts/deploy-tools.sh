@@ -32,7 +32,7 @@ requirements() {
 }
 
 # shellcheck source=scripts/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$ROOT/scripts/lib.sh"
 
 install_python_tools() {
     if [[ "$(cat "$STAMP" 2>/dev/null)" == "$(requirements)" && -x "$VENV/bin/sam" \

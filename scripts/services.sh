@@ -77,7 +77,7 @@ install_ddb() {
 }
 
 # shellcheck source=scripts/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$ROOT/scripts/lib.sh"
 
 python_tools() {
     printf '%s\n' "moto[server]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION"

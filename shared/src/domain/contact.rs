@@ -31,18 +31,7 @@ impl Address {
     }
 }
 
-impl TryFrom<String> for Address {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Address> for String {
-    fn from(value: Address) -> Self {
-        value.0
-    }
-}
+super::string_form!(Address);
 
 /// 電話番号: the digits only (the manual asks for no hyphens; we remove them, and spaces and
 /// full-width forms, rather than refuse them). A Japanese number: 10 or 11 digits from 0.
@@ -74,18 +63,7 @@ impl PhoneNumber {
     }
 }
 
-impl TryFrom<String> for PhoneNumber {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<PhoneNumber> for String {
-    fn from(value: PhoneNumber) -> Self {
-        value.0
-    }
-}
+super::string_form!(PhoneNumber);
 
 #[cfg(test)]
 mod tests {

@@ -49,18 +49,7 @@ impl FromStr for Email {
     }
 }
 
-impl TryFrom<String> for Email {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Email> for String {
-    fn from(value: Email) -> Self {
-        value.0
-    }
-}
+super::string_form!(Email);
 
 #[cfg(test)]
 mod tests {

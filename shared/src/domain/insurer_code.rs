@@ -23,18 +23,7 @@ impl InsurerCode {
     }
 }
 
-impl TryFrom<String> for InsurerCode {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<InsurerCode> for String {
-    fn from(value: InsurerCode) -> Self {
-        value.0
-    }
-}
+super::string_form!(InsurerCode);
 
 impl std::fmt::Display for InsurerCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

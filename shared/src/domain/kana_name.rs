@@ -61,18 +61,7 @@ impl KanaName {
     }
 }
 
-impl TryFrom<String> for KanaName {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<KanaName> for String {
-    fn from(value: KanaName) -> Self {
-        value.0
-    }
-}
+super::string_form!(KanaName);
 
 #[cfg(test)]
 mod tests {

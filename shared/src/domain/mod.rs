@@ -2,6 +2,26 @@
 //! the `parse` constructors are the only way in, and they run the same normaliser on roster
 //! import and on what a person types.
 
+/// Serde goes through a rule type's `parse`, so invalid data cannot come in that way either; out,
+/// the type is its normalised string.
+macro_rules! string_form {
+    ($type:ident) => {
+        impl TryFrom<String> for $type {
+            type Error = super::Invalid;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$type> for String {
+            fn from(value: $type) -> Self {
+                value.0
+            }
+        }
+    };
+}
+use string_form;
+
 mod birth_date;
 mod card;
 mod code;

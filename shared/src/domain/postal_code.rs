@@ -32,18 +32,7 @@ impl PostalCode {
     }
 }
 
-impl TryFrom<String> for PostalCode {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<PostalCode> for String {
-    fn from(value: PostalCode) -> Self {
-        value.0
-    }
-}
+super::string_form!(PostalCode);
 
 #[cfg(test)]
 mod tests {

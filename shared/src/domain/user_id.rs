@@ -36,18 +36,7 @@ impl UserId {
     }
 }
 
-impl TryFrom<String> for UserId {
-    type Error = Invalid;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<UserId> for String {
-    fn from(value: UserId) -> Self {
-        value.0
-    }
-}
+super::string_form!(UserId);
 
 #[cfg(test)]
 mod tests {

@@ -50,6 +50,9 @@ else
     cargo test --workspace --no-fail-fast || status=$?
 fi
 
+step "fuzzing (cargo-fuzz: every parser a stranger controls, for a bounded time each)"
+scripts/fuzz.sh || status=$?
+
 step "browser tests (headless Chromium: the portal's journeys, axe-core, screenshots)"
 scripts/browser-tests.sh || status=$?
 exit "$status"

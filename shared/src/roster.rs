@@ -42,6 +42,36 @@ pub fn decode(bytes: &[u8]) -> Result<String, RosterError> {
     Ok(text.into_owned())
 }
 
+/// Line numbers as an editor shows them: CRLF, LF and a lone CR (Excel for Mac) each end a line.
+/// The CSV reader's own count skips blank lines and ignores a lone CR, so rows after either would
+/// be reported on the wrong line.
+struct LineNumbers<'a> {
+    text: &'a [u8],
+    ends: Vec<usize>,
+}
+
+impl<'a> LineNumbers<'a> {
+    fn new(text: &'a str) -> Self {
+        let text = text.as_bytes();
+        let ends = (0..text.len())
+            .filter(|&i| text[i] == b'\n' || (text[i] == b'\r' && text.get(i + 1) != Some(&b'\n')))
+            .collect();
+        Self { text, ends }
+    }
+
+    fn of(&self, position: Option<&csv::Position>) -> u64 {
+        let Some(position) = position else { return 0 };
+        // A record's position is where the reader started on it, before the blank lines it skipped.
+        let mut start = usize::try_from(position.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        1 + self.ends.partition_point(|&end| end < start) as u64
+    }
+}
+
 /// Parses a roster CSV: a header row naming the columns (any order, extra columns ignored).
 pub fn parse(
     text: &str,
@@ -49,6 +79,7 @@ pub fn parse(
     year: i32,
     today: time::Date,
 ) -> Result<Vec<RosterPerson>, RosterError> {
+    let line_numbers = LineNumbers::new(text);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let headers = reader
         .headers()
@@ -69,12 +100,12 @@ pub fn parse(
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = line_numbers.of(e.position());
                 errors.push((line, format!("CSVとして読み取れません（{e}）")));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = line_numbers.of(record.position());
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -254,6 +285,28 @@ mod tests {
             errors[0].1.contains("number") && errors[0].1.contains("birth_date") && errors[0].1.contains("name_kana")
         );
         assert_eq!(errors[1].0, 4);
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_and_every_kind_of_line_end() {
+        let rows = [
+            "symbol,number,birth_date,name_kana,name",
+            "1,2,1990/01/01,ケンポ,健保",
+            "1,x,1990/01/01,ケンポ,健保",
+            "",
+            "1,y,1990/01/01,ケンポ,健保",
+            "",
+        ];
+        for line_end in ["\n", "\r\n", "\r"] {
+            let RosterError::Rows(errors) = parse(&rows.join(line_end), &code(), 2026, TODAY).unwrap_err() else {
+                panic!()
+            };
+            assert_eq!(
+                errors.iter().map(|(line, _)| *line).collect::<Vec<_>>(),
+                [3, 5],
+                "{line_end:?}"
+            );
+        }
     }
 
     #[test]

@@ -50,6 +50,9 @@ else
     cargo test --workspace --no-fail-fast || status=$?
 fi
 
+step "API fuzzing (schemathesis against kennin-local and /api/openapi.json, both stores)"
+scripts/schemathesis.sh || status=$?
+
 step "browser tests (headless Chromium: the portal's journeys, axe-core, screenshots)"
 scripts/browser-tests.sh || status=$?
 exit "$status"

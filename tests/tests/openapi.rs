@@ -46,7 +46,10 @@ fn the_document_and_the_route_table_agree() {
 /// not compile until it is added here, and so checked against the document below.
 fn every_error() -> Vec<Error> {
     let errors = vec![
-        Error::Invalid(BTreeMap::from([("userId", "ユーザーIDを入力してください。".to_string())])),
+        Error::Invalid(BTreeMap::from([(
+            "userId",
+            "ユーザーIDを入力してください。".to_string(),
+        )])),
         Error::MalformedJson,
         Error::NotJson,
         Error::TooLarge,
@@ -201,12 +204,18 @@ fn every_error_answer_is_declared_with_its_status_code_and_headers() {
             for (name, header) in declared_headers {
                 let header = resolve(&document, header);
                 if header["required"] == true {
-                    assert!(headers.contains_key(name.as_str()), "{described}: {status} lacks {name}");
+                    assert!(
+                        headers.contains_key(name.as_str()),
+                        "{described}: {status} lacks {name}"
+                    );
                 }
             }
         }
         for key in body.as_object().unwrap().keys() {
-            assert!(error_properties.contains_key(key), "{described}: {key} is not in the Error schema");
+            assert!(
+                error_properties.contains_key(key),
+                "{described}: {key} is not in the Error schema"
+            );
         }
     }
 }
@@ -251,7 +260,12 @@ fn the_declared_header_values_are_the_ones_sent() {
     }
     for (operation, status, response) in declared_responses(&document) {
         let declared = response["headers"].as_object();
-        for name in ["X-Request-Id", "Cache-Control", "X-Content-Type-Options", "Strict-Transport-Security"] {
+        for name in [
+            "X-Request-Id",
+            "Cache-Control",
+            "X-Content-Type-Options",
+            "Strict-Transport-Security",
+        ] {
             assert!(
                 declared.is_some_and(|headers| headers.contains_key(name)),
                 "{operation} {status} does not declare {name}"

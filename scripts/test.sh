@@ -53,6 +53,9 @@ fi
 step "fuzzing (cargo-fuzz: every parser a stranger controls, for a bounded time each)"
 scripts/fuzz.sh || status=$?
 
+step "API fuzzing (schemathesis against kennin-local and /api/openapi.json, both stores)"
+scripts/schemathesis.sh || status=$?
+
 step "browser tests (headless Chromium: the portal's journeys, axe-core, screenshots)"
 scripts/browser-tests.sh || status=$?
 exit "$status"

@@ -9,9 +9,10 @@ use crate::domain::{
 };
 use crate::error::{Error, Fields};
 use crate::mail::templates;
+use crate::secrets::token_hash;
 use crate::session::{Authenticated, Next, authenticate, new_session};
 use crate::store::records::{
-    Account, Contact, EmailChange, Insurer, LoginFailures, RosterPerson, TermsAcceptance, from_item,
+    Account, Contact, EmailChange, Insurer, LoginFailures, RosterPerson, Session, TermsAcceptance, from_item,
 };
 use crate::store::{Change, Cond, Write};
 use serde::{Deserialize, Serialize};
@@ -183,6 +184,40 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
         })?;
     tracing::info!(event = "password_changed", account_id = %account.id, "account");
     notify(deps, templates::password_changed(&account.email)).await;
+    Ok(new_token)
+}
+
+/// 他の端末からログアウト: every other session of the account ends at once (its epoch rises)
+/// and this device goes on with a fresh session, whose token is returned.
+pub async fn end_other_sessions(deps: &Deps, token: Option<&str>) -> Result<String, Error> {
+    let Authenticated { account, .. } = authenticate(deps, token).await?.require(Next::Home)?;
+    let renewed = Account {
+        session_epoch: account.session_epoch + 1,
+        ..account.clone()
+    };
+    let (new_token, session_write) = new_session(&renewed, deps.clock.unix());
+    let mut writes = vec![
+        Write::Update {
+            key: Account::key(&account.id),
+            changes: vec![Change::add("sessionEpoch", 1)],
+            cond: Some(Cond::eq("sessionEpoch", account.session_epoch)),
+        },
+        session_write,
+    ];
+    if let Some(token) = token {
+        writes.push(Write::Delete {
+            key: Session::key(&token_hash(token)),
+            cond: None,
+        });
+    }
+    deps.store.transact(writes).await.map_err(|e| {
+        if e.is_condition_failed() {
+            Error::SessionEnded
+        } else {
+            e.into()
+        }
+    })?;
+    tracing::info!(event = "other_sessions_ended", account_id = %account.id, "account");
     Ok(new_token)
 }
 

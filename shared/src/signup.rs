@@ -430,6 +430,7 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
         terms_accepted: None,
         contact: None,
         session_epoch: 0,
+        disabled: false,
     };
     let guard = UserIdGuard::Account {
         account_id: account.id.clone(),

@@ -130,6 +130,7 @@ fn every_function_is_an_arm64_cargo_lambda_build_with_its_own_sizing_logs_and_ro
         "SignupAccountFunction",
         "PasswordResetFunction",
         "MePasswordFunction",
+        "MeEmailFunction",
     ];
     for (name, function) in &functions {
         let memory = function["Properties"]["MemorySize"].as_i64().unwrap();

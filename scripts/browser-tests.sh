@@ -4,9 +4,11 @@
 # idempotently:
 #   - Debian's chromium and fonts-noto-cjk (Japanese glyphs), with apt-get, as root;
 #   - tests/browser/node_modules with `npm ci`, again only when package-lock.json changed;
-#   - target/debug/kennin-local with cargo, unless KENNIN_LOCAL_BIN names a built one.
+#   - target/debug/kennin-local and kennin-admin with cargo, unless KENNIN_LOCAL_BIN names a
+#     built one (kennin-admin is then taken from the same folder, or from KENNIN_ADMIN_BIN).
 # Then starts kennin-local on a free port with a temporary data folder and cheap password
-# hashing, exports its address as KENNIN_BASE_URL, runs the tests and stops it again.
+# hashing, exports its address as KENNIN_BASE_URL and the folder as KENNIN_DATA_DIR (for
+# kennin-admin, as KENNIN_ADMIN_BIN), runs the tests and stops it again.
 #
 # Usage: scripts/browser-tests.sh [extra node --test arguments, e.g. --test-name-pattern=login]
 # Env:   KENNIN_LOCAL_BIN        a built kennin-local (default: build it)
@@ -92,11 +94,13 @@ log "$("$CHROMIUM_BIN" --version 2>/dev/null | head -n 1), playwright-core $(nod
 # ---------------------------------------------------------------- (c) kennin-local
 
 if [[ -z "${KENNIN_LOCAL_BIN:-}" ]]; then
-    log "building kennin-local"
-    cargo build --quiet -p kennin-local
+    log "building kennin-local and kennin-admin"
+    cargo build --quiet -p kennin-local -p kennin-admin
     KENNIN_LOCAL_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/kennin-local"
 fi
 [[ -x "$KENNIN_LOCAL_BIN" ]] || die "KENNIN_LOCAL_BIN=$KENNIN_LOCAL_BIN is not an executable"
+export KENNIN_ADMIN_BIN="${KENNIN_ADMIN_BIN:-$(dirname "$KENNIN_LOCAL_BIN")/kennin-admin}"
+[[ -x "$KENNIN_ADMIN_BIN" ]] || die "KENNIN_ADMIN_BIN=$KENNIN_ADMIN_BIN is not an executable"
 
 # ---------------------------------------------------------------- (d) start it
 
@@ -143,7 +147,7 @@ until BASE_URL="$(sed -n 's|^kennin is running at \(http://[^ /]*\)/\{0,1\}$|\1|
     ((SECONDS < deadline)) || { tail -n 30 "$SERVER_LOG" >&2 || true; die "kennin-local printed no address"; }
     sleep 0.1
 done
-export KENNIN_BASE_URL="$BASE_URL"
+export KENNIN_BASE_URL="$BASE_URL" KENNIN_DATA_DIR="$WORK/data"
 log "kennin-local (pid $SERVER_PID) at $KENNIN_BASE_URL"
 
 # ---------------------------------------------------------------- (e) the tests

@@ -3,11 +3,17 @@
 
 use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
-use crate::domain::{Address, Email, Password, PhoneNumber, PostalCode, VerificationCode};
+use crate::domain::{
+    Address, CardNumber, CardSymbol, Email, InsurerCode, Password, PasswordContext, PhoneNumber, PostalCode, UserId,
+    VerificationCode,
+};
 use crate::error::{Error, Fields};
 use crate::mail::templates;
+use crate::secrets::token_hash;
 use crate::session::{Authenticated, Next, authenticate, new_session};
-use crate::store::records::{Account, Contact, EmailChange, LoginFailures, TermsAcceptance, from_item};
+use crate::store::records::{
+    Account, Contact, EmailChange, Insurer, LoginFailures, RosterPerson, Session, TermsAcceptance, from_item,
+};
 use crate::store::{Change, Cond, Write};
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +61,7 @@ pub struct PasswordChangeInput {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct EmailInput {
+    pub current_password: String,
     pub email: String,
 }
 
@@ -138,26 +145,16 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     if input.current_password.is_empty() {
         fields.add("currentPassword", "現在のパスワードを入力してください。");
     }
-    let password = fields.check("password", Password::parse(&input.password, Some(&account.user_id)));
+    let anyone = PasswordContext::for_user(Some(&account.user_id));
+    fields.check("password", Password::parse(&input.password, &anyone));
     fields.finish()?;
-    let Some(password) = password else {
-        unreachable!("password parsed when no field error was recorded")
-    };
-    // The current password is a login try like any other: it counts toward the same lock, so a
-    // stolen session cannot be used to guess it.
+    verify_current_password(deps, &account, &input.current_password).await?;
+    // What only the person knows is checked once they have proven who they are, so that a
+    // stolen session cannot learn the birth date or card from the answers.
+    let password = Password::parse(&input.password, &account_context(deps, &account).await?)
+        .map_err(|e| Error::field("password", e.0))?;
     let now = deps.clock.unix();
     let folded = account.user_id.key();
-    if !crate::session::try_password(
-        deps,
-        &folded,
-        Some(&account.password_hash),
-        &input.current_password,
-        now,
-    )
-    .await?
-    {
-        return Err(Error::CurrentPasswordWrong);
-    }
     let hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
     let renewed = Account {
         session_epoch: account.session_epoch + 1,
@@ -190,6 +187,94 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     Ok(new_token)
 }
 
+/// 他の端末からログアウト: every other session of the account ends at once (its epoch rises)
+/// and this device goes on with a fresh session, whose token is returned.
+pub async fn end_other_sessions(deps: &Deps, token: Option<&str>) -> Result<String, Error> {
+    let Authenticated { account, .. } = authenticate(deps, token).await?.require(Next::Home)?;
+    let renewed = Account {
+        session_epoch: account.session_epoch + 1,
+        ..account.clone()
+    };
+    let (new_token, session_write) = new_session(&renewed, deps.clock.unix());
+    let mut writes = vec![
+        Write::Update {
+            key: Account::key(&account.id),
+            changes: vec![Change::add("sessionEpoch", 1)],
+            cond: Some(Cond::eq("sessionEpoch", account.session_epoch)),
+        },
+        session_write,
+    ];
+    if let Some(token) = token {
+        writes.push(Write::Delete {
+            key: Session::key(&token_hash(token)),
+            cond: None,
+        });
+    }
+    deps.store.transact(writes).await.map_err(|e| {
+        if e.is_condition_failed() {
+            Error::SessionEnded
+        } else {
+            e.into()
+        }
+    })?;
+    tracing::info!(event = "other_sessions_ended", account_id = %account.id, "account");
+    Ok(new_token)
+}
+
+/// What is known about the person that must not be in their password: the union (its name
+/// read from the store) and this year's roster entry (the birth date).
+pub(crate) async fn person_context(
+    deps: &Deps,
+    user_id: Option<&UserId>,
+    insurer: &InsurerCode,
+    year: i32,
+    symbol: &CardSymbol,
+    number: &CardNumber,
+) -> Result<PasswordContext, Error> {
+    let name = match deps.store.get(&Insurer::key(insurer)).await? {
+        Some(item) => from_item::<Insurer>(item)?.name,
+        None => String::new(),
+    };
+    let context = PasswordContext::for_user(user_id)
+        .insurer(insurer, &name)
+        .card(symbol, number);
+    Ok(
+        match deps
+            .store
+            .get(&RosterPerson::key(insurer, year, symbol, number))
+            .await?
+        {
+            Some(item) => context.birth_date(&from_item::<RosterPerson>(item)?.birth_date),
+            None => context,
+        },
+    )
+}
+
+pub(crate) async fn account_context(deps: &Deps, account: &Account) -> Result<PasswordContext, Error> {
+    person_context(
+        deps,
+        Some(&account.user_id),
+        &account.insurer,
+        account.year,
+        &account.symbol,
+        &account.number,
+    )
+    .await
+}
+
+/// Re-authentication before a change to how the person logs in or recovers the account. The
+/// current password is a login try like any other: it counts toward the same lock, so a stolen
+/// session cannot be used to guess it.
+async fn verify_current_password(deps: &Deps, account: &Account, typed: &str) -> Result<(), Error> {
+    let folded = account.user_id.key();
+    let now = deps.clock.unix();
+    if crate::session::try_password(deps, &folded, Some(&account.password_hash), typed, now).await? {
+        Ok(())
+    } else {
+        Err(Error::CurrentPasswordWrong)
+    }
+}
+
 /// Mails a notice whose loss must not undo what was done: a failure is logged, not answered.
 pub(crate) async fn notify(deps: &Deps, message: crate::mail::Message) {
     if let Err(error) = deps.mailer.send(&message).await {
@@ -205,13 +290,32 @@ pub struct CodeSent {
 }
 
 /// Starts an email change: a code goes to the new address, which takes effect once the code
-/// comes back.
+/// comes back. The address is where password resets go, so changing it takes the current
+/// password first, like a password change.
 pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: EmailInput) -> Result<CodeSent, Error> {
     let Authenticated { account, .. } = authenticate(deps, token).await?.require(Next::Home)?;
-    let email = Email::parse(&input.email).map_err(|e| Error::field("email", e.0))?;
-    if email.as_str().eq_ignore_ascii_case(account.email.as_str()) {
-        return Err(Error::field("email", "現在のメールアドレスと同じです。"));
+    let mut fields = Fields::default();
+    if input.current_password.is_empty() {
+        fields.add("currentPassword", "現在のパスワードを入力してください。");
     }
+    let email = fields.check("email", Email::parse(&input.email));
+    if let Some(email) = &email
+        && email.as_str().eq_ignore_ascii_case(account.email.as_str())
+    {
+        fields.add("email", "現在のメールアドレスと同じです。");
+    }
+    fields.finish()?;
+    let Some(email) = email else {
+        unreachable!("email parsed when no field error was recorded")
+    };
+    verify_current_password(deps, &account, &input.current_password).await?;
+    // A right password clears the count, as a login does.
+    deps.store
+        .transact(vec![Write::Delete {
+            key: LoginFailures::key(&account.user_id.key()),
+            cond: None,
+        }])
+        .await?;
     let key = EmailChange::key(&account.id);
     let pending = match deps.store.get(&key).await? {
         Some(item) => from_item::<EmailChange>(item)?.code,

@@ -30,6 +30,8 @@ pub enum Error {
     InvalidCredentials,
     #[error("account belongs to an earlier survey year")]
     AccountReset,
+    #[error("account disabled by an operator")]
+    AccountDisabled,
     #[error("this person already has an account this year")]
     AlreadyRegistered,
     #[error("user id taken")]
@@ -56,7 +58,7 @@ pub enum Error {
     NotFound,
     #[error("an earlier step of first login is not done")]
     StepRequired { next: crate::session::Next },
-    #[error("session ended by a password change")]
+    #[error("session ended by a password change or by ending sessions")]
     SessionEnded,
     #[error("the terms changed since they were shown")]
     TermsOutdated,

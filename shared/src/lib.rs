@@ -12,6 +12,7 @@ pub mod http;
 pub mod lambda;
 pub mod mail;
 pub mod notices;
+pub mod operator;
 pub mod postal;
 pub mod recovery;
 pub mod roster;

@@ -167,6 +167,11 @@ pub async fn login(deps: &Deps, input: LoginInput, previous_session: Option<&str
         Some(account) if verified => account,
         _ => return Err(Error::InvalidCredentials),
     };
+    // Said only to someone who knows the password, so it tells a stranger nothing.
+    if account.disabled {
+        tracing::info!(event = "login_refused_disabled", account_id = %account.id, "authentication");
+        return Err(Error::AccountDisabled);
+    }
     let Some(insurer) = current_insurer(deps, &account).await? else {
         tracing::info!(event = "login_refused_earlier_year", account_id = %account.id, "authentication");
         return Err(Error::AccountReset);
@@ -300,10 +305,16 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     let Some(insurer) = current_insurer(deps, &account).await? else {
         return Err(Error::AccountReset);
     };
-    // A password reset or change raised the account's epoch: sessions from before have ended.
-    if session.epoch != account.session_epoch {
+    // A password reset or change, or ending sessions, raised the account's epoch: sessions from
+    // before have ended. Disabling raises it too; the flag is checked as well, on the account
+    // item this request reads anyway.
+    if account.disabled || session.epoch != account.session_epoch {
         deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
-        return Err(Error::SessionEnded);
+        return Err(if account.disabled {
+            Error::AccountDisabled
+        } else {
+            Error::SessionEnded
+        });
     }
     if now - session.last_seen_at >= TOUCH_INTERVAL_SECONDS {
         deps.store

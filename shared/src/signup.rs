@@ -262,7 +262,17 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
 
     let mut fields = Fields::default();
     let user_id = fields.check("userId", UserId::parse(&input.user_id));
-    let password = fields.check("password", Password::parse(&input.password, user_id.as_ref()));
+    // The person proved their card and birth date at ①: naming them in a refusal tells nothing new.
+    let context = crate::account::person_context(
+        deps,
+        user_id.as_ref(),
+        &flow.insurer,
+        flow.year,
+        &flow.symbol,
+        &flow.number,
+    )
+    .await?;
+    let password = fields.check("password", Password::parse(&input.password, &context));
     let email = fields.check("email", Email::parse(&input.email));
     fields.finish()?;
     let (Some(user_id), Some(password), Some(email)) = (user_id, password, email) else {
@@ -420,6 +430,7 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
         terms_accepted: None,
         contact: None,
         session_epoch: 0,
+        disabled: false,
     };
     let guard = UserIdGuard::Account {
         account_id: account.id.clone(),

@@ -80,7 +80,7 @@ fn every_function_is_an_arm64_cargo_lambda_build_with_its_own_sizing_logs_and_ro
     assert_eq!(globals["Runtime"].as_str(), Some("provided.al2023"));
     assert_eq!(strings(&globals["Architectures"]), ["arm64"]);
     let functions = functions(&template);
-    assert_eq!(functions.len(), 20, "one function per step");
+    assert_eq!(functions.len(), 21, "one function per step");
     for (name, function) in &functions {
         let properties = &function["Properties"];
         let code_uri = properties["CodeUri"].as_str().unwrap();
@@ -130,6 +130,7 @@ fn every_function_is_an_arm64_cargo_lambda_build_with_its_own_sizing_logs_and_ro
         "SignupAccountFunction",
         "PasswordResetFunction",
         "MePasswordFunction",
+        "MeEmailFunction",
     ];
     for (name, function) in &functions {
         let memory = function["Properties"]["MemorySize"].as_i64().unwrap();
@@ -226,12 +227,12 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
         let public_without_table = ["PortalFunction", "PostalFunction"].contains(&name.as_str());
         assert_eq!(uses_table, !public_without_table, "{name}: table access");
     }
-    assert_eq!(roles, 20);
+    assert_eq!(roles, 21);
     let all_roles = resources(&template)
         .into_iter()
         .filter(|(_, r)| r["Type"].as_str() == Some("AWS::IAM::Role"))
         .count();
-    assert_eq!(all_roles, 20, "one role per function, no other");
+    assert_eq!(all_roles, 21, "one role per function, no other");
 }
 
 #[test]

@@ -91,8 +91,12 @@ async fn steps_cannot_be_skipped(engine: Engine) {
             Some(&session),
         )
         .await,
-        app.put("/api/me/email", json!({ "email": "new@example.com" }), Some(&session))
-            .await,
+        app.put(
+            "/api/me/email",
+            json!({ "currentPassword": PASSWORD, "email": "new@example.com" }),
+            Some(&session),
+        )
+        .await,
     ] {
         assert_eq!(
             (reply.status, reply.code(), reply.body["next"].as_str()),

@@ -1,8 +1,11 @@
 //! Malformed and hostile input gets a clear 400 and touches nothing; every answer carries the
 //! security headers.
 
-use kennin_tests::{Engine, TARO, on_both_engines, spawn_app};
-use serde_json::json;
+use kennin::secrets::token_hash;
+use kennin::store::ItemStore;
+use kennin::store::records::{EmailChange, PasswordReset, SignupFlow};
+use kennin_tests::{Engine, HANAKO, PASSWORD, TARO, on_both_engines, spawn_app};
+use serde_json::{Value, json};
 
 async fn malformed_bodies_are_refused_before_anything_is_stored(engine: Engine) {
     let app = spawn_app(engine).await;
@@ -138,9 +141,149 @@ async fn a_planted_session_cookie_never_authenticates(engine: Engine) {
     assert_eq!(app.get("/api/me", Some(&issued)).await.status, 200);
 }
 
+/// V3.4.1, V3.4.2, V3.4.3: HSTS for at least a year with subdomains, `base-uri 'none'` on pages
+/// and API answers, and no CORS grant to any origin, even when one asks.
+async fn transport_and_origin_headers_hold_their_values(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let requests = [
+        app.raw("GET", "/portal/"),
+        app.raw("GET", "/portal/settings"),
+        app.raw("GET", "/api/notices"),
+        app.raw("GET", "/api/me"),
+        app.raw("GET", "/api/notices").header("origin", "https://evil.example"),
+        app.raw("OPTIONS", "/api/session")
+            .header("origin", "https://evil.example")
+            .header("access-control-request-method", "POST"),
+        app.raw("POST", "/api/session")
+            .header("origin", "https://evil.example")
+            .header("content-type", "application/json")
+            .body(json!({ "userId": "kenpo_taro", "password": PASSWORD }).to_string()),
+    ];
+    for request in requests {
+        let described = format!("{request:?}");
+        let reply = app.finish(request).await;
+        let hsts = reply.header("strict-transport-security").unwrap_or_default();
+        let max_age: i64 = hsts
+            .split(';')
+            .find_map(|part| part.trim().strip_prefix("max-age="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        assert!(max_age >= 31_536_000, "{described}: {hsts}");
+        assert!(hsts.contains("includeSubDomains"), "{described}: {hsts}");
+        if let Some(csp) = reply.header("content-security-policy") {
+            assert!(csp.contains("base-uri 'none'"), "{described}: {csp}");
+        }
+        for name in reply.headers.keys() {
+            assert!(
+                !name.as_str().starts_with("access-control-allow-"),
+                "{described}: {name}"
+            );
+        }
+    }
+    let page = app.finish(app.raw("GET", "/portal/")).await;
+    assert!(
+        page.header("content-security-policy")
+            .is_some_and(|csp| csp.contains("base-uri 'none'")),
+        "pages always carry the CSP"
+    );
+}
+
+/// V14.3.1: logging out tells the browser to drop the session cookie at once.
+async fn logout_clears_the_session_cookie(engine: Engine) {
+    let app = spawn_app(engine).await;
+    app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
+    let session = app
+        .login("kenpo_taro", PASSWORD)
+        .await
+        .cookie("__Host-kennin_session")
+        .unwrap();
+    let reply = app.send("DELETE", "/api/session", None, Some(&session)).await;
+    assert_eq!(reply.status, 204);
+    let cleared = reply
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-kennin_session="))
+        .expect("a Set-Cookie for the session cookie");
+    assert!(cleared.starts_with("__Host-kennin_session=;"), "{cleared}");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert!(
+        cleared.contains("Path=/") && cleared.contains("Secure"),
+        "{cleared}: same attributes, so it matches"
+    );
+}
+
+/// Every string in a stored item, however deep.
+fn strings(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::String(s) => found.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings(v, found)),
+        Value::Object(map) => map.values().for_each(|v| strings(v, found)),
+        _ => {}
+    }
+}
+
+async fn assert_only_a_hash(store: &dyn ItemStore, key: &kennin::store::Key, code: &str) {
+    let item = store.get(key).await.unwrap().expect("the item with the code");
+    let hash = item["codeHash"].as_str().expect("codeHash");
+    assert!(
+        hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{hash}"
+    );
+    let mut found = Vec::new();
+    strings(&Value::Object(item.clone()), &mut found);
+    assert!(
+        found.iter().all(|s| !s.contains(code)),
+        "{key:?} holds the code: {item:?}"
+    );
+}
+
+/// V6.5.2: a mailed code is kept only as its keyed hash, for signup, reset and email change.
+async fn stored_codes_are_only_keyed_hashes(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let flow = app.identity(&HANAKO).await;
+    assert_eq!(
+        app.account(&flow, "sakura_hanako", "hanako@example.com").await.status,
+        200
+    );
+    let code = app.latest_code("hanako@example.com").await;
+    let flow_token = flow.split_once('=').unwrap().1;
+    assert_only_a_hash(app.store.as_ref(), &SignupFlow::key(&token_hash(flow_token)), &code).await;
+
+    let session = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
+    let account_id = kennin::operator::find_account(
+        app.store.as_ref(),
+        &kennin::domain::UserId::parse("kenpo_taro").unwrap(),
+    )
+    .await
+    .unwrap()
+    .id;
+    app.post(
+        "/api/password/forgot",
+        json!({ "userId": "kenpo_taro", "email": "taro@example.com" }),
+        None,
+    )
+    .await;
+    let reset_code = app.latest_code("taro@example.com").await;
+    assert_only_a_hash(app.store.as_ref(), &PasswordReset::key(&account_id), &reset_code).await;
+
+    let requested = app
+        .put(
+            "/api/me/email",
+            json!({ "currentPassword": PASSWORD, "email": "taro.new@example.com" }),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(requested.status, 200, "{:?}", requested.body);
+    let change_code = app.latest_code("taro.new@example.com").await;
+    assert_only_a_hash(app.store.as_ref(), &EmailChange::key(&account_id), &change_code).await;
+}
+
 on_both_engines!(
     malformed_bodies_are_refused_before_anything_is_stored,
     unicode_edge_cases_get_field_messages,
     every_answer_carries_the_security_headers,
     a_planted_session_cookie_never_authenticates,
+    transport_and_origin_headers_hold_their_values,
+    logout_clears_the_session_cookie,
+    stored_codes_are_only_keyed_hashes,
 );

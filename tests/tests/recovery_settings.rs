@@ -298,13 +298,48 @@ async fn an_email_change_needs_the_code_from_the_new_address(engine: Engine) {
     let session = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
 
     let same = app
-        .put("/api/me/email", json!({ "email": "TARO@example.com" }), Some(&session))
+        .put(
+            "/api/me/email",
+            json!({ "currentPassword": PASSWORD, "email": "TARO@example.com" }),
+            Some(&session),
+        )
         .await;
     assert_eq!(same.status, 400);
-    let requested = app
+    // The session alone is not enough (V7.5.1): the current password comes with the new address,
+    // and a wrong one counts toward the login lock.
+    let missing = app
         .put(
             "/api/me/email",
             json!({ "email": "taro.new@example.com" }),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(
+        (missing.status, missing.body["fields"]["currentPassword"].as_str()),
+        (400, Some("現在のパスワードを入力してください。"))
+    );
+    for tries_left in (1..=4).rev() {
+        let wrong = app
+            .put(
+                "/api/me/email",
+                json!({ "currentPassword": "Wrong#pass1", "email": "taro.new@example.com" }),
+                Some(&session),
+            )
+            .await;
+        assert_eq!(
+            (wrong.status, wrong.body["fields"]["currentPassword"].as_str()),
+            (400, Some("現在のパスワードが正しくありません。")),
+            "{tries_left} tries before the lock"
+        );
+    }
+    assert!(
+        mails_to(&app, "taro.new@example.com").await.is_empty(),
+        "no code without the password"
+    );
+    let requested = app
+        .put(
+            "/api/me/email",
+            json!({ "currentPassword": PASSWORD, "email": "taro.new@example.com" }),
             Some(&session),
         )
         .await;
@@ -313,10 +348,20 @@ async fn an_email_change_needs_the_code_from_the_new_address(engine: Engine) {
         (200, Some("t***@example.com"))
     );
     let code = code_in(&mails_to(&app, "taro.new@example.com").await[0].text);
+    // The right password cleared the four failures: one more wrong one does not lock.
+    let wrong = app
+        .put(
+            "/api/me/email",
+            json!({ "currentPassword": "Wrong#pass1", "email": "taro.new@example.com" }),
+            Some(&session),
+        )
+        .await;
+    assert_eq!(wrong.status, 400, "{:?}", wrong.body);
+    assert_eq!(app.login("kenpo_taro", PASSWORD).await.status, 200);
     let too_soon = app
         .put(
             "/api/me/email",
-            json!({ "email": "taro.new@example.com" }),
+            json!({ "currentPassword": PASSWORD, "email": "taro.new@example.com" }),
             Some(&session),
         )
         .await;

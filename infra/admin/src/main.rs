@@ -5,8 +5,9 @@ use clap::{Args, Parser, Subcommand};
 use kennin::Error;
 use kennin::clock::{Clock, SystemClock};
 use kennin::deps::sdk_config;
-use kennin::domain::InsurerCode;
+use kennin::domain::{InsurerCode, UserId};
 use kennin::notices::{self, Notice, Scope};
+use kennin::operator;
 use kennin::roster;
 use kennin::store::ItemStore;
 use kennin::store::dynamodb::DynamoStore;
@@ -53,6 +54,41 @@ enum Command {
         #[command(subcommand)]
         command: TermsCommand,
     },
+    /// People's accounts: end their sessions, disable or enable them.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Ends the sessions of one person (--user-id) or of everyone in a union (--insurer); they
+    /// log in again.
+    EndSessions {
+        #[command(flatten)]
+        whose: WhoseSessions,
+    },
+    /// Disables an account: it cannot log in, and its sessions end at once.
+    Disable {
+        #[arg(long)]
+        user_id: String,
+    },
+    /// Enables a disabled account again.
+    Enable {
+        #[arg(long)]
+        user_id: String,
+    },
+}
+
+/// `--user-id ID` or `--insurer CODE`, exactly one.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct WhoseSessions {
+    #[arg(long)]
+    user_id: Option<String>,
+    #[arg(long)]
+    insurer: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -237,6 +273,7 @@ async fn run(cli: Cli) -> Result<String, String> {
             ))
         }
         Command::Notice { command } => notice(store.as_ref(), command).await,
+        Command::Account { command } => account(store.as_ref(), command).await,
         Command::Terms {
             command:
                 TermsCommand::Publish {
@@ -261,6 +298,61 @@ async fn run(cli: Cli) -> Result<String, String> {
                 })?;
             Ok(format!(
                 "保険者 {code} の利用規約を公開しました（版 {version}）。次回ログイン時に同意をお願いします。"
+            ))
+        }
+    }
+}
+
+async fn find_account(store: &dyn ItemStore, user_id: &str) -> Result<kennin::store::records::Account, String> {
+    let user_id = UserId::parse(user_id).map_err(|e| format!("--user-id: {e}"))?;
+    operator::find_account(store, &user_id).await.map_err(|e| match e {
+        Error::NotFound => format!("ユーザーID {} のアカウントは見つかりません", user_id.as_str()),
+        other => describe(other),
+    })
+}
+
+async fn account(store: &dyn ItemStore, command: AccountCommand) -> Result<String, String> {
+    match command {
+        AccountCommand::EndSessions {
+            whose: WhoseSessions {
+                user_id: Some(user_id), ..
+            },
+        } => {
+            let account = find_account(store, &user_id).await?;
+            operator::end_sessions(store, &account.id).await.map_err(describe)?;
+            Ok(format!(
+                "ユーザーID {} のログインをすべて終了しました",
+                account.user_id.as_str()
+            ))
+        }
+        AccountCommand::EndSessions { whose } => {
+            let code = InsurerCode::parse(whose.insurer.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
+            let ended = operator::end_union_sessions(store, &code).await.map_err(|e| match e {
+                Error::NotFound => format!("保険者 {code} が登録されていません"),
+                other => describe(other),
+            })?;
+            Ok(format!(
+                "保険者 {code} の {ended} 件のアカウントのログインをすべて終了しました"
+            ))
+        }
+        AccountCommand::Disable { user_id } => {
+            let account = find_account(store, &user_id).await?;
+            operator::set_disabled(store, &account.id, true)
+                .await
+                .map_err(describe)?;
+            Ok(format!(
+                "ユーザーID {} を利用停止にしました（ログイン中の端末もログアウトしました）",
+                account.user_id.as_str()
+            ))
+        }
+        AccountCommand::Enable { user_id } => {
+            let account = find_account(store, &user_id).await?;
+            operator::set_disabled(store, &account.id, false)
+                .await
+                .map_err(describe)?;
+            Ok(format!(
+                "ユーザーID {} の利用停止を解除しました",
+                account.user_id.as_str()
             ))
         }
     }

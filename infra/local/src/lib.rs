@@ -53,6 +53,7 @@ pub fn handler_for(code_uri: &str) -> Option<Handler> {
         "functions/me-password" => |d, r| Box::pin(kennin_me_password::handle(d, r)),
         "functions/me-email" => |d, r| Box::pin(kennin_me_email::handle(d, r)),
         "functions/me-email-verify" => |d, r| Box::pin(kennin_me_email_verify::handle(d, r)),
+        "functions/me-sessions" => |d, r| Box::pin(kennin_me_sessions::handle(d, r)),
         "functions/notices" => |d, r| Box::pin(kennin_notices::handle(d, r)),
         "functions/postal" => |d, r| Box::pin(kennin_postal::handle(d, r)),
         _ => return None,

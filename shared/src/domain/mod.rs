@@ -41,7 +41,7 @@ pub use contact::{Address, PhoneNumber};
 pub use email::Email;
 pub use insurer_code::InsurerCode;
 pub use kana_name::KanaName;
-pub use password::Password;
+pub use password::{Password, PasswordContext, SERVICE_WORDS};
 pub use postal_code::PostalCode;
 pub use user_id::UserId;
 

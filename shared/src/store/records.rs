@@ -168,9 +168,12 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
     /// Sessions carry the epoch they began in; raising it ends every session at once
-    /// (password reset or change).
+    /// (password reset or change, 他の端末からログアウト, an operator's command).
     #[serde(default)]
     pub session_epoch: i64,
+    /// Set by an operator (`kennin-admin account disable`): no login, and no session works.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

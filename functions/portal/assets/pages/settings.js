@@ -51,6 +51,19 @@ export async function start(section) {
     { loggedIn: true },
   );
 
+  const sessionsForm = section.querySelector('#sessions-form');
+  bindForm(
+    sessionsForm,
+    async () => {
+      const result = await api('DELETE', '/api/me/sessions');
+      if (result.ok) {
+        showStatus(sessionsForm.querySelector('[role="status"]'), 'ほかの端末でのログインをすべて終了しました。');
+      }
+      return result;
+    },
+    { loggedIn: true },
+  );
+
   const contact = await api('GET', '/api/me/contact');
   const current = section.querySelector('#settings-contact-current');
   if (contact.ok && contact.contact) {

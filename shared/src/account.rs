@@ -154,7 +154,6 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     let password = Password::parse(&input.password, &account_context(deps, &account).await?)
         .map_err(|e| Error::field("password", e.0))?;
     let now = deps.clock.unix();
-    let folded = account.user_id.key();
     let hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
     let renewed = Account {
         session_epoch: account.session_epoch + 1,
@@ -169,10 +168,6 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
                 cond: Some(Cond::eq("sessionEpoch", account.session_epoch)),
             },
             session_write,
-            Write::Delete {
-                key: LoginFailures::key(&folded),
-                cond: None,
-            },
         ])
         .await
         .map_err(|e| {
@@ -265,14 +260,21 @@ pub(crate) async fn account_context(deps: &Deps, account: &Account) -> Result<Pa
 /// Re-authentication before a change to how the person logs in or recovers the account. The
 /// current password is a login try like any other: it counts toward the same lock, so a stolen
 /// session cannot be used to guess it.
+/// A right password clears the count at once, as a login does, so that a change refused later
+/// (a new password with the birth date in it) does not count toward the lock.
 async fn verify_current_password(deps: &Deps, account: &Account, typed: &str) -> Result<(), Error> {
     let folded = account.user_id.key();
     let now = deps.clock.unix();
-    if crate::session::try_password(deps, &folded, Some(&account.password_hash), typed, now).await? {
-        Ok(())
-    } else {
-        Err(Error::CurrentPasswordWrong)
+    if !crate::session::try_password(deps, &folded, Some(&account.password_hash), typed, now).await? {
+        return Err(Error::CurrentPasswordWrong);
     }
+    deps.store
+        .transact(vec![Write::Delete {
+            key: LoginFailures::key(&folded),
+            cond: None,
+        }])
+        .await?;
+    Ok(())
 }
 
 /// Mails a notice whose loss must not undo what was done: a failure is logged, not answered.
@@ -309,13 +311,6 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
         unreachable!("email parsed when no field error was recorded")
     };
     verify_current_password(deps, &account, &input.current_password).await?;
-    // A right password clears the count, as a login does.
-    deps.store
-        .transact(vec![Write::Delete {
-            key: LoginFailures::key(&account.user_id.key()),
-            cond: None,
-        }])
-        .await?;
     let key = EmailChange::key(&account.id);
     let pending = match deps.store.get(&key).await? {
         Some(item) => from_item::<EmailChange>(item)?.code,

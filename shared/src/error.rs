@@ -54,6 +54,10 @@ pub enum Error {
     ResendLimit,
     #[error("login locked")]
     LoginLocked { retry_after: i64 },
+    #[error("login locked until a password reset")]
+    LoginLockedUntilReset,
+    #[error("failed logins from this address throttled")]
+    LoginThrottled { retry_after: i64 },
     #[error("not found")]
     NotFound,
     #[error("an earlier step of first login is not done")]

@@ -254,6 +254,7 @@ fn retry_after(error: &Error) -> Option<i64> {
         Error::IdentityThrottled { retry_after }
         | Error::ResendThrottled { retry_after }
         | Error::LoginLocked { retry_after }
+        | Error::LoginThrottled { retry_after }
         | Error::RecoveryThrottled { retry_after } => Some((*retry_after).max(1)),
         Error::Unavailable(_) => Some(5),
         _ => None,
@@ -285,6 +286,8 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         Error::ResendThrottled { .. } => (429, "resend_too_soon", "認証番号の再送信は1分に1回までです。少し待ってからやり直してください。".into()),
         Error::ResendLimit => (429, "resend_limit", "認証番号の再送信の上限に達しました。お手数ですが最初からやり直してください。".into()),
         Error::LoginLocked { .. } => (429, "login_locked", "ログインに続けて失敗したため、このユーザーIDは30分間ログインできません。パスワードを忘れた方は「パスワードを忘れた方はこちら」から再設定してください。".into()),
+        Error::LoginLockedUntilReset => (429, "login_locked_until_reset", "ログインに失敗した回数が上限に達したため、このユーザーIDはロックされています。「パスワードを忘れた方はこちら」からパスワードを再設定すると、ログインできるようになります。".into()),
+        Error::LoginThrottled { .. } => (429, "too_many_attempts", "ログインに続けて失敗したため、しばらく受け付けを停止しています。1時間ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。".into()),
         Error::NotFound => (404, "not_found", "お探しのページは見つかりません。".into()),
         Error::StepRequired { next: crate::session::Next::Terms } => (403, "step_required", "利用規約への同意が必要です。".into()),
         Error::StepRequired { .. } => (403, "step_required", "連絡先の登録が必要です。".into()),

@@ -6,11 +6,19 @@ use crate::domain::Password;
 use crate::error::Error;
 use crate::secrets::{new_token, token_hash};
 use crate::store::records::{Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item};
-use crate::store::{Change, Cond, StoreError, TTL_ATTRIBUTE, Write};
+use crate::store::{Change, Cond, Key, StoreError, TTL_ATTRIBUTE, Write};
+use crate::throttle::LOGIN_FAILURES_PER_IP;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_LOGIN_FAILURES: i64 = 5;
 pub const LOCK_SECONDS: i64 = 30 * 60;
+/// NIST SP 800-63B §5.2.2: no more than 100 consecutive failed attempts on one account. The
+/// failure that reaches it locks the ID until a password reset; a success before clears it.
+pub const MAX_CONSECUTIVE_FAILURES: i64 = 100;
+/// A user ID's failures are remembered this long after the last one, so that pausing between
+/// locks does not dodge the cap (an account lives one survey year); the TTL only clears IDs
+/// nobody tries any more.
+const FAILURES_REMEMBERED_SECONDS: i64 = 366 * 24 * 60 * 60;
 pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
 pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
 /// A session's last-seen time is written at most this often, not on every request.
@@ -131,20 +139,32 @@ pub fn new_session(account: &Account, now: i64) -> (String, Write) {
     (token, write)
 }
 
+/// The account with the typed ID, if any. An unknown ID costs the same two reads as a known one:
+/// the second reads a key no account has, so that the store's work does not tell them apart.
 async fn find_account(deps: &Deps, folded: &str) -> Result<Option<Account>, Error> {
-    let Some(item) = deps.store.get(&UserIdGuard::key_for(folded)).await? else {
-        return Ok(None);
+    let account_id = match deps.store.get(&UserIdGuard::key_for(folded)).await? {
+        Some(item) => match from_item(item)? {
+            UserIdGuard::Account { account_id, .. } => Some(account_id),
+            UserIdGuard::Reservation { .. } => None,
+        },
+        None => None,
     };
-    let UserIdGuard::Account { account_id, .. } = from_item(item)? else {
-        return Ok(None);
-    };
-    match deps.store.get(&Account::key(&account_id)).await? {
-        Some(item) => Ok(Some(from_item(item)?)),
-        None => Ok(None),
+    let item = deps
+        .store
+        .get(&Account::key(account_id.as_deref().unwrap_or("")))
+        .await?;
+    match (account_id, item) {
+        (Some(_), Some(item)) => Ok(Some(from_item(item)?)),
+        _ => Ok(None),
     }
 }
 
-pub async fn login(deps: &Deps, input: LoginInput, previous_session: Option<&str>) -> Result<LoggedIn, Error> {
+pub async fn login(
+    deps: &Deps,
+    input: LoginInput,
+    previous_session: Option<&str>,
+    client_ip: &str,
+) -> Result<LoggedIn, Error> {
     let mut fields = crate::error::Fields::default();
     if input.user_id.trim().is_empty() {
         fields.add("userId", "ユーザーIDを入力してください。");
@@ -160,13 +180,35 @@ pub async fn login(deps: &Deps, input: LoginInput, previous_session: Option<&str
 
     let folded = fold_user_id(&input.user_id);
     let now = deps.clock.unix();
-    let account = find_account(deps, &folded).await?;
-    let stored = account.as_ref().map(|a| a.password_hash.as_str());
-    let verified = try_password(deps, &folded, stored, password.expose(), now).await?;
-    let account = match account {
-        Some(account) if verified => account,
-        _ => return Err(Error::InvalidCredentials),
+    let (store, secret) = (deps.store.as_ref(), deps.config.secret.as_slice());
+    // The address's try is counted before anything is evaluated, as the ID's is, so a burst from
+    // one address gets no more evaluations than the limit; it is given back unless it turns out
+    // a failure, so each failure counts once and successes and refusals not at all.
+    if let Some(retry_after) = LOGIN_FAILURES_PER_IP.hit(store, secret, client_ip, now).await? {
+        tracing::info!(event = "login_refused_address_throttled", "authentication");
+        return Err(Error::LoginThrottled { retry_after });
+    }
+    let evaluated = async {
+        let account = find_account(deps, &folded).await?;
+        let stored = account.as_ref().map(|a| a.password_hash.as_str());
+        let tried = evaluate_password(deps, &folded, stored, password.expose(), now).await?;
+        Ok::<_, Error>((account, tried))
+    }
+    .await;
+    let (account, tried) = match evaluated {
+        Ok(evaluated) => evaluated,
+        Err(refused) => {
+            LOGIN_FAILURES_PER_IP.give_back(store, secret, client_ip, now).await?;
+            return Err(refused);
+        }
     };
+    match tried {
+        Tried::Wrong => return Err(Error::InvalidCredentials),
+        Tried::WrongAndLocked(lock) => return Err(lock),
+        Tried::Right => LOGIN_FAILURES_PER_IP.give_back(store, secret, client_ip, now).await?,
+    }
+    // Always there: the dummy hash an unknown ID is checked against matches no password.
+    let account = account.ok_or(Error::InvalidCredentials)?;
     // Said only to someone who knows the password, so it tells a stranger nothing.
     if account.disabled {
         tracing::info!(event = "login_refused_disabled", account_id = %account.id, "authentication");
@@ -200,11 +242,16 @@ pub async fn login(deps: &Deps, input: LoginInput, previous_session: Option<&str
     })
 }
 
-/// One password try for a typed user ID, existing or not. The try is counted before the slow
-/// comparison, atomically and only while the ID is not locked, so a burst of concurrent guesses
-/// cannot evaluate more than `MAX_LOGIN_FAILURES`; the failure that reaches the limit locks the
-/// ID for `LOCK_SECONDS`. A success leaves the count for the caller to clear in its own write
-/// (`LoginFailures::key`).
+/// An evaluated password try.
+enum Tried {
+    Right,
+    Wrong,
+    /// Wrong, and this failure locked the ID: the answer is the lock's.
+    WrongAndLocked(Error),
+}
+
+/// One password try for a typed user ID, existing or not: `Ok(true)` when it is right. The lock
+/// a failure sets, or one already set, is the error.
 pub async fn try_password(
     deps: &Deps,
     folded_user_id: &str,
@@ -212,13 +259,31 @@ pub async fn try_password(
     password: &str,
     now: i64,
 ) -> Result<bool, Error> {
+    match evaluate_password(deps, folded_user_id, stored_hash, password, now).await? {
+        Tried::Right => Ok(true),
+        Tried::Wrong => Ok(false),
+        Tried::WrongAndLocked(lock) => Err(lock),
+    }
+}
+
+/// The try is counted before the slow comparison, atomically and only while the ID is open, so a
+/// burst of concurrent guesses cannot evaluate more than `MAX_LOGIN_FAILURES`; the failure that
+/// reaches the limit locks the ID for `LOCK_SECONDS`, and the one that reaches
+/// `MAX_CONSECUTIVE_FAILURES` until a password reset. A success leaves the count for the caller
+/// to clear in its own write (`LoginFailures::key`). An unevaluated refusal is the error.
+async fn evaluate_password(
+    deps: &Deps,
+    folded_user_id: &str,
+    stored_hash: Option<&str>,
+    password: &str,
+    now: i64,
+) -> Result<Tried, Error> {
     let key = LoginFailures::key(folded_user_id);
+    let below = |name: &str, limit: i64| Cond::Or(vec![Cond::missing(name), Cond::lt(name, limit)]);
     let open = Cond::And(vec![
         Cond::Or(vec![Cond::missing("lockedUntil"), Cond::le("lockedUntil", now)]),
-        Cond::Or(vec![
-            Cond::missing("failures"),
-            Cond::lt("failures", MAX_LOGIN_FAILURES),
-        ]),
+        below("failures", MAX_LOGIN_FAILURES),
+        below("consecutiveFailures", MAX_CONSECUTIVE_FAILURES),
     ]);
     let counted = deps
         .store
@@ -226,50 +291,62 @@ pub async fn try_password(
             &key,
             &[
                 Change::add("failures", 1),
-                Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2),
+                Change::add("consecutiveFailures", 1),
+                Change::set(TTL_ATTRIBUTE, now + FAILURES_REMEMBERED_SECONDS),
             ],
             Some(&open),
         )
         .await;
     let counted: LoginFailures = match counted {
         Ok(item) => from_item(item)?,
-        Err(StoreError::ConditionFailed { .. }) => {
-            let locked_until = match deps.store.get(&key).await? {
-                Some(item) => from_item::<LoginFailures>(item)?.locked_until,
-                None => 0,
-            };
-            tracing::info!(event = "login_refused_locked", "authentication");
-            // Still zero while the try that reached the limit is being checked.
-            let retry_after = if locked_until > now {
-                locked_until - now
-            } else {
-                LOCK_SECONDS
-            };
-            return Err(Error::LoginLocked { retry_after });
-        }
+        Err(StoreError::ConditionFailed { .. }) => return Err(refusal(deps, &key, now).await?),
         Err(other) => return Err(other.into()),
     };
     if deps.hasher.verify(password, stored_hash).await {
-        return Ok(true);
+        return Ok(Tried::Right);
     }
     tracing::info!(
         event = "login_failed",
         known_account = stored_hash.is_some(),
         "authentication"
     );
+    if counted.consecutive_failures >= MAX_CONSECUTIVE_FAILURES {
+        tracing::warn!(event = "login_locked_until_reset", "authentication");
+        return Ok(Tried::WrongAndLocked(Error::LoginLockedUntilReset));
+    }
     if counted.failures >= MAX_LOGIN_FAILURES {
         let lock = [
             Change::set("failures", 0),
             Change::set("lockedUntil", now + LOCK_SECONDS),
-            Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2),
+            Change::set(TTL_ATTRIBUTE, now + FAILURES_REMEMBERED_SECONDS),
         ];
         deps.store.update(&key, &lock, None).await?;
         tracing::warn!(event = "login_locked", "authentication");
-        return Err(Error::LoginLocked {
+        return Ok(Tried::WrongAndLocked(Error::LoginLocked {
             retry_after: LOCK_SECONDS,
-        });
+        }));
     }
-    Ok(false)
+    Ok(Tried::Wrong)
+}
+
+/// Why a try was not counted: the cap, or the 30-minute lock with the time it has left.
+async fn refusal(deps: &Deps, key: &Key, now: i64) -> Result<Error, Error> {
+    let failures = match deps.store.get(key).await? {
+        Some(item) => from_item::<LoginFailures>(item)?,
+        None => LoginFailures::default(),
+    };
+    if failures.consecutive_failures >= MAX_CONSECUTIVE_FAILURES {
+        tracing::info!(event = "login_refused_until_reset", "authentication");
+        return Ok(Error::LoginLockedUntilReset);
+    }
+    tracing::info!(event = "login_refused_locked", "authentication");
+    // Still zero while the try that reached the limit is being checked.
+    let retry_after = if failures.locked_until > now {
+        failures.locked_until - now
+    } else {
+        LOCK_SECONDS
+    };
+    Ok(Error::LoginLocked { retry_after })
 }
 
 pub async fn logout(deps: &Deps, token: Option<&str>) -> Result<(), Error> {

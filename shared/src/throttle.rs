@@ -24,6 +24,20 @@ pub const IDENTITY_PER_IP: Limit = Limit {
     window_seconds: 3_600,
 };
 
+/// Failed logins per client IP address, across every user ID: password spraying from one
+/// address. The per-ID lock cannot see it, since each ID gets only a few guesses.
+///
+/// The largest sites of a union's member companies put a few thousand employees behind one NAT
+/// address. If 500 of them log in during the busiest hour of the campaign and every one of them
+/// mistypes once, that is 500 failures, half the limit; successes are given back and cost
+/// nothing. One address spraying guesses gets 1,000 an hour instead of the 360,000 that the
+/// stage-wide 100 requests/s would allow.
+pub const LOGIN_FAILURES_PER_IP: Limit = Limit {
+    scope: "login-ip",
+    max: 1_000,
+    window_seconds: 3_600,
+};
+
 /// Password-reset requests per typed user ID, and per client IP address.
 pub const PASSWORD_FORGOT_PER_USER_ID: Limit = Limit {
     scope: "password-forgot-id",

@@ -234,8 +234,13 @@ impl Person {
 }
 
 pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, test_config()).await
+}
+
+/// The application with other settings than `test_config` (the production argon2 cost, say).
+pub async fn spawn_app_with(engine: Engine, config: Config) -> TestApp {
     let (inner, store_dir) = fresh_store(engine).await;
-    spawn_app_on(engine, inner, store_dir).await
+    spawn_app_on(engine, inner, store_dir, config).await
 }
 
 /// The application on DynamoDB Local reached through `proxy`, which can cut the line.
@@ -248,11 +253,12 @@ pub async fn spawn_app_behind(proxy: &FaultProxy) -> TestApp {
         Engine::Dynamo,
         Arc::new(store),
         tempfile::tempdir().expect("temporary folder"),
+        test_config(),
     )
     .await
 }
 
-async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: TempDir) -> TestApp {
+async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: TempDir, config: Config) -> TestApp {
     let clock = Arc::new(ManualClock::starting_at(START));
     kennin_local::seed_demo(inner.as_ref(), clock.today_in_japan())
         .await
@@ -267,7 +273,7 @@ async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: Temp
         outbox,
         down: AtomicBool::new(false),
     });
-    let deps = Deps::new(store.clone(), mailer.clone(), clock.clone(), test_config()).expect("deps");
+    let deps = Deps::new(store.clone(), mailer.clone(), clock.clone(), config).expect("deps");
     let app = kennin_local::router(Arc::new(deps), Some(mailer.outbox.clone())).expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");

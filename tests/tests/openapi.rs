@@ -70,6 +70,9 @@ fn every_error() -> Vec<Error> {
         Error::ResendThrottled { retry_after: 40 },
         Error::ResendLimit,
         Error::LoginLocked { retry_after: 1_800 },
+        Error::LoginLockedUntilReset,
+        Error::LoginThrottled { retry_after: 3_600 },
+        Error::AccountDisabled,
         Error::NotFound,
         Error::StepRequired { next: Next::Terms },
         Error::StepRequired { next: Next::Contact },
@@ -105,6 +108,9 @@ fn every_error() -> Vec<Error> {
             | Error::ResendThrottled { .. }
             | Error::ResendLimit
             | Error::LoginLocked { .. }
+            | Error::LoginLockedUntilReset
+            | Error::LoginThrottled { .. }
+            | Error::AccountDisabled
             | Error::NotFound
             | Error::StepRequired { .. }
             | Error::SessionEnded

@@ -10,7 +10,13 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
-    let logged_in = session::login(deps, request.json()?, request.cookie(SESSION_COOKIE)).await?;
+    let logged_in = session::login(
+        deps,
+        request.json()?,
+        request.cookie(SESSION_COOKIE),
+        request.client_ip(),
+    )
+    .await?;
     Ok(Reply::json(200, json!({ "next": logged_in.next })).cookie(set_cookie(
         SESSION_COOKIE,
         &logged_in.token,

@@ -223,6 +223,9 @@ pub struct LoginFailures {
     pub failures: i64,
     #[serde(default)]
     pub locked_until: i64,
+    /// Failures since the last success or password reset, never reset by a lock ending.
+    #[serde(default)]
+    pub consecutive_failures: i64,
 }
 
 impl LoginFailures {

@@ -156,6 +156,7 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     )
     .await?
     {
+        tracing::info!(event = "password_change_refused", account_id = %account.id, "account");
         return Err(Error::CurrentPasswordWrong);
     }
     let hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
@@ -235,6 +236,7 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
     codes::mail(deps, &key, &message)
         .await
         .map_err(|e| Error::Unavailable(e.to_string()))?;
+    tracing::info!(event = "email_change_requested", account_id = %account.id, "account");
     Ok(CodeSent {
         masked_email: email.masked(),
         code_expires_at: crate::clock::Timestamp(issued.expires_at),
@@ -257,7 +259,13 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
         purpose: EMAIL_CHANGE,
         owner: &account.id,
     };
-    let (_, matched) = codes::verify(deps, slot, &change.code, &typed, now).await?;
+    let (_, matched) = codes::verify(deps, slot, &change.code, &typed, now)
+        .await
+        .inspect_err(|error| {
+            if matches!(error, Error::CodeMismatch { .. } | Error::CodeExpired | Error::CodeVoid) {
+                tracing::info!(event = "email_change_refused", account_id = %account.id, reason = %error, "account");
+            }
+        })?;
     deps.store
         .transact(vec![
             Write::Delete {

@@ -4,7 +4,7 @@
 use crate::deps::Deps;
 use crate::domain::Password;
 use crate::error::Error;
-use crate::secrets::{new_token, token_hash};
+use crate::secrets::{log_fingerprint, new_token, token_hash};
 use crate::store::records::{Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item};
 use crate::store::{Change, Cond, StoreError, TTL_ATTRIBUTE, Write};
 use serde::{Deserialize, Serialize};
@@ -188,7 +188,12 @@ pub async fn login(deps: &Deps, input: LoginInput, previous_session: Option<&str
         });
     }
     deps.store.transact(writes).await?;
-    tracing::info!(event = "login_succeeded", account_id = %account.id, "authentication");
+    tracing::info!(
+        event = "login_succeeded",
+        account_id = %account.id,
+        user_fingerprint = log_fingerprint(&deps.config.secret, &folded),
+        "authentication"
+    );
     Ok(LoggedIn {
         token,
         next: next_step(&account, &insurer),
@@ -233,7 +238,11 @@ pub async fn try_password(
                 Some(item) => from_item::<LoginFailures>(item)?.locked_until,
                 None => 0,
             };
-            tracing::info!(event = "login_refused_locked", "authentication");
+            tracing::info!(
+                event = "login_refused_locked",
+                user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id),
+                "authentication"
+            );
             // Still zero while the try that reached the limit is being checked.
             let retry_after = if locked_until > now {
                 locked_until - now
@@ -247,9 +256,12 @@ pub async fn try_password(
     if deps.hasher.verify(password, stored_hash).await {
         return Ok(true);
     }
+    // The fingerprint lets an operator follow one ID's failures (and its later success)
+    // without the log holding the ID.
     tracing::info!(
         event = "login_failed",
         known_account = stored_hash.is_some(),
+        user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id),
         "authentication"
     );
     if counted.failures >= MAX_LOGIN_FAILURES {
@@ -259,7 +271,11 @@ pub async fn try_password(
             Change::set(TTL_ATTRIBUTE, now + LOCK_SECONDS * 2),
         ];
         deps.store.update(&key, &lock, None).await?;
-        tracing::warn!(event = "login_locked", "authentication");
+        tracing::warn!(
+            event = "login_locked",
+            user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id),
+            "authentication"
+        );
         return Err(Error::LoginLocked {
             retry_after: LOCK_SECONDS,
         });
@@ -275,6 +291,7 @@ pub async fn logout(deps: &Deps, token: Option<&str>) -> Result<(), Error> {
                 cond: None,
             }])
             .await?;
+        tracing::info!(event = "logged_out", "authentication");
     }
     Ok(())
 }
@@ -291,6 +308,12 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     let now = deps.clock.unix();
     if now >= session.absolute_expires_at || now >= session.last_seen_at + IDLE_TIMEOUT_SECONDS {
         deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
+        let timeout = if now >= session.absolute_expires_at {
+            "absolute"
+        } else {
+            "idle"
+        };
+        tracing::info!(event = "session_expired", account_id = %session.account_id, timeout, "authentication");
         return Err(Error::SessionExpired);
     }
     let account: Account = match deps.store.get(&Account::key(&session.account_id)).await? {
@@ -303,6 +326,7 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     // A password reset or change raised the account's epoch: sessions from before have ended.
     if session.epoch != account.session_epoch {
         deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
+        tracing::info!(event = "session_ended_by_credential_change", account_id = %account.id, "authentication");
         return Err(Error::SessionEnded);
     }
     if now - session.last_seen_at >= TOUCH_INTERVAL_SECONDS {

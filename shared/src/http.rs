@@ -336,3 +336,33 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         cookies: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+
+    fn request_with_route_key(route_key: Option<&str>) -> ApiRequest {
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.route_key = route_key.map(str::to_string);
+        let request = lambda_http::http::Request::builder()
+            .uri("https://kennin.test/api/postal/1000001")
+            .body(Body::Empty)
+            .expect("request")
+            .with_request_context(RequestContext::ApiGatewayV2(context));
+        ApiRequest::new(request, &Config::with_secret(vec![7; 32]))
+    }
+
+    #[test]
+    fn the_request_line_names_the_route_template_never_the_path() {
+        let request = request_with_route_key(Some("GET /api/postal/{code}"));
+        assert_eq!(request.logged_route(), "/api/postal/{code}");
+        assert_eq!(
+            request.path(),
+            "/api/postal/1000001",
+            "the path itself stays for the handler"
+        );
+        assert_eq!(request_with_route_key(Some("$default")).logged_route(), "-");
+        assert_eq!(request_with_route_key(None).logged_route(), "-");
+    }
+}

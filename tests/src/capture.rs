@@ -250,7 +250,7 @@ pub const PROCESS_MESSAGES: [&str; 3] = ["postal data loaded", "postal data unre
 
 /// Every authentication outcome the application logs as an event; each must show up at least
 /// once in a whole run, so a renamed or lost event fails the audit.
-pub const EXPECTED_EVENTS: [&str; 20] = [
+pub const EXPECTED_EVENTS: [&str; 22] = [
     "identity_check_passed",
     "identity_check_failed",
     "identity_check_throttled",
@@ -270,7 +270,9 @@ pub const EXPECTED_EVENTS: [&str; 20] = [
     "password_changed",
     "password_change_refused",
     "email_change_requested",
+    "email_change_refused",
     "email_changed",
+    "user_id_reminder_sent",
 ];
 
 #[derive(Debug, Default)]

@@ -207,7 +207,10 @@ async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
             "ケンポ",
             "健保 太郎",
             "taro@example.com",
+            "demo_taro",
+            "1001,1",
             flow.split('=').nth(1).unwrap(),
+            cookies[0].split('=').nth(1).unwrap(),
         ] {
             assert!(!line.contains(secret), "a log line carries a personal value: {line}");
         }

@@ -10,6 +10,12 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*" >&2; }
 
+# Every test process writes the application's logs and the values it must never log here; the
+# audit after the run reads this run's only.
+export KENNIN_TEST_LOG_DIR="$PWD/target/test-logs"
+rm -rf "$KENNIN_TEST_LOG_DIR"
+mkdir -p "$KENNIN_TEST_LOG_DIR"
+
 step "format"
 cargo fmt --all --check
 
@@ -46,8 +52,12 @@ cargo build --quiet -p kennin-admin
 step "tests"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --no-fail-fast --failure-output final --status-level fail --final-status-level slow || status=$?
+    step "log audit (the logs of the whole run above: JSON, request IDs, events, no personal values)"
+    cargo nextest run -p kennin-tests --test log_audit --run-ignored only --failure-output final || status=$?
 else
     cargo test --workspace --no-fail-fast || status=$?
+    step "log audit (the logs of the whole run above: JSON, request IDs, events, no personal values)"
+    cargo test -p kennin-tests --test log_audit -- --ignored || status=$?
 fi
 
 step "fuzzing (cargo-fuzz: every parser a stranger controls, for a bounded time each)"

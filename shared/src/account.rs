@@ -148,7 +148,7 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     let anyone = PasswordContext::for_user(Some(&account.user_id));
     fields.check("password", Password::parse(&input.password, &anyone));
     fields.finish()?;
-    verify_current_password(deps, &account, &input.current_password).await?;
+    verify_current_password(deps, &account, &input.current_password, "password_change_refused").await?;
     // What only the person knows is checked once they have proven who they are, so that a
     // stolen session cannot learn the birth date or card from the answers.
     let password = Password::parse(&input.password, &account_context(deps, &account).await?)
@@ -262,10 +262,17 @@ pub(crate) async fn account_context(deps: &Deps, account: &Account) -> Result<Pa
 /// session cannot be used to guess it.
 /// A right password clears the count at once, as a login does, so that a change refused later
 /// (a new password with the birth date in it) does not count toward the lock.
-async fn verify_current_password(deps: &Deps, account: &Account, typed: &str) -> Result<(), Error> {
+/// `refused_event` names the log event of a wrong password, for the screen it was typed on.
+async fn verify_current_password(
+    deps: &Deps,
+    account: &Account,
+    typed: &str,
+    refused_event: &'static str,
+) -> Result<(), Error> {
     let folded = account.user_id.key();
     let now = deps.clock.unix();
     if !crate::session::try_password(deps, &folded, Some(&account.password_hash), typed, now).await? {
+        tracing::info!(event = refused_event, account_id = %account.id, reason = "current password wrong", "account");
         return Err(Error::CurrentPasswordWrong);
     }
     deps.store
@@ -310,7 +317,7 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
     let Some(email) = email else {
         unreachable!("email parsed when no field error was recorded")
     };
-    verify_current_password(deps, &account, &input.current_password).await?;
+    verify_current_password(deps, &account, &input.current_password, "email_change_refused").await?;
     let key = EmailChange::key(&account.id);
     let pending = match deps.store.get(&key).await? {
         Some(item) => from_item::<EmailChange>(item)?.code,
@@ -334,6 +341,7 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
     codes::mail(deps, &key, &message)
         .await
         .map_err(|e| Error::Unavailable(e.to_string()))?;
+    tracing::info!(event = "email_change_requested", account_id = %account.id, "account");
     Ok(CodeSent {
         masked_email: email.masked(),
         code_expires_at: crate::clock::Timestamp(issued.expires_at),
@@ -356,7 +364,13 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
         purpose: EMAIL_CHANGE,
         owner: &account.id,
     };
-    let (_, matched) = codes::verify(deps, slot, &change.code, &typed, now).await?;
+    let (_, matched) = codes::verify(deps, slot, &change.code, &typed, now)
+        .await
+        .inspect_err(|error| {
+            if matches!(error, Error::CodeMismatch { .. } | Error::CodeExpired | Error::CodeVoid) {
+                tracing::info!(event = "email_change_refused", account_id = %account.id, reason = %error, "account");
+            }
+        })?;
     deps.store
         .transact(vec![
             Write::Delete {

@@ -23,6 +23,9 @@ pub struct ApiRequest {
     headers: lambda_http::http::HeaderMap,
     body: Vec<u8>,
     request_id: String,
+    /// The route template (`/api/postal/{code}`), never the path itself: path values such as a
+    /// postal code stay out of the logs.
+    route: Option<String>,
     client_ip: String,
     started: Instant,
 }
@@ -76,10 +79,20 @@ impl ApiRequest {
     pub fn new(request: Request, config: &Config) -> Self {
         let started = Instant::now();
         let context = request.request_context_ref();
-        let (context_id, source_ip) = match context {
-            Some(RequestContext::ApiGatewayV2(ctx)) => (ctx.request_id.clone(), ctx.http.source_ip.clone()),
-            _ => (None, None),
+        let (context_id, source_ip, route_key) = match context {
+            Some(RequestContext::ApiGatewayV2(ctx)) => (
+                ctx.request_id.clone(),
+                ctx.http.source_ip.clone(),
+                ctx.route_key.clone(),
+            ),
+            _ => (None, None, None),
         };
+        // API Gateway's route key is "METHOD /template"; `$default` names no template.
+        let route = route_key.filter(|key| key != "$default").map(|key| {
+            key.split_once(' ')
+                .map_or(key.as_str(), |(_, template)| template)
+                .to_string()
+        });
         let request_id = context_id
             .or_else(|| {
                 request
@@ -110,6 +123,7 @@ impl ApiRequest {
             headers: parts.headers,
             body,
             request_id,
+            route,
             client_ip,
             started,
         }
@@ -174,12 +188,19 @@ impl ApiRequest {
         &self.path
     }
 
+    /// What the request line says the request was for: the route template, or `-` when the
+    /// caller named none (a direct invocation, or a path no route matched: API Gateway answers
+    /// those itself, only the local runner passes them on).
+    fn logged_route(&self) -> &str {
+        self.route.as_deref().unwrap_or("-")
+    }
+
     /// For a response made elsewhere (the portal's pages): writes the request's log line.
     pub fn finish_page(self, response: Response<Body>) -> Response<Body> {
         let elapsed_ms = self.started.elapsed().as_millis() as u64;
         tracing::info!(
-            request_id = %self.request_id, method = %self.method, path = %self.path,
-            status = response.status().as_u16(), elapsed_ms, "request"
+            request_id = %self.request_id, method = %self.method, route = self.logged_route(),
+            client_ip = %self.client_ip, status = response.status().as_u16(), elapsed_ms, "request"
         );
         response
     }
@@ -199,12 +220,13 @@ impl ApiRequest {
             .unwrap_or("");
         match &error {
             Some(Error::Unavailable(cause)) => tracing::error!(
-                request_id = %self.request_id, method = %self.method, path = %self.path,
-                status = reply.status, code, elapsed_ms, cause = %cause, "request failed: dependency unavailable"
+                request_id = %self.request_id, method = %self.method, route = self.logged_route(),
+                client_ip = %self.client_ip, status = reply.status, code, elapsed_ms, cause = %cause,
+                "request failed: dependency unavailable"
             ),
             _ => tracing::info!(
-                request_id = %self.request_id, method = %self.method, path = %self.path,
-                status = reply.status, code, elapsed_ms, "request"
+                request_id = %self.request_id, method = %self.method, route = self.logged_route(),
+                client_ip = %self.client_ip, status = reply.status, code, elapsed_ms, "request"
             ),
         }
         let mut builder = Response::builder()
@@ -316,5 +338,35 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         status,
         body: Some(body),
         cookies: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+
+    fn request_with_route_key(route_key: Option<&str>) -> ApiRequest {
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.route_key = route_key.map(str::to_string);
+        let request = lambda_http::http::Request::builder()
+            .uri("https://kennin.test/api/postal/1000001")
+            .body(Body::Empty)
+            .expect("request")
+            .with_request_context(RequestContext::ApiGatewayV2(context));
+        ApiRequest::new(request, &Config::with_secret(vec![7; 32]))
+    }
+
+    #[test]
+    fn the_request_line_names_the_route_template_never_the_path() {
+        let request = request_with_route_key(Some("GET /api/postal/{code}"));
+        assert_eq!(request.logged_route(), "/api/postal/{code}");
+        assert_eq!(
+            request.path(),
+            "/api/postal/1000001",
+            "the path itself stays for the handler"
+        );
+        assert_eq!(request_with_route_key(Some("$default")).logged_route(), "-");
+        assert_eq!(request_with_route_key(None).logged_route(), "-");
     }
 }

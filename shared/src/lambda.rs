@@ -6,19 +6,32 @@ use lambda_http::{Body, Request, Response, service_fn};
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
-/// JSON log lines (one per request, written by `http::ApiRequest::finish`).
+/// JSON log lines on stdout (one per request, written by `http::ApiRequest::finish`).
 pub fn init_logging() {
+    let _ = install_logging(std::io::stdout);
+}
+
+/// Installs the one log format (JSON, one object per line, the request ID from the span) as the
+/// process's logger, writing to `writer`. The tests install it with a file, so what they check
+/// is what production writes. Fails if the process already has a logger.
+pub fn install_logging<W>(writer: W) -> Result<(), tracing_subscriber::util::TryInitError>
+where
+    W: for<'writer> tracing_subscriber::fmt::MakeWriter<'writer> + Send + Sync + 'static,
+{
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    tracing_subscriber::fmt()
         .json()
         .flatten_event(true)
         .with_current_span(true)
         .with_span_list(false)
         .with_target(false)
         .with_env_filter(filter)
-        .try_init();
+        .with_writer(writer)
+        .finish()
+        .try_init()
 }
 
 /// Serves a function that uses the table.

@@ -167,11 +167,17 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
     let (Some(user_id), Some(code)) = (user_id, code) else {
         unreachable!("every field parsed when no field error was recorded");
     };
-    let account = current_account(deps, &user_id).await?.ok_or(Error::ResetCodeInvalid)?;
+    let Some(account) = current_account(deps, &user_id).await? else {
+        tracing::info!(event = "password_reset_refused", reason = "no such user ID", "account");
+        return Err(Error::ResetCodeInvalid);
+    };
     let key = PasswordReset::key(&account.id);
     let reset: PasswordReset = match deps.store.get(&key).await? {
         Some(item) => from_item(item)?,
-        None => return Err(Error::ResetCodeInvalid),
+        None => {
+            tracing::info!(event = "password_reset_refused", account_id = %account.id, reason = "no reset pending", "account");
+            return Err(Error::ResetCodeInvalid);
+        }
     };
     let now = deps.clock.unix();
     let slot = codes::Slot {
@@ -180,7 +186,13 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
         purpose: PASSWORD_RESET,
         owner: &account.id,
     };
-    let (_, matched) = codes::verify(deps, slot, &reset.code, &code, now).await?;
+    let (_, matched) = codes::verify(deps, slot, &reset.code, &code, now)
+        .await
+        .inspect_err(|error| {
+            if matches!(error, Error::CodeMismatch { .. } | Error::CodeExpired | Error::CodeVoid) {
+                tracing::info!(event = "password_reset_refused", account_id = %account.id, reason = %error, "account");
+            }
+        })?;
     // Checked only with the right code, so the answer never tells a stranger the birth date or
     // card of the account. The code stays valid for another password.
     let password = Password::parse(&input.password, &crate::account::account_context(deps, &account).await?)
@@ -242,12 +254,15 @@ pub async fn forgot_user_id(deps: &Deps, input: ForgotUserIdInput, client_ip: &s
     .await?;
     if let Some(account) = claimed_account(deps, &code, &symbol, &number, &birth_date).await?
         && same_address(&account.email, &email)
-        && let Err(error) = deps
+    {
+        match deps
             .mailer
             .send(&templates::user_id_reminder(&account.email, &account.user_id))
             .await
-    {
-        tracing::error!(error = %error, "user ID reminder not sent");
+        {
+            Ok(()) => tracing::info!(event = "user_id_reminder_sent", account_id = %account.id, "account"),
+            Err(error) => tracing::error!(error = %error, "user ID reminder not sent"),
+        }
     }
     answer_at_floor(deps, started).await;
     Ok(())

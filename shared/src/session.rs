@@ -4,7 +4,7 @@
 use crate::deps::Deps;
 use crate::domain::Password;
 use crate::error::Error;
-use crate::secrets::{new_token, token_hash};
+use crate::secrets::{log_fingerprint, new_token, token_hash};
 use crate::store::records::{Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item};
 use crate::store::{Change, Cond, Key, StoreError, TTL_ATTRIBUTE, Write};
 use crate::throttle::LOGIN_FAILURES_PER_IP;
@@ -235,7 +235,12 @@ pub async fn login(
         });
     }
     deps.store.transact(writes).await?;
-    tracing::info!(event = "login_succeeded", account_id = %account.id, "authentication");
+    tracing::info!(
+        event = "login_succeeded",
+        account_id = %account.id,
+        user_fingerprint = log_fingerprint(&deps.config.secret, &folded),
+        "authentication"
+    );
     Ok(LoggedIn {
         token,
         next: next_step(&account, &insurer),
@@ -299,19 +304,26 @@ async fn evaluate_password(
         .await;
     let counted: LoginFailures = match counted {
         Ok(item) => from_item(item)?,
-        Err(StoreError::ConditionFailed { .. }) => return Err(refusal(deps, &key, now).await?),
+        Err(StoreError::ConditionFailed { .. }) => return Err(refusal(deps, &key, folded_user_id, now).await?),
         Err(other) => return Err(other.into()),
     };
     if deps.hasher.verify(password, stored_hash).await {
         return Ok(Tried::Right);
     }
+    // The fingerprint lets an operator follow one ID's failures (and its later success)
+    // without the log holding the ID.
     tracing::info!(
         event = "login_failed",
         known_account = stored_hash.is_some(),
+        user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id),
         "authentication"
     );
     if counted.consecutive_failures >= MAX_CONSECUTIVE_FAILURES {
-        tracing::warn!(event = "login_locked_until_reset", "authentication");
+        tracing::warn!(
+            event = "login_locked_until_reset",
+            user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id),
+            "authentication"
+        );
         return Ok(Tried::WrongAndLocked(Error::LoginLockedUntilReset));
     }
     if counted.failures >= MAX_LOGIN_FAILURES {
@@ -321,7 +333,11 @@ async fn evaluate_password(
             Change::set(TTL_ATTRIBUTE, now + FAILURES_REMEMBERED_SECONDS),
         ];
         deps.store.update(&key, &lock, None).await?;
-        tracing::warn!(event = "login_locked", "authentication");
+        tracing::warn!(
+            event = "login_locked",
+            user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id),
+            "authentication"
+        );
         return Ok(Tried::WrongAndLocked(Error::LoginLocked {
             retry_after: LOCK_SECONDS,
         }));
@@ -330,16 +346,17 @@ async fn evaluate_password(
 }
 
 /// Why a try was not counted: the cap, or the 30-minute lock with the time it has left.
-async fn refusal(deps: &Deps, key: &Key, now: i64) -> Result<Error, Error> {
+async fn refusal(deps: &Deps, key: &Key, folded_user_id: &str, now: i64) -> Result<Error, Error> {
+    let user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id);
     let failures = match deps.store.get(key).await? {
         Some(item) => from_item::<LoginFailures>(item)?,
         None => LoginFailures::default(),
     };
     if failures.consecutive_failures >= MAX_CONSECUTIVE_FAILURES {
-        tracing::info!(event = "login_refused_until_reset", "authentication");
+        tracing::info!(event = "login_refused_until_reset", user_fingerprint, "authentication");
         return Ok(Error::LoginLockedUntilReset);
     }
-    tracing::info!(event = "login_refused_locked", "authentication");
+    tracing::info!(event = "login_refused_locked", user_fingerprint, "authentication");
     // Still zero while the try that reached the limit is being checked.
     let retry_after = if failures.locked_until > now {
         failures.locked_until - now
@@ -357,6 +374,7 @@ pub async fn logout(deps: &Deps, token: Option<&str>) -> Result<(), Error> {
                 cond: None,
             }])
             .await?;
+        tracing::info!(event = "logged_out", "authentication");
     }
     Ok(())
 }
@@ -373,6 +391,12 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     let now = deps.clock.unix();
     if now >= session.absolute_expires_at || now >= session.last_seen_at + IDLE_TIMEOUT_SECONDS {
         deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
+        let timeout = if now >= session.absolute_expires_at {
+            "absolute"
+        } else {
+            "idle"
+        };
+        tracing::info!(event = "session_expired", account_id = %session.account_id, timeout, "authentication");
         return Err(Error::SessionExpired);
     }
     let account: Account = match deps.store.get(&Account::key(&session.account_id)).await? {
@@ -387,11 +411,12 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     // item this request reads anyway.
     if account.disabled || session.epoch != account.session_epoch {
         deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
-        return Err(if account.disabled {
-            Error::AccountDisabled
-        } else {
-            Error::SessionEnded
-        });
+        if account.disabled {
+            tracing::info!(event = "session_ended_by_account_disabled", account_id = %account.id, "authentication");
+            return Err(Error::AccountDisabled);
+        }
+        tracing::info!(event = "session_ended_by_credential_change", account_id = %account.id, "authentication");
+        return Err(Error::SessionEnded);
     }
     if now - session.last_seen_at >= TOUCH_INTERVAL_SECONDS {
         deps.store

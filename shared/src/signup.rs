@@ -163,6 +163,7 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
             for (earlier, value) in &limits[..taken] {
                 earlier.give_back(store, secret, value, now).await?;
             }
+            tracing::warn!(event = "identity_check_throttled", "signup");
             return Err(Error::IdentityThrottled { retry_after });
         }
     }
@@ -173,6 +174,7 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
     };
     let matched = person.filter(|p| p.birth_date == birth_date && p.name_kana == name_kana);
     let Some(person) = matched else {
+        tracing::info!(event = "identity_check_failed", "signup");
         return Err(Error::IdentityMismatch);
     };
     for (limit, value) in limits {
@@ -204,6 +206,7 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
             cond: Some(Cond::NotExists),
         }])
         .await?;
+    tracing::info!(event = "identity_check_passed", "signup");
     Ok(Started {
         token,
         expires_at: Timestamp(flow.expires_at),
@@ -396,6 +399,9 @@ pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> 
         owner: &flow.id,
     };
     let verified = codes::verify(deps, slot, &flow.code, &typed, now).await;
+    if let Err(error @ (Error::CodeMismatch { .. } | Error::CodeExpired | Error::CodeVoid)) = &verified {
+        tracing::info!(event = "signup_code_refused", reason = %error, "signup");
+    }
     let (item, matched_hash) = match verified {
         Ok(verified) => verified,
         // The tries may be used up, or another request may have finished the flow meanwhile.

@@ -1,6 +1,9 @@
 //! Test harness: the whole application on a random port with a fresh store (embedded SQLite in
 //! a temporary folder, or a fresh table in DynamoDB Local), a clock the test moves, mail in an
-//! outbox folder, and switches that make the store or the mail fail.
+//! outbox folder, and switches that make the store or the mail fail. The application's logs and
+//! the sensitive values the tests use are captured for the whole-run audit (`capture`).
+
+pub mod capture;
 
 use async_trait::async_trait;
 use kennin::Deps;
@@ -259,6 +262,7 @@ pub async fn spawn_app_behind(proxy: &FaultProxy) -> TestApp {
 }
 
 async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: TempDir, config: Config) -> TestApp {
+    capture::install();
     let clock = Arc::new(ManualClock::starting_at(START));
     kennin_local::seed_demo(inner.as_ref(), clock.today_in_japan())
         .await
@@ -314,10 +318,14 @@ impl TestApp {
         self.finish(request).await
     }
 
+    /// Sends the request; what it carries and what comes back is recorded for the log audit.
     pub async fn finish(&self, request: reqwest::RequestBuilder) -> Reply {
-        let response = request.send().await.expect("request sent");
+        let request = request.build().expect("request builds");
+        record_request(&request);
+        let response = self.client.execute(request).await.expect("request sent");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        record_cookies(&headers);
         let text = response.text().await.expect("body");
         let body = if text.is_empty() {
             Value::Null
@@ -424,7 +432,35 @@ impl TestApp {
 
 pub fn code_in(text: &str) -> String {
     let start = text.find("認証番号：").expect("code line in mail") + "認証番号：".len();
-    text[start..].chars().take(6).collect()
+    let code: String = text[start..].chars().take(6).collect();
+    capture::record(capture::Kind::Code, &code);
+    code
+}
+
+/// Records the sensitive values a request carries: its JSON body's fields, and the postal code
+/// in the address lookup's path.
+pub fn record_request(request: &reqwest::Request) {
+    if let Some(body) = request.body().and_then(reqwest::Body::as_bytes)
+        && let Ok(body) = serde_json::from_slice::<Value>(body)
+    {
+        capture::record_body(&body);
+    }
+    if let Some(code) = request.url().path().strip_prefix("/api/postal/") {
+        let code = percent_encoding::percent_decode_str(code).decode_utf8_lossy();
+        capture::record_postal_code(&code);
+    }
+}
+
+/// Records the session and signup-flow tokens an answer sets.
+pub fn record_cookies(headers: &reqwest::header::HeaderMap) {
+    for cookie in headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()) {
+        let pair = cookie.split(';').next().unwrap_or("");
+        if let Some(token) = pair.strip_prefix(&format!("{}=", kennin::http::SESSION_COOKIE)) {
+            capture::record(capture::Kind::SessionToken, token);
+        } else if let Some(token) = pair.strip_prefix(&format!("{}=", kennin::http::SIGNUP_COOKIE)) {
+            capture::record(capture::Kind::SignupToken, token);
+        }
+    }
 }
 
 /// A TCP proxy in front of DynamoDB Local that can cut the line: while cut, it drops the

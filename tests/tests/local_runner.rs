@@ -1,9 +1,10 @@
 //! The README's run command, as a newcomer meets it: the real `kennin-local` binary on a fresh
 //! data folder, a demo person going ① → ④ with the code read from /_local/mail, the data kept
-//! across a restart, and logs free of personal values.
+//! across a restart, and logs free of personal values. Its log lines join the whole run's
+//! (`kennin_tests::capture`), for the audit.
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write as _};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -13,14 +14,34 @@ struct Runner {
     output: Arc<Mutex<Vec<String>>>,
 }
 
+const READY: &str = "kennin is running at ";
+
 impl Drop for Runner {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        self.keep_logs();
     }
 }
 
 impl Runner {
+    /// Adds what the binary wrote to the run's log folder: everything after its start-up banner
+    /// (which lists the demo roster on purpose), and the log lines before it.
+    fn keep_logs(&self) {
+        let output = self.output.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let banner_end = output.iter().position(|l| l.starts_with(READY)).map_or(0, |i| i + 1);
+        let path = kennin_tests::capture::binary_log_path("kennin-local");
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let before = output[..banner_end].iter().filter(|l| l.starts_with('{'));
+        for line in before.chain(&output[banner_end..]) {
+            writeln!(file, "{line}").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
+
     /// The JSON log lines so far, waiting a little for the reader threads to catch up with the
     /// `expected` number.
     fn log_lines(&self, expected: usize) -> Vec<String> {
@@ -64,7 +85,7 @@ fn start(data_dir: &std::path::Path) -> Runner {
         let (output, ready_tx) = (output.clone(), ready_tx.clone());
         std::thread::spawn(move || {
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("kennin is running at ") {
+                if let Some(url) = line.strip_prefix(READY) {
                     let _ = ready_tx.send(url.trim_end_matches('/').to_string());
                 }
                 output.lock().unwrap().push(line);
@@ -94,7 +115,10 @@ async fn call(
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
-    let response = request.send().await.unwrap();
+    let request = request.build().unwrap();
+    kennin_tests::record_request(&request);
+    let response = client.execute(request).await.unwrap();
+    kennin_tests::record_cookies(response.headers());
     let status = response.status().as_u16();
     let cookies = response
         .headers()
@@ -183,7 +207,10 @@ async fn a_newcomer_signs_up_and_logs_in_with_a_demo_identity() {
             "ケンポ",
             "健保 太郎",
             "taro@example.com",
+            "demo_taro",
+            "1001,1",
             flow.split('=').nth(1).unwrap(),
+            cookies[0].split('=').nth(1).unwrap(),
         ] {
             assert!(!line.contains(secret), "a log line carries a personal value: {line}");
         }

@@ -175,7 +175,7 @@ async fn dispatch(
     }
     let route = app.routes.iter().find_map(|(route, handler)| {
         let parameters = (route.method == parts.method.as_str()).then(|| path_parameters(&route.path, &path))??;
-        Some((handler, parameters))
+        Some((handler, parameters, route))
     });
     let bytes = to_bytes(body, MAX_FORWARDED_BODY).await;
     let mut builder = lambda_http::http::Request::builder()
@@ -191,13 +191,14 @@ async fn dispatch(
     let Ok(request) = builder.body(body) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let parameters = route.as_ref().map(|(_, p)| p.clone()).unwrap_or_default();
+    let parameters = route.as_ref().map(|(_, p, _)| p.clone()).unwrap_or_default();
+    let route_key = route.as_ref().map(|(_, _, r)| format!("{} {}", r.method, r.path));
     let request = request
-        .with_request_context(api_gateway_context(&parts.method, &path, peer))
+        .with_request_context(api_gateway_context(&parts.method, &path, route_key, peer))
         .with_path_parameters(parameters);
     // What API Gateway itself would refuse is answered here, the way the functions answer.
     let handler = match (route, &bytes) {
-        (Some((handler, _)), Ok(_)) => handler,
+        (Some((handler, _, _)), Ok(_)) => handler,
         (None, _) => {
             return into_axum(ApiRequest::new(request, &app.deps.config).finish(Err(Error::NotFound)));
         }
@@ -220,13 +221,14 @@ fn into_axum(response: Response<Body>) -> AxumResponse {
 }
 
 /// What API Gateway would tell the function about the request.
-fn api_gateway_context(method: &Method, path: &str, peer: SocketAddr) -> RequestContext {
+fn api_gateway_context(method: &Method, path: &str, route_key: Option<String>, peer: SocketAddr) -> RequestContext {
     let mut http = ApiGatewayV2httpRequestContextHttpDescription::default();
     http.method = method.clone();
     http.path = Some(path.to_string());
     http.source_ip = Some(peer.ip().to_string());
     let mut context = ApiGatewayV2httpRequestContext::default();
     context.request_id = Some(uuid::Uuid::new_v4().to_string());
+    context.route_key = route_key;
     context.http = http;
     RequestContext::ApiGatewayV2(context)
 }

@@ -59,6 +59,7 @@ fn every_error() -> Vec<Error> {
         Error::IdentityMismatch,
         Error::InvalidCredentials,
         Error::AccountReset,
+        Error::AccountDisabled,
         Error::AlreadyRegistered,
         Error::UserIdTaken,
         Error::WrongStep,
@@ -94,6 +95,7 @@ fn every_error() -> Vec<Error> {
             | Error::IdentityMismatch
             | Error::InvalidCredentials
             | Error::AccountReset
+            | Error::AccountDisabled
             | Error::AlreadyRegistered
             | Error::UserIdTaken
             | Error::WrongStep

@@ -8,9 +8,10 @@
 #
 # Installs schemathesis (pinned, from PyPI) into .tools/schemathesis-venv by itself,
 # idempotently. A demo person signs up, accepts the terms and registers the contact details
-# first, so the fuzzing reaches the logged-in routes past ⑤. The routes that end a session
-# (password change, logout) are fuzzed in runs of their own, each with a session of its own, so
-# they cannot log the main run out; the script checks that each session survived its run.
+# first, so the fuzzing reaches the logged-in routes past ⑤. The routes that end sessions
+# (password change, logout, ending the other sessions) are fuzzed in runs of their own, each
+# with a session of its own, so they cannot log the main run out; the script checks that the
+# main and the password-change sessions survived their runs.
 # Then, when KENNIN_TEST_DYNAMODB_ENDPOINT is set, a shorter run against DynamoDB Local.
 #
 # Usage: scripts/schemathesis.sh
@@ -124,7 +125,7 @@ start_server() {
 # ---------------------------------------------------------------- the demo person
 
 # Signs a roster person up (① → ④ as in the README), accepts the terms and registers the
-# contact details (⑤), then prints `NAME=token` lines: three sessions (one per run) and an
+# contact details (⑤), then prints `NAME=token` lines: four sessions (one per run) and an
 # open signup flow at ② of another roster person, for the signup routes.
 sign_up() {
     "$PY" - "$BASE_URL" <<'EOF'
@@ -171,6 +172,7 @@ print(f"MAIN_SESSION={value(session)}")
 print(f"OPEN_FLOW={value(open_flow)}")
 print(f"PASSWORD_SESSION={value(login())}")
 print(f"LOGOUT_SESSION={value(login())}")
+print(f"END_SESSIONS_SESSION={value(login())}")
 EOF
 }
 
@@ -307,13 +309,16 @@ fuzz_store() {
     start_server "$name" "$@"
     signup_env="$(sign_up)" || die "$name: the demo person could not sign up"
     eval "$signup_env"
-    fuzz "$name-main" "$examples" "$MAIN_SESSION" "$OPEN_FLOW" \
-        --exclude-operation-id changePassword --exclude-operation-id logout || failed=1
+    fuzz "$name-main" "$examples" "$MAIN_SESSION" "$OPEN_FLOW" --exclude-operation-id changePassword \
+        --exclude-operation-id logout --exclude-operation-id endOtherSessions || failed=1
     still_logged_in "$MAIN_SESSION" || { log "$name: the main run ended its own session"; failed=1; }
     fuzz "$name-password-change" "$examples" "$PASSWORD_SESSION" "$OPEN_FLOW" \
         --include-operation-id changePassword || failed=1
     still_logged_in "$PASSWORD_SESSION" || { log "$name: a wrong current password ended the session"; failed=1; }
     fuzz "$name-logout" "$examples" "$LOGOUT_SESSION" "$OPEN_FLOW" --include-operation-id logout || failed=1
+    # Last: it ends every session but its own, which it renews (so its later requests get 401).
+    fuzz "$name-end-other-sessions" "$examples" "$END_SESSIONS_SESSION" "$OPEN_FLOW" \
+        --include-operation-id endOtherSessions || failed=1
     local logged_requests logged_errors
     read -r logged_requests logged_errors < <(answers_logged "$SERVER_LOG")
     log "$name: kennin-local logged $logged_requests requests, $logged_errors answered 5xx"

@@ -59,6 +59,7 @@ fn every_error() -> Vec<Error> {
         Error::IdentityMismatch,
         Error::InvalidCredentials,
         Error::AccountReset,
+        Error::AccountDisabled,
         Error::AlreadyRegistered,
         Error::UserIdTaken,
         Error::WrongStep,
@@ -72,7 +73,6 @@ fn every_error() -> Vec<Error> {
         Error::LoginLocked { retry_after: 1_800 },
         Error::LoginLockedUntilReset,
         Error::LoginThrottled { retry_after: 3_600 },
-        Error::AccountDisabled,
         Error::NotFound,
         Error::StepRequired { next: Next::Terms },
         Error::StepRequired { next: Next::Contact },
@@ -97,6 +97,7 @@ fn every_error() -> Vec<Error> {
             | Error::IdentityMismatch
             | Error::InvalidCredentials
             | Error::AccountReset
+            | Error::AccountDisabled
             | Error::AlreadyRegistered
             | Error::UserIdTaken
             | Error::WrongStep
@@ -110,7 +111,6 @@ fn every_error() -> Vec<Error> {
             | Error::LoginLocked { .. }
             | Error::LoginLockedUntilReset
             | Error::LoginThrottled { .. }
-            | Error::AccountDisabled
             | Error::NotFound
             | Error::StepRequired { .. }
             | Error::SessionEnded

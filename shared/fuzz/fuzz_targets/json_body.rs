@@ -65,6 +65,8 @@ fn answer<T: DeserializeOwned>(body: &[u8], check_fields: impl FnOnce(T, &mut Fi
         return;
     }
     assert!(matches!(status, 400 | 413), "status {status}");
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok());
+    assert_eq!(content_type, Some("application/json; charset=utf-8"));
     let Body::Text(text) = response.body() else {
         panic!("an error without a JSON body")
     };

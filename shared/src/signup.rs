@@ -10,7 +10,9 @@ use crate::domain::{
 use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::secrets::{new_token, token_hash};
-use crate::store::records::{Account, Insurer, RosterPerson, SignupFlow, SignupStage, UserIdGuard, from_item, to_item};
+use crate::store::records::{
+    Account, Insurer, LoginFailures, RosterPerson, SignupFlow, SignupStage, UserIdGuard, from_item, to_item,
+};
 use crate::store::{Change, Cond, StoreError, Write};
 use crate::throttle::{IDENTITY_PER_CARD, IDENTITY_PER_IP};
 use serde::{Deserialize, Serialize};
@@ -476,6 +478,12 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
             key: RosterPerson::key(&flow.insurer, flow.year, &flow.symbol, &flow.number),
             changes: vec![Change::set("claimedBy", account.id.clone())],
             cond: Some(Cond::And(vec![Cond::Exists, Cond::missing("claimedBy")])),
+        },
+        // Failures counted while nobody had the ID (or last year's holder) are not the new
+        // account's: without this, anyone could lock an ID before it is taken.
+        Write::Delete {
+            key: LoginFailures::key(&user_id.key()),
+            cond: None,
         },
     ];
     match deps.store.transact(writes).await {

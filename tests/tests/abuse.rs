@@ -167,6 +167,45 @@ async fn a_burst_of_identity_guesses_evaluates_at_most_five(engine: Engine) {
     );
 }
 
+async fn identity_guesses_from_two_hundred_addresses_evaluate_at_most_five(engine: Engine) {
+    let app = Arc::new(spawn_app(engine).await);
+    let tasks: Vec<_> = (0..200)
+        .map(|n| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let guess = json!({ "insurerCode": "0904", "symbol": "1001", "number": "1", "birthDate": format!("19{:02}/01/01", n % 60 + 30), "nameKana": "ケンポ タロウ" });
+                let request = app
+                    .raw("POST", "/api/signup/identity")
+                    .header("content-type", "application/json")
+                    .header("x-forwarded-for", format!("198.18.{}.{}", n / 250, n % 250 + 1))
+                    .body(guess.to_string());
+                let reply = app.finish(request).await;
+                (reply.status, reply.code().to_string())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    assert!(
+        answers
+            .iter()
+            .all(|answer| matches!(answer, (401, c) if c == "identity_mismatch")
+                || matches!(answer, (429, c) if c == "too_many_attempts")),
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().filter(|(status, _)| *status == 401).count() <= 5,
+        "{answers:?}"
+    );
+    assert_eq!(
+        app.post("/api/signup/identity", TARO.identity(), None).await.code(),
+        "too_many_attempts",
+        "the card stays held whatever the address"
+    );
+}
+
 async fn guessing_the_current_password_in_settings_counts_toward_the_lock(engine: Engine) {
     let app = spawn_app(engine).await;
     let session = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
@@ -219,6 +258,7 @@ mod bursts {
     on_both_engines!(
         a_burst_of_wrong_passwords_evaluates_at_most_five,
         a_burst_of_identity_guesses_evaluates_at_most_five,
+        identity_guesses_from_two_hundred_addresses_evaluate_at_most_five,
         guessing_the_current_password_in_settings_counts_toward_the_lock,
         logging_in_ends_the_session_the_browser_brought,
     );

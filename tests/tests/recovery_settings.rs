@@ -412,6 +412,48 @@ async fn an_email_change_needs_the_code_from_the_new_address(engine: Engine) {
     );
 }
 
+async fn an_email_change_code_expires_after_ten_minutes(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let session = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
+    let request = |email: &'static str| {
+        app.put(
+            "/api/me/email",
+            json!({ "currentPassword": PASSWORD, "email": email }),
+            Some(&session),
+        )
+    };
+
+    assert_eq!(request("taro.late@example.com").await.status, 200);
+    let code = code_in(&mails_to(&app, "taro.late@example.com").await[0].text);
+    app.clock.advance(601);
+    let late = app
+        .post("/api/me/email/verify", json!({ "code": code }), Some(&session))
+        .await;
+    assert_eq!(late.code(), "code_expired", "{:?}", late.body);
+    // Recovery mail still goes to the old address: the change did not happen.
+    app.post(
+        "/api/password/forgot",
+        json!({ "userId": "kenpo_taro", "email": "taro@example.com" }),
+        None,
+    )
+    .await;
+    assert!(
+        mails_to(&app, "taro@example.com")
+            .await
+            .iter()
+            .any(|m| m.subject.contains("パスワード再設定")),
+        "the address did not change"
+    );
+
+    assert_eq!(request("taro.quick@example.com").await.status, 200);
+    let code = code_in(&mails_to(&app, "taro.quick@example.com").await[0].text);
+    app.clock.advance(599);
+    let in_time = app
+        .post("/api/me/email/verify", json!({ "code": code }), Some(&session))
+        .await;
+    assert_eq!(in_time.status, 200, "{:?}", in_time.body);
+}
+
 async fn a_failing_mail_loses_nothing_in_recovery(engine: Engine) {
     let app = spawn_app(engine).await;
     app.sign_up(&HANAKO, "sakura_hanako", "hanako@example.com").await;
@@ -443,5 +485,6 @@ on_both_engines!(
     forgot_user_id_mails_the_id_only_on_a_full_match,
     a_password_change_needs_the_current_one_and_ends_other_sessions,
     an_email_change_needs_the_code_from_the_new_address,
+    an_email_change_code_expires_after_ten_minutes,
     a_failing_mail_loses_nothing_in_recovery,
 );

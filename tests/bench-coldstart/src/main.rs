@@ -269,7 +269,11 @@ fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
         cli.python.clone(),
         ["-m", "awslambdaric", "app.handler"].map(String::from).to_vec(),
         Some(cli.python_app.clone()),
-        vec![("LAMBDA_TASK_ROOT".into(), cli.python_app.display().to_string())],
+        vec![
+            ("LAMBDA_TASK_ROOT".into(), cli.python_app.display().to_string()),
+            // Lambda's code folder is read-only: app.py is compiled at every cold start there too.
+            ("PYTHONDONTWRITEBYTECODE".into(), "1".into()),
+        ],
         &identity_event,
     )?;
     push(

@@ -17,6 +17,8 @@
 # which scripts/bench.sh assembles) and the raw samples to docs/bench/coldstart.json.
 #
 # Env: KENNIN_BENCH_ROUNDS        cold starts per subject (default 20, at least 20 for the report)
+#      KENNIN_BENCH_FUNCTIONS     measure the cold start of only these functions (binary names,
+#                                 space-separated; default: all in template.yaml)
 #      KENNIN_BENCH_DIR           where the sections, logs and binaries go (default target/bench)
 #      KENNIN_BENCH_SKIP_JITTER=1 skip the jitter-entropy probe build (a second release build of
 #                                 the dependencies for one function, ~10 min of CPU the first time)
@@ -96,15 +98,19 @@ install_node() {
 # --- builds ---------------------------------------------------------------------------------------
 mapfile -t functions < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/\1/p' template.yaml)
 ((${#functions[@]} > 0)) || die "no Binary in template.yaml"
+# The cold start measures every function unless KENNIN_BENCH_FUNCTIONS names some (a quicker
+# run); the size always covers all of them (the deploy build builds all).
+read -r -a measured <<<"${KENNIN_BENCH_FUNCTIONS:-${functions[*]}}"
 packages=()
-for function in "${functions[@]}"; do packages+=(-p "$function"); done
+function_args=()
+for function in "${measured[@]}"; do packages+=(-p "$function") function_args+=(--function "$function"); done
 
 build_functions() {
     # The deploy profile for this machine's architecture. The functions and the floor share one
     # invocation (the floor adds no features); the driver gets its own so that its tokio and axum
     # features cannot leak into the functions.
     cargo build --release "${packages[@]}" -p kennin-bench-floor
-    for binary in "${functions[@]}" kennin-bench-floor; do
+    for binary in "${measured[@]}" kennin-bench-floor; do
         cp "$TARGET_DIR/release/$binary" "$BENCH_DIR/bin/$binary"
     done
 }
@@ -128,7 +134,7 @@ build_arm64() {
 
 timed "Python venv (boto3, awslambdaric)" install_python
 timed "Node modules (@aws-sdk/client-dynamodb, aws-lambda-ric)" install_node
-timed "x86_64 release build: ${#functions[@]} functions + floor" build_functions
+timed "x86_64 release build: ${#measured[@]} functions + floor" build_functions
 variant_args=()
 if [[ "${KENNIN_BENCH_SKIP_JITTER:-}" != 1 ]]; then
     timed "x86_64 build of the jitter-entropy probe" build_jitter_probe
@@ -169,7 +175,7 @@ ses_args=()
 [[ -z "${KENNIN_TEST_SES_ENDPOINT:-}" ]] || ses_args=(--ses-endpoint "$KENNIN_TEST_SES_ENDPOINT")
 run_coldstart() {
     "$BENCH_DIR/bin/kennin-bench-coldstart" --rounds "$ROUNDS" \
-        --functions "$BENCH_DIR/bin" --template template.yaml --events events \
+        --functions "$BENCH_DIR/bin" "${function_args[@]}" --template template.yaml --events events \
         --floor "$BENCH_DIR/bin/kennin-bench-floor" \
         --python "$VENV/bin/python" --python-app "$SUBJECTS/python" \
         --node "$(command -v node)" --node-app "$TOOLS/node" \

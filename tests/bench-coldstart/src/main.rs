@@ -62,9 +62,9 @@ struct Cli {
     json: PathBuf,
     #[arg(long)]
     markdown: PathBuf,
-    /// Only these subjects (names as in the report); all when empty.
+    /// Only these kennin functions (binary names); every function in the template when empty.
     #[arg(long)]
-    only: Vec<String>,
+    function: Vec<String>,
 }
 
 fn parse_variant(value: &str) -> Result<(String, PathBuf), String> {
@@ -142,10 +142,7 @@ pub struct Run {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cli = Cli::parse();
-    let mut subjects = subjects(&cli)?;
-    if !cli.only.is_empty() {
-        subjects.retain(|subject| cli.only.contains(&subject.name));
-    }
+    let subjects = subjects(&cli)?;
     std::fs::create_dir_all(&cli.logs)?;
     let dynamodb = endpoint_address(&cli.dynamodb_endpoint).await?;
     let started = Instant::now();
@@ -224,7 +221,11 @@ fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
         .lines()
         .filter_map(|line| line.trim().strip_prefix("Binary:"))
         .map(str::trim)
+        .filter(|binary| cli.function.is_empty() || cli.function.iter().any(|chosen| chosen == binary))
         .collect();
+    if let Some(unknown) = cli.function.iter().find(|chosen| !binaries.contains(&chosen.as_str())) {
+        return Err(format!("{unknown} is not a function of {}", cli.template.display()).into());
+    }
     let identity_event = cli.events.join("signup-identity.json");
     let mut subjects = Vec::new();
     let mut push =

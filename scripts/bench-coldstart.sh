@@ -98,8 +98,7 @@ install_node() {
 # --- builds ---------------------------------------------------------------------------------------
 mapfile -t functions < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/\1/p' template.yaml)
 ((${#functions[@]} > 0)) || die "no Binary in template.yaml"
-# The cold start measures every function unless KENNIN_BENCH_FUNCTIONS names some (a quicker
-# run); the size always covers all of them (the deploy build builds all).
+# Every function unless KENNIN_BENCH_FUNCTIONS names some (a quicker run).
 read -r -a measured <<<"${KENNIN_BENCH_FUNCTIONS:-${functions[*]}}"
 packages=()
 function_args=()
@@ -129,7 +128,28 @@ build_driver() {
 }
 
 build_arm64() {
-    KENNIN_SAM_BUILD_DIR="$BENCH_DIR/sam-build" scripts/deploy-build.sh >/dev/null
+    rm -rf "$BENCH_DIR/arm64"
+    mkdir -p "$BENCH_DIR/arm64"
+    if [[ -z "${KENNIN_BENCH_FUNCTIONS:-}" ]]; then
+        KENNIN_SAM_BUILD_DIR="$BENCH_DIR/sam-build" scripts/deploy-build.sh >/dev/null
+        # sam build writes each function to a folder named by its logical id in template.yaml.
+        local logical_id="" line
+        while IFS= read -r line; do
+            if [[ $line =~ ^\ \ ([A-Za-z0-9]+):[[:space:]]*$ ]]; then
+                logical_id=${BASH_REMATCH[1]}
+            elif [[ $line =~ ^[[:space:]]+Binary:[[:space:]]*([A-Za-z0-9_-]+)[[:space:]]*$ ]]; then
+                cp "$BENCH_DIR/sam-build/$logical_id/bootstrap" "$BENCH_DIR/arm64/${BASH_REMATCH[1]}"
+            fi
+        done <template.yaml
+    else
+        # The same cargo lambda build that deploy-build.sh runs (and sam build then copies), for
+        # the chosen functions only.
+        eval "$(scripts/deploy-tools.sh env)"
+        cargo lambda build --release --arm64 "${packages[@]}" --lambda-dir "$BENCH_DIR/lambda-arm64" >&2
+        for function in "${measured[@]}"; do
+            cp "$BENCH_DIR/lambda-arm64/$function/bootstrap" "$BENCH_DIR/arm64/$function"
+        done
+    fi
 }
 
 timed "Python venv (boto3, awslambdaric)" install_python
@@ -141,7 +161,7 @@ if [[ "${KENNIN_BENCH_SKIP_JITTER:-}" != 1 ]]; then
     variant_args+=(--variant "aws-lc jitter entropy on=$BENCH_DIR/bin/kennin-signup-identity-jitter")
 fi
 timed "driver build" build_driver
-timed "arm64 deploy build (scripts/deploy-build.sh)" build_arm64
+timed "arm64 release build of ${#measured[@]} functions" build_arm64
 
 # --- services and the demo roster ----------------------------------------------------------------
 started_services=
@@ -192,26 +212,25 @@ timed "cold-start run ($ROUNDS rounds)" run_coldstart
 } >"$BENCH_DIR/coldstart.md"
 
 # --- 2. size --------------------------------------------------------------------------------------
-zip_sizes() { # zip -9 and Python's zipfile (what `sam deploy` uploads) of each bootstrap
-    "$VENV/bin/python" - "$BENCH_DIR/sam-build" "$BENCH_DIR/zips" "${functions[@]}" <<'PY'
-import os, re, subprocess, sys, zipfile
-build, out, functions = sys.argv[1], sys.argv[2], sys.argv[3:]
+zip_sizes() { # zip -9 and Python's zipfile (how `sam deploy` packs a folder) of each bootstrap
+    "$VENV/bin/python" - "$BENCH_DIR/arm64" "$BENCH_DIR/zips" "${measured[@]}" <<'PY'
+import os, subprocess, sys, zipfile
+binaries, out, functions = sys.argv[1], sys.argv[2], sys.argv[3:]
 os.makedirs(out, exist_ok=True)
-# sam build writes each function to a folder named by its logical id in template.yaml.
-folders, logical_id = {}, None
-for line in open("template.yaml"):
-    if match := re.match(r"^  (\w+):\s*$", line):
-        logical_id = match.group(1)
-    elif match := re.match(r"^\s+Binary:\s*([\w-]+)\s*$", line):
-        folders[match.group(1)] = os.path.join(build, logical_id)
 for function in functions:
-    folder = folders[function]
-    bootstrap = os.path.join(folder, "bootstrap")
+    bootstrap = os.path.join(binaries, function)
     nine = os.path.join(out, function + "-9.zip")
-    if os.path.exists(nine):
-        os.remove(nine)
-    subprocess.run(["zip", "-q", "-9", "-j", nine, bootstrap], check=True)
     sam = os.path.join(out, function + "-sam.zip")
+    for old in (nine, sam):
+        if os.path.exists(old):
+            os.remove(old)
+    # zip stores the name it is given: a link named bootstrap, as in the package.
+    link = os.path.join(out, "bootstrap")
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(bootstrap, link)
+    subprocess.run(["zip", "-q", "-9", "-j", nine, link], check=True)
+    os.remove(link)
     with zipfile.ZipFile(sam, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.write(bootstrap, "bootstrap")
     print(function, os.path.getsize(bootstrap), os.path.getsize(nine), os.path.getsize(sam), sep="\t")
@@ -221,9 +240,9 @@ zip_sizes >"$BENCH_DIR/size.tsv"
 {
     echo "## Package size"
     echo
-    echo "Each function's arm64 deployment package as \`scripts/deploy-build.sh\` builds it (cargo lambda"
-    echo "\`--release --arm64\`, the release profile: fat LTO, one codegen unit, opt-level 3, panic=abort,"
-    echo "strip; then \`sam build\`). The package is a zip of the one file \`bootstrap\`: **zip -9** and"
+    echo "Each function's arm64 deployment package as \`scripts/deploy-build.sh\` builds it (\`cargo lambda"
+    echo "build --release --arm64\` with the release profile: fat LTO, one codegen unit, opt-level 3,"
+    echo "panic=abort, strip; \`sam build\` then copies the binary). The package is a zip of the one file \`bootstrap\`: **zip -9** and"
     echo "**as uploaded** (Python's zipfile at zlib's default level, which is how \`sam deploy\` packs a"
     echo "folder). *Before* is the same build before the SQLite engine became the \`sqlite\` feature of"
     echo "kennin-shared (off for the functions): the deploy build of 2026-11-26 14:05 UTC, zip -9. MB = 10⁶ bytes. Target: ≤ 4 MB."

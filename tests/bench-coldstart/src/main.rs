@@ -215,7 +215,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Paths made absolute, since the interpreted subjects run in their own folder; a bare program
+/// name stays as it is, for the PATH lookup.
+fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    if path.components().count() > 1 {
+        std::path::absolute(path)
+    } else {
+        Ok(path.to_path_buf())
+    }
+}
+
 fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
+    let functions = absolute(&cli.functions)?;
+    let python = absolute(&cli.python)?;
+    let python_app = absolute(&cli.python_app)?;
+    let node = absolute(&cli.node)?;
+    let node_app = absolute(&cli.node_app)?;
     let template = std::fs::read_to_string(&cli.template)?;
     let binaries: Vec<&str> = template
         .lines()
@@ -248,7 +263,7 @@ fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
         push(
             binary,
             Group::Kennin,
-            cli.functions.join(binary),
+            functions.join(binary),
             vec![],
             None,
             vec![],
@@ -258,7 +273,7 @@ fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
     push(
         FLOOR,
         Group::Floor,
-        cli.floor.clone(),
+        absolute(&cli.floor)?,
         vec![],
         None,
         vec![],
@@ -267,11 +282,11 @@ fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
     push(
         PYTHON,
         Group::Peer,
-        cli.python.clone(),
+        python,
         ["-m", "awslambdaric", "app.handler"].map(String::from).to_vec(),
-        Some(cli.python_app.clone()),
+        Some(python_app.clone()),
         vec![
-            ("LAMBDA_TASK_ROOT".into(), cli.python_app.display().to_string()),
+            ("LAMBDA_TASK_ROOT".into(), python_app.display().to_string()),
             // Lambda's code folder is read-only: app.py is compiled at every cold start there too.
             ("PYTHONDONTWRITEBYTECODE".into(), "1".into()),
         ],
@@ -280,37 +295,39 @@ fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
     push(
         NODE,
         Group::Peer,
-        cli.node.clone(),
+        node,
         vec![
-            cli.node_app
+            node_app
                 .join("node_modules/aws-lambda-ric/bin/index.mjs")
                 .display()
                 .to_string(),
             "index.handler".into(),
         ],
-        Some(cli.node_app.clone()),
-        vec![("LAMBDA_TASK_ROOT".into(), cli.node_app.display().to_string())],
+        Some(node_app.clone()),
+        vec![("LAMBDA_TASK_ROOT".into(), node_app.display().to_string())],
         &identity_event,
     )?;
     // The same binary with a trivial argon2 cost: the difference is the dummy hash every
     // function computes at cold start (so that login timing cannot reveal unknown users).
-    push(
-        SMALL_ARGON2,
-        Group::Variant,
-        cli.functions.join(IDENTITY),
-        vec![],
-        None,
-        vec![
-            ("KENNIN_ARGON2_MEMORY_KIB".into(), "8".into()),
-            ("KENNIN_ARGON2_ITERATIONS".into(), "1".into()),
-        ],
-        &identity_event,
-    )?;
+    if binaries.contains(&IDENTITY) {
+        push(
+            SMALL_ARGON2,
+            Group::Variant,
+            functions.join(IDENTITY),
+            vec![],
+            None,
+            vec![
+                ("KENNIN_ARGON2_MEMORY_KIB".into(), "8".into()),
+                ("KENNIN_ARGON2_ITERATIONS".into(), "1".into()),
+            ],
+            &identity_event,
+        )?;
+    }
     for (label, path) in &cli.variant {
         push(
             &format!("{IDENTITY}, {label}"),
             Group::Variant,
-            path.clone(),
+            absolute(path)?,
             vec![],
             None,
             vec![],

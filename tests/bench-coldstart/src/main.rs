@@ -307,8 +307,8 @@ fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
         vec![("LAMBDA_TASK_ROOT".into(), node_app.display().to_string())],
         &identity_event,
     )?;
-    // The same binary with a trivial argon2 cost: the difference is the dummy hash every
-    // function computes at cold start (so that login timing cannot reveal unknown users).
+    // The same binary with a trivial argon2 cost: the difference is what argon2 costs at cold
+    // start (the dummy hash for unknown users used to be computed there).
     if binaries.contains(&IDENTITY) {
         push(
             SMALL_ARGON2,

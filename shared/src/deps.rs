@@ -43,7 +43,15 @@ impl Deps {
     pub async fn from_env() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
         let config = Config::from_env()?;
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        // Lambda hands every function its region and role credentials as environment variables.
+        // The default chains' other providers (profile files, STS web identity and assume-role,
+        // ECS, IMDS) never apply there, and naming only the environment providers lets the
+        // linker drop them, the STS client among them, from every package.
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::environment::EnvironmentVariableRegionProvider::new())
+            .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
+            .load()
+            .await;
         let store: Arc<dyn ItemStore> = Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),
             var("KENNIN_TABLE")?,

@@ -3,7 +3,8 @@
 //! would otherwise fall to a brute force of a leaked table in a second), and session and flow
 //! tokens with SHA-256 (they carry 256 bits of entropy, so no key or salt is needed).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString, rand_core::OsRng};
+use argon2::password_hash::rand_core::{OsRng, RngCore as _};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -67,7 +68,7 @@ pub struct PasswordHasher {
 impl PasswordHasher {
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, String> {
         let params = Params::new(memory_kib, iterations, parallelism, None).map_err(|e| e.to_string())?;
-        let dummy = hash_with(&params, "kennin-dummy-password-for-timing")?;
+        let dummy = unmatchable_hash(&params)?;
         Ok(Self {
             params,
             dummy: Arc::new(dummy),
@@ -97,6 +98,24 @@ impl PasswordHasher {
     }
 }
 
+/// A hash of no password, in the configured cost: a random salt and a random output. Verifying
+/// against it costs exactly what verifying against a real hash costs (the cost is part of the
+/// string), and making it costs nothing, where hashing a dummy password took most of every
+/// function's cold start.
+fn unmatchable_hash(params: &Params) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    OsRng.fill_bytes(&mut output);
+    let output = Output::new(&output).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "$argon2id$v=19$m={},t={},p={}${}${output}",
+        params.m_cost(),
+        params.t_cost(),
+        params.p_cost(),
+        salt.as_str()
+    ))
+}
+
 fn hash_with(params: &Params, password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
@@ -117,6 +136,21 @@ mod tests {
         assert!(hasher.verify("Sakura#2024go", Some(&hash)).await);
         assert!(!hasher.verify("Sakura#2024gO", Some(&hash)).await);
         assert!(!hasher.verify("kennin-dummy-password-for-timing", None).await);
+    }
+
+    #[tokio::test]
+    async fn the_dummy_costs_what_a_real_hash_costs() {
+        let hasher = PasswordHasher::new(64, 2, 1).unwrap();
+        let real = hasher.hash("Sakura#2024go").await.unwrap();
+        let (real, dummy) = (
+            PasswordHash::new(&real).unwrap(),
+            PasswordHash::new(&hasher.dummy).unwrap(),
+        );
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params, real.params);
+        assert_eq!(dummy.hash.map(|h| h.len()), real.hash.map(|h| h.len()));
+        assert_ne!(dummy.salt, real.salt);
     }
 
     #[test]

@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# Cold start and package size, measured side by side (issue 7, items 1 and 5).
+#
+#   scripts/bench-coldstart.sh
+#
+# Builds what it needs (incrementally: a second run with nothing changed only relinks nothing),
+# then
+#   1. cold start: every kennin function (x86_64 release build: the release profile that
+#      deploys, fat LTO; arm64 cannot run here), a no-SDK lambda_http hello (the floor), the
+#      identity step in Python 3.11 + boto3 under awslambdaric and in Node 20 + the AWS SDK v3
+#      under aws-lambda-ric, and cost probes (a build with aws-lc's jitter entropy on, the dummy
+#      argon2 hash made trivial), N rounds round-robin against the Runtime API emulator in
+#      tests/bench-coldstart, with DynamoDB Local holding the demo roster;
+#   2. size: the arm64 deploy build (scripts/deploy-build.sh: cargo lambda + sam build), each
+#      function's bootstrap zipped.
+# Writes target/bench/coldstart.md and target/bench/size.md (sections for docs/performance.md,
+# which scripts/bench.sh assembles) and the raw samples to docs/bench/coldstart.json.
+#
+# Env: KENNIN_BENCH_ROUNDS        cold starts per subject (default 20, at least 20 for the report)
+#      KENNIN_BENCH_FUNCTIONS     measure the cold start of only these functions (binary names,
+#                                 space-separated; default: all in template.yaml)
+#      KENNIN_BENCH_DIR           where the sections, logs and binaries go (default target/bench)
+#      KENNIN_BENCH_SKIP_JITTER=1 skip the jitter-entropy probe build (a second release build of
+#                                 the dependencies for one function, ~10 min of CPU the first time)
+#      KENNIN_TEST_DYNAMODB_ENDPOINT / KENNIN_TEST_SES_ENDPOINT  use running services; else they
+#                                 are started with scripts/services.sh and stopped afterwards
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+log() { printf 'bench-coldstart: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+ROUNDS="${KENNIN_BENCH_ROUNDS:-20}"
+BENCH_DIR="${KENNIN_BENCH_DIR:-$ROOT/target/bench}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+TOOLS="$ROOT/.tools/bench-coldstart"
+SUBJECTS="$ROOT/tests/bench-coldstart/subjects"
+TABLE=kennin-bench-coldstart
+mkdir -p "$BENCH_DIR/bin" "$TOOLS"
+BENCH_DIR="$(cd "$BENCH_DIR" && pwd)"
+script_start=$SECONDS
+timings=()
+timed() { # timed LABEL COMMAND...: runs it, notes its wall time for the size section
+    local label=$1 start=$SECONDS
+    shift
+    "$@"
+    timings+=("$label|$((SECONDS - start))")
+    log "$label took $((SECONDS - start)) s"
+}
+
+# lib.sh's make_venv makes $VENV with $PYTHON.
+# shellcheck disable=SC2034
+PYTHON="${KENNIN_PYTHON:-python3}"
+VENV="$TOOLS/python"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+
+# --- the comparison runtimes, pinned, idempotently ---------------------------------------------
+install_python() {
+    local stamp="$VENV/.kennin-requirements"
+    if cmp -s "$stamp" "$SUBJECTS/python/requirements.txt" && [[ -x "$VENV/bin/python" ]]; then
+        return
+    fi
+    [[ -x "$VENV/bin/python" ]] || make_venv
+    log "installing boto3 and awslambdaric into $VENV"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$SUBJECTS/python/requirements.txt" >&2
+    cp "$SUBJECTS/python/requirements.txt" "$stamp"
+}
+
+install_node() {
+    local dir="$TOOLS/node"
+    mkdir -p "$dir"
+    cp "$SUBJECTS/node/index.mjs" "$dir/index.mjs"
+    if cmp -s "$dir/.kennin-lock" "$SUBJECTS/node/package-lock.json" \
+        && [[ -f "$dir/node_modules/aws-lambda-ric/dist/rapid-client.node" ]]; then
+        return
+    fi
+    # aws-lambda-ric compiles AWS's C++ runtime client (and its libcurl) on install.
+    local missing=()
+    for tool in cmake autoconf automake libtool make g++; do
+        command -v "$tool" >/dev/null || missing+=("$tool")
+    done
+    if ((${#missing[@]})); then
+        if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null; then
+            die "aws-lambda-ric needs ${missing[*]} to build (install them)"
+        fi
+        log "installing cmake autoconf automake libtool make g++ with apt-get (aws-lambda-ric builds native code)"
+        apt-get update >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y cmake autoconf automake libtool make g++ >&2
+    fi
+    cp "$SUBJECTS/node/package.json" "$SUBJECTS/node/package-lock.json" "$dir/"
+    log "npm ci in $dir (aws-lambda-ric compiles for a few minutes)"
+    (cd "$dir" && npm ci --no-audit --no-fund >&2)
+    cp "$SUBJECTS/node/package-lock.json" "$dir/.kennin-lock"
+}
+
+# --- builds ---------------------------------------------------------------------------------------
+mapfile -t functions < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/\1/p' template.yaml)
+((${#functions[@]} > 0)) || die "no Binary in template.yaml"
+# Every function unless KENNIN_BENCH_FUNCTIONS names some (a quicker run).
+read -r -a measured <<<"${KENNIN_BENCH_FUNCTIONS:-${functions[*]}}"
+packages=()
+function_args=()
+for function in "${measured[@]}"; do packages+=(-p "$function") function_args+=(--function "$function"); done
+
+build_functions() {
+    # The deploy profile for this machine's architecture. The functions and the floor share one
+    # invocation (the floor adds no features); the driver gets its own so that its tokio and axum
+    # features cannot leak into the functions.
+    cargo build --release "${packages[@]}" -p kennin-bench-floor
+    for binary in "${measured[@]}" kennin-bench-floor; do
+        cp "$TARGET_DIR/release/$binary" "$BENCH_DIR/bin/$binary"
+    done
+}
+
+build_jitter_probe() {
+    # .cargo/config.toml builds aws-lc without its jitter entropy source; the probe builds it
+    # with, under a profile of its own so that the two aws-lc builds do not overwrite each other.
+    AWS_LC_SYS_NO_JITTER_ENTROPY=0 cargo build --config 'profile.bench-jitter.inherits="release"' \
+        --profile bench-jitter -p kennin-signup-identity
+    cp "$TARGET_DIR/bench-jitter/kennin-signup-identity" "$BENCH_DIR/bin/kennin-signup-identity-jitter"
+}
+
+build_driver() {
+    cargo build --release -p kennin-bench-coldstart
+    cp "$TARGET_DIR/release/kennin-bench-coldstart" "$BENCH_DIR/bin/kennin-bench-coldstart"
+}
+
+build_arm64() {
+    rm -rf "$BENCH_DIR/arm64"
+    mkdir -p "$BENCH_DIR/arm64"
+    if [[ -z "${KENNIN_BENCH_FUNCTIONS:-}" ]]; then
+        KENNIN_SAM_BUILD_DIR="$BENCH_DIR/sam-build" scripts/deploy-build.sh >/dev/null
+        # sam build writes each function to a folder named by its logical id in template.yaml.
+        local logical_id="" line
+        while IFS= read -r line; do
+            if [[ $line =~ ^\ \ ([A-Za-z0-9]+):[[:space:]]*$ ]]; then
+                logical_id=${BASH_REMATCH[1]}
+            elif [[ $line =~ ^[[:space:]]+Binary:[[:space:]]*([A-Za-z0-9_-]+)[[:space:]]*$ ]]; then
+                cp "$BENCH_DIR/sam-build/$logical_id/bootstrap" "$BENCH_DIR/arm64/${BASH_REMATCH[1]}"
+            fi
+        done <template.yaml
+    else
+        # The same cargo lambda build that deploy-build.sh runs (and sam build then copies), for
+        # the chosen functions only.
+        eval "$(scripts/deploy-tools.sh env)"
+        cargo lambda build --release --arm64 "${packages[@]}" --lambda-dir "$BENCH_DIR/lambda-arm64" >&2
+        for function in "${measured[@]}"; do
+            cp "$BENCH_DIR/lambda-arm64/$function/bootstrap" "$BENCH_DIR/arm64/$function"
+        done
+    fi
+}
+
+timed "Python venv (boto3, awslambdaric)" install_python
+timed "Node modules (@aws-sdk/client-dynamodb, aws-lambda-ric)" install_node
+timed "x86_64 release build: ${#measured[@]} functions + floor" build_functions
+variant_args=()
+if [[ "${KENNIN_BENCH_SKIP_JITTER:-}" != 1 ]]; then
+    timed "x86_64 build of the jitter-entropy probe" build_jitter_probe
+    variant_args+=(--variant "aws-lc jitter entropy on=$BENCH_DIR/bin/kennin-signup-identity-jitter")
+fi
+timed "driver build" build_driver
+timed "arm64 release build of ${#measured[@]} functions" build_arm64
+
+# --- services and the demo roster ----------------------------------------------------------------
+started_services=
+if [[ -z "${KENNIN_TEST_DYNAMODB_ENDPOINT:-}" ]]; then
+    log "starting DynamoDB Local and moto (scripts/services.sh)"
+    eval "$(scripts/services.sh start)"
+    started_services=1
+fi
+stop_services() { [[ -z "$started_services" ]] || scripts/services.sh stop >&2 || true; }
+trap stop_services EXIT
+export AWS_REGION=ap-northeast-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+
+"$VENV/bin/python" - "$KENNIN_TEST_DYNAMODB_ENDPOINT" "$TABLE" <<'PY'
+import sys, boto3
+endpoint, table = sys.argv[1], sys.argv[2]
+ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="ap-northeast-1")
+if table not in ddb.list_tables()["TableNames"]:
+    ddb.create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+    ddb.get_waiter("table_exists").wait(TableName=table)
+PY
+admin=(cargo run --quiet -p kennin-admin -- --table "$TABLE" --dynamodb-endpoint "$KENNIN_TEST_DYNAMODB_ENDPOINT")
+"${admin[@]}" insurer put --code 0904 --name "けんにん健康保険組合（デモ）" >&2
+"${admin[@]}" roster import --insurer 0904 --year "$(date +%Y)" infra/local/demo-roster.csv >&2
+
+# --- 1. cold start ------------------------------------------------------------------------------
+ses_args=()
+[[ -z "${KENNIN_TEST_SES_ENDPOINT:-}" ]] || ses_args=(--ses-endpoint "$KENNIN_TEST_SES_ENDPOINT")
+run_coldstart() {
+    "$BENCH_DIR/bin/kennin-bench-coldstart" --rounds "$ROUNDS" \
+        --functions "$BENCH_DIR/bin" "${function_args[@]}" --template template.yaml --events events \
+        --floor "$BENCH_DIR/bin/kennin-bench-floor" \
+        --python "$VENV/bin/python" --python-app "$SUBJECTS/python" \
+        --node "$(command -v node)" --node-app "$TOOLS/node" \
+        "${variant_args[@]}" \
+        --dynamodb-endpoint "$KENNIN_TEST_DYNAMODB_ENDPOINT" "${ses_args[@]}" --table "$TABLE" \
+        --logs "$BENCH_DIR/coldstart-logs" --json docs/bench/coldstart.json \
+        --markdown "$BENCH_DIR/coldstart-measured.md"
+}
+rm -rf "$BENCH_DIR/coldstart-logs"
+timed "cold-start run ($ROUNDS rounds)" run_coldstart
+{
+    cat "$BENCH_DIR/coldstart-measured.md"
+    cat tests/bench-coldstart/coldstart-notes.md
+} >"$BENCH_DIR/coldstart.md"
+
+# --- 2. size --------------------------------------------------------------------------------------
+zip_sizes() { # zip -9 and Python's zipfile (how `sam deploy` packs a folder) of each bootstrap
+    "$VENV/bin/python" - "$BENCH_DIR/arm64" "$BENCH_DIR/zips" "${measured[@]}" <<'PY'
+import os, subprocess, sys, zipfile
+binaries, out, functions = sys.argv[1], sys.argv[2], sys.argv[3:]
+os.makedirs(out, exist_ok=True)
+for function in functions:
+    bootstrap = os.path.join(binaries, function)
+    nine = os.path.join(out, function + "-9.zip")
+    sam = os.path.join(out, function + "-sam.zip")
+    for old in (nine, sam):
+        if os.path.exists(old):
+            os.remove(old)
+    # zip stores the name it is given: a link named bootstrap, as in the package.
+    link = os.path.join(out, "bootstrap")
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(bootstrap, link)
+    subprocess.run(["zip", "-q", "-9", "-j", nine, link], check=True)
+    os.remove(link)
+    with zipfile.ZipFile(sam, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.write(bootstrap, "bootstrap")
+    print(function, os.path.getsize(bootstrap), os.path.getsize(nine), os.path.getsize(sam), sep="\t")
+PY
+}
+zip_sizes >"$BENCH_DIR/size.tsv"
+{
+    echo "## Package size"
+    echo
+    echo "Each function's arm64 deployment package as \`scripts/deploy-build.sh\` builds it (\`cargo lambda"
+    echo "build --release --arm64\` with the release profile: fat LTO, one codegen unit, opt-level 3,"
+    echo "panic=abort, strip; \`sam build\` then copies the binary). The package is a zip of the one file \`bootstrap\`: **zip -9** and"
+    echo "**as uploaded** (Python's zipfile at zlib's default level, which is how \`sam deploy\` packs a"
+    echo "folder). *Before* is the same build before the SQLite engine became the \`sqlite\` feature of"
+    echo "kennin-shared (off for the functions): the deploy build of 2026-11-26 14:05 UTC, zip -9. MB = 10⁶ bytes. Target: ≤ 4 MB."
+    echo
+    echo "| function | bootstrap | zip -9 | as uploaded | before (zip -9) | ≤ 4 MB |"
+    echo "|---|---:|---:|---:|---:|---|"
+    while IFS=$'\t' read -r function bootstrap nine sam; do
+        before=$(awk -F'\t' -v f="$function" '$1 == f { print $2 }' tests/bench-coldstart/size-before.tsv)
+        worst=$((nine > sam ? nine : sam))
+        met=yes
+        ((worst <= 4000000)) || met="**no**"
+        awk -v f="$function" -v b="$bootstrap" -v n="$nine" -v s="$sam" -v p="${before:-0}" -v m="$met" \
+            'BEGIN { printf "| `%s` | %.2f MB | %.2f MB | %.2f MB | %s | %s |\n", f, b/1e6, n/1e6, s/1e6, (p ? sprintf("%.2f MB", p/1e6) : "–"), m }'
+    done <"$BENCH_DIR/size.tsv"
+    echo
+    echo "Wall times of this run of \`scripts/bench-coldstart.sh\` (this machine; builds are incremental, so a second run with nothing changed only copies):"
+    echo
+    for entry in "${timings[@]}"; do echo "- ${entry%%|*}: ${entry##*|} s"; done
+    echo
+    cat tests/bench-coldstart/size-notes.md
+} >"$BENCH_DIR/size.md"
+
+log "wrote $BENCH_DIR/coldstart.md, $BENCH_DIR/size.md and docs/bench/coldstart.json in $((SECONDS - script_start)) s"

@@ -69,14 +69,12 @@ impl RoundTrip {
 fn outcome<T, E: ProvideErrorMetadata, R>(result: &Result<T, SdkError<E, R>>) -> &'static str {
     match result {
         Ok(_) => "ok",
-        Err(SdkError::ServiceError(service))
-            if matches!(
-                service.err().code(),
-                Some("ConditionalCheckFailedException" | "TransactionCanceledException")
-            ) =>
-        {
-            "condition_failed"
-        }
+        Err(SdkError::ServiceError(service)) => match service.err().code() {
+            Some("ConditionalCheckFailedException") => "condition_failed",
+            // A condition of the group failed, or another transaction got in the way.
+            Some("TransactionCanceledException") => "canceled",
+            _ => "error",
+        },
         Err(_) => "error",
     }
 }

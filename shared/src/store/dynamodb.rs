@@ -6,11 +6,78 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
+    AttributeValue, ConditionCheck, ConsumedCapacity, Delete, Put, PutRequest, ReturnConsumedCapacity, ReturnValue,
+    TransactWriteItem, Update, WriteRequest,
 };
 use serde_json::{Number, Value};
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// The target of the one debug event each DynamoDB round trip writes (operation, latency,
+/// consumed capacity; never a key or a value). `RUST_LOG=info,kennin::dynamodb=debug` turns
+/// it on; when it is off, no clock is read and no capacity is asked for.
+pub const ROUND_TRIP_TARGET: &str = "kennin::dynamodb";
+
+/// One round trip being measured, when the round-trip event is enabled.
+struct RoundTrip {
+    started: Option<Instant>,
+}
+
+impl RoundTrip {
+    fn start() -> Self {
+        let enabled = tracing::enabled!(target: ROUND_TRIP_TARGET, tracing::Level::DEBUG);
+        Self {
+            started: enabled.then(Instant::now),
+        }
+    }
+
+    /// What to ask DynamoDB for: the consumed capacity only while measuring.
+    fn capacity(&self) -> Option<ReturnConsumedCapacity> {
+        self.started.map(|_| ReturnConsumedCapacity::Total)
+    }
+
+    /// `items` is the number of items a transaction writes: DynamoDB bills a transactional
+    /// write 2 units per item (per KB), twice a plain write.
+    fn finish<'a>(
+        self,
+        operation: &'static str,
+        items: usize,
+        consumed: impl IntoIterator<Item = &'a ConsumedCapacity>,
+        outcome: &'static str,
+    ) {
+        let Some(started) = self.started else { return };
+        let elapsed_us = started.elapsed().as_micros() as u64;
+        let (mut read_units, mut write_units) = (0.0, 0.0);
+        for capacity in consumed {
+            let total = capacity.capacity_units().unwrap_or(0.0);
+            match (capacity.read_capacity_units(), capacity.write_capacity_units()) {
+                (Some(read), Some(write)) => {
+                    read_units += read;
+                    write_units += write;
+                }
+                _ if matches!(operation, "GetItem" | "Query") => read_units += total,
+                _ => write_units += total,
+            }
+        }
+        tracing::debug!(
+            target: ROUND_TRIP_TARGET,
+            operation, items, elapsed_us, read_units, write_units, outcome, "dynamodb round trip"
+        );
+    }
+}
+
+fn outcome<T, E: ProvideErrorMetadata, R>(result: &Result<T, SdkError<E, R>>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(SdkError::ServiceError(service)) => match service.err().code() {
+            Some("ConditionalCheckFailedException") => "condition_failed",
+            // A condition of the group failed, or another transaction got in the way.
+            Some("TransactionCanceledException") => "canceled",
+            _ => "error",
+        },
+        Err(_) => "error",
+    }
+}
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -233,32 +300,40 @@ impl DynamoStore {
         let result = match write {
             Write::Put { key, item, cond } => {
                 let condition = cond.as_ref().map(|c| expr.condition(c));
-                self.client
+                let round_trip = RoundTrip::start();
+                let result = self
+                    .client
                     .put_item()
                     .table_name(&self.table)
                     .set_item(Some(item_map(&key, &item)))
                     .set_condition_expression(condition)
                     .set_expression_attribute_names(expr.names())
                     .set_expression_attribute_values(expr.values())
+                    .set_return_consumed_capacity(round_trip.capacity())
                     .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(describe)
+                    .await;
+                let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+                round_trip.finish("PutItem", 1, consumed, outcome(&result));
+                result.map(|_| ()).map_err(describe)
             }
             Write::Update { key, changes, cond } => self.update(&key, &changes, cond.as_ref()).await.map(|_| ()),
             Write::Delete { key, cond } => {
                 let condition = cond.as_ref().map(|c| expr.condition(c));
-                self.client
+                let round_trip = RoundTrip::start();
+                let result = self
+                    .client
                     .delete_item()
                     .table_name(&self.table)
                     .set_key(Some(key_map(&key)))
                     .set_condition_expression(condition)
                     .set_expression_attribute_names(expr.names())
                     .set_expression_attribute_values(expr.values())
+                    .set_return_consumed_capacity(round_trip.capacity())
                     .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(describe)
+                    .await;
+                let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+                round_trip.finish("DeleteItem", 1, consumed, outcome(&result));
+                result.map(|_| ()).map_err(describe)
             }
             Write::Check { key, cond } => {
                 let holds = cond.holds(self.get(&key).await?.as_ref());
@@ -340,23 +415,27 @@ impl DynamoStore {
 #[async_trait]
 impl ItemStore for DynamoStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        let output = self
+        let round_trip = RoundTrip::start();
+        let result = self
             .client
             .get_item()
             .table_name(&self.table)
             .set_key(Some(key_map(key)))
             .consistent_read(true)
+            .set_return_consumed_capacity(round_trip.capacity())
             .send()
-            .await
-            .map_err(describe)?;
-        Ok(output.item().map(to_item))
+            .await;
+        let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+        round_trip.finish("GetItem", 1, consumed, outcome(&result));
+        Ok(result.map_err(describe)?.item().map(to_item))
     }
 
     async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
         let mut expr = Expression::default();
         let condition = cond.map(|c| expr.condition(c));
         let update = expr.update(changes);
-        let output = self
+        let round_trip = RoundTrip::start();
+        let result = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -366,10 +445,12 @@ impl ItemStore for DynamoStore {
             .set_expression_attribute_names(expr.names())
             .set_expression_attribute_values(expr.values())
             .return_values(ReturnValue::AllNew)
+            .set_return_consumed_capacity(round_trip.capacity())
             .send()
-            .await
-            .map_err(describe)?;
-        Ok(output.attributes().map(to_item).unwrap_or_default())
+            .await;
+        let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+        round_trip.finish("UpdateItem", 1, consumed, outcome(&result));
+        Ok(result.map_err(describe)?.attributes().map(to_item).unwrap_or_default())
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
@@ -384,12 +465,16 @@ impl ItemStore for DynamoStore {
             .collect::<Result<Vec<_>, _>>()?;
         let mut attempt = 0;
         loop {
+            let round_trip = RoundTrip::start();
             let result = self
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
+                .set_return_consumed_capacity(round_trip.capacity())
                 .send()
                 .await;
+            let consumed = result.as_ref().map(|o| o.consumed_capacity()).unwrap_or_default();
+            round_trip.finish("TransactWriteItems", items.len(), consumed, outcome(&result));
             let Err(error) = result else { return Ok(()) };
             let reasons: Vec<Option<String>> = match &error {
                 SdkError::ServiceError(service) => match service.err() {
@@ -423,7 +508,8 @@ impl ItemStore for DynamoStore {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let output = self
+            let round_trip = RoundTrip::start();
+            let result = self
                 .client
                 .query()
                 .table_name(&self.table)
@@ -434,9 +520,12 @@ impl ItemStore for DynamoStore {
                 .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
                 .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_string()))
                 .set_exclusive_start_key(start)
+                .set_return_consumed_capacity(round_trip.capacity())
                 .send()
-                .await
-                .map_err(describe)?;
+                .await;
+            let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+            round_trip.finish("Query", 1, consumed, outcome(&result));
+            let output = result.map_err(describe)?;
             items.extend(output.items().iter().map(to_item));
             match output.last_evaluated_key() {
                 Some(key) if !key.is_empty() => start = Some(key.clone()),
@@ -459,13 +548,18 @@ impl ItemStore for DynamoStore {
                 .collect::<Result<_, StoreError>>()?;
             let mut attempt = 0u32;
             while !requests.is_empty() {
-                let output = self
+                let round_trip = RoundTrip::start();
+                let count = requests.len();
+                let result = self
                     .client
                     .batch_write_item()
                     .request_items(&self.table, requests)
+                    .set_return_consumed_capacity(round_trip.capacity())
                     .send()
-                    .await
-                    .map_err(describe)?;
+                    .await;
+                let consumed = result.as_ref().map(|o| o.consumed_capacity()).unwrap_or_default();
+                round_trip.finish("BatchWriteItem", count, consumed, outcome(&result));
+                let output = result.map_err(describe)?;
                 requests = output
                     .unprocessed_items()
                     .and_then(|m| m.get(&self.table))

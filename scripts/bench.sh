@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# THE benchmark command: builds what it needs (release kennin-local and kennin-bench), installs
+# wrk and the reference argon2 CLI with apt when missing, starts DynamoDB Local when no
+# endpoint is given, runs every part and regenerates docs/performance.md.
+#
+#   scripts/bench.sh                      # everything
+#   BENCH_NOTE="quiet machine" scripts/bench.sh
+#
+# Raw figures go to docs/bench/<part>.json, sections to target/bench/<part>.md. Env:
+#   KENNIN_TEST_DYNAMODB_ENDPOINT  use this DynamoDB Local instead of starting one
+#   BENCH_PERSONS (150), BENCH_LOAD_LEVELS (1,2,4,8,16), BENCH_LOAD_SECONDS (8),
+#   BENCH_ARGON2_ROUNDS (31), BENCH_NOTE (a line on the machine's load, for the header)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+started_at=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+need_apt() { # command package
+    command -v "$1" >/dev/null && return
+    [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null || die "$1 missing: apt-get install $2"
+    log "installing $2 with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >&2 ||
+        { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >&2; }
+}
+need_apt wrk wrk
+need_apt argon2 argon2
+
+started_services=
+if [[ -z "${KENNIN_TEST_DYNAMODB_ENDPOINT:-}" ]]; then
+    log "starting DynamoDB Local (scripts/services.sh)"
+    eval "$(scripts/services.sh start)"
+    started_services=1
+fi
+stop_services() { [[ -n "$started_services" ]] && scripts/services.sh stop || true; }
+trap stop_services EXIT
+
+log "building kennin-local and kennin-bench (release)"
+cargo build --release -p kennin-local -p kennin-bench >&2
+target="${CARGO_TARGET_DIR:-$ROOT/target}"
+# Private copies: the shared target folder may be rebuilt by someone else while these run.
+bin="$ROOT/target/bench/bin"
+mkdir -p "$bin"
+cp "$target/release/kennin-local" "$target/release/kennin-bench" "$bin/"
+bench=("$bin/kennin-bench" --root "$ROOT")
+
+log "part 1/4: warm per-step latency and round trips (DynamoDB Local)"
+"${bench[@]}" steps --local "$bin/kennin-local" --persons "${BENCH_PERSONS:-150}"
+log "part 2/4: argon2id against the C reference"
+"${bench[@]}" argon2 --rounds "${BENCH_ARGON2_ROUNDS:-31}"
+log "part 3/4: load (wrk) on SQLite and on DynamoDB Local"
+"${bench[@]}" load --local "$bin/kennin-local" --script tests/bench/mix.lua \
+    --levels "${BENCH_LOAD_LEVELS:-1,2,4,8,16}" --seconds "${BENCH_LOAD_SECONDS:-8}"
+if [[ -x scripts/bench-coldstart.sh ]]; then
+    log "part 4/4: cold start and size (scripts/bench-coldstart.sh)"
+    scripts/bench-coldstart.sh >&2 || log "bench-coldstart.sh failed; its sections are left out"
+    # It writes target/bench/{coldstart,size}.md; with a shared CARGO_TARGET_DIR, look there too.
+    for part in coldstart size; do
+        [[ -f "target/bench/$part.md" || ! -f "$target/bench/$part.md" ]] || cp "$target/bench/$part.md" target/bench/
+    done
+else
+    log "part 4/4: scripts/bench-coldstart.sh not present; no cold-start section"
+fi
+
+wall=$(($(date +%s) - started_at))
+machine="$ROOT/target/bench/machine.md"
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
+memory=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+os=$(. /etc/os-release && echo "$PRETTY_NAME")
+cat >"$machine" <<HEADER
+# Performance
+
+What kennin costs in time, round trips, capacity units, memory and money, measured by the
+benchmark suite (\`tests/bench\`, package \`kennin-bench\`). Regenerate this file with
+
+\`\`\`sh
+scripts/bench.sh
+\`\`\`
+
+It builds what it needs, starts DynamoDB Local if \`KENNIN_TEST_DYNAMODB_ENDPOINT\` is not set,
+and rewrites this file and the raw figures in [\`docs/bench/\`](bench/). These machines are
+shared and noisy: every figure is a median (or p99) over repeated runs, and every comparison is a
+ratio of two figures taken in the same run; read the absolute times as this machine's only.
+
+| | |
+|---|---|
+| run | $(date -u '+%Y-%m-%d %H:%M UTC'), $wall s wall time |
+| CPU | ${cpu:-unknown}, $(nproc) cores available |
+| memory | $memory |
+| OS | $os, Linux $(uname -r) |
+| Rust | $(rustc -V) |
+| load average | $load_before at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end |
+| note | ${BENCH_NOTE:-none} |
+HEADER
+"${bench[@]}" report --machine "$machine"
+log "docs/performance.md written ($wall s)"

@@ -1,0 +1,266 @@
+//! The bill of one survey campaign for 100,000 insured persons, from the measured capacity
+//! units, step durations, mails per signup and the Tokyo prices below.
+
+use crate::argon::{ArgonReport, hash_ms_at};
+use crate::stats::fmt;
+use crate::steps::{StepFigures, StepsReport};
+use serde::{Deserialize, Serialize};
+
+pub const PERSONS: f64 = 100_000.0;
+
+/// ap-northeast-1 (Tokyo) list prices, on-demand, US$. See `PRICE_SOURCES` for where each
+/// comes from and which could be confirmed offline.
+pub struct Prices {
+    pub lambda_arm_gb_second: f64,
+    pub lambda_request: f64,
+    pub http_api_request: f64,
+    pub dynamodb_read_unit: f64,
+    pub dynamodb_write_unit: f64,
+    pub dynamodb_storage_gb_month: f64,
+    pub ses_mail: f64,
+    pub cloudwatch_logs_ingested_gb: f64,
+}
+
+pub const TOKYO: Prices = Prices {
+    lambda_arm_gb_second: 0.000_013_333_4,
+    lambda_request: 0.20 / 1e6,
+    http_api_request: 1.29 / 1e6,
+    dynamodb_read_unit: 0.1425 / 1e6,
+    dynamodb_write_unit: 0.7125 / 1e6,
+    dynamodb_storage_gb_month: 0.285,
+    ses_mail: 0.10 / 1000.0,
+    cloudwatch_logs_ingested_gb: 0.76,
+};
+
+/// What Lambda itself logs per invocation besides the function's lines (START, END and the
+/// REPORT line with its durations), about 300 bytes.
+const LAMBDA_PLATFORM_LOG_BYTES: f64 = 300.0;
+
+pub const PRICE_SOURCES: &str = "\
+| price (ap-northeast-1) | figure used | source | confirmed here? |
+|---|---|---|---|
+| Lambda arm64 duration | US$0.0000133334 per GB-s, billed per 1 ms | <https://aws.amazon.com/lambda/pricing/> | the page's structure (GB-s, 1 ms rounding, 1 vCPU at 1,769 MB) yes, as stored on 2026-11-26; the Tokyo arm64 figure from memory (it equals us-east-1's) |
+| Lambda requests | US$0.20 per million | <https://aws.amazon.com/lambda/pricing/> | from memory (the same in every commercial region) |
+| API Gateway HTTP API | US$1.29 per million (first 300 million a month) | <https://aws.amazon.com/api-gateway/pricing/> | us-east-1's US$1.00 per million confirmed in stored third-party copies of the page (2025-05); Tokyo's US$1.29 from memory |
+| DynamoDB on-demand reads | US$0.1425 per million read request units | <https://aws.amazon.com/dynamodb/pricing/on-demand/> | from memory (Tokyo, after the November 2024 price cut); \"transactional writes take 2 WCU per KB\" confirmed in the stored provisioned-capacity page |
+| DynamoDB on-demand writes | US$0.7125 per million write request units | <https://aws.amazon.com/dynamodb/pricing/on-demand/> | from memory (as above) |
+| DynamoDB storage | US$0.285 per GB-month (first 25 GB free) | <https://aws.amazon.com/dynamodb/pricing/on-demand/> | from memory |
+| SES outbound mail | US$0.10 per 1,000 | <https://aws.amazon.com/ses/pricing/> | the US$0.10 per 1,000 confirmed in stored copies (2025); the same in every region |
+| CloudWatch Logs ingestion | US$0.76 per GB | <https://aws.amazon.com/cloudwatch/pricing/> | from memory (as docs/deploy.md) |
+
+Prices were taken on 2026-11-26 from the pages as stored offline (this machine has no internet); the figures marked \"from memory\" must be checked against the live pages before a budget is signed. Free tiers are left out: a union's account may already use them.
+";
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct Line {
+    pub service: String,
+    pub item: String,
+    pub per_person: f64,
+    pub unit: String,
+    pub usd: f64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct Bill {
+    pub lines: Vec<Line>,
+    pub lambda_usd: f64,
+    pub api_gateway_usd: f64,
+    pub dynamodb_usd: f64,
+    pub ses_usd: f64,
+    pub logs_usd: f64,
+    pub mails_per_person: f64,
+    pub hashing_memory_mb: f64,
+}
+
+/// MemorySize of the function serving `code_uri`, read from template.yaml.
+fn memory_of(template: &str, code_uri: &str) -> f64 {
+    let mut lines = template
+        .lines()
+        .skip_while(|l| l.trim() != format!("CodeUri: {code_uri}"));
+    lines
+        .find_map(|l| l.trim().strip_prefix("MemorySize:"))
+        .and_then(|m| m.trim().parse().ok())
+        .unwrap_or(128.0)
+}
+
+fn step<'a>(steps: &'a StepsReport, route: &str) -> Option<&'a StepFigures> {
+    steps.steps.iter().find(|s| s.route == route)
+}
+
+pub fn compute(
+    steps: &StepsReport,
+    argon: &ArgonReport,
+    template: &str,
+    mails_per_person: f64,
+) -> Result<Bill, String> {
+    let p = &TOKYO;
+    let function_of = |route: &str| match route {
+        "POST /api/signup/identity" => "functions/signup-identity",
+        "POST /api/signup/account" => "functions/signup-account",
+        "POST /api/signup/code" => "functions/signup-code",
+        "POST /api/session" => "functions/session-login",
+        _ => "functions/me",
+    };
+    // Per person: one signup ①→③, three logins, thirty other API calls (the top page's figures
+    // stand for them: one read-only step each).
+    let calls: [(&str, f64); 5] = [
+        ("POST /api/signup/identity", 1.0),
+        ("POST /api/signup/account", 1.0),
+        ("POST /api/signup/code", 1.0),
+        ("POST /api/session", 3.0),
+        ("GET /api/me", 30.0),
+    ];
+    let hashing_memory_mb = memory_of(template, "functions/session-login");
+    let mut lines = Vec::new();
+    let (mut invocations, mut reads, mut writes) = (0.0, 0.0, 0.0);
+    for (route, count) in calls {
+        let figures = step(steps, route).ok_or(format!("no figures for {route}"))?;
+        let memory = memory_of(template, function_of(route));
+        // On Lambda a hashing step is its round trips plus the hash at the function's CPU share.
+        let duration_ms = if figures.hashing {
+            (figures.dynamodb_sum_p50_ms + hash_ms_at(memory, argon.rust_cpu_p50_ms)).ceil()
+        } else {
+            figures.p50_ms.ceil()
+        };
+        let gb_s = memory / 1024.0 * duration_ms / 1000.0 * count;
+        invocations += count;
+        reads += figures.read_units * count;
+        writes += figures.write_units * count;
+        lines.push(Line {
+            service: "Lambda".into(),
+            item: format!("{count} × {route} at {memory} MB, {duration_ms} ms billed"),
+            per_person: gb_s,
+            unit: "GB-s".into(),
+            usd: gb_s * PERSONS * p.lambda_arm_gb_second,
+        });
+    }
+    lines.push(Line {
+        service: "Lambda".into(),
+        item: "requests".into(),
+        per_person: invocations,
+        unit: "invocations".into(),
+        usd: invocations * PERSONS * p.lambda_request,
+    });
+    lines.push(Line {
+        service: "API Gateway".into(),
+        item: "HTTP API requests".into(),
+        per_person: invocations,
+        unit: "requests".into(),
+        usd: invocations * PERSONS * p.http_api_request,
+    });
+    lines.push(Line {
+        service: "DynamoDB".into(),
+        item: "reads (signup + 3 logins + 30 top pages)".into(),
+        per_person: reads,
+        unit: "RRU".into(),
+        usd: reads * PERSONS * p.dynamodb_read_unit,
+    });
+    lines.push(Line {
+        service: "DynamoDB".into(),
+        item: "writes (signup + 3 logins + 30 top pages)".into(),
+        per_person: writes,
+        unit: "WRU".into(),
+        usd: writes * PERSONS * p.dynamodb_write_unit,
+    });
+    lines.push(Line {
+        service: "DynamoDB".into(),
+        item: "roster import (one BatchWriteItem put per person)".into(),
+        per_person: 1.0,
+        unit: "WRU".into(),
+        usd: PERSONS * p.dynamodb_write_unit,
+    });
+    // Roster row, claim, account, user ID guard, sessions and throttles: a few KB a person,
+    // kept for the campaign's month.
+    let storage_gb = PERSONS * 4.0 / 1024.0 / 1024.0;
+    lines.push(Line {
+        service: "DynamoDB".into(),
+        item: "storage, about 4 KB a person for one month".into(),
+        per_person: 4.0,
+        unit: "KB-month".into(),
+        usd: storage_gb * p.dynamodb_storage_gb_month,
+    });
+    lines.push(Line {
+        service: "SES".into(),
+        item: "mails (the signup code; measured per signup in this run)".into(),
+        per_person: mails_per_person,
+        unit: "mails".into(),
+        usd: mails_per_person * PERSONS * p.ses_mail,
+    });
+    let log_kb = invocations * (steps.log_bytes_per_request + LAMBDA_PLATFORM_LOG_BYTES) / 1024.0;
+    lines.push(Line {
+        service: "CloudWatch Logs".into(),
+        item: format!(
+            "ingestion: {} bytes of JSON log per request (measured) + ~{LAMBDA_PLATFORM_LOG_BYTES} of Lambda's own",
+            steps.log_bytes_per_request.round()
+        ),
+        per_person: log_kb,
+        unit: "KB".into(),
+        usd: log_kb * PERSONS / 1024.0 / 1024.0 * p.cloudwatch_logs_ingested_gb,
+    });
+    let total = |service: &str| lines.iter().filter(|l| l.service == service).map(|l| l.usd).sum();
+    Ok(Bill {
+        lambda_usd: total("Lambda"),
+        api_gateway_usd: total("API Gateway"),
+        dynamodb_usd: total("DynamoDB"),
+        ses_usd: total("SES"),
+        logs_usd: total("CloudWatch Logs"),
+        lines,
+        mails_per_person,
+        hashing_memory_mb,
+    })
+}
+
+impl Bill {
+    pub fn aws_usd(&self) -> f64 {
+        self.lambda_usd + self.api_gateway_usd + self.dynamodb_usd
+    }
+
+    pub fn total_usd(&self) -> f64 {
+        self.aws_usd() + self.ses_usd + self.logs_usd
+    }
+}
+
+pub fn markdown(bill: &Bill) -> String {
+    let mut out = String::from("## The bill: one campaign for 100,000 insured persons\n\n");
+    out.push_str(
+        "Each person: one signup ① → ③, three logins ④ and thirty other API calls (priced as the top page \
+         `GET /api/me`, a read-only step). Durations are this run's p50 step times rounded up to Lambda's 1 ms; \
+         the hashing steps are priced as their DynamoDB round trips plus one hash at the function's CPU share \
+         (see the argon2 section). Capacity units are this run's (transactions at 2 units per item). Prices: \
+         Tokyo, on-demand, below.\n\n",
+    );
+    out.push_str("| service | item | per person | unit | US$ per 100,000 persons |\n|---|---|--:|---|--:|\n");
+    for line in &bill.lines {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {:.2} |\n",
+            line.service,
+            line.item,
+            fmt(line.per_person),
+            line.unit,
+            line.usd
+        ));
+    }
+    out.push_str(&format!(
+        "\n| service | US$ |\n|---|--:|\n| Lambda | {:.2} |\n| API Gateway | {:.2} |\n| DynamoDB | {:.2} |\n\
+         | **Lambda + API Gateway + DynamoDB** | **{:.2}** (target ≤ 5) |\n| SES | {:.2} |\n\
+         | CloudWatch Logs | {:.2} |\n| **everything** | **{:.2}** (target ≤ 20) |\n\n",
+        bill.lambda_usd,
+        bill.api_gateway_usd,
+        bill.dynamodb_usd,
+        bill.aws_usd(),
+        bill.ses_usd,
+        bill.logs_usd,
+        bill.total_usd()
+    ));
+    out.push_str(&format!(
+        "Mails: kennin sends exactly one mail per signup (the code, at ②); this run counted {} per person. A \
+         resend (③, at most 5 per flow, once a minute) or a recovery or email change adds one each; every \
+         further mail a person causes adds US$10 per 100,000 persons, so if every person needed one resend SES \
+         alone would cost US$20. Portal page loads (HTML, CSS, ES modules from the `portal` function, cached \
+         5 minutes by the browser) are API Gateway requests too and are not in the thirty calls.\n\n",
+        fmt(bill.mails_per_person)
+    ));
+    out.push_str("### Prices\n\n");
+    out.push_str(PRICE_SOURCES);
+    out
+}

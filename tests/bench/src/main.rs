@@ -1,0 +1,260 @@
+//! `kennin-bench`: the parts of docs/performance.md. scripts/bench.sh builds it in release and
+//! runs every part, then `report` assembles the document; each part writes its raw figures to
+//! docs/bench/<part>.json and its section to target/bench/<part>.md.
+
+mod argon;
+mod bill;
+mod load;
+mod local;
+mod stats;
+mod steps;
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use stats::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(about = "kennin's benchmark suite (run it through scripts/bench.sh)")]
+struct Cli {
+    /// The repository root: raw figures go to docs/bench/, sections to target/bench/.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    part: Part,
+}
+
+#[derive(Subcommand)]
+enum Part {
+    /// Warm per-step latency, DynamoDB round trips and capacity units, against DynamoDB Local.
+    Steps {
+        #[arg(long)]
+        local: PathBuf,
+        #[arg(long, env = "KENNIN_TEST_DYNAMODB_ENDPOINT")]
+        endpoint: String,
+        #[arg(long, default_value_t = 150)]
+        persons: u32,
+        #[arg(long, default_value_t = 15)]
+        warm_up: u32,
+        #[arg(long, default_value_t = 4)]
+        repeats: u32,
+    },
+    /// argon2id: the crate as kennin builds it against Debian's reference C CLI.
+    Argon2 {
+        #[arg(long, default_value_t = 31)]
+        rounds: usize,
+    },
+    /// The campaign mix under wrk, on the embedded store and on DynamoDB Local.
+    Load {
+        #[arg(long)]
+        local: PathBuf,
+        #[arg(long, env = "KENNIN_TEST_DYNAMODB_ENDPOINT")]
+        endpoint: String,
+        #[arg(long, default_value = "tests/bench/mix.lua")]
+        script: PathBuf,
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16")]
+        levels: Vec<u32>,
+        #[arg(long, default_value_t = 8)]
+        seconds: u32,
+        #[arg(long, default_value_t = 250)]
+        pool: u32,
+    },
+    /// The campaign bill, the summary of every target, and docs/performance.md.
+    Report {
+        /// The header's machine description (written by scripts/bench.sh).
+        #[arg(long)]
+        machine: PathBuf,
+    },
+}
+
+fn write_json<T: Serialize>(root: &Path, part: &str, value: &T) -> Result<(), String> {
+    let dir = root.join("docs/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join(format!("{part}.json")), text + "\n").map_err(|e| e.to_string())
+}
+
+fn read_json<T: DeserializeOwned>(root: &Path, part: &str) -> Result<T, String> {
+    let path = root.join(format!("docs/bench/{part}.json"));
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e} (run that part first)", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write_section(root: &Path, part: &str, text: &str) -> Result<(), String> {
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join(format!("{part}.md")), text).map_err(|e| e.to_string())
+}
+
+fn work_dir(root: &Path, part: &str) -> PathBuf {
+    root.join("target/bench/work").join(part)
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(error) = run(cli).await {
+        eprintln!("kennin-bench: {error}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let root = cli.root;
+    match cli.part {
+        Part::Steps {
+            local,
+            endpoint,
+            persons,
+            warm_up,
+            repeats,
+        } => {
+            let report = steps::run(&local, &endpoint, &work_dir(&root, "steps"), persons, warm_up, repeats).await?;
+            write_json(&root, "steps", &report)?;
+            write_section(&root, "steps", &steps::markdown(&report))?;
+            eprint!("{}", steps::markdown(&report));
+        }
+        Part::Argon2 { rounds } => {
+            let report = tokio::task::spawn_blocking(move || argon::run(rounds))
+                .await
+                .map_err(|e| e.to_string())??;
+            eprintln!(
+                "argon2: kennin {} ms, C {} ms, ratio {}",
+                fmt(report.rust_cpu_p50_ms),
+                fmt(report.c_cpu_p50_ms),
+                fmt(report.ratio_p50)
+            );
+            write_json(&root, "argon2", &report)?;
+        }
+        Part::Load {
+            local,
+            endpoint,
+            script,
+            levels,
+            seconds,
+            pool,
+        } => {
+            let work = work_dir(&root, "load");
+            let plan = load::LoadPlan {
+                binary: &local,
+                script: &script,
+                work_dir: &work,
+                levels: &levels,
+                seconds,
+                pool,
+            };
+            let sqlite = load::run(&plan, local::Engine::Sqlite).await?;
+            let dynamo = local::Engine::Dynamo {
+                endpoint,
+                table: local::fresh_table("load"),
+            };
+            let dynamo = load::run(&plan, dynamo).await?;
+            let loads = vec![sqlite, dynamo];
+            write_json(&root, "load", &loads)?;
+            write_section(&root, "load", &load::markdown(&loads, seconds))?;
+        }
+        Part::Report { machine } => report(&root, &machine)?,
+    }
+    Ok(())
+}
+
+/// The login latency and cost follow from the argon2 figures and the login's round trips, so
+/// the argon2 section and the bill are written here, once every part has run.
+fn report(root: &Path, machine: &Path) -> Result<(), String> {
+    let steps: steps::StepsReport = read_json(root, "steps")?;
+    let argon: argon::ArgonReport = read_json(root, "argon2")?;
+    let loads: Vec<load::EngineLoad> = read_json(root, "load")?;
+    let template = std::fs::read_to_string(root.join("template.yaml")).map_err(|e| e.to_string())?;
+    let login = steps
+        .steps
+        .iter()
+        .find(|s| s.route == "POST /api/session")
+        .ok_or("no login figures")?;
+    let argon_md = argon::markdown(
+        &argon,
+        login.dynamodb_sum_p50_ms,
+        bill::TOKYO.lambda_arm_gb_second,
+        bill::TOKYO.lambda_request,
+    );
+    write_section(root, "argon2", &argon_md)?;
+    let bill = bill::compute(&steps, &argon, &template, steps.mails_per_person)?;
+    write_json(root, "bill", &bill)?;
+    write_section(root, "bill", &bill::markdown(&bill))?;
+
+    let mut summary = String::from("## Targets\n\n| target | figure | met? |\n|---|---|---|\n");
+    let met = |ok: bool| if ok { "met" } else { "**not met** (see its section)" };
+    for s in steps.steps.iter().filter(|s| !s.hashing) {
+        summary.push_str(&format!(
+            "| warm {} ≤ 1.2× its DynamoDB round trips | {}× ({} ms vs {} ms, p50) | {} |\n",
+            s.step,
+            fmt(s.ratio_p50),
+            fmt(s.p50_ms),
+            fmt(s.dynamodb_sum_p50_ms),
+            met(s.ratio_p50 <= 1.2)
+        ));
+    }
+    summary.push_str(&format!(
+        "| argon2id ≤ 1.3× the C reference | {}× ({} ms vs {} ms CPU, p50) | {} |\n",
+        fmt(argon.ratio_p50),
+        fmt(argon.rust_cpu_p50_ms),
+        fmt(argon.c_cpu_p50_ms),
+        met(argon.ratio_p50 <= 1.3)
+    ));
+    summary.push_str(&format!(
+        "| campaign: Lambda + API Gateway + DynamoDB ≤ US$5 per 100,000 persons | US${:.2} | {} |\n",
+        bill.aws_usd(),
+        met(bill.aws_usd() <= 5.0)
+    ));
+    summary.push_str(&format!(
+        "| campaign: everything (SES included) ≤ US$20 per 100,000 persons | US${:.2} | {} |\n",
+        bill.total_usd(),
+        met(bill.total_usd() <= 20.0)
+    ));
+    for load in &loads {
+        let figure = match &load.knee {
+            Some(k) => format!(
+                "knee {} req/s at {} connections, p99 {} ms, 0 errors; peak RSS {} MiB",
+                fmt(k.throughput),
+                k.connections,
+                fmt(k.p99_ms),
+                fmt(load.runner_peak_rss_mib)
+            ),
+            None => "no level met the knee rule".to_string(),
+        };
+        summary.push_str(&format!(
+            "| load on {}: 0 errors below the knee | {figure} | {} |\n",
+            load.engine,
+            met(load.knee.is_some())
+        ));
+    }
+    summary.push_str(&format!(
+        "\nCapacity (DynamoDB billing units, transactions at 2 per item): one signup ① → ③ {} RRU + {} WRU; one \
+         login {} RRU + {} WRU; one top page {} RRU + {} WRU.\n\n",
+        fmt(steps.signup.read_units),
+        fmt(steps.signup.write_units),
+        fmt(steps.login.read_units),
+        fmt(steps.login.write_units),
+        fmt(steps.top_page.read_units),
+        fmt(steps.top_page.write_units)
+    ));
+    write_section(root, "summary", &summary)?;
+
+    let mut document = std::fs::read_to_string(machine).map_err(|e| format!("{}: {e}", machine.display()))?;
+    document.push('\n');
+    document.push_str(&summary);
+    let sections = root.join("target/bench");
+    for part in ["steps", "argon2", "load", "bill", "coldstart", "size"] {
+        if let Ok(text) = std::fs::read_to_string(sections.join(format!("{part}.md"))) {
+            document.push_str(text.trim_end());
+            document.push_str("\n\n");
+        }
+    }
+    // What the figures cannot say by themselves: the round-trip argument, what limits the
+    // targets not met, what was tried.
+    if let Ok(text) = std::fs::read_to_string(root.join("tests/bench/notes.md")) {
+        document.push_str(text.trim_end());
+        document.push('\n');
+    }
+    std::fs::write(root.join("docs/performance.md"), document.trim_end().to_string() + "\n").map_err(|e| e.to_string())
+}

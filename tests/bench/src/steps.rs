@@ -1,0 +1,444 @@
+//! Warm per-step latency against DynamoDB Local, next to the DynamoDB round trips each step
+//! makes (from the engine's own `kennin::dynamodb` debug events, matched by request ID) and the
+//! capacity units they consumed.
+
+use crate::local::{self, Client, Engine, Local, Reply};
+use crate::stats::{fmt, median, quantile};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// The measured steps, in the order a person meets them.
+pub const STEPS: [(&str, &str, bool); 11] = [
+    ("identity ①", "POST /api/signup/identity", false),
+    ("account ②", "POST /api/signup/account", true),
+    ("code ③", "POST /api/signup/code", false),
+    ("login ④", "POST /api/session", true),
+    ("terms ⑤", "GET /api/terms", false),
+    ("accept terms ⑤", "POST /api/me/terms", false),
+    ("contact ⑤", "PUT /api/me/contact", false),
+    ("top page", "GET /api/me", false),
+    ("notices", "GET /api/notices", false),
+    ("contact read", "GET /api/me/contact", false),
+    ("logout", "DELETE /api/session", false),
+];
+
+#[derive(Deserialize)]
+struct LogLine {
+    message: Option<String>,
+    operation: Option<String>,
+    items: Option<u64>,
+    elapsed_us: Option<u64>,
+    read_units: Option<f64>,
+    write_units: Option<f64>,
+    span: Option<LogSpan>,
+}
+
+#[derive(Deserialize)]
+struct LogSpan {
+    request_id: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+struct RoundTrip {
+    operation: String,
+    items: u64,
+    elapsed_ms: f64,
+    read_units: f64,
+    write_units: f64,
+}
+
+impl RoundTrip {
+    fn label(&self) -> String {
+        if self.operation == "TransactWriteItems" {
+            format!("TransactWriteItems({})", self.items)
+        } else {
+            self.operation.clone()
+        }
+    }
+
+    /// Units as DynamoDB bills them: a transactional write costs 2 units per item (and KB),
+    /// whatever an emulator reports.
+    fn billed_write_units(&self) -> f64 {
+        if self.operation == "TransactWriteItems" {
+            self.write_units.max(2.0 * self.items as f64)
+        } else {
+            self.write_units
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct StepFigures {
+    pub step: String,
+    pub route: String,
+    pub hashing: bool,
+    pub samples: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub round_trips: usize,
+    pub operations: String,
+    pub dynamodb_sum_p50_ms: f64,
+    pub dynamodb_sum_p99_ms: f64,
+    /// Median over requests of (step time / sum of its round trips' times).
+    pub ratio_p50: f64,
+    /// Median over requests of (step time − sum of its round trips' times).
+    pub own_p50_ms: f64,
+    pub read_units: f64,
+    pub write_units: f64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct Capacity {
+    pub read_units: f64,
+    pub write_units: f64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct StepsReport {
+    pub engine: String,
+    pub persons: u32,
+    pub warm_up_persons: u32,
+    pub repeats: u32,
+    pub steps: Vec<StepFigures>,
+    pub signup: Capacity,
+    pub login: Capacity,
+    pub top_page: Capacity,
+    /// What the emulator reported for a transaction's write units, per item (DynamoDB bills 2).
+    pub emulator_transaction_units_per_item: f64,
+    /// Mails the runner wrote per person over the whole journey.
+    pub mails_per_person: f64,
+    /// Bytes of the production (info) log lines per request, for the CloudWatch Logs bill.
+    pub log_bytes_per_request: f64,
+}
+
+struct Sample {
+    step: usize,
+    person: u32,
+    elapsed_ms: f64,
+    request_id: String,
+}
+
+fn expect(reply: Reply, status: u16, what: &str) -> Result<Reply, String> {
+    if reply.status == status {
+        Ok(reply)
+    } else {
+        Err(format!(
+            "{what}: expected {status}, got {} {}",
+            reply.status, reply.body
+        ))
+    }
+}
+
+/// One person's whole journey; every request's time goes to `samples` under its step.
+async fn journey(
+    client: &Client,
+    outbox: &Path,
+    person: u32,
+    repeats: u32,
+    samples: &mut Vec<Sample>,
+) -> Result<(), String> {
+    let ip = format!("10.{}.{}.{}", (person >> 16) & 255, (person >> 8) & 255, person & 255);
+    let user_id = format!("bench_user_{person}");
+    let email = format!("bench{person}@example.com");
+    let mut record = |step: usize, reply: &Reply| {
+        samples.push(Sample {
+            step,
+            person,
+            elapsed_ms: reply.elapsed.as_secs_f64() * 1000.0,
+            request_id: reply.request_id.clone(),
+        })
+    };
+    let identity = json!({
+        "insurerCode": local::INSURER, "symbol": local::SYMBOL, "number": person.to_string(),
+        "birthDate": local::BIRTH_DATE, "nameKana": local::NAME_KANA,
+    });
+    let reply = client
+        .send("POST", "/api/signup/identity", Some(identity), None, &ip)
+        .await?;
+    let reply = expect(reply, 200, "identity")?;
+    record(0, &reply);
+    let flow = format!(
+        "{}={}",
+        kennin::http::SIGNUP_COOKIE,
+        reply.cookie(kennin::http::SIGNUP_COOKIE).ok_or("no flow cookie")?
+    );
+    let account = json!({ "userId": user_id, "password": local::PASSWORD, "email": email });
+    let reply = client
+        .send("POST", "/api/signup/account", Some(account), Some(&flow), &ip)
+        .await?;
+    record(1, &expect(reply, 200, "account")?);
+    let code = local::take_code(outbox, &email)?;
+    let reply = client
+        .send(
+            "POST",
+            "/api/signup/code",
+            Some(json!({ "code": code })),
+            Some(&flow),
+            &ip,
+        )
+        .await?;
+    record(2, &expect(reply, 200, "code")?);
+    let login = json!({ "userId": user_id, "password": local::PASSWORD });
+    let reply = expect(
+        client.send("POST", "/api/session", Some(login), None, &ip).await?,
+        200,
+        "login",
+    )?;
+    record(3, &reply);
+    let session = format!(
+        "{}={}",
+        kennin::http::SESSION_COOKIE,
+        reply.cookie(kennin::http::SESSION_COOKIE).ok_or("no session cookie")?
+    );
+    let session = Some(session.as_str());
+    let terms = expect(
+        client.send("GET", "/api/terms", None, session, &ip).await?,
+        200,
+        "terms",
+    )?;
+    record(4, &terms);
+    let version = json!({ "version": terms.body["version"] });
+    let reply = client
+        .send("POST", "/api/me/terms", Some(version), session, &ip)
+        .await?;
+    record(5, &expect(reply, 200, "accept terms")?);
+    let contact = json!({ "postalCode": "1000001", "address": "東京都千代田区千代田1-1", "phone": "0312345678" });
+    let reply = client
+        .send("PUT", "/api/me/contact", Some(contact), session, &ip)
+        .await?;
+    record(6, &expect(reply, 200, "contact")?);
+    for _ in 0..repeats {
+        let reply = client.send("GET", "/api/me", None, session, &ip).await?;
+        record(7, &expect(reply, 200, "top page")?);
+        let reply = client.send("GET", "/api/notices", None, None, &ip).await?;
+        record(8, &expect(reply, 200, "notices")?);
+        let reply = client.send("GET", "/api/me/contact", None, session, &ip).await?;
+        record(9, &expect(reply, 200, "contact read")?);
+    }
+    let reply = client.send("DELETE", "/api/session", None, session, &ip).await?;
+    record(10, &expect(reply, 204, "logout")?);
+    Ok(())
+}
+
+/// The round trips of each request, and the bytes of every other (production) log line.
+fn round_trips_by_request(log: &Path) -> Result<(HashMap<String, Vec<RoundTrip>>, usize), String> {
+    let text = std::fs::read_to_string(log).map_err(|e| e.to_string())?;
+    let mut by_request: HashMap<String, Vec<RoundTrip>> = HashMap::new();
+    let mut info_bytes = 0;
+    for raw in text.lines().filter(|l| l.starts_with('{')) {
+        let Ok(line) = serde_json::from_str::<LogLine>(raw) else {
+            continue;
+        };
+        if line.message.as_deref() != Some("dynamodb round trip") {
+            info_bytes += raw.len() + 1;
+            continue;
+        }
+        let Some(request_id) = line.span.and_then(|s| s.request_id) else {
+            continue;
+        };
+        by_request.entry(request_id).or_default().push(RoundTrip {
+            operation: line.operation.unwrap_or_default(),
+            items: line.items.unwrap_or(1),
+            elapsed_ms: line.elapsed_us.unwrap_or(0) as f64 / 1000.0,
+            read_units: line.read_units.unwrap_or(0.0),
+            write_units: line.write_units.unwrap_or(0.0),
+        });
+    }
+    Ok((by_request, info_bytes))
+}
+
+/// The most frequent value (ties: the smallest), for the per-request counts that do not vary.
+fn mode<T: Ord + Clone>(values: impl IntoIterator<Item = T>) -> Option<T> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for value in values {
+        *counts.entry(value).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(v, _)| v)
+}
+
+pub async fn run(
+    binary: &Path,
+    endpoint: &str,
+    work_dir: &Path,
+    persons: u32,
+    warm_up: u32,
+    repeats: u32,
+) -> Result<StepsReport, String> {
+    let engine = Engine::Dynamo {
+        endpoint: endpoint.to_string(),
+        table: local::fresh_table("steps"),
+    };
+    let result = measure(binary, &engine, work_dir, persons, warm_up, repeats).await;
+    engine.discard().await;
+    result
+}
+
+async fn measure(
+    binary: &Path,
+    engine: &Engine,
+    work_dir: &Path,
+    persons: u32,
+    warm_up: u32,
+    repeats: u32,
+) -> Result<StepsReport, String> {
+    let runner = Local::start(
+        binary,
+        engine,
+        work_dir,
+        persons + warm_up,
+        "info,kennin::dynamodb=debug",
+    )
+    .await?;
+    let client = Client::new(&runner.base);
+    let mut samples = Vec::new();
+    for person in 1..=persons + warm_up {
+        journey(&client, &runner.outbox, person, repeats, &mut samples).await?;
+    }
+    // The runner writes each line as it happens; give the last ones a moment to land.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Each journey took (and removed) its code mail; whatever else it caused is still there.
+    let left = std::fs::read_dir(&runner.outbox)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .count()
+        })
+        .unwrap_or(0);
+    let mails_per_person = (f64::from(persons + warm_up) + left as f64) / f64::from(persons + warm_up);
+    let (trips, info_bytes) = round_trips_by_request(&runner.log)?;
+    let log_bytes_per_request = info_bytes as f64 / samples.len() as f64;
+    drop(runner);
+    let samples: Vec<Sample> = samples.into_iter().filter(|s| s.person > warm_up).collect();
+
+    let no_trips = Vec::new();
+    let mut steps = Vec::new();
+    let mut per_person: HashMap<(usize, u32), (f64, f64)> = HashMap::new();
+    let mut emulator_units = Vec::new();
+    for (index, (step, route, hashing)) in STEPS.iter().enumerate() {
+        let mine: Vec<&Sample> = samples.iter().filter(|s| s.step == index).collect();
+        let (mut elapsed, mut sums, mut ratios, mut own, mut reads, mut writes) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut counts, mut signatures) = (vec![], vec![]);
+        for sample in &mine {
+            let calls = trips.get(&sample.request_id).unwrap_or(&no_trips);
+            let sum: f64 = calls.iter().map(|c| c.elapsed_ms).sum();
+            let read: f64 = calls.iter().map(|c| c.read_units).sum();
+            let write: f64 = calls.iter().map(RoundTrip::billed_write_units).sum();
+            for call in calls.iter().filter(|c| c.operation == "TransactWriteItems") {
+                emulator_units.push(call.write_units / call.items as f64);
+            }
+            elapsed.push(sample.elapsed_ms);
+            sums.push(sum);
+            if sum > 0.0 {
+                ratios.push(sample.elapsed_ms / sum);
+            }
+            own.push(sample.elapsed_ms - sum);
+            reads.push(read);
+            writes.push(write);
+            counts.push(calls.len());
+            signatures.push(calls.iter().map(RoundTrip::label).collect::<Vec<_>>().join(" → "));
+            let entry = per_person.entry((index, sample.person)).or_default();
+            entry.0 += read;
+            entry.1 += write;
+        }
+        steps.push(StepFigures {
+            step: step.to_string(),
+            route: route.to_string(),
+            hashing: *hashing,
+            samples: mine.len(),
+            p50_ms: median(&elapsed),
+            p99_ms: quantile(&elapsed, 0.99),
+            round_trips: mode(counts).unwrap_or(0),
+            operations: mode(signatures).unwrap_or_default(),
+            dynamodb_sum_p50_ms: median(&sums),
+            dynamodb_sum_p99_ms: quantile(&sums, 0.99),
+            ratio_p50: median(&ratios),
+            own_p50_ms: median(&own),
+            read_units: median(&reads),
+            write_units: median(&writes),
+        });
+    }
+    let capacity_of = |indices: &[usize]| {
+        let persons: Vec<u32> = samples
+            .iter()
+            .map(|s| s.person)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let totals: Vec<(f64, f64)> = persons
+            .iter()
+            .map(|p| {
+                indices
+                    .iter()
+                    .map(|i| per_person.get(&(*i, *p)).copied().unwrap_or_default())
+                    .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))
+            })
+            .collect();
+        Capacity {
+            read_units: median(&totals.iter().map(|t| t.0).collect::<Vec<_>>()),
+            write_units: median(&totals.iter().map(|t| t.1).collect::<Vec<_>>()),
+        }
+    };
+    let top_page = steps
+        .iter()
+        .find(|s| s.route == "GET /api/me")
+        .map(|s| Capacity {
+            read_units: s.read_units,
+            write_units: s.write_units,
+        })
+        .ok_or("no top page figures")?;
+    Ok(StepsReport {
+        engine: engine.label().to_string(),
+        persons,
+        warm_up_persons: warm_up,
+        repeats,
+        signup: capacity_of(&[0, 1, 2]),
+        login: capacity_of(&[3]),
+        top_page,
+        steps,
+        emulator_transaction_units_per_item: median(&emulator_units),
+        mails_per_person,
+        log_bytes_per_request,
+    })
+}
+
+pub fn markdown(report: &StepsReport) -> String {
+    let mut out = String::new();
+    out.push_str("## Warm per-step latency and DynamoDB round trips\n\n");
+    out.push_str(&format!(
+        "kennin-local (release) on {}, one client, one request at a time on a kept-alive connection; {} persons \
+         each go through the whole first login (after {} warm-up persons), and the read-only steps are repeated {} \
+         times per person. \"DynamoDB sum\" is, for the same request, the sum of the latencies of its DynamoDB calls \
+         as the engine measured them around the SDK's `send()` (its `kennin::dynamodb` debug events, matched to the \
+         request by its ID); the ratio is the median over requests of step time ÷ that sum, so what kennin itself \
+         adds (HTTP, routing, JSON, cookies, hashing) is the part above 1. Times in ms.\n\n",
+        report.engine, report.persons, report.warm_up_persons, report.repeats
+    ));
+    out.push_str("| step | route | n | p50 | p99 | round trips | calls | DynamoDB sum p50 | sum p99 | step ÷ sum (p50) | kennin's own p50 | RRU | WRU |\n");
+    out.push_str("|---|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|\n");
+    for s in &report.steps {
+        out.push_str(&format!(
+            "| {}{} | `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            s.step,
+            if s.hashing { " (argon2)" } else { "" },
+            s.route,
+            s.samples,
+            fmt(s.p50_ms),
+            fmt(s.p99_ms),
+            s.round_trips,
+            s.operations,
+            fmt(s.dynamodb_sum_p50_ms),
+            fmt(s.dynamodb_sum_p99_ms),
+            fmt(s.ratio_p50),
+            fmt(s.own_p50_ms),
+            s.read_units,
+            s.write_units,
+        ));
+    }
+    out
+}

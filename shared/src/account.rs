@@ -10,9 +10,10 @@ use crate::domain::{
 use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::secrets::token_hash;
-use crate::session::{Authenticated, Next, authenticate, new_session};
+use crate::session::{Authenticated, IDLE_TIMEOUT_SECONDS, Next, authenticate, new_session};
 use crate::store::records::{
-    Account, Contact, EmailChange, Insurer, LoginFailures, RosterPerson, Session, TermsAcceptance, from_item,
+    Account, Contact, EmailChange, Insurer, LoginFailures, RosterPerson, Session, SessionListing, TermsAcceptance,
+    from_item,
 };
 use crate::store::{Change, Cond, Write};
 use serde::{Deserialize, Serialize};
@@ -159,7 +160,7 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
         session_epoch: account.session_epoch + 1,
         ..account.clone()
     };
-    let (new_token, session_write) = new_session(&renewed, now);
+    let (new_token, [session, listing]) = new_session(&renewed, now);
     deps.store
         .transact(vec![
             Write::Update {
@@ -167,7 +168,8 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
                 changes: vec![Change::set("passwordHash", hash), Change::add("sessionEpoch", 1)],
                 cond: Some(Cond::eq("sessionEpoch", account.session_epoch)),
             },
-            session_write,
+            session,
+            listing,
         ])
         .await
         .map_err(|e| {
@@ -182,6 +184,49 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     Ok(new_token)
 }
 
+/// One running session of the person, as the settings page lists it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub started_at: crate::clock::Timestamp,
+    pub last_active_at: crate::clock::Timestamp,
+    /// The session of the device asking.
+    pub current: bool,
+}
+
+/// The person's running sessions, the most recently active first: the listings under the
+/// account whose session is still there, of the current epoch and neither idle nor too old.
+pub async fn list_sessions(deps: &Deps, token: Option<&str>) -> Result<Vec<SessionView>, Error> {
+    let Authenticated { account, .. } = authenticate(deps, token).await?.require(Next::Home)?;
+    let asking = token.map(token_hash);
+    let now = deps.clock.unix();
+    let listings = deps
+        .store
+        .query(&Account::key(&account.id).pk, SessionListing::SK_PREFIX)
+        .await?;
+    let mut views = Vec::new();
+    for item in listings {
+        let listing: SessionListing = from_item(item)?;
+        if listing.epoch != account.session_epoch || listing.absolute_expires_at <= now {
+            continue;
+        }
+        let Some(item) = deps.store.get(&Session::key(&listing.token_hash)).await? else {
+            continue;
+        };
+        let session: Session = from_item(item)?;
+        if now >= session.last_seen_at + IDLE_TIMEOUT_SECONDS || session.epoch != account.session_epoch {
+            continue;
+        }
+        views.push(SessionView {
+            started_at: crate::clock::Timestamp(session.created_at),
+            last_active_at: crate::clock::Timestamp(session.last_seen_at),
+            current: asking.as_deref() == Some(listing.token_hash.as_str()),
+        });
+    }
+    views.sort_by_key(|view| std::cmp::Reverse((view.current, view.last_active_at.0)));
+    Ok(views)
+}
+
 /// 他の端末からログアウト: every other session of the account ends at once (its epoch rises)
 /// and this device goes on with a fresh session, whose token is returned.
 pub async fn end_other_sessions(deps: &Deps, token: Option<&str>) -> Result<String, Error> {
@@ -190,14 +235,15 @@ pub async fn end_other_sessions(deps: &Deps, token: Option<&str>) -> Result<Stri
         session_epoch: account.session_epoch + 1,
         ..account.clone()
     };
-    let (new_token, session_write) = new_session(&renewed, deps.clock.unix());
+    let (new_token, [session, listing]) = new_session(&renewed, deps.clock.unix());
     let mut writes = vec![
         Write::Update {
             key: Account::key(&account.id),
             changes: vec![Change::add("sessionEpoch", 1)],
             cond: Some(Cond::eq("sessionEpoch", account.session_epoch)),
         },
-        session_write,
+        session,
+        listing,
     ];
     if let Some(token) = token {
         writes.push(Write::Delete {

@@ -5,7 +5,9 @@ use crate::deps::Deps;
 use crate::domain::Password;
 use crate::error::Error;
 use crate::secrets::{log_fingerprint, new_token, token_hash};
-use crate::store::records::{Account, Insurer, LoginFailures, Session, UserIdGuard, from_item, to_item};
+use crate::store::records::{
+    Account, Insurer, LoginFailures, Session, SessionListing, UserIdGuard, from_item, to_item,
+};
 use crate::store::{Change, Cond, Key, StoreError, TTL_ATTRIBUTE, Write};
 use crate::throttle::LOGIN_FAILURES_PER_IP;
 use serde::{Deserialize, Serialize};
@@ -122,8 +124,11 @@ impl Authenticated {
 }
 
 /// A new session for the account: the token for the cookie and the write that stores it.
-pub fn new_session(account: &Account, now: i64) -> (String, Write) {
+/// A new session's token and the two writes that make it: the session, found by the hashed
+/// token on every request, and its listing under the account.
+pub fn new_session(account: &Account, now: i64) -> (String, [Write; 2]) {
     let token = new_token();
+    let hash = token_hash(&token);
     let session = Session {
         account_id: account.id.clone(),
         epoch: account.session_epoch,
@@ -131,12 +136,25 @@ pub fn new_session(account: &Account, now: i64) -> (String, Write) {
         last_seen_at: now,
         absolute_expires_at: now + ABSOLUTE_TIMEOUT_SECONDS,
     };
-    let write = Write::Put {
-        key: Session::key(&token_hash(&token)),
-        item: to_item(&session, Some(session.absolute_expires_at)),
-        cond: Some(Cond::NotExists),
+    let listing = SessionListing {
+        token_hash: hash.clone(),
+        epoch: session.epoch,
+        created_at: now,
+        absolute_expires_at: session.absolute_expires_at,
     };
-    (token, write)
+    let writes = [
+        Write::Put {
+            key: Session::key(&hash),
+            item: to_item(&session, Some(session.absolute_expires_at)),
+            cond: Some(Cond::NotExists),
+        },
+        Write::Put {
+            key: SessionListing::key(&account.id, &hash),
+            item: to_item(&listing, Some(listing.absolute_expires_at)),
+            cond: None,
+        },
+    ];
+    (token, writes)
 }
 
 /// The account with the typed ID, if any. An unknown ID costs the same two reads as a known one:
@@ -219,14 +237,12 @@ pub async fn login(
         return Err(Error::AccountReset);
     };
 
-    let (token, write) = new_session(&account, now);
-    let mut writes = vec![
-        write,
-        Write::Delete {
-            key: LoginFailures::key(&folded),
-            cond: None,
-        },
-    ];
+    let (token, session_writes) = new_session(&account, now);
+    let mut writes = Vec::from(session_writes);
+    writes.push(Write::Delete {
+        key: LoginFailures::key(&folded),
+        cond: None,
+    });
     // A session cookie the browser already had (perhaps planted) ends here, never adopted.
     if let Some(previous) = previous_session.filter(|p| *p != token) {
         writes.push(Write::Delete {

@@ -144,6 +144,11 @@ test('settings: the email changes with the current password; other devices log o
   await logIn(otherDevice);
 
   await page.goto(`${BASE}/portal/settings`);
+  const listed = page.locator('#sessions-list li');
+  await listed.first().waitFor();
+  assert.equal(await listed.count(), 2, 'this device and the other one are listed');
+  assert.match(await listed.first().textContent(), /^この端末：.*にログイン、最終利用/);
+  assert.match(await listed.nth(1).textContent(), /^ほかの端末：/);
   const form = page.locator('#email-form');
   await form.getByLabel('新しいメールアドレス').fill(NEW_EMAIL);
   await form.getByLabel('現在のパスワード').fill('Wrong#pass1');
@@ -162,6 +167,7 @@ test('settings: the email changes with the current password; other devices log o
   const sessions = page.locator('#sessions-form');
   await sessions.getByRole('button', { name: '他の端末からログアウト' }).click();
   await sessions.getByText('ほかの端末でのログインをすべて終了しました。').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('#sessions-list li').length === 1);
   assert.equal((await call(otherDevice, 'GET', '/api/me')).status, 401, 'the other device is logged out');
   await page.goto(`${BASE}/portal/home`);
   await page.locator('#home-greeting').getByText('鈴木 一郎 様').waitFor();

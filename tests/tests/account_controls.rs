@@ -190,6 +190,74 @@ async fn a_person_ends_their_other_sessions(engine: Engine) {
     assert_eq!(app.get("/api/me", Some(&hanako)).await.status, 200);
 }
 
+async fn a_person_sees_where_they_are_logged_in(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let this_device = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
+    let listed = |session: String| {
+        let app = &app;
+        async move {
+            let reply = app.get("/api/me/sessions", Some(&session)).await;
+            assert_eq!(reply.status, 200, "{:?}", reply.body);
+            reply.body["sessions"].as_array().expect("a list").clone()
+        }
+    };
+    assert_eq!(app.get("/api/me/sessions", None).await.status, 401);
+
+    app.clock.advance(60);
+    let phone = app
+        .login("kenpo_taro", PASSWORD)
+        .await
+        .cookie("__Host-kennin_session")
+        .unwrap();
+    app.clock.advance(60);
+    let laptop = app
+        .login("kenpo_taro", PASSWORD)
+        .await
+        .cookie("__Host-kennin_session")
+        .unwrap();
+    let logged_out = app
+        .login("kenpo_taro", PASSWORD)
+        .await
+        .cookie("__Host-kennin_session")
+        .unwrap();
+    app.send("DELETE", "/api/session", None, Some(&logged_out)).await;
+
+    let sessions = listed(this_device.clone()).await;
+    assert_eq!(
+        sessions.len(),
+        3,
+        "this device, the phone and the laptop, not the logged-out one: {sessions:?}"
+    );
+    assert_eq!(sessions[0]["current"], true, "this device first");
+    assert!(sessions[1..].iter().all(|s| s["current"] == false));
+    assert!(
+        sessions[1]["lastActiveAt"].as_str() >= sessions[2]["lastActiveAt"].as_str(),
+        "the most recently active first: {sessions:?}"
+    );
+    let from_phone = listed(phone.clone()).await;
+    assert_eq!(from_phone.iter().filter(|s| s["current"] == true).count(), 1);
+    assert_eq!(
+        listed(app.at_home(&HANAKO, "sakura_hanako", "hanako@example.com").await)
+            .await
+            .len(),
+        1,
+        "only one's own sessions"
+    );
+
+    // Idle sessions drop out of the list; ending the others leaves this device alone.
+    app.clock.advance(20 * 60);
+    app.get("/api/me", Some(&laptop)).await;
+    app.clock.advance(15 * 60);
+    assert_eq!(listed(laptop.clone()).await.len(), 1, "only the laptop stayed active");
+    let renewed = app
+        .send("DELETE", "/api/me/sessions", None, Some(&laptop))
+        .await
+        .cookie("__Host-kennin_session")
+        .unwrap();
+    let after = listed(renewed).await;
+    assert_eq!((after.len(), &after[0]["current"]), (1, &json!(true)));
+}
+
 async fn an_operator_ends_sessions_of_one_person_or_a_whole_union(engine: Engine) {
     let app = spawn_app(engine).await;
     let taro = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
@@ -255,6 +323,7 @@ async fn a_disabled_account_cannot_log_in_and_its_sessions_end(engine: Engine) {
 on_both_engines!(
     context_words_are_refused_wherever_a_password_is_set,
     a_person_ends_their_other_sessions,
+    a_person_sees_where_they_are_logged_in,
     an_operator_ends_sessions_of_one_person_or_a_whole_union,
     a_disabled_account_cannot_log_in_and_its_sessions_end,
 );

@@ -31,6 +31,7 @@ fn template_declares_the_first_login_routes() {
         ("PUT", "/api/me/password", "functions/me-password"),
         ("PUT", "/api/me/email", "functions/me-email"),
         ("POST", "/api/me/email/verify", "functions/me-email-verify"),
+        ("GET", "/api/me/sessions", "functions/me-sessions"),
         ("DELETE", "/api/me/sessions", "functions/me-sessions"),
         ("GET", "/api/notices", "functions/notices"),
         ("GET", "/api/postal/{code}", "functions/postal"),

@@ -10,6 +10,10 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
+    if request.method() == "GET" {
+        let sessions = account::list_sessions(deps, request.cookie(SESSION_COOKIE)).await?;
+        return Ok(Reply::json(200, json!({ "sessions": sessions })));
+    }
     // No body, but a state change: another site must not trigger it.
     request.same_origin()?;
     let token = account::end_other_sessions(deps, request.cookie(SESSION_COOKIE)).await?;

@@ -215,6 +215,30 @@ impl Session {
     }
 }
 
+/// A session as listed under its account, so that the person can see where they are logged in
+/// (the session item itself is found by the hashed token alone). It ends with the session's
+/// absolute lifetime; a logout or an idle end leaves it behind until then, so a listing counts
+/// only while its session item is there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionListing {
+    pub token_hash: String,
+    pub epoch: i64,
+    pub created_at: i64,
+    pub absolute_expires_at: i64,
+}
+
+impl SessionListing {
+    pub const SK_PREFIX: &str = "SESSION#";
+
+    pub fn key(account_id: &str, token_hash: &str) -> Key {
+        Key::new(
+            format!("ACCOUNT#{account_id}"),
+            format!("{}{token_hash}", Self::SK_PREFIX),
+        )
+    }
+}
+
 /// Consecutive failed logins for one typed user ID, whether or not an account has it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

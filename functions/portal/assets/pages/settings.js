@@ -52,12 +52,15 @@ export async function start(section) {
   );
 
   const sessionsForm = section.querySelector('#sessions-form');
+  const sessionsList = section.querySelector('#sessions-list');
+  await listSessions(sessionsList);
   bindForm(
     sessionsForm,
     async () => {
       const result = await api('DELETE', '/api/me/sessions');
       if (result.ok) {
         showStatus(sessionsForm.querySelector('[role="status"]'), 'ほかの端末でのログインをすべて終了しました。');
+        await listSessions(sessionsList);
       }
       return result;
     },
@@ -72,4 +75,23 @@ export async function start(section) {
   if (new URLSearchParams(location.search).get('saved') === 'contact') {
     showStatus(passwordForm.querySelector('[role="status"]'), '連絡先を保存しました。');
   }
+}
+
+const SHOWN_AT = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** Fills the list of running sessions: when each started and was last used, this one marked. */
+async function listSessions(list) {
+  const result = await api('GET', '/api/me/sessions');
+  if (!result.ok) {
+    return;
+  }
+  list.replaceChildren(
+    ...result.sessions.map((session) => {
+      const item = document.createElement('li');
+      const started = SHOWN_AT.format(new Date(session.startedAt));
+      const active = SHOWN_AT.format(new Date(session.lastActiveAt));
+      item.textContent = `${session.current ? 'この端末' : 'ほかの端末'}：${started} にログイン、最終利用 ${active}`;
+      return item;
+    }),
+  );
 }

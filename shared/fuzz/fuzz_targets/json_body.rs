@@ -6,8 +6,8 @@
 use kennin::account::{CodeInput as EmailCodeInput, ContactInput, EmailInput, PasswordChangeInput, TermsInput};
 use kennin::config::Config;
 use kennin::domain::{
-    Address, BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, PhoneNumber, PostalCode,
-    UserId, VerificationCode,
+    Address, BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, PasswordContext, PhoneNumber,
+    PostalCode, UserId, VerificationCode,
 };
 use kennin::error::{Error, Fields};
 use kennin::http::{ApiRequest, MAX_BODY_BYTES, Reply};
@@ -94,7 +94,10 @@ fuzz_target!(|body: &[u8]| {
     });
     answer(body, |input: AccountInput, f: &mut Fields| {
         let user_id = f.check("userId", UserId::parse(&input.user_id));
-        f.check("password", Password::parse(&input.password, user_id.as_ref()));
+        f.check(
+            "password",
+            Password::parse(&input.password, &PasswordContext::for_user(user_id.as_ref())),
+        );
         f.check("email", Email::parse(&input.email));
     });
     answer(body, |input: CodeInput, f: &mut Fields| {
@@ -115,7 +118,10 @@ fuzz_target!(|body: &[u8]| {
     });
     answer(body, |input: PasswordChangeInput, f: &mut Fields| {
         f.check("currentPassword", Password::for_login(&input.current_password));
-        f.check("password", Password::parse(&input.password, None));
+        f.check(
+            "password",
+            Password::parse(&input.password, &PasswordContext::for_user(None)),
+        );
     });
     answer(body, |input: EmailInput, f: &mut Fields| {
         f.check("email", Email::parse(&input.email));
@@ -130,7 +136,10 @@ fuzz_target!(|body: &[u8]| {
     answer(body, |input: ResetPasswordInput, f: &mut Fields| {
         let user_id = f.check("userId", UserId::parse(&input.user_id));
         f.check("code", VerificationCode::parse(&input.code));
-        f.check("password", Password::parse(&input.password, user_id.as_ref()));
+        f.check(
+            "password",
+            Password::parse(&input.password, &PasswordContext::for_user(user_id.as_ref())),
+        );
     });
     answer(body, |input: ForgotUserIdInput, f: &mut Fields| {
         f.check("insurerCode", InsurerCode::parse(&input.insurer_code));

@@ -1,9 +1,10 @@
-//! パスワード, the signup/reset rule and the login form. The input is `USER_ID\nPASSWORD` (the
+//! パスワード, the signup/reset rule (with the service words every password is checked against)
+//! and the login form. The input is `USER_ID\nPASSWORD` (the
 //! user ID the rule compares against) or just `PASSWORD`. A kept password is exactly what was
 //! typed and meets every part of the rule; the login form takes anything from 1 to 256 bytes.
 #![no_main]
 
-use kennin::domain::{Password, UserId};
+use kennin::domain::{Password, PasswordContext, SERVICE_WORDS, UserId};
 use kennin_fuzz::assert_japanese;
 use libfuzzer_sys::fuzz_target;
 
@@ -13,7 +14,7 @@ fuzz_target!(|input: &str| {
         None => (None, input),
     };
 
-    match Password::parse(typed, user_id.as_ref()) {
+    match Password::parse(typed, &PasswordContext::for_user(user_id.as_ref())) {
         Ok(password) => {
             let kept = password.expose();
             assert_eq!(kept, typed, "the password was changed on the way in");
@@ -27,6 +28,15 @@ fuzz_target!(|input: &str| {
                     !kept.to_ascii_lowercase().contains(&user_id.key()),
                     "contains the user ID"
                 );
+            }
+            // Service words are refused ignoring case and whatever is not a letter or digit.
+            let compact: String = kept
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            for word in SERVICE_WORDS.iter().filter(|word| word.len() >= 4) {
+                assert!(!compact.contains(word), "contains the service word {word}");
             }
             assert!(!format!("{password:?}").contains(kept), "Debug shows the password");
         }

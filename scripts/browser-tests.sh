@@ -18,6 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 BROWSER_DIR="$ROOT/tests/browser"
 FONT_PACKAGE=fonts-noto-cjk # Noto Sans/Serif CJK JP, regular and bold
 
@@ -110,16 +112,7 @@ SERVER_PID=
 # (f) always: stop kennin-local, remove the temporary folder; the exit code stays as it was.
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-    local i
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    stop_process "$SERVER_PID"
     rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -74,16 +74,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/kennin-schemathesis.XXXXXX")"
 SERVER_PID=
 
 stop_server() {
-    local i
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    stop_process "$SERVER_PID"
     SERVER_PID=
 }
 # shellcheck disable=SC2317 # called by the EXIT trap

@@ -10,6 +10,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// A new random token for a cookie: 256 bits, hex.
 pub fn new_token() -> String {
@@ -60,6 +61,10 @@ pub fn same(a: &str, b: &str) -> bool {
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
+    /// One hash at a time per core. More would not finish sooner, and each holds its own block
+    /// of `memory_kib`: unbounded, a burst of logins on kennin-local held hundreds of them at
+    /// once (resident memory above 3 GiB). Fair, so waiting hashes run in arrival order.
+    permits: Arc<Semaphore>,
     /// Verified against when the user ID does not exist, so that a wrong ID costs the same time
     /// as a wrong password.
     dummy: Arc<String>,
@@ -69,17 +74,29 @@ impl PasswordHasher {
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, String> {
         let params = Params::new(memory_kib, iterations, parallelism, None).map_err(|e| e.to_string())?;
         let dummy = unmatchable_hash(&params)?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Self {
             params,
+            permits: Arc::new(Semaphore::new(cores)),
             dummy: Arc::new(dummy),
         })
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, String> {
         let (params, password) = (self.params.clone(), password.to_string());
-        tokio::task::spawn_blocking(move || hash_with(&params, &password))
-            .await
-            .map_err(|e| e.to_string())?
+        let permit = self.permit().await?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash_with(&params, &password)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    /// The permit moves into the blocking task, so a hash whose request was dropped (the client
+    /// went away) still counts until it has finished.
+    async fn permit(&self) -> Result<OwnedSemaphorePermit, String> {
+        self.permits.clone().acquire_owned().await.map_err(|e| e.to_string())
     }
 
     /// `None` verifies against the dummy hash and always answers false.
@@ -87,7 +104,11 @@ impl PasswordHasher {
         let real = stored.is_some();
         let stored = stored.map(str::to_string).unwrap_or_else(|| self.dummy.to_string());
         let password = password.to_string();
+        let Ok(permit) = self.permit().await else {
+            return false;
+        };
         let matched = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             PasswordHash::new(&stored)
                 .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
                 .unwrap_or(false)
@@ -151,6 +172,34 @@ mod tests {
         assert_eq!(dummy.params, real.params);
         assert_eq!(dummy.hash.map(|h| h.len()), real.hash.map(|h| h.len()));
         assert_ne!(dummy.salt, real.salt);
+    }
+
+    #[tokio::test]
+    async fn hashes_wait_for_a_free_core_and_a_dropped_request_keeps_its_core_until_done() {
+        let hasher = PasswordHasher::new(64, 1, 1).unwrap();
+        let cores = hasher.permits.available_permits();
+        assert_eq!(cores, std::thread::available_parallelism().map_or(1, usize::from));
+        let held = hasher.permits.clone().acquire_many_owned(cores as u32).await.unwrap();
+        let waiting = std::time::Duration::from_millis(300);
+        assert!(
+            tokio::time::timeout(waiting, hasher.hash("Sakura#2024go"))
+                .await
+                .is_err()
+        );
+        assert!(
+            tokio::time::timeout(waiting, hasher.verify("Sakura#2024go", None))
+                .await
+                .is_err()
+        );
+        drop(held);
+        assert!(hasher.hash("Sakura#2024go").await.is_ok());
+        assert_eq!(hasher.permits.available_permits(), cores);
+
+        // Seconds of hashing, abandoned after a millisecond: its core stays taken.
+        let slow = PasswordHasher::new(256 * 1024, 8, 1).unwrap();
+        let abandoned = tokio::time::timeout(std::time::Duration::from_millis(1), slow.hash("Sakura#2024go"));
+        assert!(abandoned.await.is_err());
+        assert_eq!(slow.permits.available_permits(), cores - 1);
     }
 
     #[test]

@@ -2,9 +2,12 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::mail::{Mailer, outbox::Outbox, ses::SesMailer};
+use crate::mail::Mailer;
 use crate::secrets::PasswordHasher;
 use crate::store::{ItemStore, dynamodb::DynamoStore};
+use aws_config::meta::region::ProvideRegion as _;
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_dynamodb::config::SharedCredentialsProvider;
 use std::sync::Arc;
 
 pub struct Deps {
@@ -36,38 +39,50 @@ impl Deps {
         })
     }
 
-    /// The Lambda set-up: DynamoDB table KENNIN_TABLE; mail through SES from KENNIN_MAIL_FROM
-    /// (optionally KENNIN_SES_CONFIGURATION_SET), or into the folder KENNIN_OUTBOX_DIR when
-    /// that is set (for `cargo lambda watch`). The SDK reads endpoints, region and
-    /// credentials from the usual AWS environment, AWS_ENDPOINT_URL_* included.
-    pub async fn from_env() -> Result<Self, String> {
-        let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
+    /// The Lambda set-up: DynamoDB table KENNIN_TABLE and the mail sender `mailer` makes.
+    /// Region and credentials come from the environment variables Lambda sets, endpoints from
+    /// AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL when set (cargo lambda watch, the
+    /// cold-start bench).
+    pub async fn from_env<M>(mailer: M) -> Result<Self, String>
+    where
+        M: FnOnce(&SdkConfig) -> Result<Arc<dyn Mailer>, String>,
+    {
         let config = Config::from_env()?;
-        // Lambda hands every function its region and role credentials as environment variables.
-        // The default chains' other providers (profile files, STS web identity and assume-role,
-        // ECS, IMDS) never apply there, and naming only the environment providers lets the
-        // linker drop them, the STS client among them, from every package.
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::environment::EnvironmentVariableRegionProvider::new())
-            .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
-            .load()
-            .await;
+        let table = std::env::var("KENNIN_TABLE").map_err(|_| "KENNIN_TABLE is not set".to_string())?;
+        // Built field by field rather than with aws_config's loader: the loader's default chains
+        // (profile files, STS web identity and assume-role, SSO, IMDS) never apply on Lambda,
+        // which hands every function its region and role credentials as environment variables,
+        // and naming them would link them (the STS client among them) into every package. What
+        // is left unset here (HTTP client, retries, timeouts, sleep) each client fills in with
+        // the defaults of the behaviour version.
+        let region = aws_config::environment::EnvironmentVariableRegionProvider::new()
+            .region()
+            .await
+            .ok_or("AWS_REGION is not set")?;
+        let sdk = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(region)
+            .credentials_provider(SharedCredentialsProvider::new(
+                aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+            ))
+            .build();
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
+        dynamodb.set_endpoint_url(endpoint_from_env("DYNAMODB"));
         let store: Arc<dyn ItemStore> = Arc::new(DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(&sdk),
-            var("KENNIN_TABLE")?,
+            aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
+            table,
         ));
-        let mailer: Arc<dyn Mailer> = match std::env::var("KENNIN_OUTBOX_DIR") {
-            Ok(dir) => Arc::new(Outbox::new(dir, var("KENNIN_MAIL_FROM")?)),
-            Err(_) => Arc::new(SesMailer::new(
-                aws_sdk_sesv2::Client::new(&sdk),
-                var("KENNIN_MAIL_FROM")?,
-                std::env::var("KENNIN_SES_CONFIGURATION_SET")
-                    .ok()
-                    .filter(|s| !s.is_empty()),
-            )),
-        };
-        Self::new(store, mailer, Arc::new(SystemClock), config)
+        Self::new(store, mailer(&sdk)?, Arc::new(SystemClock), config)
     }
+}
+
+/// The endpoint the SDK's own loader would take from the environment for `service` (as spelt
+/// in AWS_ENDPOINT_URL_<SERVICE>), for the clients built without it.
+pub(crate) fn endpoint_from_env(service: &str) -> Option<String> {
+    std::env::var(format!("AWS_ENDPOINT_URL_{service}"))
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .ok()
+        .filter(|url| !url.is_empty())
 }
 
 /// The SDK configuration for a local endpoint (DynamoDB Local, moto) or, without one, the usual

@@ -2,10 +2,13 @@
 //! start, and the handler served by the Lambda runtime.
 
 use crate::deps::Deps;
+use crate::mail::{self, Mailer};
 use lambda_http::{Body, Request, Response, service_fn};
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// JSON log lines on stdout (one per request, written by `http::ApiRequest::finish`).
@@ -20,27 +23,40 @@ pub fn install_logging<W>(writer: W) -> Result<(), tracing_subscriber::util::Try
 where
     W: for<'writer> tracing_subscriber::fmt::MakeWriter<'writer> + Send + Sync + 'static,
 {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // `Targets` reads RUST_LOG's usual `info,kennin::dynamodb=debug` without the regex engine
+    // that EnvFilter links into every package.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     tracing_subscriber::fmt()
         .json()
         .flatten_event(true)
         .with_current_span(true)
         .with_span_list(false)
         .with_target(false)
-        .with_env_filter(filter)
         .with_writer(writer)
         .finish()
+        .with(filter)
         .try_init()
 }
 
-/// Serves a function that uses the table.
+/// Serves a function that uses the table and sends no mail (its role has no ses:SendEmail).
 pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, true).await
+    serve(handler, true, mail::not_granted).await
+}
+
+/// Serves a function that uses the table and sends mail. Only these link the SES client.
+pub async fn run_mailing<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Response<Body>> + Send + 'static,
+{
+    serve(handler, true, mail::from_env).await
 }
 
 /// Serves a function that never touches the table (and has no right to): no warm-up call.
@@ -49,16 +65,18 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, false).await
+    serve(handler, false, mail::not_granted).await
 }
 
-async fn serve<F, Fut>(handler: F, warm_store: bool) -> Result<(), lambda_http::Error>
+/// `mailer` is a function item, not a value, so that a package links only the sender it names.
+async fn serve<F, Fut, M>(handler: F, warm_store: bool, mailer: M) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
+    M: FnOnce(&aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String>,
 {
     init_logging();
-    let deps = Arc::new(Deps::from_env().await?);
+    let deps = Arc::new(Deps::from_env(mailer).await?);
     // The init phase gets burst CPU: open the connection (TLS handshake) to DynamoDB now rather
     // than on the first request.
     if warm_store && let Err(error) = deps.store.warm_up().await {

@@ -87,9 +87,12 @@ fn fold_user_id(input: &str) -> String {
 }
 
 /// The account's union, if the account belongs to its current survey year. Importing a new
-/// year's roster resets every earlier account of that union.
+/// year's roster resets every earlier account of that union. Read eventually consistent: it is
+/// read on every logged-in request and changes once a year, and a request in the second after
+/// a new roster that still sees the old year does no harm.
 async fn current_insurer(deps: &Deps, account: &Account) -> Result<Option<Insurer>, Error> {
-    let insurer: Option<Insurer> = match deps.store.get(&Insurer::key(&account.insurer)).await? {
+    let key = Insurer::key(&account.insurer);
+    let insurer: Option<Insurer> = match deps.store.get_eventually_consistent(&key).await? {
         Some(item) => Some(from_item(item)?),
         None => None,
     };

@@ -115,7 +115,14 @@ fn every_function_is_an_arm64_cargo_lambda_build_with_its_own_sizing_logs_and_ro
             properties["Policies"].is_badvalue(),
             "{name}: SAM policies would add a managed policy"
         );
-        let logs = reference(&properties["LoggingConfig"]["LogGroup"]).unwrap();
+        let logging = &properties["LoggingConfig"];
+        assert_eq!(logging["LogFormat"].as_str(), Some("JSON"), "{name}");
+        assert_eq!(
+            logging["SystemLogLevel"].as_str(),
+            Some("WARN"),
+            "{name}: no platform lines"
+        );
+        let logs = reference(&logging["LogGroup"]).unwrap();
         assert_eq!(logs, format!("{name}Logs"));
         let group = &template["Resources"][logs.as_str()];
         assert_eq!(group["Type"].as_str(), Some("AWS::Logs::LogGroup"));
@@ -162,7 +169,7 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
     ]
     .into();
     let mut roles = 0;
-    for (name, _) in functions(&template) {
+    for (name, function) in functions(&template) {
         let role_name = format!("{name}Role");
         let role = &template["Resources"][role_name.as_str()];
         assert_eq!(role["Type"].as_str(), Some("AWS::IAM::Role"), "{role_name}");
@@ -224,6 +231,10 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
             mail_senders.contains(name.as_str()),
             "{name}: ses:SendEmail"
         );
+        // Only a function allowed to send mail links the SES client (kennin::lambda::run_mailing).
+        let code = function["Properties"]["CodeUri"].as_str().unwrap();
+        let main = std::fs::read_to_string(root().join(code).join("src/main.rs")).unwrap();
+        assert_eq!(main.contains("lambda::run_mailing("), sends_mail, "{name}: {code}/src/main.rs");
         let public_without_table = ["PortalFunction", "PostalFunction"].contains(&name.as_str());
         assert_eq!(uses_table, !public_without_table, "{name}: table access");
     }

@@ -24,6 +24,7 @@ async fn get_missing_then_put_and_read_back(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     let key = Key::new("T#1", "A");
     assert!(store.get(&key).await.unwrap().is_none());
+    assert!(store.get_eventually_consistent(&key).await.unwrap().is_none());
     let value = json!({ "s": "ケンポ", "n": 42, "neg": -7, "b": true, "list": [1, "x"], "map": { "k": "v" } });
     store.transact(vec![put(&key, value.clone(), None)]).await.unwrap();
     let read = store.get(&key).await.unwrap().unwrap();
@@ -32,6 +33,8 @@ async fn get_missing_then_put_and_read_back(engine: Engine) {
     }
     assert_eq!(read["pk"], "T#1");
     assert_eq!(read["sk"], "A");
+    // DynamoDB Local answers eventually consistent reads from the latest write too.
+    assert_eq!(store.get_eventually_consistent(&key).await.unwrap(), Some(read));
 }
 
 async fn conditions_decide_single_writes(engine: Engine) {

@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    kennin::lambda::run(kennin_user_id_forgot::handle).await
+    kennin::lambda::run_mailing(kennin_user_id_forgot::handle).await
 }

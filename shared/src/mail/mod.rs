@@ -4,8 +4,11 @@ pub mod outbox;
 pub mod ses;
 pub mod templates;
 
+use crate::deps::endpoint_from_env;
 use crate::domain::Email;
 use async_trait::async_trait;
+use aws_config::SdkConfig;
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -21,4 +24,38 @@ pub struct MailError(pub String);
 #[async_trait]
 pub trait Mailer: Send + Sync {
     async fn send(&self, message: &Message) -> Result<(), MailError>;
+}
+
+/// The sender of a function whose role may send mail: SES v2 from KENNIN_MAIL_FROM (with the
+/// configuration set KENNIN_SES_CONFIGURATION_SET when given), or the folder KENNIN_OUTBOX_DIR
+/// when that is set (for `cargo lambda watch`).
+pub fn from_env(sdk: &SdkConfig) -> Result<Arc<dyn Mailer>, String> {
+    let from = std::env::var("KENNIN_MAIL_FROM").map_err(|_| "KENNIN_MAIL_FROM is not set".to_string())?;
+    if let Ok(dir) = std::env::var("KENNIN_OUTBOX_DIR") {
+        return Ok(Arc::new(outbox::Outbox::new(dir, from)));
+    }
+    let mut client = aws_sdk_sesv2::config::Builder::from(sdk);
+    client.set_endpoint_url(endpoint_from_env("SESV2"));
+    Ok(Arc::new(ses::SesMailer::new(
+        aws_sdk_sesv2::Client::from_conf(client.build()),
+        from,
+        std::env::var("KENNIN_SES_CONFIGURATION_SET")
+            .ok()
+            .filter(|name| !name.is_empty()),
+    )))
+}
+
+/// The sender of a function whose role may not send mail. Its package links no SES client, and
+/// a send, which none of its flows makes, is refused as SES would refuse it.
+pub fn not_granted(_: &SdkConfig) -> Result<Arc<dyn Mailer>, String> {
+    Ok(Arc::new(NotGranted))
+}
+
+struct NotGranted;
+
+#[async_trait]
+impl Mailer for NotGranted {
+    async fn send(&self, _: &Message) -> Result<(), MailError> {
+        Err(MailError("this function may not send mail".into()))
+    }
 }

@@ -142,6 +142,22 @@ impl DynamoStore {
             .map_err(describe)?;
         Ok(())
     }
+
+    async fn get_item(&self, key: &Key, consistent: bool) -> Result<Option<Item>, StoreError> {
+        let round_trip = RoundTrip::start();
+        let result = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(key)))
+            .consistent_read(consistent)
+            .set_return_consumed_capacity(round_trip.capacity())
+            .send()
+            .await;
+        let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+        round_trip.finish("GetItem", 1, consumed, outcome(&result));
+        Ok(result.map_err(describe)?.item().map(to_item))
+    }
 }
 
 fn describe<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
@@ -415,19 +431,11 @@ impl DynamoStore {
 #[async_trait]
 impl ItemStore for DynamoStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        let round_trip = RoundTrip::start();
-        let result = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(key)))
-            .consistent_read(true)
-            .set_return_consumed_capacity(round_trip.capacity())
-            .send()
-            .await;
-        let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
-        round_trip.finish("GetItem", 1, consumed, outcome(&result));
-        Ok(result.map_err(describe)?.item().map(to_item))
+        self.get_item(key, true).await
+    }
+
+    async fn get_eventually_consistent(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.get_item(key, false).await
     }
 
     async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {

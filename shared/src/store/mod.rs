@@ -162,10 +162,16 @@ pub enum StoreError {
     Unavailable(String),
 }
 
-/// The storage engine. Reads are strongly consistent.
+/// The storage engine. Reads are strongly consistent unless named otherwise.
 #[async_trait]
 pub trait ItemStore: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+
+    /// Like `get`, but it may miss a write of about the last second, for half of `get`'s price
+    /// on DynamoDB. For rarely changed items whose brief staleness does no harm.
+    async fn get_eventually_consistent(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.get(key).await
+    }
 
     /// Applies the changes (creating the item if missing) when `cond` holds, and returns the
     /// item as it is after the update.

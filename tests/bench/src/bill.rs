@@ -33,8 +33,19 @@ pub const TOKYO: Prices = Prices {
 };
 
 /// What Lambda itself logs per invocation besides the function's lines (START, END and the
-/// REPORT line with its durations), about 300 bytes.
+/// REPORT line with its durations), about 300 bytes, unless the function's LoggingConfig keeps
+/// only its warnings (`SystemLogLevel: WARN`, JSON format).
 const LAMBDA_PLATFORM_LOG_BYTES: f64 = 300.0;
+
+fn platform_log_bytes(template: &str) -> f64 {
+    let functions = template.matches("Type: AWS::Serverless::Function").count();
+    let quiet = template.matches("SystemLogLevel: WARN").count();
+    if functions > 0 && quiet == functions {
+        0.0
+    } else {
+        LAMBDA_PLATFORM_LOG_BYTES
+    }
+}
 
 pub const PRICE_SOURCES: &str = "\
 | price (ap-northeast-1) | figure used | source | confirmed here? |
@@ -186,13 +197,21 @@ pub fn compute(
         unit: "mails".into(),
         usd: mails_per_person * PERSONS * p.ses_mail,
     });
-    let log_kb = invocations * (steps.log_bytes_per_request + LAMBDA_PLATFORM_LOG_BYTES) / 1024.0;
+    let platform_bytes = platform_log_bytes(template);
+    let log_kb = invocations * (steps.log_bytes_per_request + platform_bytes) / 1024.0;
     lines.push(Line {
         service: "CloudWatch Logs".into(),
-        item: format!(
-            "ingestion: {} bytes of JSON log per request (measured) + ~{LAMBDA_PLATFORM_LOG_BYTES} of Lambda's own",
-            steps.log_bytes_per_request.round()
-        ),
+        item: if platform_bytes == 0.0 {
+            format!(
+                "ingestion: {} bytes of JSON log per request (measured); Lambda's own lines off (SystemLogLevel WARN)",
+                steps.log_bytes_per_request.round()
+            )
+        } else {
+            format!(
+                "ingestion: {} bytes of JSON log per request (measured) + ~{platform_bytes} of Lambda's own",
+                steps.log_bytes_per_request.round()
+            )
+        },
         per_person: log_kb,
         unit: "KB".into(),
         usd: log_kb * PERSONS / 1024.0 / 1024.0 * p.cloudwatch_logs_ingested_gb,

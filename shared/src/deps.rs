@@ -4,7 +4,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::secrets::PasswordHasher;
-use crate::store::{ItemStore, dynamodb::DynamoStore};
+use crate::store::ItemStore;
 use aws_config::meta::region::ProvideRegion as _;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::config::SharedCredentialsProvider;
@@ -39,16 +39,17 @@ impl Deps {
         })
     }
 
-    /// The Lambda set-up: DynamoDB table KENNIN_TABLE and the mail sender `mailer` makes.
-    /// Region and credentials come from the environment variables Lambda sets, endpoints from
-    /// AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL when set (cargo lambda watch, the
-    /// cold-start bench).
-    pub async fn from_env<M>(mailer: M) -> Result<Self, String>
+    /// The Lambda set-up: the table and the mail sender that `store` and `mailer` make from
+    /// the SDK configuration. Region and credentials come from the environment variables Lambda
+    /// sets, endpoints from AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL when set (cargo
+    /// lambda watch, the cold-start bench). `store` and `mailer` are function items, so that a
+    /// package links only the clients its function names.
+    pub async fn from_env<S, M>(store: S, mailer: M) -> Result<Self, String>
     where
+        S: FnOnce(&SdkConfig) -> Result<Arc<dyn ItemStore>, String>,
         M: FnOnce(&SdkConfig) -> Result<Arc<dyn Mailer>, String>,
     {
         let config = Config::from_env()?;
-        let table = std::env::var("KENNIN_TABLE").map_err(|_| "KENNIN_TABLE is not set".to_string())?;
         // Built field by field rather than with aws_config's loader: the loader's default chains
         // (profile files, STS web identity and assume-role, SSO, IMDS) never apply on Lambda,
         // which hands every function its region and role credentials as environment variables,
@@ -57,8 +58,7 @@ impl Deps {
         // the defaults of the behaviour version.
         let region = aws_config::environment::EnvironmentVariableRegionProvider::new()
             .region()
-            .await
-            .ok_or("AWS_REGION is not set")?;
+            .await;
         let sdk = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(region)
@@ -66,13 +66,7 @@ impl Deps {
                 aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
             ))
             .build();
-        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
-        dynamodb.set_endpoint_url(endpoint_from_env("DYNAMODB"));
-        let store: Arc<dyn ItemStore> = Arc::new(DynamoStore::new(
-            aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
-            table,
-        ));
-        Self::new(store, mailer(&sdk)?, Arc::new(SystemClock), config)
+        Self::new(store(&sdk)?, mailer(&sdk)?, Arc::new(SystemClock), config)
     }
 }
 

@@ -3,6 +3,8 @@
 
 use crate::deps::Deps;
 use crate::mail::{self, Mailer};
+use crate::store::{self, ItemStore, dynamodb};
+use aws_config::SdkConfig;
 use lambda_http::{Body, Request, Response, service_fn};
 use std::convert::Infallible;
 use std::future::Future;
@@ -47,7 +49,7 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, true, mail::not_granted).await
+    serve(handler, dynamodb::from_env, mail::not_granted).await
 }
 
 /// Serves a function that uses the table and sends mail. Only these link the SES client.
@@ -56,30 +58,33 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, true, mail::from_env).await
+    serve(handler, dynamodb::from_env, mail::from_env).await
 }
 
-/// Serves a function that never touches the table (and has no right to): no warm-up call.
+/// Serves a function that never touches the table (and has no right to): no warm-up call, and
+/// no AWS client in its package at all.
 pub async fn run_without_store<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, false, mail::not_granted).await
+    serve(handler, store::not_granted, mail::not_granted).await
 }
 
-/// `mailer` is a function item, not a value, so that a package links only the sender it names.
-async fn serve<F, Fut, M>(handler: F, warm_store: bool, mailer: M) -> Result<(), lambda_http::Error>
+/// `table` and `mailer` are function items, not values, so that a package links only the
+/// clients its function names (see `Deps::from_env`).
+async fn serve<F, Fut, S, M>(handler: F, table: S, mailer: M) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
-    M: FnOnce(&aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String>,
+    S: FnOnce(&SdkConfig) -> Result<Arc<dyn ItemStore>, String>,
+    M: FnOnce(&SdkConfig) -> Result<Arc<dyn Mailer>, String>,
 {
     init_logging();
-    let deps = Arc::new(Deps::from_env(mailer).await?);
+    let deps = Arc::new(Deps::from_env(table, mailer).await?);
     // The init phase gets burst CPU: open the connection (TLS handshake) to DynamoDB now rather
     // than on the first request.
-    if warm_store && let Err(error) = deps.store.warm_up().await {
+    if let Err(error) = deps.store.warm_up().await {
         tracing::warn!(error = %error, "store warm-up failed");
     }
     let handler = Arc::new(handler);

@@ -231,12 +231,22 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
             mail_senders.contains(name.as_str()),
             "{name}: ses:SendEmail"
         );
-        // Only a function allowed to send mail links the SES client (kennin::lambda::run_mailing).
+        // Only a function allowed to send mail links the SES client (kennin::lambda::run_mailing),
+        // only one allowed to use the table the DynamoDB client (all but run_without_store).
         let code = function["Properties"]["CodeUri"].as_str().unwrap();
         let main = std::fs::read_to_string(root().join(code).join("src/main.rs")).unwrap();
-        assert_eq!(main.contains("lambda::run_mailing("), sends_mail, "{name}: {code}/src/main.rs");
+        assert_eq!(
+            main.contains("lambda::run_mailing("),
+            sends_mail,
+            "{name}: {code}/src/main.rs"
+        );
         let public_without_table = ["PortalFunction", "PostalFunction"].contains(&name.as_str());
         assert_eq!(uses_table, !public_without_table, "{name}: table access");
+        assert_eq!(
+            main.contains("lambda::run_without_store("),
+            !uses_table,
+            "{name}: {code}/src/main.rs"
+        );
     }
     assert_eq!(roles, 21);
     let all_roles = resources(&template)

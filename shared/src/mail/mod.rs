@@ -59,3 +59,19 @@ impl Mailer for NotGranted {
         Err(MailError("this function may not send mail".into()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_function_without_the_right_to_mail_is_refused() {
+        let mailer = not_granted(&SdkConfig::builder().build()).unwrap();
+        let message = Message {
+            to: Email::parse("taro@example.jp").unwrap(),
+            subject: "件名".into(),
+            text: "本文".into(),
+        };
+        assert!(mailer.send(&message).await.is_err());
+    }
+}

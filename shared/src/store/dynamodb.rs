@@ -2,7 +2,9 @@
 //! is a condition on a key, never a query on an index (indexes are eventually consistent).
 
 use super::{Change, Cond, Item, ItemStore, Key, StoreError, Write};
+use crate::deps::endpoint_from_env;
 use async_trait::async_trait;
+use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
@@ -11,6 +13,7 @@ use aws_sdk_dynamodb::types::{
 };
 use serde_json::{Number, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The target of the one debug event each DynamoDB round trip writes (operation, latency,
@@ -83,6 +86,14 @@ fn outcome<T, E: ProvideErrorMetadata, R>(result: &Result<T, SdkError<E, R>>) ->
 pub struct DynamoStore {
     client: Client,
     table: String,
+}
+
+/// The table of a function whose role may use it: KENNIN_TABLE, through DynamoDB.
+pub fn from_env(sdk: &SdkConfig) -> Result<Arc<dyn ItemStore>, String> {
+    let table = std::env::var("KENNIN_TABLE").map_err(|_| "KENNIN_TABLE is not set".to_string())?;
+    let mut client = aws_sdk_dynamodb::config::Builder::from(sdk);
+    client.set_endpoint_url(endpoint_from_env("DYNAMODB"));
+    Ok(Arc::new(DynamoStore::new(Client::from_conf(client.build()), table)))
 }
 
 impl DynamoStore {

@@ -12,6 +12,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 pub type Item = Map<String, Value>;
 
@@ -190,8 +191,79 @@ pub trait ItemStore: Send + Sync {
     async fn warm_up(&self) -> Result<(), StoreError>;
 }
 
+/// The table of a function whose role has no access to it (the portal, the postal lookup). Its
+/// package links no DynamoDB client, and a call, which none of its routes makes, is refused as
+/// DynamoDB would refuse it.
+pub fn not_granted(_: &aws_config::SdkConfig) -> Result<Arc<dyn ItemStore>, String> {
+    Ok(Arc::new(NotGranted))
+}
+
+struct NotGranted;
+
+impl NotGranted {
+    fn refused() -> StoreError {
+        StoreError::Unavailable("this function has no access to the table".into())
+    }
+}
+
+#[async_trait]
+impl ItemStore for NotGranted {
+    async fn get(&self, _: &Key) -> Result<Option<Item>, StoreError> {
+        Err(Self::refused())
+    }
+
+    async fn update(&self, _: &Key, _: &[Change], _: Option<&Cond>) -> Result<Item, StoreError> {
+        Err(Self::refused())
+    }
+
+    async fn transact(&self, _: Vec<Write>) -> Result<(), StoreError> {
+        Err(Self::refused())
+    }
+
+    async fn query(&self, _: &str, _: &str) -> Result<Vec<Item>, StoreError> {
+        Err(Self::refused())
+    }
+
+    async fn put_many(&self, _: Vec<(Key, Item)>) -> Result<(), StoreError> {
+        Err(Self::refused())
+    }
+
+    /// No connection to open.
+    async fn warm_up(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
 impl StoreError {
     pub fn is_condition_failed(&self) -> bool {
         matches!(self, StoreError::ConditionFailed { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_function_without_the_table_is_refused_as_unavailable_and_warms_nothing() {
+        let sdk = aws_config::SdkConfig::builder().build();
+        let store = not_granted(&sdk).unwrap();
+        let key = Key::new("ACCOUNT#a", "ACCOUNT");
+        assert!(matches!(store.get(&key).await, Err(StoreError::Unavailable(_))));
+        assert!(matches!(
+            store.get_eventually_consistent(&key).await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert!(matches!(
+            store.update(&key, &[], None).await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert!(matches!(store.transact(vec![]).await, Err(StoreError::Unavailable(_))));
+        assert!(matches!(
+            store.query("ACCOUNT#a", "").await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert!(matches!(store.put_many(vec![]).await, Err(StoreError::Unavailable(_))));
+        assert!(store.warm_up().await.is_ok());
     }
 }

@@ -65,6 +65,9 @@ impl Deps {
             .credentials_provider(SharedCredentialsProvider::new(
                 aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
             ))
+            // One cache for every client made from this configuration: credentials are resolved
+            // once per cold start, not once per client.
+            .identity_cache(aws_config::identity::IdentityCache::lazy().build())
             .build();
         Self::new(store(&sdk)?, mailer(&sdk)?, Arc::new(SystemClock), config)
     }

@@ -25,10 +25,17 @@ pub fn install_logging<W>(writer: W) -> Result<(), tracing_subscriber::util::Try
 where
     W: for<'writer> tracing_subscriber::fmt::MakeWriter<'writer> + Send + Sync + 'static,
 {
-    // `Targets` reads RUST_LOG's usual `info,kennin::dynamodb=debug` without the regex engine
-    // that EnvFilter links into every package.
-    let filter = std::env::var("RUST_LOG")
-        .ok()
+    logger(writer, std::env::var("RUST_LOG").ok().as_deref()).try_init()
+}
+
+/// The logger for `directives` in RUST_LOG's usual syntax (`info,kennin::dynamodb=debug`); info
+/// when they are missing or unreadable. `Targets` reads them without the regex engine that
+/// EnvFilter links into every package.
+fn logger<W>(writer: W, directives: Option<&str>) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'writer> tracing_subscriber::fmt::MakeWriter<'writer> + Send + Sync + 'static,
+{
+    let filter = directives
         .and_then(|directives| directives.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     tracing_subscriber::fmt()
@@ -38,9 +45,10 @@ where
         .with_span_list(false)
         .with_target(false)
         .with_writer(writer)
+        // The formatter's own level filter (INFO unless told) would hide what `filter` enables.
+        .with_max_level(tracing::level_filters::LevelFilter::TRACE)
         .finish()
         .with(filter)
-        .try_init()
 }
 
 /// Serves a function that uses the table and sends no mail (its role has no ses:SendEmail).
@@ -93,4 +101,31 @@ where
         async move { Ok::<_, Infallible>(handler(deps, request).await) }
     }))
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::dynamodb::ROUND_TRIP_TARGET;
+    use tracing::Level;
+
+    /// Whether the logger for `directives` writes a round-trip event, another module's debug
+    /// event, and an info event.
+    fn written(directives: Option<&str>) -> (bool, bool, bool) {
+        tracing::subscriber::with_default(logger(std::io::sink, directives), || {
+            (
+                tracing::enabled!(target: ROUND_TRIP_TARGET, Level::DEBUG),
+                tracing::enabled!(target: "kennin::session", Level::DEBUG),
+                tracing::enabled!(target: "kennin::session", Level::INFO),
+            )
+        })
+    }
+
+    #[test]
+    fn log_directives_turn_on_the_round_trip_events_and_default_to_info() {
+        assert_eq!(written(Some("info,kennin::dynamodb=debug")), (true, false, true));
+        assert_eq!(written(None), (false, false, true));
+        assert_eq!(written(Some("warn")), (false, false, false));
+        assert_eq!(written(Some("=not a directive=")), (false, false, true));
+    }
 }

@@ -53,11 +53,11 @@ pub const PRICE_SOURCES: &str = "\
 | Lambda arm64 duration | US$0.0000133334 per GB-s, billed per 1 ms | <https://aws.amazon.com/lambda/pricing/> | the page's structure (GB-s, 1 ms rounding, 1 vCPU at 1,769 MB) yes, as stored on 2026-11-26; the Tokyo arm64 figure from memory (it equals us-east-1's) |
 | Lambda requests | US$0.20 per million | <https://aws.amazon.com/lambda/pricing/> | from memory (the same in every commercial region) |
 | API Gateway HTTP API | US$1.29 per million (first 300 million a month) | <https://aws.amazon.com/api-gateway/pricing/> | us-east-1's US$1.00 per million confirmed in stored third-party copies of the page (2025-05); Tokyo's US$1.29 from memory |
-| DynamoDB on-demand reads | US$0.1425 per million read request units | <https://aws.amazon.com/dynamodb/pricing/on-demand/> | from memory (Tokyo, after the November 2024 price cut); \"transactional writes take 2 WCU per KB\" confirmed in the stored provisioned-capacity page |
-| DynamoDB on-demand writes | US$0.7125 per million write request units | <https://aws.amazon.com/dynamodb/pricing/on-demand/> | from memory (as above) |
+| DynamoDB on-demand reads | US$0.1425 per million read request units | <https://aws.amazon.com/dynamodb/pricing/on-demand/> | us-east-1's US$0.125 (after the November 2024 price cut) confirmed in a stored third-party copy (airbyte.com); Tokyo's 1.14× of it from memory; \"an eventually consistent read takes half a unit, a transactional write 2 per KB\" confirmed in the stored AWS pages (provisioned-capacity page, *How AWS Pricing Works*) |
+| DynamoDB on-demand writes | US$0.7125 per million write request units | <https://aws.amazon.com/dynamodb/pricing/on-demand/> | us-east-1's US$0.625 confirmed as above; Tokyo's 1.14× of it from memory |
 | DynamoDB storage | US$0.285 per GB-month (first 25 GB free) | <https://aws.amazon.com/dynamodb/pricing/on-demand/> | from memory |
 | SES outbound mail | US$0.10 per 1,000 | <https://aws.amazon.com/ses/pricing/> | the US$0.10 per 1,000 confirmed in stored copies (2025); the same in every region |
-| CloudWatch Logs ingestion | US$0.76 per GB | <https://aws.amazon.com/cloudwatch/pricing/> | from memory (as docs/deploy.md) |
+| CloudWatch Logs ingestion | US$0.76 per GB | <https://aws.amazon.com/cloudwatch/pricing/> | Tokyo's US$0.76 confirmed in a stored third-party article (awsi.click); us-east-1 is US$0.50 |
 
 Prices were taken on 2026-11-26 from the pages as stored offline (this machine has no internet); the figures marked \"from memory\" must be checked against the live pages before a budget is signed. Free tiers are left out: a union's account may already use them.
 ";

@@ -10,7 +10,6 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// A new random token for a cookie: 256 bits, hex.
 pub fn new_token() -> String {
@@ -56,15 +55,15 @@ pub fn same(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
-/// argon2id with the configured cost. Hashing runs on the blocking pool: it takes tens of
-/// milliseconds of CPU and would otherwise stall every other request on the runtime.
+/// argon2id with the configured cost. Hashes run on rayon's pool, one thread per core, started
+/// on the first hash: each takes tens of milliseconds of CPU and would otherwise stall every
+/// other request on the runtime. Queued hashes run in arrival order. A fixed set of threads is
+/// also what keeps memory bounded: on tokio's blocking pool, where any of dozens of threads could
+/// take a hash, every thread's malloc arena kept its own freed `memory_kib` blocks, and a burst
+/// of logins on kennin-local left it resident at over 3 GiB.
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
-    /// One hash at a time per core. More would not finish sooner, and each holds its own block
-    /// of `memory_kib`: unbounded, a burst of logins on kennin-local held hundreds of them at
-    /// once (resident memory above 3 GiB). Fair, so waiting hashes run in arrival order.
-    permits: Arc<Semaphore>,
     /// Verified against when the user ID does not exist, so that a wrong ID costs the same time
     /// as a wrong password.
     dummy: Arc<String>,
@@ -74,29 +73,15 @@ impl PasswordHasher {
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, String> {
         let params = Params::new(memory_kib, iterations, parallelism, None).map_err(|e| e.to_string())?;
         let dummy = unmatchable_hash(&params)?;
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(cores)),
             dummy: Arc::new(dummy),
         })
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, String> {
         let (params, password) = (self.params.clone(), password.to_string());
-        let permit = self.permit().await?;
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            hash_with(&params, &password)
-        })
-        .await
-        .map_err(|e| e.to_string())?
-    }
-
-    /// The permit moves into the blocking task, so a hash whose request was dropped (the client
-    /// went away) still counts until it has finished.
-    async fn permit(&self) -> Result<OwnedSemaphorePermit, String> {
-        self.permits.clone().acquire_owned().await.map_err(|e| e.to_string())
+        on_hashing_pool(move || hash_with(&params, &password)).await?
     }
 
     /// `None` verifies against the dummy hash and always answers false.
@@ -104,19 +89,26 @@ impl PasswordHasher {
         let real = stored.is_some();
         let stored = stored.map(str::to_string).unwrap_or_else(|| self.dummy.to_string());
         let password = password.to_string();
-        let Ok(permit) = self.permit().await else {
-            return false;
-        };
-        let matched = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
+        let matched = on_hashing_pool(move || {
             PasswordHash::new(&stored)
                 .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
                 .unwrap_or(false)
         })
-        .await
-        .unwrap_or(false);
-        real && matched
+        .await;
+        real && matched.unwrap_or(false)
     }
+}
+
+/// Runs `work` on the hashing pool. A hash whose request was dropped (the client went away)
+/// still runs to its end and keeps its thread until then.
+async fn on_hashing_pool<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        let _ = done.send(work());
+    });
+    result
+        .await
+        .map_err(|_| "the hashing pool dropped the hash".to_string())
 }
 
 /// A hash of no password, in the configured cost: a random salt and a random output. Verifying
@@ -175,31 +167,31 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn hashes_wait_for_a_free_core_and_a_dropped_request_keeps_its_core_until_done() {
+    async fn hashes_queue_on_the_pool_and_each_answers_its_own_request() {
         let hasher = PasswordHasher::new(64, 1, 1).unwrap();
-        let cores = hasher.permits.available_permits();
-        assert_eq!(cores, std::thread::available_parallelism().map_or(1, usize::from));
-        let held = hasher.permits.clone().acquire_many_owned(cores as u32).await.unwrap();
-        let waiting = std::time::Duration::from_millis(300);
-        assert!(
-            tokio::time::timeout(waiting, hasher.hash("Sakura#2024go"))
-                .await
-                .is_err()
-        );
-        assert!(
-            tokio::time::timeout(waiting, hasher.verify("Sakura#2024go", None))
-                .await
-                .is_err()
-        );
-        drop(held);
-        assert!(hasher.hash("Sakura#2024go").await.is_ok());
-        assert_eq!(hasher.permits.available_permits(), cores);
+        let mut requests = tokio::task::JoinSet::new();
+        for i in 0..4 * rayon::current_num_threads() {
+            let hasher = hasher.clone();
+            requests.spawn(async move {
+                let password = format!("Sakura#{i}go");
+                let hash = hasher.hash(&password).await.unwrap();
+                (password, hash)
+            });
+        }
+        while let Some(answer) = requests.join_next().await {
+            let (password, hash) = answer.unwrap();
+            assert!(hasher.verify(&password, Some(&hash)).await);
+            assert!(!hasher.verify("Sakura#go", Some(&hash)).await);
+        }
+    }
 
-        // Seconds of hashing, abandoned after a millisecond: its core stays taken.
-        let slow = PasswordHasher::new(256 * 1024, 8, 1).unwrap();
+    #[tokio::test]
+    async fn a_dropped_request_does_not_lose_the_next_hash() {
+        let slow = PasswordHasher::new(64 * 1024, 4, 1).unwrap();
         let abandoned = tokio::time::timeout(std::time::Duration::from_millis(1), slow.hash("Sakura#2024go"));
         assert!(abandoned.await.is_err());
-        assert_eq!(slow.permits.available_permits(), cores - 1);
+        let hash = slow.hash("Sakura#2024go").await.unwrap();
+        assert!(slow.verify("Sakura#2024go", Some(&hash)).await);
     }
 
     #[test]

@@ -78,6 +78,9 @@ pub const FLOOR: &str = "floor: lambda_http hello, no SDK";
 pub const PYTHON: &str = "Python 3.11 + boto3 (awslambdaric)";
 pub const NODE: &str = "Node 20 + @aws-sdk/client-dynamodb (aws-lambda-ric)";
 pub const SMALL_ARGON2: &str = "kennin-signup-identity, argon2 m=8 KiB t=1";
+pub const BUNDLE_ONLY: &str = "kennin-signup-identity, CA bundle file only";
+/// Debian's bundle of the system's root certificates, next to one file per certificate.
+const DEBIAN_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -319,6 +322,25 @@ fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
             vec![
                 ("KENNIN_ARGON2_MEMORY_KIB".into(), "8".into()),
                 ("KENNIN_ARGON2_ITERATIONS".into(), "1".into()),
+            ],
+            &identity_event,
+        )?;
+    }
+    // The same binary reading only the bundle file, not also the folder of single certificates
+    // (292 files on Debian, a handful on Lambda's Amazon Linux 2023): what the SDK's loading of
+    // the system's root certificates costs here beyond what it would cost there.
+    if binaries.contains(&IDENTITY) && Path::new(DEBIAN_CA_BUNDLE).exists() {
+        let no_folder = cli.logs.join("empty-ca-folder");
+        std::fs::create_dir_all(&no_folder).map_err(|e| format!("{}: {e}", no_folder.display()))?;
+        push(
+            BUNDLE_ONLY,
+            Group::Variant,
+            functions.join(IDENTITY),
+            vec![],
+            None,
+            vec![
+                ("SSL_CERT_FILE".into(), DEBIAN_CA_BUNDLE.into()),
+                ("SSL_CERT_DIR".into(), no_folder.display().to_string()),
             ],
             &identity_event,
         )?;

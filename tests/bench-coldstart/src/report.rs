@@ -1,7 +1,7 @@
 //! The markdown section: medians and p90s per subject, ratios taken round by round (both sides of
 //! a ratio ran within seconds of each other), the targets, and what the cost probes showed.
 
-use crate::{FLOOR, Group, IDENTITY, NODE, PYTHON, Run, SMALL_ARGON2, Sample, SubjectResult};
+use crate::{BUNDLE_ONLY, FLOOR, Group, IDENTITY, NODE, PYTHON, Run, SMALL_ARGON2, Sample, SubjectResult};
 use std::fmt::Write;
 
 /// Nearest-rank percentile of the values; None when there are none.
@@ -215,6 +215,17 @@ pub fn markdown(run: &Run) -> String {
                 "\n*{SMALL_ARGON2}*: the same binary with `KENNIN_ARGON2_MEMORY_KIB=8 \
                  KENNIN_ARGON2_ITERATIONS=1`; the init difference is what argon2 costs at cold \
                  start (nothing since the dummy hash is no longer computed there, so noise)."
+            );
+        }
+        if find(BUNDLE_ONLY).is_some() {
+            let _ = writeln!(
+                out,
+                "\n*{BUNDLE_ONLY}*: the same binary with `SSL_CERT_FILE` set to Debian's bundle \
+                 and `SSL_CERT_DIR` to an empty folder. The SDK's HTTPS client loads the system's \
+                 root certificates when it is built (rustls-native-certs), from the bundle and \
+                 from the folder of single certificates, which holds 292 files on this Debian \
+                 machine and a handful on Lambda's Amazon Linux 2023. The init difference is \
+                 the part of kennin's init that this machine adds and Lambda would not."
             );
         }
     }

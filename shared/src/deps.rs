@@ -50,12 +50,12 @@ impl Deps {
         M: FnOnce(&SdkConfig) -> Result<Arc<dyn Mailer>, String>,
     {
         let config = Config::from_env()?;
-        // Built field by field rather than with aws_config's loader: the loader's default chains
-        // (profile files, STS web identity and assume-role, SSO, IMDS) never apply on Lambda,
-        // which hands every function its region and role credentials as environment variables,
-        // and naming them would link them (the STS client among them) into every package. What
-        // is left unset here (HTTP client, retries, timeouts, sleep) each client fills in with
-        // the defaults of the behaviour version.
+        // Built field by field rather than with aws_config's loader: its default chains (profile
+        // files, STS web identity and assume-role, SSO, IMDS) never apply on Lambda, which hands
+        // every function its region and role credentials as environment variables, yet the
+        // loader linked them (the STS client among them) into every package even with only the
+        // environment providers named. What is left unset here (HTTP client, retries, timeouts,
+        // sleep) each client fills in with the defaults of the behaviour version.
         let region = aws_config::environment::EnvironmentVariableRegionProvider::new()
             .region()
             .await;

@@ -4,6 +4,7 @@
 
 mod argon;
 mod bill;
+mod coldstart;
 mod load;
 mod local;
 mod stats;
@@ -211,6 +212,7 @@ fn report(root: &Path, machine: &Path) -> Result<(), String> {
         bill.total_usd(),
         met(bill.total_usd() <= 20.0)
     ));
+    summary.push_str(&coldstart::target_rows(root, met));
     for load in &loads {
         let figure = match &load.knee {
             Some(k) => format!(

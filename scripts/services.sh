@@ -8,6 +8,10 @@
 #   scripts/services.sh start     # install if needed, start both, print `export ...` lines
 #   scripts/services.sh stop      # stop both (no-op if not running)
 #
+# Each port is its own instance (pid, port and log files named by it), so a second pair on
+# other ports (a bench and a test run side by side) leaves the first alone; `stop` stops the
+# pair on the ports in the environment.
+#
 #   eval "$(scripts/services.sh start)"   # or: . scripts/services.sh start
 #
 # Env: KENNIN_DDB_PORT (default 8000), KENNIN_MOTO_PORT (default 5005),
@@ -130,7 +134,7 @@ live_pid() {
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # One HTTP probe; succeeds on status 200. Uses python3 because curl is not a given.
-probe() { # name port
+probe() { # kind (dynamodb or moto) port
     "$PYTHON" - "$1" "$2" <<'EOF' 2>/dev/null
 import sys, urllib.request
 name, port = sys.argv[1], sys.argv[2]
@@ -152,7 +156,7 @@ EOF
 
 wait_healthy() { # name port pid
     local deadline=$((SECONDS + TIMEOUT))
-    until probe "$1" "$2"; do
+    until probe "${1%%-*}" "$2"; do
         if ! kill -0 "$3" 2>/dev/null; then
             tail -n 30 "$RUN/$1.log" >&2 || true
             die "$1 exited during startup (log: $RUN/$1.log)"
@@ -185,11 +189,6 @@ start_one() {
     local name="$1" port="$2" marker="$3" pid
     shift 3
     pid="$(live_pid "$name" "$marker")"
-    if [[ -n "$pid" && "$(cat "$RUN/$name.port" 2>/dev/null)" != "$port" ]]; then
-        log "$name is running on another port; restarting on $port"
-        stop_one "$name" "$marker"
-        pid=
-    fi
     if [[ -n "$pid" ]]; then
         wait_healthy "$name" "$port" "$pid"
         log "$name already running (pid $pid) on 127.0.0.1:$port"
@@ -216,18 +215,18 @@ cmd_start() {
     command -v "$JAVA" >/dev/null || die "java not found (need Java 17+)"
     local dir
     dir="$(ddb_dir)"
-    start_one dynamodb "$DDB_PORT" "$DDB_MARKER" \
+    start_one "dynamodb-$DDB_PORT" "$DDB_PORT" "$DDB_MARKER" \
         "$JAVA" "-Djava.library.path=$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
         -inMemory -sharedDb -port "$DDB_PORT" -disableTelemetry
-    start_one moto "$MOTO_PORT" "$MOTO_MARKER" \
+    start_one "moto-$MOTO_PORT" "$MOTO_PORT" "$MOTO_MARKER" \
         "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT"
     echo "export KENNIN_TEST_DYNAMODB_ENDPOINT=http://127.0.0.1:$DDB_PORT"
     echo "export KENNIN_TEST_SES_ENDPOINT=http://127.0.0.1:$MOTO_PORT"
 }
 
 cmd_stop() {
-    stop_one dynamodb "$DDB_MARKER"
-    stop_one moto "$MOTO_MARKER"
+    stop_one "dynamodb-$DDB_PORT" "$DDB_MARKER"
+    stop_one "moto-$MOTO_PORT" "$MOTO_MARKER"
 }
 
 main() {

@@ -22,10 +22,7 @@ log() { printf 'watch: %s\n' "$*" >&2; }
 
 eval "$(scripts/deploy-tools.sh env)"
 if [[ -z "${KENNIN_DYNAMODB_ENDPOINT:-}" ]]; then
-    # Services already running (e.g. for a test run) stay where they are: one instance per
-    # work tree, and restarting it on another port would cut the other user off.
-    export KENNIN_DDB_PORT="${KENNIN_DDB_PORT:-$(cat .tools/run/dynamodb.port 2>/dev/null || echo 8000)}"
-    export KENNIN_MOTO_PORT="${KENNIN_MOTO_PORT:-$(cat .tools/run/moto.port 2>/dev/null || echo 5005)}"
+    # Services already running on these ports (e.g. for a test run) are shared, not restarted.
     eval "$(scripts/services.sh start)"
     KENNIN_DYNAMODB_ENDPOINT="$KENNIN_TEST_DYNAMODB_ENDPOINT"
 fi

@@ -58,7 +58,7 @@ if [[ -x scripts/bench-coldstart.sh ]]; then
     log "part 4/4: cold start and size (scripts/bench-coldstart.sh)"
     scripts/bench-coldstart.sh >&2 || log "bench-coldstart.sh failed; its sections are left out"
     # It writes target/bench/{coldstart,size}.md; with a shared CARGO_TARGET_DIR, look there too.
-    for part in coldstart size; do
+    for part in coldstart coldstart-targets size size-targets; do
         [[ -f "target/bench/$part.md" || ! -f "$target/bench/$part.md" ]] || cp "$target/bench/$part.md" target/bench/
     done
 else

@@ -62,6 +62,9 @@ struct Cli {
     json: PathBuf,
     #[arg(long)]
     markdown: PathBuf,
+    /// The cold-start rows for the targets table of docs/performance.md.
+    #[arg(long)]
+    targets: PathBuf,
     /// Only these kennin functions (binary names); every function in the template when empty.
     #[arg(long)]
     function: Vec<String>,
@@ -189,13 +192,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         subjects: results,
     };
-    for path in [&cli.json, &cli.markdown] {
+    for path in [&cli.json, &cli.markdown, &cli.targets] {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
     }
     std::fs::write(&cli.json, serde_json::to_string_pretty(&run)? + "\n")?;
     std::fs::write(&cli.markdown, report::markdown(&run))?;
+    std::fs::write(&cli.targets, report::target_rows(&run))?;
     let broken: Vec<&str> = run
         .subjects
         .iter()

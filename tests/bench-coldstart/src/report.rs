@@ -84,6 +84,40 @@ fn statuses(subject: &SubjectResult) -> String {
     seen.join(", ")
 }
 
+/// The cold-start rows of the targets table at the top of docs/performance.md (kennin-bench
+/// puts them there): the same per-round medians as the ratio table below.
+pub fn target_rows(run: &Run) -> String {
+    let find = |name: &str| run.subjects.iter().find(|subject| subject.name == name);
+    let mut rows = String::new();
+    let Some(identity) = find(IDENTITY) else {
+        return rows;
+    };
+    for (label, peer, target) in [
+        ("1/10 of Python + boto3", PYTHON, 0.1),
+        ("1.5× the no-SDK floor", FLOOR, 1.5),
+    ] {
+        let Some(peer) = find(peer) else {
+            continue;
+        };
+        let (Some(init), Some(first)) = (
+            median(&per_round_ratios(identity, peer, init)),
+            median(&per_round_ratios(identity, peer, first_invocation)),
+        ) else {
+            continue;
+        };
+        let met = if init <= target && first <= target {
+            "met"
+        } else {
+            "**not met** (see its section)"
+        };
+        let _ = writeln!(
+            rows,
+            "| cold start: {IDENTITY} ≤ {label} | init {init:.3}×, first invocation {first:.3}× (medians per round) | {met} |"
+        );
+    }
+    rows
+}
+
 pub fn markdown(run: &Run) -> String {
     let find = |name: &str| run.subjects.iter().find(|subject| subject.name == name);
     let mut out = String::new();

@@ -4,7 +4,6 @@
 
 mod argon;
 mod bill;
-mod coldstart;
 mod load;
 mod local;
 mod stats;
@@ -212,7 +211,12 @@ fn report(root: &Path, machine: &Path) -> Result<(), String> {
         bill.total_usd(),
         met(bill.total_usd() <= 20.0)
     ));
-    summary.push_str(&coldstart::target_rows(root, met));
+    // The cold-start and size rows, as scripts/bench-coldstart.sh judged them.
+    for part in ["coldstart-targets", "size-targets"] {
+        if let Ok(rows) = std::fs::read_to_string(root.join(format!("target/bench/{part}.md"))) {
+            summary.push_str(&rows);
+        }
+    }
     for load in &loads {
         let figure = match &load.knee {
             Some(k) => format!(

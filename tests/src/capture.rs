@@ -3,7 +3,7 @@
 //! (`kennin::lambda::install_logging`), to a file of its own in one folder; beside it, a sidecar
 //! lists the personal and secret values the process's tests sent or received. The harness
 //! records them by itself (request bodies, cookies it is given, codes read from mail), so no
-//! test has to. `tests/tests/log_audit.rs` reads the folder after the run with `audit`.
+//! test has to. `tests/tests/integration/log_audit.rs` reads the folder after the run with `audit`.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use serde_json::Value;

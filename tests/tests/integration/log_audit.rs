@@ -6,7 +6,7 @@
 //!
 //! `whole_run_logs_hold_no_personal_values` reads what the other tests left in the log folder,
 //! so it is ignored in the main run and run on its own afterwards (scripts/test.sh:
-//! `cargo nextest run -p kennin-tests --test log_audit --run-ignored only`).
+//! `cargo nextest run -p kennin-tests --test integration --run-ignored only -E 'test(/^log_audit::/)'`).
 
 use kennin_tests::capture::{self, Kind, audit, log_dir};
 use std::io::Write as _;

@@ -1,0 +1,26 @@
+//! Every black-box test of kennin, in one test binary: each module was a binary of its own, and
+//! each linked the whole application again. Test names start with the module
+//! (`signup_flow::sqlite::…`), which .config/nextest.toml and scripts/test.sh filter on.
+
+mod abuse;
+mod account_controls;
+mod brute_force;
+mod deploy;
+mod faults;
+mod first_login_steps;
+mod hardening;
+mod local_runner;
+mod log_audit;
+mod login_session;
+mod login_timing;
+mod notices;
+mod openapi;
+mod postal;
+mod recovery_settings;
+mod roster_import;
+mod routes;
+mod ses_moto;
+mod session_limits;
+mod signup_flow;
+mod store_conformance;
+mod template_lint;

@@ -194,11 +194,9 @@ impl Reply {
 
     /// `name=value` of the cookie the response set, for the next request's Cookie header.
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.set_cookies()
-            .iter()
-            .filter_map(|c| c.split(';').next())
+        cookie_pairs(&self.headers)
+            .into_iter()
             .find(|pair| pair.starts_with(&format!("{name}=")))
-            .map(str::to_string)
     }
 }
 
@@ -303,19 +301,11 @@ async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: Temp
 
 impl TestApp {
     pub async fn send(&self, method: &str, path: &str, body: Option<Value>, cookie: Option<&str>) -> Reply {
-        let mut request = self
+        let request = self
             .client
             .request(method.parse().expect("method"), format!("{}{path}", self.base))
             .header("x-forwarded-for", "198.51.100.7");
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body.to_string());
-        }
-        if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
-        }
-        self.finish(request).await
+        self.finish(with_body_and_cookie(request, body, cookie)).await
     }
 
     /// Sends the request; what it carries and what comes back is recorded for the log audit.
@@ -353,7 +343,7 @@ impl TestApp {
     pub async fn identity(&self, person: &Person) -> String {
         let reply = self.post("/api/signup/identity", person.identity(), None).await;
         assert_eq!(reply.status, 200, "{:?}", reply.body);
-        reply.cookie("__Host-kennin_signup").expect("flow cookie")
+        reply.cookie(kennin::http::SIGNUP_COOKIE).expect("flow cookie")
     }
 
     pub async fn account(&self, flow: &str, user_id: &str, email: &str) -> Reply {
@@ -399,7 +389,7 @@ impl TestApp {
         self.sign_up(person, user_id, email).await;
         let reply = self.login(user_id, PASSWORD).await;
         assert_eq!(reply.status, 200, "{:?}", reply.body);
-        reply.cookie("__Host-kennin_session").expect("session cookie")
+        reply.cookie(kennin::http::SESSION_COOKIE).expect("session cookie")
     }
 
     /// Logs in and goes through first login ⑤ (terms, contact); the session cookie.
@@ -430,6 +420,36 @@ impl TestApp {
     }
 }
 
+/// The request with the JSON body and the Cookie header, where given.
+pub fn with_body_and_cookie(
+    mut request: reqwest::RequestBuilder,
+    body: Option<Value>,
+    cookie: Option<&str>,
+) -> reqwest::RequestBuilder {
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request
+}
+
+/// The mails to one address, newest first.
+pub async fn mails_to(app: &TestApp, to: &str) -> Vec<OutboxMessage> {
+    app.mails().await.into_iter().filter(|m| m.to == to).collect()
+}
+
+/// An answer's body without its request ID, which differs on every request: two answers that
+/// must look the same compare equal through it.
+pub fn without_request_id(body: &Value) -> Value {
+    let mut body = body.clone();
+    body.as_object_mut().unwrap().remove("requestId");
+    body
+}
+
 pub fn code_in(text: &str) -> String {
     let start = text.find("認証番号：").expect("code line in mail") + "認証番号：".len();
     let code: String = text[start..].chars().take(6).collect();
@@ -451,10 +471,32 @@ pub fn record_request(request: &reqwest::Request) {
     }
 }
 
+/// The `name=value` of each cookie an answer sets, without its attributes.
+pub fn cookie_pairs(headers: &reqwest::header::HeaderMap) -> Vec<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+        .collect()
+}
+
+/// Runs a checker of the template (cfn-lint, sam validate) and fails with its output when it
+/// finds problems.
+pub fn assert_checker_passes(command: &mut std::process::Command, checker: &str) {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{checker} does not run: {e}"));
+    assert!(
+        output.status.success(),
+        "{checker} found problems:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Records the session and signup-flow tokens an answer sets.
 pub fn record_cookies(headers: &reqwest::header::HeaderMap) {
-    for cookie in headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()) {
-        let pair = cookie.split(';').next().unwrap_or("");
+    for pair in cookie_pairs(headers) {
         if let Some(token) = pair.strip_prefix(&format!("{}=", kennin::http::SESSION_COOKIE)) {
             capture::record(capture::Kind::SessionToken, token);
         } else if let Some(token) = pair.strip_prefix(&format!("{}=", kennin::http::SIGNUP_COOKIE)) {

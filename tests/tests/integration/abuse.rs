@@ -1,5 +1,6 @@
 //! Races and abuse beyond the happy path, on both engines.
 
+use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
 use kennin_tests::{Engine, HANAKO, PASSWORD, TARO, code_in, on_both_engines, spawn_app};
 use serde_json::json;
 use std::sync::Arc;
@@ -105,12 +106,7 @@ async fn state_never_changes_on_get(engine: Engine) {
         assert_eq!(reply.status, 404, "{path}: only POST changes anything");
     }
     assert_eq!(app.get("/api/signup", None).await.body["step"], "identity");
-    assert!(
-        app.get("/api/signup", None)
-            .await
-            .cookie("__Host-kennin_signup")
-            .is_none()
-    );
+    assert!(app.get("/api/signup", None).await.cookie(SIGNUP_COOKIE).is_none());
 }
 
 on_both_engines!(
@@ -233,17 +229,13 @@ async fn guessing_the_current_password_in_settings_counts_toward_the_lock(engine
 async fn logging_in_ends_the_session_the_browser_brought(engine: Engine) {
     let app = spawn_app(engine).await;
     app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
-    let first = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let first = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
     let request = app
         .raw("POST", "/api/session")
         .header("content-type", "application/json")
         .header("cookie", first.clone())
         .body(json!({ "userId": "kenpo_taro", "password": PASSWORD }).to_string());
-    let second = app.finish(request).await.cookie("__Host-kennin_session").unwrap();
+    let second = app.finish(request).await.cookie(SESSION_COOKIE).unwrap();
     assert_ne!(first, second);
     assert_eq!(
         app.get("/api/me", Some(&first)).await.status,

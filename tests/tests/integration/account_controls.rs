@@ -2,6 +2,7 @@
 //! other sessions, and the operator's commands (end sessions, disable, enable).
 
 use kennin::domain::{InsurerCode, UserId};
+use kennin::http::SESSION_COOKIE;
 use kennin::operator;
 use kennin_tests::{Engine, HANAKO, PASSWORD, TARO, TestApp, code_in, on_both_engines, spawn_app};
 use serde_json::json;
@@ -60,10 +61,7 @@ async fn context_words_are_refused_wherever_a_password_is_set(engine: Engine) {
         assert_eq!(reply.status, 200, "{:?}", reply.body);
         let code = app.latest_code("taro@example.com").await;
         assert_eq!(app.code(&flow, &code).await.status, 200);
-        app.login("kenpo_taro", PASSWORD)
-            .await
-            .cookie("__Host-kennin_session")
-            .unwrap()
+        app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap()
     };
     let version = app.get("/api/terms", Some(&session)).await.body["version"].clone();
     app.post("/api/me/terms", json!({ "version": version }), Some(&session))
@@ -145,16 +143,8 @@ async fn context_words_are_refused_wherever_a_password_is_set(engine: Engine) {
 async fn a_person_ends_their_other_sessions(engine: Engine) {
     let app = spawn_app(engine).await;
     let this_device = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
-    let phone = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
-    let laptop = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let phone = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
+    let laptop = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
 
     assert_eq!(app.send("DELETE", "/api/me/sessions", None, None).await.status, 401);
     let cross_site = app
@@ -173,7 +163,7 @@ async fn a_person_ends_their_other_sessions(engine: Engine) {
 
     let ended = app.send("DELETE", "/api/me/sessions", None, Some(&this_device)).await;
     assert_eq!((ended.status, &ended.body), (200, &json!({ "ended": true })));
-    let renewed = ended.cookie("__Host-kennin_session").expect("this device goes on");
+    let renewed = ended.cookie(SESSION_COOKIE).expect("this device goes on");
     assert_eq!(app.get("/api/me", Some(&renewed)).await.status, 200);
     for other in [&phone, &laptop] {
         let reply = app.get("/api/me", Some(other)).await;
@@ -204,22 +194,10 @@ async fn a_person_sees_where_they_are_logged_in(engine: Engine) {
     assert_eq!(app.get("/api/me/sessions", None).await.status, 401);
 
     app.clock.advance(60);
-    let phone = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let phone = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
     app.clock.advance(60);
-    let laptop = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
-    let logged_out = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let laptop = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
+    let logged_out = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
     app.send("DELETE", "/api/session", None, Some(&logged_out)).await;
 
     let sessions = listed(this_device.clone()).await;
@@ -252,7 +230,7 @@ async fn a_person_sees_where_they_are_logged_in(engine: Engine) {
     let renewed = app
         .send("DELETE", "/api/me/sessions", None, Some(&laptop))
         .await
-        .cookie("__Host-kennin_session")
+        .cookie(SESSION_COOKIE)
         .unwrap();
     let after = listed(renewed).await;
     assert_eq!((after.len(), &after[0]["current"]), (1, &json!(true)));
@@ -269,11 +247,7 @@ async fn an_operator_ends_sessions_of_one_person_or_a_whole_union(engine: Engine
     assert_eq!(app.get("/api/me", Some(&taro)).await.code(), "session_expired");
     assert_eq!(app.get("/api/me", Some(&hanako)).await.status, 200);
 
-    let taro = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let taro = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
     let union = InsurerCode::parse("0904").unwrap();
     assert_eq!(
         operator::end_union_sessions(app.store.as_ref(), &union).await.unwrap(),
@@ -304,7 +278,7 @@ async fn a_disabled_account_cannot_log_in_and_its_sessions_end(engine: Engine) {
     assert_eq!((wrong.status, wrong.code()), (401, "invalid_credentials"));
     let right = app.login("kenpo_taro", PASSWORD).await;
     assert_eq!((right.status, right.code()), (401, "account_disabled"));
-    assert!(right.cookie("__Host-kennin_session").is_none());
+    assert!(right.cookie(SESSION_COOKIE).is_none());
 
     operator::set_disabled(app.store.as_ref(), &id, false).await.unwrap();
     assert_eq!(

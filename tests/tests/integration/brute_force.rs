@@ -4,6 +4,7 @@
 
 use futures::StreamExt;
 use kennin::clock::Clock;
+use kennin::http::SESSION_COOKIE;
 use kennin::session::{LOCK_SECONDS, MAX_CONSECUTIVE_FAILURES, MAX_LOGIN_FAILURES};
 use kennin::store::ItemStore;
 use kennin::store::records::{LoginFailures, from_item};
@@ -70,7 +71,7 @@ fn assert_generic(reply: &Reply) {
         }
         other => panic!("not one of the two generic answers: {other:?} {:?}", reply.body),
     }
-    assert!(reply.cookie("__Host-kennin_session").is_none());
+    assert!(reply.cookie(SESSION_COOKIE).is_none());
 }
 
 /// The failures counted for the typed ID: each one is a password that was evaluated.

@@ -2,7 +2,8 @@
 //! flow. Every step answers 503 with a request ID, nobody is let in, nothing half-made stays,
 //! and the same step succeeds once DynamoDB is back.
 
-use kennin_tests::{FaultProxy, PASSWORD, TARO, TestApp, code_in, spawn_app_behind};
+use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
+use kennin_tests::{FaultProxy, PASSWORD, TARO, code_in, spawn_app_behind};
 use serde_json::json;
 
 fn assert_unavailable(reply: &kennin_tests::Reply, step: &str) {
@@ -17,10 +18,7 @@ fn assert_unavailable(reply: &kennin_tests::Reply, step: &str) {
         "{step}"
     );
     assert!(reply.header("retry-after").is_some(), "{step}");
-    assert!(
-        reply.cookie("__Host-kennin_session").is_none(),
-        "{step}: nobody is let in"
-    );
+    assert!(reply.cookie(SESSION_COOKIE).is_none(), "{step}: nobody is let in");
 }
 
 /// Cuts the line, runs the step and checks it failed cleanly; restores the line and runs it again.
@@ -35,10 +33,6 @@ where
     run().await
 }
 
-async fn mails(app: &TestApp) -> usize {
-    app.mails().await.len()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_step_survives_dynamodb_going_away() {
     let proxy = FaultProxy::start().await;
@@ -49,7 +43,7 @@ async fn every_step_survives_dynamodb_going_away() {
     })
     .await;
     assert_eq!(reply.status, 200);
-    let flow = reply.cookie("__Host-kennin_signup").unwrap();
+    let flow = reply.cookie(SIGNUP_COOKIE).unwrap();
 
     let account = json!({ "userId": "kenpo_taro", "password": PASSWORD, "email": "taro@example.com" });
     let reply = through_an_outage(&proxy, "account", || {
@@ -57,7 +51,7 @@ async fn every_step_survives_dynamodb_going_away() {
     })
     .await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
-    assert_eq!(mails(&app).await, 1, "no code went out during the outage");
+    assert_eq!(app.mails().await.len(), 1, "no code went out during the outage");
     let code = code_in(&app.mails().await[0].text);
 
     let reply = through_an_outage(&proxy, "code", || app.code(&flow, &code)).await;
@@ -69,7 +63,7 @@ async fn every_step_survives_dynamodb_going_away() {
 
     let reply = through_an_outage(&proxy, "login", || app.login("kenpo_taro", PASSWORD)).await;
     assert_eq!(reply.status, 200);
-    let session = reply.cookie("__Host-kennin_session").unwrap();
+    let session = reply.cookie(SESSION_COOKIE).unwrap();
 
     proxy.cut();
     let me = app.get("/api/me", Some(&session)).await;

@@ -1,6 +1,7 @@
 //! Malformed and hostile input gets a clear 400 and touches nothing; every answer carries the
 //! security headers.
 
+use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
 use kennin::secrets::token_hash;
 use kennin::store::ItemStore;
 use kennin::store::records::{EmailChange, PasswordReset, SignupFlow};
@@ -34,7 +35,7 @@ async fn malformed_bodies_are_refused_before_anything_is_stored(engine: Engine) 
             "{}",
             String::from_utf8_lossy(&body)
         );
-        assert!(reply.cookie("__Host-kennin_signup").is_none());
+        assert!(reply.cookie(SIGNUP_COOKIE).is_none());
     }
     let huge = vec![b' '; 1024 * 1024];
     let reply = app
@@ -124,7 +125,7 @@ async fn every_answer_carries_the_security_headers(engine: Engine) {
 async fn a_planted_session_cookie_never_authenticates(engine: Engine) {
     let app = spawn_app(engine).await;
     app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
-    let planted = format!("__Host-kennin_session={}", "a".repeat(64));
+    let planted = format!("{SESSION_COOKIE}={}", "a".repeat(64));
     assert_eq!(app.get("/api/me", Some(&planted)).await.status, 401);
     let request = app
         .raw("POST", "/api/session")
@@ -132,7 +133,7 @@ async fn a_planted_session_cookie_never_authenticates(engine: Engine) {
         .header("cookie", planted.clone())
         .body(json!({ "userId": "kenpo_taro", "password": "Sakura#2024go" }).to_string());
     let reply = app.finish(request).await;
-    let issued = reply.cookie("__Host-kennin_session").unwrap();
+    let issued = reply.cookie(SESSION_COOKIE).unwrap();
     assert_ne!(
         issued, planted,
         "login issues a new token rather than adopting the planted one"
@@ -192,19 +193,15 @@ async fn transport_and_origin_headers_hold_their_values(engine: Engine) {
 async fn logout_clears_the_session_cookie(engine: Engine) {
     let app = spawn_app(engine).await;
     app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
-    let session = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let session = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
     let reply = app.send("DELETE", "/api/session", None, Some(&session)).await;
     assert_eq!(reply.status, 204);
     let cleared = reply
         .set_cookies()
         .into_iter()
-        .find(|c| c.starts_with("__Host-kennin_session="))
+        .find(|c| c.starts_with(&format!("{SESSION_COOKIE}=")))
         .expect("a Set-Cookie for the session cookie");
-    assert!(cleared.starts_with("__Host-kennin_session=;"), "{cleared}");
+    assert!(cleared.starts_with(&format!("{SESSION_COOKIE}=;")), "{cleared}");
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
     assert!(
         cleared.contains("Path=/") && cleared.contains("Secure"),

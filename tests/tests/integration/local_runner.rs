@@ -106,26 +106,15 @@ async fn call(
     cookie: Option<&str>,
 ) -> (u16, Value, Vec<String>) {
     let client = reqwest::Client::new();
-    let mut request = client.request(method.parse().unwrap(), format!("{base}{path}"));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_string());
-    }
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    let request = request.build().unwrap();
+    let request = client.request(method.parse().unwrap(), format!("{base}{path}"));
+    let request = kennin_tests::with_body_and_cookie(request, body, cookie)
+        .build()
+        .unwrap();
     kennin_tests::record_request(&request);
     let response = client.execute(request).await.unwrap();
     kennin_tests::record_cookies(response.headers());
     let status = response.status().as_u16();
-    let cookies = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
-        .collect();
+    let cookies = kennin_tests::cookie_pairs(response.headers());
     let text = response.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null), cookies)
 }

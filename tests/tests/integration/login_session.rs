@@ -1,15 +1,10 @@
 //! ④ Login and sessions: indistinguishable failures, the lock, timeouts, the yearly reset.
 
 use kennin::domain::InsurerCode;
+use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
 use kennin::roster;
-use kennin_tests::{Engine, PASSWORD, SURVEY_YEAR, TARO, on_both_engines, spawn_app};
+use kennin_tests::{Engine, PASSWORD, SURVEY_YEAR, TARO, on_both_engines, spawn_app, without_request_id};
 use serde_json::json;
-
-fn without_request_id(body: &serde_json::Value) -> serde_json::Value {
-    let mut body = body.clone();
-    body.as_object_mut().unwrap().remove("requestId");
-    body
-}
 
 async fn wrong_id_and_wrong_password_look_the_same(engine: Engine) {
     let app = spawn_app(engine).await;
@@ -34,7 +29,7 @@ async fn wrong_id_and_wrong_password_look_the_same(engine: Engine) {
         names
     };
     assert_eq!(names(&unknown_id), names(&wrong_password));
-    assert!(unknown_id.cookie("__Host-kennin_session").is_none());
+    assert!(unknown_id.cookie(SESSION_COOKIE).is_none());
 
     let reply = app
         .post("/api/session", json!({ "userId": "", "password": "" }), None)
@@ -87,11 +82,7 @@ async fn sessions_end_when_idle_or_too_old(engine: Engine) {
     let app = spawn_app(engine).await;
     app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
 
-    let session = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let session = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
     app.clock.advance(29 * 60);
     assert_eq!(
         app.get("/api/me", Some(&session)).await.status,
@@ -109,11 +100,7 @@ async fn sessions_end_when_idle_or_too_old(engine: Engine) {
         "the session is gone"
     );
 
-    let session = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let session = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
     for _ in 0..26 {
         app.clock.advance(29 * 60);
         let reply = app.get("/api/me", Some(&session)).await;
@@ -128,11 +115,7 @@ async fn sessions_end_when_idle_or_too_old(engine: Engine) {
 async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
     let app = spawn_app(engine).await;
     app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
-    let session = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let session = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
 
     let code = InsurerCode::parse("0904").unwrap();
     let csv = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
@@ -155,9 +138,7 @@ async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
     app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
     let reply = app.login("kenpo_taro", PASSWORD).await;
     assert_eq!(reply.status, 200);
-    let me = app
-        .get("/api/me", reply.cookie("__Host-kennin_session").as_deref())
-        .await;
+    let me = app.get("/api/me", reply.cookie(SESSION_COOKIE).as_deref()).await;
     assert_eq!(me.body["surveyYear"], SURVEY_YEAR + 1);
 }
 
@@ -258,13 +239,13 @@ async fn bad_requests_get_clear_answers_and_never_a_500(engine: Engine) {
         ),
         (
             app.raw("GET", "/api/me")
-                .header("cookie", "__Host-kennin_session=not-a-real-token"),
+                .header("cookie", format!("{SESSION_COOKIE}=not-a-real-token")),
             401,
             "not_authenticated",
         ),
         (
             app.raw("GET", "/api/signup")
-                .header("cookie", "__Host-kennin_signup=%%%;;==; =x"),
+                .header("cookie", format!("{SIGNUP_COOKIE}=%%%;;==; =x")),
             200,
             "",
         ),

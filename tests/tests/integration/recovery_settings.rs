@@ -1,21 +1,15 @@
 //! The login page's recovery links and the account settings, on both engines.
 
-use kennin_tests::{Engine, HANAKO, PASSWORD, RECOVERY_FLOOR_MS, TARO, TestApp, code_in, on_both_engines, spawn_app};
+use kennin::http::SESSION_COOKIE;
+use kennin_tests::{
+    Engine, HANAKO, PASSWORD, RECOVERY_FLOOR_MS, TARO, TestApp, code_in, mails_to, on_both_engines, spawn_app,
+    without_request_id,
+};
 use serde_json::{Value, json};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 const NEW_PASSWORD: &str = "Nagoya#2031x";
-
-fn without_request_id(body: &Value) -> Value {
-    let mut body = body.clone();
-    body.as_object_mut().unwrap().remove("requestId");
-    body
-}
-
-async fn mails_to(app: &TestApp, to: &str) -> Vec<kennin::mail::outbox::OutboxMessage> {
-    app.mails().await.into_iter().filter(|m| m.to == to).collect()
-}
 
 async fn timed_post(app: &TestApp, path: &str, body: Value) -> (kennin_tests::Reply, Duration) {
     let started = Instant::now();
@@ -114,7 +108,7 @@ async fn a_reset_sets_the_password_ends_sessions_and_unlocks(engine: Engine) {
         )
         .await;
     assert_eq!((reply.status, reply.body["next"].as_str()), (200, Some("login")));
-    assert!(reply.cookie("__Host-kennin_session").is_none(), "no automatic login");
+    assert!(reply.cookie(SESSION_COOKIE).is_none(), "no automatic login");
 
     let old_session = app.get("/api/me", Some(&session)).await;
     assert_eq!((old_session.status, old_session.code()), (401, "session_expired"));
@@ -243,11 +237,7 @@ async fn forgot_user_id_mails_the_id_only_on_a_full_match(engine: Engine) {
 async fn a_password_change_needs_the_current_one_and_ends_other_sessions(engine: Engine) {
     let app = spawn_app(engine).await;
     let session = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
-    let other_device = app
-        .login("kenpo_taro", PASSWORD)
-        .await
-        .cookie("__Host-kennin_session")
-        .unwrap();
+    let other_device = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
 
     let wrong = app
         .put(
@@ -280,9 +270,7 @@ async fn a_password_change_needs_the_current_one_and_ends_other_sessions(engine:
         )
         .await;
     assert_eq!(changed.status, 200, "{:?}", changed.body);
-    let renewed = changed
-        .cookie("__Host-kennin_session")
-        .expect("a fresh session for this device");
+    let renewed = changed.cookie(SESSION_COOKIE).expect("a fresh session for this device");
     assert_eq!(app.get("/api/me", Some(&renewed)).await.status, 200);
     assert_eq!(app.get("/api/me", Some(&other_device)).await.code(), "session_expired");
     assert_eq!(app.get("/api/me", Some(&session)).await.code(), "session_expired");

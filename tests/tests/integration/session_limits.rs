@@ -1,5 +1,6 @@
 //! The session lifetimes to the second: idle 30 minutes, absolute 12 hours (moved clock).
 
+use kennin::http::SESSION_COOKIE;
 use kennin_tests::{Engine, PASSWORD, TARO, TestApp, on_both_engines, spawn_app};
 
 const IDLE: i64 = 30 * 60;
@@ -8,7 +9,7 @@ const ABSOLUTE: i64 = 12 * 60 * 60;
 async fn fresh_session(app: &TestApp) -> String {
     app.login("kenpo_taro", PASSWORD)
         .await
-        .cookie("__Host-kennin_session")
+        .cookie(SESSION_COOKIE)
         .expect("a session cookie")
 }
 
@@ -67,7 +68,7 @@ async fn logout_ends_the_token_on_the_server_and_clears_the_cookie(engine: Engin
         logout
             .set_cookies()
             .iter()
-            .any(|c| c.starts_with("__Host-kennin_session=;") && c.contains("Max-Age=0")),
+            .any(|c| c.starts_with(&format!("{SESSION_COOKIE}=;")) && c.contains("Max-Age=0")),
         "the browser is told to drop the cookie: {:?}",
         logout.set_cookies()
     );

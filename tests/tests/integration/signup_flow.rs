@@ -1,5 +1,6 @@
 //! First login ①–④ over HTTP, against the whole application on each storage engine.
 
+use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
 use kennin::store::records::{Account, RosterPerson, SignupFlow, UserIdGuard};
 use kennin::store::{Change, ItemStore, Key};
 use kennin_tests::{HANAKO, PASSWORD, Person, SURVEY_YEAR, TARO, TestApp, code_in, on_both_engines, spawn_app};
@@ -24,6 +25,8 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     assert_eq!(reply.body["step"], "account");
     assert!(reply.body["expiresAt"].as_str().unwrap().ends_with('Z'));
+    // The cookies' wire names are spelled out here only: their `__Host-` prefix is what makes
+    // browsers refuse them without Secure and Path=/ or with a Domain.
     let cookie = reply
         .set_cookies()
         .into_iter()
@@ -33,7 +36,7 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
         assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
     }
     assert!(!cookie.contains("Domain"), "{cookie}");
-    let flow = reply.cookie("__Host-kennin_signup").unwrap();
+    let flow = reply.cookie(SIGNUP_COOKIE).unwrap();
     assert_eq!(app.get("/api/signup", Some(&flow)).await.body["step"], "account");
 
     let reply = app.account(&flow, "Kenpo_Taro", "taro@example.com").await;
@@ -63,7 +66,7 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
         reply
             .set_cookies()
             .iter()
-            .any(|c| c.starts_with("__Host-kennin_signup=;") && c.contains("Max-Age=0"))
+            .any(|c| c.starts_with(&format!("{SIGNUP_COOKIE}=;")) && c.contains("Max-Age=0"))
     );
 
     // The ID is case-insensitive and full-width input folds, at login as at signup.
@@ -78,8 +81,11 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
     for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
         assert!(session_cookie.contains(attribute), "{session_cookie} lacks {attribute}");
     }
-    let session = reply.cookie("__Host-kennin_session").unwrap();
-    assert!(session.len() >= "__Host-kennin_session=".len() + 32, "a 128-bit+ token");
+    let session = reply.cookie(SESSION_COOKIE).unwrap();
+    assert!(
+        session.len() >= format!("{SESSION_COOKIE}=").len() + 32,
+        "a 128-bit+ token"
+    );
     let me = app.get("/api/me", Some(&session)).await;
     assert_eq!(me.status, 200);
     let mut body = me.body.clone();
@@ -125,7 +131,7 @@ async fn bad_identity_input_names_each_field_and_changes_nothing(engine: kennin_
     );
     assert_eq!(field(&reply, "nameKana"), "氏名（カナ）はカタカナで入力してください。");
     assert!(reply.body["requestId"].as_str().is_some_and(|id| !id.is_empty()));
-    assert!(reply.cookie("__Host-kennin_signup").is_none());
+    assert!(reply.cookie(SIGNUP_COOKIE).is_none());
 
     let future = json!({ "insurerCode": "0904", "symbol": "1001", "number": "1", "birthDate": "2040/01/01", "nameKana": "ケンポ タロウ" });
     let reply = app.post("/api/signup/identity", future, None).await;

@@ -5,14 +5,8 @@ fn template_passes_cfn_lint() {
     let cfn_lint = std::env::var("KENNIN_CFN_LINT")
         .expect("KENNIN_CFN_LINT is not set: run the tests with scripts/test.sh, which installs cfn-lint");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let output = std::process::Command::new(cfn_lint)
-        .arg(root.join("template.yaml"))
-        .output()
-        .expect("cfn-lint runs");
-    assert!(
-        output.status.success(),
-        "cfn-lint found problems:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    kennin_tests::assert_checker_passes(
+        std::process::Command::new(cfn_lint).arg(root.join("template.yaml")),
+        "cfn-lint",
     );
 }

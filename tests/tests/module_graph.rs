@@ -61,7 +61,11 @@ impl References<'_> {
     }
 
     fn join(base: &str, segment: &str) -> String {
-        if base.is_empty() { segment.to_string() } else { format!("{base}::{segment}") }
+        if base.is_empty() {
+            segment.to_string()
+        } else {
+            format!("{base}::{segment}")
+        }
     }
 
     /// The module a path names or lies in: `crate::store::records::Account` → `store::records`.
@@ -215,7 +219,9 @@ fn cycles(edges: &Edges) -> Vec<String> {
     let mut nodes: BTreeMap<&str, NodeIndex> = BTreeMap::new();
     for (from, to) in edges.keys() {
         for module in [from, to] {
-            nodes.entry(module.as_str()).or_insert_with(|| graph.add_node(module.as_str()));
+            nodes
+                .entry(module.as_str())
+                .or_insert_with(|| graph.add_node(module.as_str()));
         }
         graph.add_edge(nodes[from.as_str()], nodes[to.as_str()], ());
     }
@@ -242,11 +248,7 @@ fn cycles(edges: &Edges) -> Vec<String> {
 fn the_shared_library_has_no_module_cycle() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/src");
     let edges = module_edges(&src);
-    assert!(
-        edges.len() > 20,
-        "the graph was read: {} edges",
-        edges.len()
-    );
+    assert!(edges.len() > 20, "the graph was read: {} edges", edges.len());
     let found = cycles(&edges);
     assert!(found.is_empty(), "module cycles in shared/src:\n{}", found.join("\n\n"));
 }
@@ -271,5 +273,9 @@ fn a_cycle_through_use_super_and_a_macro_path_is_found() {
     let found = cycles(&module_edges(src));
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].starts_with("codes ↔ store::records"), "{}", found[0]);
-    assert!(!found[0].contains("mail"), "test code is not part of the graph: {}", found[0]);
+    assert!(
+        !found[0].contains("mail"),
+        "test code is not part of the graph: {}",
+        found[0]
+    );
 }

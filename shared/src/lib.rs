@@ -2,6 +2,7 @@
 //! `session`, `roster`), storage (`store`), mail (`mail`) and the HTTP edge (`http`).
 
 pub mod account;
+pub mod aws;
 pub mod clock;
 pub mod codes;
 pub mod config;

@@ -7,9 +7,9 @@ pub mod capture;
 
 use async_trait::async_trait;
 use kennin::Deps;
+use kennin::aws::sdk_config;
 use kennin::clock::{Clock, ManualClock};
 use kennin::config::Config;
-use kennin::deps::sdk_config;
 use kennin::mail::outbox::{Outbox, OutboxMessage};
 use kennin::mail::{MailError, Mailer, Message};
 use kennin::store::dynamodb::DynamoStore;

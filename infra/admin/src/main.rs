@@ -3,8 +3,8 @@
 
 use clap::{Args, Parser, Subcommand};
 use kennin::Error;
+use kennin::aws::sdk_config;
 use kennin::clock::{Clock, SystemClock};
-use kennin::deps::sdk_config;
 use kennin::domain::{InsurerCode, UserId};
 use kennin::notices::{self, Notice, Scope};
 use kennin::operator;

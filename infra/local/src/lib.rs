@@ -32,34 +32,9 @@ pub const DEMO_ROSTER: &str = include_str!("../demo-roster.csv");
 
 type Handler = fn(Arc<Deps>, Request) -> BoxFuture<'static, Response<Body>>;
 
-/// The function crate serving each CodeUri of template.yaml.
-pub fn handler_for(code_uri: &str) -> Option<Handler> {
-    let handler: Handler = match code_uri {
-        "functions/signup-identity" => |d, r| Box::pin(kennin_signup_identity::handle(d, r)),
-        "functions/signup-state" => |d, r| Box::pin(kennin_signup_state::handle(d, r)),
-        "functions/signup-account" => |d, r| Box::pin(kennin_signup_account::handle(d, r)),
-        "functions/signup-code" => |d, r| Box::pin(kennin_signup_code::handle(d, r)),
-        "functions/signup-resend" => |d, r| Box::pin(kennin_signup_resend::handle(d, r)),
-        "functions/session-login" => |d, r| Box::pin(kennin_session_login::handle(d, r)),
-        "functions/session-logout" => |d, r| Box::pin(kennin_session_logout::handle(d, r)),
-        "functions/me" => |d, r| Box::pin(kennin_me::handle(d, r)),
-        "functions/portal" => |d, r| Box::pin(kennin_portal::handle(d, r)),
-        "functions/terms" => |d, r| Box::pin(kennin_terms::handle(d, r)),
-        "functions/me-terms" => |d, r| Box::pin(kennin_me_terms::handle(d, r)),
-        "functions/me-contact" => |d, r| Box::pin(kennin_me_contact::handle(d, r)),
-        "functions/password-forgot" => |d, r| Box::pin(kennin_password_forgot::handle(d, r)),
-        "functions/password-reset" => |d, r| Box::pin(kennin_password_reset::handle(d, r)),
-        "functions/user-id-forgot" => |d, r| Box::pin(kennin_user_id_forgot::handle(d, r)),
-        "functions/me-password" => |d, r| Box::pin(kennin_me_password::handle(d, r)),
-        "functions/me-email" => |d, r| Box::pin(kennin_me_email::handle(d, r)),
-        "functions/me-email-verify" => |d, r| Box::pin(kennin_me_email_verify::handle(d, r)),
-        "functions/me-sessions" => |d, r| Box::pin(kennin_me_sessions::handle(d, r)),
-        "functions/notices" => |d, r| Box::pin(kennin_notices::handle(d, r)),
-        "functions/postal" => |d, r| Box::pin(kennin_postal::handle(d, r)),
-        _ => return None,
-    };
-    Some(handler)
-}
+// Every function crate named by a CodeUri of template.yaml, compiled in as a module, and
+// `handler_for`, which maps each CodeUri to its module's `handle` (written by build.rs).
+include!(concat!(env!("OUT_DIR"), "/functions.rs"));
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {

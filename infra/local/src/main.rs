@@ -2,9 +2,9 @@
 //! an outbox folder, and a demo union to sign up with.
 
 use clap::Parser;
+use kennin::aws::sdk_config;
 use kennin::clock::{Clock, SystemClock};
 use kennin::config::Config;
-use kennin::deps::sdk_config;
 use kennin::mail::outbox::Outbox;
 use kennin::store::ItemStore;
 use kennin::store::dynamodb::DynamoStore;

@@ -4,7 +4,7 @@ pub mod outbox;
 pub mod ses;
 pub mod templates;
 
-use crate::deps::endpoint_from_env;
+use crate::aws::endpoint_from_env;
 use crate::domain::Email;
 use async_trait::async_trait;
 use aws_config::SdkConfig;

@@ -2,7 +2,7 @@
 //! is a condition on a key, never a query on an index (indexes are eventually consistent).
 
 use super::{Change, Cond, Item, ItemStore, Key, StoreError, Write};
-use crate::deps::endpoint_from_env;
+use crate::aws::endpoint_from_env;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;

@@ -39,7 +39,7 @@ impl Engine {
                 SqliteStore::open(&data_dir.join("kennin.sqlite3")).map_err(|e| e.to_string())?,
             )),
             Engine::Dynamo { endpoint, table } => {
-                let sdk = kennin::deps::sdk_config(Some(endpoint)).await;
+                let sdk = kennin::aws::sdk_config(Some(endpoint)).await;
                 let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table.clone());
                 store.create_table().await.map_err(|e| e.to_string())?;
                 Ok(Box::new(store))
@@ -50,7 +50,7 @@ impl Engine {
     /// Drops the bench's table, so DynamoDB Local (in memory) does not keep it.
     pub async fn discard(&self) {
         if let Engine::Dynamo { endpoint, table } = self {
-            let sdk = kennin::deps::sdk_config(Some(endpoint)).await;
+            let sdk = kennin::aws::sdk_config(Some(endpoint)).await;
             let _ = aws_sdk_dynamodb::Client::new(&sdk)
                 .delete_table()
                 .table_name(table)

@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[test]
 fn the_document_and_the_route_table_agree() {
-    let document: Value = serde_json::from_str(kennin_portal::OPENAPI).expect("openapi.json is JSON");
+    let document: Value =
+        serde_json::from_str(kennin_local::functions::kennin_portal::OPENAPI).expect("openapi.json is JSON");
     assert_eq!(document["openapi"], "3.1.0");
     let documented: BTreeSet<(String, String)> = document["paths"]
         .as_object()
@@ -35,7 +36,7 @@ fn the_document_and_the_route_table_agree() {
     assert_eq!(documented, routed, "openapi.json and template.yaml disagree");
 
     let schemas = document["components"]["schemas"].as_object().unwrap();
-    let text = kennin_portal::OPENAPI;
+    let text = kennin_local::functions::kennin_portal::OPENAPI;
     for reference in text.split("\"$ref\": \"#/components/schemas/").skip(1) {
         let name = reference.split('"').next().unwrap();
         assert!(schemas.contains_key(name), "{name} is referenced but not defined");
@@ -139,7 +140,7 @@ fn answer(error: Error) -> (u16, HeaderMap, Value) {
 }
 
 fn document() -> Value {
-    serde_json::from_str(kennin_portal::OPENAPI).expect("openapi.json is JSON")
+    serde_json::from_str(kennin_local::functions::kennin_portal::OPENAPI).expect("openapi.json is JSON")
 }
 
 /// Follows a `$ref` inside the document.

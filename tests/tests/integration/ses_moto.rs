@@ -1,6 +1,6 @@
 //! The SES v2 sender through the real AWS SDK, against moto's server.
 
-use kennin::deps::sdk_config;
+use kennin::aws::sdk_config;
 use kennin::domain::{Email, VerificationCode};
 use kennin::mail::Mailer;
 use kennin::mail::ses::SesMailer;

@@ -1,0 +1,56 @@
+//! Finds the function crates in template.yaml, so that adding a function takes no edit here: each
+//! CodeUri's `src/lib.rs` becomes a module of the runner, and `handler_for` maps the CodeUri to
+//! its `handle`. The runner thus serves exactly the functions the template deploys.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn main() {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../..");
+    let template_path = root.join("template.yaml");
+    println!("cargo:rerun-if-changed={}", template_path.display());
+    let template = std::fs::read_to_string(&template_path).expect("read template.yaml");
+    let docs = YamlLoader::load_from_str(&template).expect("template.yaml is YAML");
+    let Yaml::Hash(resources) = &docs[0]["Resources"] else {
+        panic!("template.yaml: Resources is not a map");
+    };
+    let mut code_uris: Vec<&str> = resources
+        .values()
+        .filter(|resource| resource["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .filter_map(|resource| resource["Properties"]["CodeUri"].as_str())
+        .filter(|code_uri| code_uri.starts_with("functions/"))
+        .collect();
+    code_uris.sort_unstable();
+    code_uris.dedup();
+
+    let mut modules =
+        String::from("/// The function crates of template.yaml, each compiled in as a module.\npub mod functions {\n");
+    let mut arms = String::new();
+    for code_uri in &code_uris {
+        let folder = code_uri.trim_start_matches("functions/");
+        let module = format!("kennin_{}", folder.replace('-', "_"));
+        let lib = root.join(code_uri).join("src/lib.rs");
+        let lib = lib
+            .canonicalize()
+            .unwrap_or_else(|_| panic!("{code_uri}: no src/lib.rs"));
+        writeln!(
+            modules,
+            "    #[path = {:?}]\n    pub mod {module};",
+            lib.display().to_string()
+        )
+        .unwrap();
+        writeln!(
+            arms,
+            "        {code_uri:?} => |d, r| Box::pin(functions::{module}::handle(d, r)),"
+        )
+        .unwrap();
+    }
+    modules.push_str("}\n");
+    let handler_for = format!(
+        "/// The function serving each CodeUri of template.yaml.\npub fn handler_for(code_uri: &str) -> Option<Handler> {{\n    let handler: Handler = match code_uri {{\n{arms}        _ => return None,\n    }};\n    Some(handler)\n}}\n"
+    );
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("functions.rs");
+    std::fs::write(out, modules + &handler_for).expect("write functions.rs");
+}

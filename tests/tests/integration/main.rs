@@ -13,6 +13,7 @@ mod local_runner;
 mod log_audit;
 mod login_session;
 mod login_timing;
+mod module_graph;
 mod notices;
 mod openapi;
 mod postal;

@@ -4,6 +4,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
+use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -18,7 +19,7 @@ pub const SESSION_COOKIE: &str = "__Host-kennin_session";
 pub const SIGNUP_COOKIE: &str = "__Host-kennin_signup";
 
 pub struct ApiRequest {
-    method: String,
+    method: Method,
     path: String,
     headers: lambda_http::http::HeaderMap,
     body: Vec<u8>,
@@ -118,7 +119,7 @@ impl ApiRequest {
             _ => Vec::new(),
         };
         Self {
-            method: parts.method.to_string(),
+            method: parts.method,
             path: parts.uri.path().to_string(),
             headers: parts.headers,
             body,
@@ -130,7 +131,7 @@ impl ApiRequest {
     }
 
     pub fn method(&self) -> &str {
-        &self.method
+        self.method.as_str()
     }
 
     pub fn client_ip(&self) -> &str {
@@ -149,9 +150,14 @@ impl ApiRequest {
             .filter(|v| !v.is_empty())
     }
 
-    /// Refuses requests another site made the browser send. SameSite=Strict cookies already
-    /// stop most of them; this also covers the cookie-less first step.
-    pub fn same_origin(&self) -> Result<(), Error> {
+    /// Refuses a request another site made the browser send, when it could change anything:
+    /// every method but the safe ones (GET, HEAD, OPTIONS, TRACE), with a body or without.
+    /// SameSite=Strict cookies already stop most of them; this also covers the cookie-less
+    /// first step. `serve` checks it before any step runs, so no handler can forget it.
+    fn same_origin(&self) -> Result<(), Error> {
+        if self.method.is_safe() {
+            return Ok(());
+        }
         if header(&self.headers, "sec-fetch-site") == Some("cross-site") {
             return Err(Error::CrossSite);
         }
@@ -165,9 +171,9 @@ impl ApiRequest {
         Ok(())
     }
 
-    /// The body of a state-changing request: same origin, JSON, at most 16 KB, an object.
+    /// The body of a state-changing request: JSON, at most 16 KB, an object. (Its origin was
+    /// checked before the step began.)
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        self.same_origin()?;
         if self.body.len() > MAX_BODY_BYTES {
             return Err(Error::TooLarge);
         }
@@ -257,8 +263,8 @@ impl ApiRequest {
     }
 }
 
-/// Runs one step: the request parsed with the function's settings, the step's outcome turned
-/// into the response.
+/// Runs one step: the request parsed with the function's settings and refused before the step
+/// if another site sent it, the step's outcome turned into the response.
 pub async fn serve<F>(deps: &crate::Deps, request: Request, step: F) -> Response<Body>
 where
     F: AsyncFnOnce(&crate::Deps, &ApiRequest) -> Result<Reply, Error>,
@@ -267,7 +273,10 @@ where
     let request = ApiRequest::new(request, &deps.config);
     // Events logged inside the step (logins, resets…) carry the request's ID through the span.
     let span = tracing::info_span!("request", request_id = %request.request_id);
-    let result = step(deps, &request).instrument(span).await;
+    let result = match request.same_origin() {
+        Ok(()) => step(deps, &request).instrument(span).await,
+        Err(cross_site) => Err(cross_site),
+    };
     request.finish(result)
 }
 
@@ -355,6 +364,39 @@ mod tests {
             .expect("request")
             .with_request_context(RequestContext::ApiGatewayV2(context));
         ApiRequest::new(request, &Config::with_secret(vec![7; 32]))
+    }
+
+    fn bodiless(method: &str, header: (&str, &str)) -> ApiRequest {
+        let request = lambda_http::http::Request::builder()
+            .method(method)
+            .uri("https://kennin.test/api/session")
+            .header("host", "kennin.test")
+            .header(header.0, header.1)
+            .body(Body::Empty)
+            .expect("request");
+        ApiRequest::new(request, &Config::with_secret(vec![7; 32]))
+    }
+
+    #[test]
+    fn every_unsafe_method_is_checked_for_its_origin_whatever_the_body() {
+        for method in ["POST", "PUT", "PATCH", "DELETE"] {
+            for header in [
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://evil.example"),
+                ("origin", "null"),
+            ] {
+                assert!(
+                    matches!(bodiless(method, header).same_origin(), Err(Error::CrossSite)),
+                    "{method} {header:?}"
+                );
+            }
+            let own = bodiless(method, ("origin", "https://kennin.test"));
+            assert!(own.same_origin().is_ok(), "{method}");
+        }
+        for method in ["GET", "HEAD", "OPTIONS"] {
+            let read = bodiless(method, ("origin", "https://evil.example"));
+            assert!(read.same_origin().is_ok(), "{method} changes nothing");
+        }
     }
 
     #[test]

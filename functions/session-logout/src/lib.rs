@@ -8,7 +8,6 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
-    request.same_origin()?;
     session::logout(deps, request.cookie(SESSION_COOKIE)).await?;
     Ok(Reply::no_content().cookie(clear_cookie(SESSION_COOKIE)))
 }

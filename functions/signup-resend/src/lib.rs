@@ -9,6 +9,7 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
+    // The documented body is an empty object; nothing in it is read.
     request.json::<serde_json::Map<String, serde_json::Value>>()?;
     let state = signup::resend(deps, request.cookie(SIGNUP_COOKIE)).await?;
     Ok(Reply::json(

@@ -209,6 +209,46 @@ async fn logout_clears_the_session_cookie(engine: Engine) {
     );
 }
 
+/// A state-changing request another site sends is refused before its route runs, whether or
+/// not it has a body: logging out, ending the other sessions and resending a code change
+/// nothing.
+async fn cross_site_requests_without_a_body_are_refused(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let session = app.at_home(&TARO, "kenpo_taro", "taro@example.com").await;
+    let flow = app.identity(&HANAKO).await;
+    app.account(&flow, "sakura_hanako", "hanako@example.com").await;
+    app.clock.advance(60);
+    let mails = app.mails().await.len();
+    let requests = [
+        app.raw("DELETE", "/api/session").header("cookie", session.as_str()),
+        app.raw("DELETE", "/api/me/sessions").header("cookie", session.as_str()),
+        app.raw("POST", "/api/signup/code/resend")
+            .header("cookie", flow.as_str()),
+    ];
+    for request in requests {
+        for (name, value) in [("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")] {
+            let request = request.try_clone().unwrap().header(name, value);
+            let described = format!("{request:?}");
+            let reply = app.finish(request).await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (403, "cross_site_request"),
+                "{described}: {:?}",
+                reply.body
+            );
+            assert!(reply.set_cookies().is_empty(), "{described}");
+        }
+    }
+    assert_eq!(
+        app.get("/api/me", Some(&session)).await.status,
+        200,
+        "the session goes on"
+    );
+    let sessions = app.get("/api/me/sessions", Some(&session)).await;
+    assert_eq!(sessions.body["sessions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(app.mails().await.len(), mails, "no code was resent");
+}
+
 /// Every string in a stored item, however deep.
 fn strings(value: &Value, found: &mut Vec<String>) {
     match value {
@@ -282,5 +322,6 @@ on_both_engines!(
     a_planted_session_cookie_never_authenticates,
     transport_and_origin_headers_hold_their_values,
     logout_clears_the_session_cookie,
+    cross_site_requests_without_a_body_are_refused,
     stored_codes_are_only_keyed_hashes,
 );

@@ -355,7 +355,7 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
     }
     let email = fields.check("email", Email::parse(&input.email));
     if let Some(email) = &email
-        && email.as_str().eq_ignore_ascii_case(account.email.as_str())
+        && email.same_mailbox(&account.email)
     {
         fields.add("email", "現在のメールアドレスと同じです。");
     }

@@ -7,6 +7,7 @@ use crate::codes::{self, PendingCode};
 use crate::deps::Deps;
 use crate::domain::{
     BirthDate, CardNumber, CardSymbol, Email, InsurerCode, Password, PasswordContext, UserId, VerificationCode,
+    card_value,
 };
 use crate::error::{Error, Fields};
 use crate::mail::templates;
@@ -48,10 +49,6 @@ pub struct ForgotUserIdInput {
 /// The one answer a recovery request gets.
 pub const ACCEPTED_MESSAGE: &str = "入力内容が登録情報と一致した場合は、登録されているメールアドレスにメールを送信しました。数分たっても届かない場合は、迷惑メールフォルダをご確認のうえ、入力内容を確かめてもう一度お試しください。";
 
-fn same_address(a: &Email, b: &Email) -> bool {
-    a.as_str().eq_ignore_ascii_case(b.as_str())
-}
-
 async fn throttle(deps: &Deps, limits: [(&Limit, &str); 2]) -> Result<(), Error> {
     let now = deps.clock.unix();
     for (limit, value) in limits {
@@ -83,10 +80,10 @@ async fn current_account(deps: &Deps, user_id: &UserId) -> Result<Option<Account
         return Ok(None);
     };
     let current = match deps.store.get(&Insurer::key(&insurer)).await? {
-        Some(item) => from_item::<Insurer>(item)?.current_year,
-        None => None,
+        Some(item) => from_item::<Insurer>(item)?.is_current(year),
+        None => false,
     };
-    if current != Some(year) {
+    if !current {
         return Ok(None);
     }
     match deps.store.get(&Account::key(&account_id)).await? {
@@ -114,7 +111,7 @@ pub async fn forgot_password(deps: &Deps, input: ForgotPasswordInput, client_ip:
     )
     .await?;
     if let Some(account) = current_account(deps, &user_id).await?
-        && same_address(&account.email, &email)
+        && account.email.same_mailbox(&email)
     {
         send_reset_code(deps, &account).await?;
     }
@@ -246,14 +243,14 @@ pub async fn forgot_user_id(deps: &Deps, input: ForgotUserIdInput, client_ip: &s
     else {
         unreachable!("every field parsed when no field error was recorded");
     };
-    let card = format!("{code}\0{}\0{}", symbol.as_str(), number.as_str());
+    let card = card_value(&code, &symbol, &number);
     throttle(
         deps,
         [(&USER_ID_FORGOT_PER_CARD, &card), (&USER_ID_FORGOT_PER_IP, client_ip)],
     )
     .await?;
     if let Some(account) = claimed_account(deps, &code, &symbol, &number, &birth_date).await?
-        && same_address(&account.email, &email)
+        && account.email.same_mailbox(&email)
     {
         match deps
             .mailer

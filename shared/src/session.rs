@@ -96,7 +96,7 @@ async fn current_insurer(deps: &Deps, account: &Account) -> Result<Option<Insure
         Some(item) => Some(from_item(item)?),
         None => None,
     };
-    Ok(insurer.filter(|i| i.current_year == Some(account.year)))
+    Ok(insurer.filter(|i| i.is_current(account.year)))
 }
 
 pub struct Authenticated {

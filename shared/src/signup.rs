@@ -5,7 +5,7 @@ use crate::clock::Timestamp;
 use crate::codes::{self, RESEND_INTERVAL_SECONDS};
 use crate::deps::Deps;
 use crate::domain::{
-    BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, UserId, VerificationCode,
+    BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, UserId, VerificationCode, card_value,
 };
 use crate::error::{Error, Fields};
 use crate::mail::templates;
@@ -158,7 +158,7 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
 
     // A failure is counted before the roster is read and given back on a match, so a burst of
     // concurrent guesses gets no more evaluations than the limits allow.
-    let card = format!("{code}\0{}\0{}", symbol.as_str(), number.as_str());
+    let card = card_value(&code, &symbol, &number);
     let limits = [(&IDENTITY_PER_CARD, card.as_str()), (&IDENTITY_PER_IP, client_ip)];
     for (taken, (limit, value)) in limits.iter().enumerate() {
         if let Some(retry_after) = limit.hit(store, secret, value, now).await? {
@@ -225,14 +225,12 @@ async fn claimable_guard(deps: &Deps, flow: &SignupFlow, user_id: &UserId) -> Re
         UserIdGuard::Reservation {
             flow_id, expires_at, ..
         } => flow_id == &flow.id || *expires_at <= deps.clock.unix(),
-        // Last year's IDs are reset: an account of an earlier survey year no longer holds its ID.
-        UserIdGuard::Account { insurer, year, .. } => {
-            let current = match deps.store.get(&Insurer::key(insurer)).await? {
-                Some(item) => from_item::<Insurer>(item)?.current_year,
-                None => None,
-            };
-            current.is_some_and(|current| current > *year)
-        }
+        // Last year's IDs are reset: an account that no longer belongs to its union's current
+        // survey year (one that could not log in any more) no longer holds its ID.
+        UserIdGuard::Account { insurer, year, .. } => match deps.store.get(&Insurer::key(insurer)).await? {
+            Some(item) => !from_item::<Insurer>(item)?.is_current(*year),
+            None => true,
+        },
     };
     if free {
         Ok(Some(guard.rev().to_string()))

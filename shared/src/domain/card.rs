@@ -1,4 +1,4 @@
-use super::{Invalid, text};
+use super::{InsurerCode, Invalid, text};
 use serde::{Deserialize, Serialize};
 
 // 記号 and 番号 are compared as the digit strings printed on the card, leading zeros kept:
@@ -35,6 +35,12 @@ macro_rules! card_part {
 
 card_part!(CardSymbol, "記号");
 card_part!(CardNumber, "番号");
+
+/// One insurance card (the union, 記号 and 番号) as one value, for what is counted per card
+/// (the identity and user-ID throttles). It is personal: only its keyed fingerprint is stored.
+pub fn card_value(insurer: &InsurerCode, symbol: &CardSymbol, number: &CardNumber) -> String {
+    format!("{insurer}\0{}\0{}", symbol.as_str(), number.as_str())
+}
 
 #[cfg(test)]
 mod tests {

@@ -33,6 +33,12 @@ impl Email {
         &self.0
     }
 
+    /// Whether both name the same mailbox. Providers treat the local part without regard to
+    /// case, so people type their address in any case: compared case-insensitively.
+    pub fn same_mailbox(&self, other: &Email) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+
     /// `t***@example.com`: enough for the person to recognise the address, not enough to
     /// harvest it.
     pub fn masked(&self) -> String {
@@ -81,6 +87,13 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_same_mailbox_in_any_case() {
+        let taro = Email::parse("Taro@Example.com").unwrap();
+        assert!(taro.same_mailbox(&Email::parse("taro@example.COM").unwrap()));
+        assert!(!taro.same_mailbox(&Email::parse("taro2@example.com").unwrap()));
     }
 
     #[test]

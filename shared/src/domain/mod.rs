@@ -35,7 +35,7 @@ mod text;
 mod user_id;
 
 pub use birth_date::BirthDate;
-pub use card::{CardNumber, CardSymbol};
+pub use card::{CardNumber, CardSymbol, card_value};
 pub use code::VerificationCode;
 pub use contact::{Address, PhoneNumber};
 pub use email::Email;

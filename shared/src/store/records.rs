@@ -40,6 +40,12 @@ impl Insurer {
     pub fn key(code: &InsurerCode) -> Key {
         Key::new(format!("INSURER#{code}"), "INSURER")
     }
+
+    /// Whether what was made in survey `year` (an account, its user ID) still belongs to the
+    /// union: importing a new year's roster resets everything of the earlier years.
+    pub fn is_current(&self, year: i32) -> bool {
+        self.current_year == Some(year)
+    }
 }
 
 /// One insured person of a union's roster for one survey year.

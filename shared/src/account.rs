@@ -383,7 +383,7 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
         deps.clock.unix(),
     )
     .await?;
-    let message = templates::email_change_code(&email, &issued.code, deps.config.code_ttl_seconds / 60);
+    let message = templates::email_change_code(&email, &issued.code, deps.config.code_ttl_seconds);
     codes::mail(deps, &key, &message)
         .await
         .map_err(|e| Error::Unavailable(e.to_string()))?;
@@ -413,7 +413,10 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
     let (_, matched) = codes::verify(deps, slot, &change.code, &typed, now)
         .await
         .inspect_err(|error| {
-            if matches!(error, Error::CodeMismatch { .. } | Error::CodeExpired | Error::CodeVoid) {
+            if matches!(
+                error,
+                Error::CodeMismatch { .. } | Error::CodeExpired { .. } | Error::CodeVoid
+            ) {
                 tracing::info!(event = "email_change_refused", account_id = %account.id, reason = %error, "account");
             }
         })?;

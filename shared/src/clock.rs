@@ -55,3 +55,42 @@ impl serde::Serialize for Timestamp {
         serializer.serialize_str(&formatted)
     }
 }
+
+/// A length of time as the messages and mails write it: 「1分」「30分」「1時間」「1時間30分」.
+/// Every text that states a policy's duration builds it here from the policy's own number.
+pub fn japanese_duration(seconds: i64) -> String {
+    let (hours, minutes, seconds) = (seconds / 3_600, seconds % 3_600 / 60, seconds % 60);
+    let mut text = String::new();
+    if hours > 0 {
+        text.push_str(&format!("{hours}時間"));
+    }
+    if minutes > 0 {
+        text.push_str(&format!("{minutes}分"));
+    }
+    if seconds > 0 || text.is_empty() {
+        text.push_str(&format!("{seconds}秒"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_written_in_the_largest_units_that_fit() {
+        for (seconds, written) in [
+            (60, "1分"),
+            (600, "10分"),
+            (1_800, "30分"),
+            (3_600, "1時間"),
+            (5_400, "1時間30分"),
+            (43_200, "12時間"),
+            (90, "1分30秒"),
+            (45, "45秒"),
+            (0, "0秒"),
+        ] {
+            assert_eq!(japanese_duration(seconds), written, "{seconds}");
+        }
+    }
+}

@@ -153,7 +153,9 @@ pub async fn verify(
         return Err(Error::CodeVoid);
     }
     if now >= pending.code_expires_at {
-        return Err(Error::CodeExpired);
+        return Err(Error::CodeExpired {
+            lifetime_seconds: deps.config.code_ttl_seconds,
+        });
     }
     let counted = deps
         .store

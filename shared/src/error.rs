@@ -40,14 +40,16 @@ pub enum Error {
     WrongStep,
     #[error("flow expired or unknown")]
     FlowExpired,
+    /// `lifetime_seconds`: how long the code was valid, which the answer states.
     #[error("code expired")]
-    CodeExpired,
+    CodeExpired { lifetime_seconds: i64 },
     #[error("code void after too many tries")]
     CodeVoid,
     #[error("code does not match")]
     CodeMismatch { tries_left: i64 },
+    /// The throttles' `window_seconds` is the wait the answer states.
     #[error("identity checks throttled")]
-    IdentityThrottled { retry_after: i64 },
+    IdentityThrottled { retry_after: i64, window_seconds: i64 },
     #[error("code sends throttled")]
     ResendThrottled { retry_after: i64 },
     #[error("code send limit reached")]
@@ -57,7 +59,7 @@ pub enum Error {
     #[error("login locked until a password reset")]
     LoginLockedUntilReset,
     #[error("failed logins from this address throttled")]
-    LoginThrottled { retry_after: i64 },
+    LoginThrottled { retry_after: i64, window_seconds: i64 },
     #[error("not found")]
     NotFound,
     #[error("an earlier step of first login is not done")]
@@ -73,7 +75,7 @@ pub enum Error {
     #[error("no email change pending")]
     NoEmailChange,
     #[error("recovery requests throttled")]
-    RecoveryThrottled { retry_after: i64 },
+    RecoveryThrottled { retry_after: i64, window_seconds: i64 },
     #[error("no address for this postal code")]
     PostalCodeUnknown,
     #[error("dependency unavailable: {0}")]

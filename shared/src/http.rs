@@ -2,8 +2,11 @@
 //! checks, the one mapping from `Error` to a response, cookies, security headers and the
 //! one log line per request.
 
+use crate::clock::japanese_duration;
+use crate::codes::RESEND_INTERVAL_SECONDS;
 use crate::config::Config;
 use crate::error::Error;
+use crate::session::LOCK_SECONDS;
 use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -282,11 +285,11 @@ where
 
 fn retry_after(error: &Error) -> Option<i64> {
     match error {
-        Error::IdentityThrottled { retry_after }
+        Error::IdentityThrottled { retry_after, .. }
         | Error::ResendThrottled { retry_after }
         | Error::LoginLocked { retry_after }
-        | Error::LoginThrottled { retry_after }
-        | Error::RecoveryThrottled { retry_after } => Some((*retry_after).max(1)),
+        | Error::LoginThrottled { retry_after, .. }
+        | Error::RecoveryThrottled { retry_after, .. } => Some((*retry_after).max(1)),
         Error::Unavailable(_) => Some(5),
         _ => None,
     }
@@ -310,15 +313,15 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         Error::UserIdTaken => (409, "user_id_taken", "このユーザーIDは既に使われています。別のユーザーIDを入力してください。".into()),
         Error::WrongStep => (409, "wrong_step", "手続きの状態が変わりました。画面を再読み込みしてください。".into()),
         Error::FlowExpired => (410, "flow_expired", "手続きの有効期限が切れたか、既に完了しています。お手数ですが最初からやり直してください。".into()),
-        Error::CodeExpired => (410, "code_expired", "認証番号の有効期限（発行から10分）が切れました。「認証番号を再送信」を押して新しい認証番号を受け取ってください。".into()),
+        Error::CodeExpired { lifetime_seconds } => (410, "code_expired", format!("認証番号の有効期限（発行から{}）が切れました。「認証番号を再送信」を押して新しい認証番号を受け取ってください。", japanese_duration(*lifetime_seconds))),
         Error::CodeVoid => (410, "code_void", "認証番号を規定の回数以上間違えたため、この認証番号は無効になりました。「認証番号を再送信」を押して新しい認証番号を受け取ってください。".into()),
         Error::CodeMismatch { tries_left } => (400, "code_mismatch", format!("認証番号が正しくありません。あと{tries_left}回入力できます。")),
-        Error::IdentityThrottled { .. } => (429, "too_many_attempts", "認証に続けて失敗したため、しばらく受け付けを停止しています。1時間ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。".into()),
-        Error::ResendThrottled { .. } => (429, "resend_too_soon", "認証番号の再送信は1分に1回までです。少し待ってからやり直してください。".into()),
+        Error::IdentityThrottled { window_seconds, .. } => (429, "too_many_attempts", format!("認証に続けて失敗したため、しばらく受け付けを停止しています。{}ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。", japanese_duration(*window_seconds))),
+        Error::ResendThrottled { .. } => (429, "resend_too_soon", format!("認証番号の再送信は{}に1回までです。少し待ってからやり直してください。", japanese_duration(RESEND_INTERVAL_SECONDS))),
         Error::ResendLimit => (429, "resend_limit", "認証番号の再送信の上限に達しました。お手数ですが最初からやり直してください。".into()),
-        Error::LoginLocked { .. } => (429, "login_locked", "ログインに続けて失敗したため、このユーザーIDは30分間ログインできません。パスワードを忘れた方は「パスワードを忘れた方はこちら」から再設定してください。".into()),
+        Error::LoginLocked { .. } => (429, "login_locked", format!("ログインに続けて失敗したため、このユーザーIDは{}間ログインできません。パスワードを忘れた方は「パスワードを忘れた方はこちら」から再設定してください。", japanese_duration(LOCK_SECONDS))),
         Error::LoginLockedUntilReset => (429, "login_locked_until_reset", "ログインに失敗した回数が上限に達したため、このユーザーIDはロックされています。「パスワードを忘れた方はこちら」からパスワードを再設定すると、ログインできるようになります。".into()),
-        Error::LoginThrottled { .. } => (429, "too_many_attempts", "ログインに続けて失敗したため、しばらく受け付けを停止しています。1時間ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。".into()),
+        Error::LoginThrottled { window_seconds, .. } => (429, "too_many_attempts", format!("ログインに続けて失敗したため、しばらく受け付けを停止しています。{}ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。", japanese_duration(*window_seconds))),
         Error::NotFound => (404, "not_found", "お探しのページは見つかりません。".into()),
         Error::StepRequired { next: crate::session::Next::Terms } => (403, "step_required", "利用規約への同意が必要です。".into()),
         Error::StepRequired { .. } => (403, "step_required", "連絡先の登録が必要です。".into()),
@@ -326,7 +329,7 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         Error::TermsOutdated => (409, "terms_outdated", "利用規約が更新されました。お手数ですが、もう一度内容をご確認のうえ同意してください。".into()),
         Error::CurrentPasswordWrong => (400, "invalid_input", "入力内容に誤りがあります。各項目のメッセージをご確認ください。".into()),
         Error::ResetCodeInvalid => (400, "reset_code_invalid", "ユーザーIDまたは認証番号が正しくありません。".into()),
-        Error::RecoveryThrottled { .. } => (429, "too_many_requests", "短時間に何度も受け付けたため、しばらく受け付けを停止しています。1時間ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。".into()),
+        Error::RecoveryThrottled { window_seconds, .. } => (429, "too_many_requests", format!("短時間に何度も受け付けたため、しばらく受け付けを停止しています。{}ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。", japanese_duration(*window_seconds))),
         Error::NoEmailChange => (409, "no_email_change", "メールアドレスの変更手続きが見つかりません。新しいメールアドレスの入力からやり直してください。".into()),
         Error::PostalCodeUnknown => (404, "postal_code_unknown", "この郵便番号に該当する住所が見つかりませんでした。郵便番号をご確認のうえ、住所を直接入力してください。".into()),
         Error::Unavailable(_) => (503, "service_unavailable", "ただいま混み合っているか、一時的に処理できません。入力内容は失われていません。しばらくしてからもう一度お試しください。".into()),
@@ -397,6 +400,22 @@ mod tests {
             let read = bodiless(method, ("origin", "https://evil.example"));
             assert!(read.same_origin().is_ok(), "{method} changes nothing");
         }
+    }
+
+    #[test]
+    fn messages_state_the_policy_numbers_they_name() {
+        let message = |error: Error| error_reply(&error, "r").body.unwrap()["message"].to_string();
+        assert!(message(Error::CodeExpired { lifetime_seconds: 60 }).contains("発行から1分"));
+        assert!(message(Error::CodeExpired { lifetime_seconds: 600 }).contains("発行から10分"));
+        let resend = message(Error::ResendThrottled { retry_after: 5 });
+        assert!(resend.contains(&format!("{}に1回", japanese_duration(RESEND_INTERVAL_SECONDS))));
+        let locked = message(Error::LoginLocked { retry_after: 5 });
+        assert!(locked.contains(&format!("{}間ログインできません", japanese_duration(LOCK_SECONDS))));
+        let throttled = message(Error::RecoveryThrottled {
+            retry_after: 5,
+            window_seconds: 5_400,
+        });
+        assert!(throttled.contains("1時間30分ほど"), "{throttled}");
     }
 
     #[test]

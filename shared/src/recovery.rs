@@ -53,7 +53,10 @@ async fn throttle(deps: &Deps, limits: [(&Limit, &str); 2]) -> Result<(), Error>
     let now = deps.clock.unix();
     for (limit, value) in limits {
         if let Some(retry_after) = limit.hit(deps.store.as_ref(), &deps.config.secret, value, now).await? {
-            return Err(Error::RecoveryThrottled { retry_after });
+            return Err(Error::RecoveryThrottled {
+                retry_after,
+                window_seconds: limit.window_seconds,
+            });
         }
     }
     Ok(())
@@ -143,7 +146,7 @@ async fn send_reset_code(deps: &Deps, account: &Account) -> Result<(), Error> {
         Err(other) => return Err(other),
     };
     tracing::info!(event = "password_reset_code_issued", account_id = %account.id, "account");
-    let message = templates::password_reset_code(&account.email, &issued.code, deps.config.code_ttl_seconds / 60);
+    let message = templates::password_reset_code(&account.email, &issued.code, deps.config.code_ttl_seconds);
     if let Err(error) = codes::mail(deps, &key, &message).await {
         // Answering 503 here only would tell that the account exists; the person can ask again
         // at once, since the failed send is not counted.
@@ -186,7 +189,10 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
     let (_, matched) = codes::verify(deps, slot, &reset.code, &code, now)
         .await
         .inspect_err(|error| {
-            if matches!(error, Error::CodeMismatch { .. } | Error::CodeExpired | Error::CodeVoid) {
+            if matches!(
+                error,
+                Error::CodeMismatch { .. } | Error::CodeExpired { .. } | Error::CodeVoid
+            ) {
                 tracing::info!(event = "password_reset_refused", account_id = %account.id, reason = %error, "account");
             }
         })?;

@@ -207,7 +207,10 @@ pub async fn login(
     // a failure, so each failure counts once and successes and refusals not at all.
     if let Some(retry_after) = LOGIN_FAILURES_PER_IP.hit(store, secret, client_ip, now).await? {
         tracing::info!(event = "login_refused_address_throttled", "authentication");
-        return Err(Error::LoginThrottled { retry_after });
+        return Err(Error::LoginThrottled {
+            retry_after,
+            window_seconds: LOGIN_FAILURES_PER_IP.window_seconds,
+        });
     }
     let evaluated = async {
         let account = find_account(deps, &folded).await?;

@@ -166,7 +166,10 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
                 earlier.give_back(store, secret, value, now).await?;
             }
             tracing::warn!(event = "identity_check_throttled", "signup");
-            return Err(Error::IdentityThrottled { retry_after });
+            return Err(Error::IdentityThrottled {
+                retry_after,
+                window_seconds: limit.window_seconds,
+            });
         }
     }
 
@@ -247,7 +250,7 @@ fn guard_is(rev: Option<String>) -> Cond {
 }
 
 async fn send_code(deps: &Deps, flow_id: &str, email: &Email, code: &VerificationCode) -> Result<(), Error> {
-    let message = templates::signup_code(email, code, deps.config.code_ttl_seconds / 60);
+    let message = templates::signup_code(email, code, deps.config.code_ttl_seconds);
     codes::mail(deps, &SignupFlow::key(flow_id), &message)
         .await
         .map_err(|e| Error::Unavailable(e.to_string()))
@@ -399,7 +402,7 @@ pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> 
         owner: &flow.id,
     };
     let verified = codes::verify(deps, slot, &flow.code, &typed, now).await;
-    if let Err(error @ (Error::CodeMismatch { .. } | Error::CodeExpired | Error::CodeVoid)) = &verified {
+    if let Err(error @ (Error::CodeMismatch { .. } | Error::CodeExpired { .. } | Error::CodeVoid)) = &verified {
         tracing::info!(event = "signup_code_refused", reason = %error, "signup");
     }
     let (item, matched_hash) = match verified {

@@ -19,7 +19,10 @@ macro_rules! card_part {
                     return Err(Invalid(concat!($label, "を入力してください。")));
                 }
                 if value.len() > MAX_DIGITS || !text::is_ascii_digits(&value) {
-                    return Err(Invalid(concat!($label, "は数字（10桁以内）で入力してください。")));
+                    return Err(Invalid(super::stated!(
+                        "{}は数字（{MAX_DIGITS}桁以内）で入力してください。",
+                        $label
+                    )));
                 }
                 Ok(Self(value))
             }

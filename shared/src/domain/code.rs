@@ -11,9 +11,12 @@ impl std::fmt::Debug for VerificationCode {
 }
 
 impl VerificationCode {
+    pub const DIGITS: usize = 6;
+
     pub fn generate() -> Self {
         // rand's thread RNG is a CSPRNG seeded from the OS; random_range has no modulo bias.
-        Self(format!("{:06}", rand::rng().random_range(0..1_000_000u32)))
+        let code = rand::rng().random_range(0..10u32.pow(Self::DIGITS as u32));
+        Self(format!("{code:0width$}", width = Self::DIGITS))
     }
 
     pub fn parse(input: &str) -> Result<Self, Invalid> {
@@ -21,8 +24,11 @@ impl VerificationCode {
         if value.is_empty() {
             return Err(Invalid("認証番号を入力してください。"));
         }
-        if value.len() != 6 || !text::is_ascii_digits(&value) {
-            return Err(Invalid("認証番号は6桁の数字で入力してください。"));
+        if value.len() != Self::DIGITS || !text::is_ascii_digits(&value) {
+            return Err(Invalid(super::stated!(
+                "認証番号は{}桁の数字で入力してください。",
+                VerificationCode::DIGITS
+            )));
         }
         Ok(Self(value))
     }

@@ -1,5 +1,6 @@
 use super::{Invalid, text};
 use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
 
 /// 住所 as the person writes it (full-width kept: addresses are written in Japanese), with
 /// invisible characters dropped and surrounding space trimmed.
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct Address(String);
 
 const MAX_ADDRESS_CHARS: usize = 200;
+const PHONE_DIGITS: RangeInclusive<usize> = 10..=11;
 
 impl Address {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
@@ -21,7 +23,9 @@ impl Address {
             return Err(Invalid("住所を入力してください。"));
         }
         if value.chars().count() > MAX_ADDRESS_CHARS {
-            return Err(Invalid("住所は200文字以内で入力してください。"));
+            return Err(Invalid(super::stated!(
+                "住所は{MAX_ADDRESS_CHARS}文字以内で入力してください。"
+            )));
         }
         Ok(Self(value))
     }
@@ -50,10 +54,12 @@ impl PhoneNumber {
         if value.is_empty() {
             return Err(Invalid("電話番号を入力してください。"));
         }
-        if !text::is_ascii_digits(&value) || !(10..=11).contains(&value.len()) || !value.starts_with('0') {
-            return Err(Invalid(
-                "電話番号は0から始まる10桁または11桁の数字で入力してください（例: 09012345678）。",
-            ));
+        if !text::is_ascii_digits(&value) || !PHONE_DIGITS.contains(&value.len()) || !value.starts_with('0') {
+            return Err(Invalid(super::stated!(
+                "電話番号は0から始まる{}桁または{}桁の数字で入力してください（例: 09012345678）。",
+                PHONE_DIGITS.start(),
+                PHONE_DIGITS.end()
+            )));
         }
         Ok(Self(value))
     }

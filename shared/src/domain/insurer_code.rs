@@ -7,13 +7,18 @@ use serde::{Deserialize, Serialize};
 pub struct InsurerCode(String);
 
 impl InsurerCode {
+    pub const DIGITS: usize = 4;
+
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let value = text::clean(input);
         if value.is_empty() {
             return Err(Invalid("保険者指定コードを入力してください。"));
         }
-        if value.len() != 4 || !text::is_ascii_digits(&value) {
-            return Err(Invalid("保険者指定コードは4桁の数字で入力してください。"));
+        if value.len() != Self::DIGITS || !text::is_ascii_digits(&value) {
+            return Err(Invalid(super::stated!(
+                "保険者指定コードは{}桁の数字で入力してください。",
+                InsurerCode::DIGITS
+            )));
         }
         Ok(Self(value))
     }

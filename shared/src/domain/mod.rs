@@ -22,6 +22,17 @@ macro_rules! string_form {
 }
 use string_form;
 
+/// A refusal that states a rule's numbers, written from the constants that enforce the rule, so
+/// the two cannot drift apart. `Invalid` holds a `&'static str`: the text is made on first use
+/// and kept.
+macro_rules! stated {
+    ($($format:tt)*) => {{
+        static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!($($format)*));
+        TEXT.as_str()
+    }};
+}
+use stated;
+
 mod birth_date;
 mod card;
 mod code;

@@ -1,4 +1,5 @@
 use super::{BirthDate, CardNumber, CardSymbol, InsurerCode, Invalid, UserId, text};
+use std::ops::RangeInclusive;
 use zxcvbn::Score;
 
 /// パスワード: 8–20 printable ASCII characters without space, at least one letter, one digit
@@ -158,6 +159,9 @@ impl PasswordContext {
 }
 
 impl Password {
+    /// How many characters a new password has (all of them ASCII).
+    pub const LENGTH: RangeInclusive<usize> = 8..=20;
+
     pub fn parse(input: &str, context: &PasswordContext) -> Result<Self, Invalid> {
         if input.is_empty() {
             return Err(Invalid("パスワードを入力してください。"));
@@ -167,8 +171,12 @@ impl Password {
                 "パスワードは半角英字、半角数字、半角記号で入力してください（空白や全角文字は使えません）。",
             ));
         }
-        if !(8..=20).contains(&input.len()) {
-            return Err(Invalid("パスワードは8文字以上20文字以内で入力してください。"));
+        if !Password::LENGTH.contains(&input.len()) {
+            return Err(Invalid(super::stated!(
+                "パスワードは{}文字以上{}文字以内で入力してください。",
+                Password::LENGTH.start(),
+                Password::LENGTH.end()
+            )));
         }
         let has = |f: fn(&char) -> bool| input.chars().any(|c| f(&c));
         if !(has(char::is_ascii_alphabetic) && has(char::is_ascii_digit) && has(char::is_ascii_punctuation)) {

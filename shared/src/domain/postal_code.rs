@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub struct PostalCode(String);
 
 impl PostalCode {
+    pub const DIGITS: usize = 7;
+
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let value: String = text::clean(input)
             .chars()
@@ -16,8 +18,11 @@ impl PostalCode {
         if value.is_empty() {
             return Err(Invalid("郵便番号を入力してください。"));
         }
-        if value.len() != 7 || !text::is_ascii_digits(&value) {
-            return Err(Invalid("郵便番号は7桁の数字で入力してください（例: 100-0001）。"));
+        if value.len() != Self::DIGITS || !text::is_ascii_digits(&value) {
+            return Err(Invalid(super::stated!(
+                "郵便番号は{}桁の数字で入力してください（例: 100-0001）。",
+                PostalCode::DIGITS
+            )));
         }
         Ok(Self(value))
     }

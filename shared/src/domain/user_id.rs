@@ -1,5 +1,6 @@
 use super::{Invalid, text};
 use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
 
 /// ユーザーID: 6–50 half-width letters, digits and `@ - _ , +`. Full-width input is folded to
 /// half-width the same way at signup and at login. Uniqueness is case-insensitive across all
@@ -9,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub struct UserId(String);
 
 impl UserId {
+    /// How many characters a user ID has (all of them ASCII).
+    pub const LENGTH: RangeInclusive<usize> = 6..=50;
+
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let value = text::clean(input);
         if value.is_empty() {
@@ -20,8 +24,12 @@ impl UserId {
                 "ユーザーIDは半角英字、半角数字、半角記号（@ - _ , +）で入力してください。",
             ));
         }
-        if !(6..=50).contains(&value.len()) {
-            return Err(Invalid("ユーザーIDは6文字以上50文字以内で入力してください。"));
+        if !UserId::LENGTH.contains(&value.len()) {
+            return Err(Invalid(super::stated!(
+                "ユーザーIDは{}文字以上{}文字以内で入力してください。",
+                UserId::LENGTH.start(),
+                UserId::LENGTH.end()
+            )));
         }
         Ok(Self(value))
     }

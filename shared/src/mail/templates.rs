@@ -1,15 +1,18 @@
 //! The texts of kennin's mails, worded after the manual's sample.
 
 use super::Message;
+use crate::clock::japanese_duration;
 use crate::domain::{Email, VerificationCode};
 
 const FOOTER: &str = "本メールは送信専用のメールアドレスから配信されています。本メールに返信いただいても対応出来かねますのでご了承ください。\n\
 \n\
 本メールにお心当たりのない場合は、誠に恐れ入りますが破棄していただけますようお願いいたします。\n";
 
-/// A code mail in the manual sample's words, for any purpose (`purpose` as in 「…の手続き」).
-fn code_mail(to: &Email, subject: &str, purpose: &str, code: &VerificationCode, valid_minutes: i64) -> Message {
+/// A code mail in the manual sample's words, for any purpose (`purpose` as in 「…の手続き」),
+/// stating the code's lifetime (`Config::code_ttl_seconds`).
+fn code_mail(to: &Email, subject: &str, purpose: &str, code: &VerificationCode, valid_seconds: i64) -> Message {
     let code = code.expose();
+    let valid = japanese_duration(valid_seconds);
     Message {
         to: to.clone(),
         subject: subject.to_string(),
@@ -20,8 +23,8 @@ fn code_mail(to: &Email, subject: &str, purpose: &str, code: &VerificationCode, 
              \n\
              認証番号：{code}\n\
              \n\
-             上記の認証番号の有効期限は発行より{valid_minutes}分となっておりますので、{valid_minutes}分以内に入力して、\
-             {purpose}の手続きを行ってください。{valid_minutes}分以内に入力いただけなかった場合は、\
+             上記の認証番号の有効期限は発行より{valid}となっておりますので、{valid}以内に入力して、\
+             {purpose}の手続きを行ってください。{valid}以内に入力いただけなかった場合は、\
              上記の認証番号は無効になりますのでご注意ください。\n\
              \n\
              {FOOTER}"
@@ -29,33 +32,33 @@ fn code_mail(to: &Email, subject: &str, purpose: &str, code: &VerificationCode, 
     }
 }
 
-pub fn signup_code(to: &Email, code: &VerificationCode, valid_minutes: i64) -> Message {
+pub fn signup_code(to: &Email, code: &VerificationCode, valid_seconds: i64) -> Message {
     code_mail(
         to,
         "【ユーザーID作成用認証番号のお知らせ】",
         "ユーザーID作成",
         code,
-        valid_minutes,
+        valid_seconds,
     )
 }
 
-pub fn password_reset_code(to: &Email, code: &VerificationCode, valid_minutes: i64) -> Message {
+pub fn password_reset_code(to: &Email, code: &VerificationCode, valid_seconds: i64) -> Message {
     code_mail(
         to,
         "【パスワード再設定用認証番号のお知らせ】",
         "パスワード再設定",
         code,
-        valid_minutes,
+        valid_seconds,
     )
 }
 
-pub fn email_change_code(to: &Email, code: &VerificationCode, valid_minutes: i64) -> Message {
+pub fn email_change_code(to: &Email, code: &VerificationCode, valid_seconds: i64) -> Message {
     code_mail(
         to,
         "【メールアドレス変更用認証番号のお知らせ】",
         "メールアドレス変更",
         code,
-        valid_minutes,
+        valid_seconds,
     )
 }
 

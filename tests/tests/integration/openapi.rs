@@ -65,15 +65,21 @@ fn every_error() -> Vec<Error> {
         Error::UserIdTaken,
         Error::WrongStep,
         Error::FlowExpired,
-        Error::CodeExpired,
+        Error::CodeExpired { lifetime_seconds: 600 },
         Error::CodeVoid,
         Error::CodeMismatch { tries_left: 3 },
-        Error::IdentityThrottled { retry_after: 3_000 },
+        Error::IdentityThrottled {
+            retry_after: 3_000,
+            window_seconds: 3_600,
+        },
         Error::ResendThrottled { retry_after: 40 },
         Error::ResendLimit,
         Error::LoginLocked { retry_after: 1_800 },
         Error::LoginLockedUntilReset,
-        Error::LoginThrottled { retry_after: 3_600 },
+        Error::LoginThrottled {
+            retry_after: 3_600,
+            window_seconds: 3_600,
+        },
         Error::NotFound,
         Error::StepRequired { next: Next::Terms },
         Error::StepRequired { next: Next::Contact },
@@ -82,7 +88,10 @@ fn every_error() -> Vec<Error> {
         Error::CurrentPasswordWrong,
         Error::ResetCodeInvalid,
         Error::NoEmailChange,
-        Error::RecoveryThrottled { retry_after: 3_000 },
+        Error::RecoveryThrottled {
+            retry_after: 3_000,
+            window_seconds: 3_600,
+        },
         Error::PostalCodeUnknown,
         Error::Unavailable("the table did not answer".into()),
     ];
@@ -103,7 +112,7 @@ fn every_error() -> Vec<Error> {
             | Error::UserIdTaken
             | Error::WrongStep
             | Error::FlowExpired
-            | Error::CodeExpired
+            | Error::CodeExpired { .. }
             | Error::CodeVoid
             | Error::CodeMismatch { .. }
             | Error::IdentityThrottled { .. }

@@ -9,6 +9,8 @@ use kennin_tests::{SES_ENDPOINT_VAR, endpoint};
 use serde_json::Value;
 
 const SENDER: &str = "no-reply@kennin.example";
+/// The code lifetime the mails state, in seconds.
+const CODE_LIFETIME: i64 = 600;
 
 /// What moto recorded as sent.
 async fn sent_messages(base: &str) -> Vec<Value> {
@@ -38,7 +40,10 @@ async fn the_code_mail_goes_out_through_ses_v2() {
     let email = Email::parse(&to).unwrap();
     let code = VerificationCode::generate();
     let mailer = SesMailer::new(client, SENDER, None);
-    mailer.send(&templates::signup_code(&email, &code, 10)).await.unwrap();
+    mailer
+        .send(&templates::signup_code(&email, &code, CODE_LIFETIME))
+        .await
+        .unwrap();
 
     let messages = sent_messages(&base).await;
     let sent = messages
@@ -58,7 +63,11 @@ async fn an_unverified_sender_is_a_mail_error_not_a_panic() {
     let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&sdk), "nobody@unverified.example", None);
     let email = Email::parse("taro@example.com").unwrap();
     let error = mailer
-        .send(&templates::signup_code(&email, &VerificationCode::generate(), 10))
+        .send(&templates::signup_code(
+            &email,
+            &VerificationCode::generate(),
+            CODE_LIFETIME,
+        ))
         .await
         .unwrap_err();
     assert!(
@@ -74,7 +83,11 @@ async fn an_unreachable_ses_is_a_mail_error() {
     let email = Email::parse("taro@example.com").unwrap();
     assert!(
         mailer
-            .send(&templates::signup_code(&email, &VerificationCode::generate(), 10))
+            .send(&templates::signup_code(
+                &email,
+                &VerificationCode::generate(),
+                CODE_LIFETIME
+            ))
             .await
             .is_err()
     );

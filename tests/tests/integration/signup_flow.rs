@@ -3,7 +3,10 @@
 use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
 use kennin::store::records::{Account, RosterPerson, SignupFlow, UserIdGuard};
 use kennin::store::{Change, ItemStore, Key};
-use kennin_tests::{HANAKO, PASSWORD, Person, SURVEY_YEAR, TARO, TestApp, code_in, on_both_engines, spawn_app};
+use kennin_tests::{
+    HANAKO, PASSWORD, Person, SURVEY_YEAR, TARO, TestApp, code_in, on_both_engines, spawn_app, spawn_app_with,
+    test_config,
+};
 use serde_json::{Value, json};
 use std::sync::atomic::Ordering;
 
@@ -367,6 +370,29 @@ async fn an_expired_code_is_refused_even_while_stored(engine: kennin_tests::Engi
     assert_eq!(app.code(&other, &code).await.status, 200);
 }
 
+/// The code's lifetime is configured (KENNIN_CODE_TTL_SECONDS): the mail and the answer to a
+/// late code both state the configured one, not a fixed ten minutes.
+async fn the_mail_and_the_expiry_answer_state_the_configured_code_lifetime(engine: kennin_tests::Engine) {
+    let mut config = test_config();
+    config.code_ttl_seconds = 60;
+    let app = spawn_app_with(engine, config).await;
+    let flow = app.identity(&TARO).await;
+    app.account(&flow, "kenpo_taro", "taro@example.com").await;
+    let mail = app.mails().await.pop().expect("the code mail");
+    assert!(
+        mail.text
+            .contains("有効期限は発行より1分となっておりますので、1分以内に入力"),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains("10分"), "{}", mail.text);
+    app.clock.advance(60);
+    let reply = app.code(&flow, &code_in(&mail.text)).await;
+    assert_eq!((reply.status, reply.code()), (410, "code_expired"));
+    let message = reply.body["message"].as_str().unwrap();
+    assert!(message.contains("（発行から1分）"), "{message}");
+}
+
 async fn fifty_concurrent_wrong_codes_evaluate_at_most_five(engine: kennin_tests::Engine) {
     let app = std::sync::Arc::new(spawn_app(engine).await);
     let flow = app.identity(&TARO).await;
@@ -573,6 +599,7 @@ on_both_engines!(
     twenty_flows_racing_for_one_user_id_have_one_winner,
     a_reservation_is_freed_when_its_flow_expires_or_moves_on,
     an_expired_code_is_refused_even_while_stored,
+    the_mail_and_the_expiry_answer_state_the_configured_code_lifetime,
     fifty_concurrent_wrong_codes_evaluate_at_most_five,
     a_wrong_code_says_how_many_tries_are_left,
     a_code_works_once_and_only_in_its_own_flow,

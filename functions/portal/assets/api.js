@@ -40,10 +40,11 @@ export function sessionOver(result) {
 }
 
 /**
- * The logged-in person, or a redirect: to login when there is no session, to the step of first
- * login still to do when `page` comes after it.
+ * The logged-in person, or a redirect: to login when there is no session; while first login is
+ * unfinished, to the page of the step the API names as `next` (the API alone knows the order of
+ * the steps; once it answers `home`, every page is open).
  */
-export async function whoAmI(page) {
+export async function whoAmI() {
   const me = await api('GET', '/api/me');
   if (sessionOver(me)) {
     toLogin(me.code === 'session_expired' ? 'session_expired' : 'login_required');
@@ -52,9 +53,9 @@ export async function whoAmI(page) {
   if (!me.ok) {
     return me;
   }
-  const order = { terms: 0, contact: 1, home: 2 };
-  if (order[me.next] < order[page]) {
-    location.assign(`/portal/${me.next}`);
+  const stepPage = `/portal/${me.next}`;
+  if (me.next !== 'home' && location.pathname !== stepPage) {
+    location.assign(stepPage);
     return null;
   }
   const user = document.getElementById('site-user');

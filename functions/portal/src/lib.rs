@@ -184,6 +184,76 @@ mod tests {
         }
     }
 
+    /// What the pages tell people about the rules, each number written from the constant that
+    /// enforces it. Every number with a unit in the pages must be inside one of these, so a
+    /// constant changed without its help text, or a new number that comes from no constant,
+    /// fails here.
+    fn stated_rules() -> Vec<String> {
+        use kennin::clock::japanese_duration;
+        use kennin::domain::{InsurerCode, Password, PostalCode, UserId, VerificationCode};
+        let range = |r: std::ops::RangeInclusive<usize>| format!("{}文字以上{}文字以内", r.start(), r.end());
+        vec![
+            format!(
+                "パスワードを{}回続けて間違えると、そのユーザーIDは{}間ログインできなくなります",
+                kennin::session::MAX_LOGIN_FAILURES,
+                japanese_duration(kennin::session::LOCK_SECONDS)
+            ),
+            format!("{}桁の数字（例: 0904）", InsurerCode::DIGITS),
+            format!("{}。ほかの方と同じIDは登録できません", range(UserId::LENGTH)),
+            // 「1文字以上」: at least one of each kind, which is what the rule says, not a setting.
+            format!("記号をそれぞれ1文字以上含めて{}", range(Password::LENGTH)),
+            format!("メールに記載の{}桁の数字を入力", VerificationCode::DIGITS),
+            format!(
+                "前回の送信から{}後に送り直せます",
+                japanese_duration(kennin::codes::RESEND_INTERVAL_SECONDS)
+            ),
+            format!("{}桁の数字（例: 100-0001）", PostalCode::DIGITS),
+        ]
+    }
+
+    /// The byte offsets of the numbers followed by a unit of count or time (「20文字」「30分」).
+    fn stated_numbers(text: &str) -> Vec<usize> {
+        const UNITS: [&str; 7] = ["文字", "分", "回", "時間", "桁", "秒", "日"];
+        let mut found = Vec::new();
+        let mut start = None;
+        for (at, c) in text.char_indices() {
+            match (c.is_ascii_digit(), start) {
+                (true, None) => start = Some(at),
+                (false, Some(from)) => {
+                    if UNITS.iter().any(|unit| text[at..].starts_with(unit)) {
+                        found.push(from);
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_help_texts_state_the_rules_as_the_code_enforces_them() {
+        let rules = stated_rules();
+        let pages = std::iter::once(("portal.html", SHELL)).chain(ASSETS.iter().map(|(name, _, body)| (*name, *body)));
+        let mut unstated: Vec<&String> = rules.iter().collect();
+        for (name, text) in pages {
+            let statements: Vec<(usize, usize)> = rules
+                .iter()
+                .flat_map(|rule| text.match_indices(rule.as_str()).map(|(at, s)| (at, at + s.len())))
+                .collect();
+            unstated.retain(|rule| !text.contains(rule.as_str()));
+            for at in stated_numbers(text) {
+                let line = text[..at].lines().count();
+                assert!(
+                    statements.iter().any(|(from, to)| (*from..*to).contains(&at)),
+                    "{name}:{line}: a number that no rule constant states: {}",
+                    text[at..].lines().next().unwrap_or_default()
+                );
+            }
+        }
+        assert!(unstated.is_empty(), "no page says: {unstated:?}");
+    }
+
     #[test]
     fn pages_carry_a_strict_policy() {
         let response = respond("GET", "/portal/signup");

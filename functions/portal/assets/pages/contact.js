@@ -58,7 +58,7 @@ function bindAutofill(section) {
 }
 
 export async function start(section) {
-  const me = await whoAmI('contact');
+  const me = await whoAmI();
   if (!me) {
     return;
   }

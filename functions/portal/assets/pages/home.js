@@ -2,7 +2,7 @@ import { api, toLogin, whoAmI } from '../api.js';
 import { renderNotices } from '../forms.js';
 
 export async function start(section) {
-  const me = await whoAmI('home');
+  const me = await whoAmI();
   if (!me) {
     return;
   }

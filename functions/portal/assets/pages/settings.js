@@ -2,7 +2,7 @@ import { api, whoAmI } from '../api.js';
 import { bindForm, showStatus } from '../forms.js';
 
 export async function start(section) {
-  if (!(await whoAmI('home'))) {
+  if (!(await whoAmI())) {
     return;
   }
   const passwordForm = section.querySelector('#password-form');

@@ -2,7 +2,7 @@ import { api, whoAmI } from '../api.js';
 import { bindForm } from '../forms.js';
 
 export async function start(section) {
-  if (!(await whoAmI('terms'))) {
+  if (!(await whoAmI())) {
     return;
   }
   const terms = await api('GET', '/api/terms');

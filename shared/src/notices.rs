@@ -191,7 +191,9 @@ fn check_date(date: Date) -> Result<Date, Invalid> {
     if (FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
         Ok(date)
     } else {
-        Err(Invalid("日付は2000年から2100年までの日付で入力してください。"))
+        Err(Invalid(crate::domain::stated!(
+            "日付は{FIRST_YEAR}年から{LAST_YEAR}年までの日付で入力してください。"
+        )))
     }
 }
 
@@ -201,7 +203,9 @@ fn check_title(input: &str) -> Result<String, Invalid> {
         return Err(Invalid("タイトルを入力してください。"));
     }
     if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(Invalid("タイトルは100文字以内で入力してください。"));
+        return Err(Invalid(crate::domain::stated!(
+            "タイトルは{MAX_TITLE_CHARS}文字以内で入力してください。"
+        )));
     }
     if title.chars().any(char::is_control) {
         return Err(Invalid("タイトルに改行や制御文字は使えません。"));
@@ -211,7 +215,9 @@ fn check_title(input: &str) -> Result<String, Invalid> {
 
 fn check_text(input: &str) -> Result<String, Invalid> {
     if input.chars().count() > MAX_TEXT_CHARS {
-        return Err(Invalid("本文は4,000文字以内で入力してください。"));
+        return Err(Invalid(crate::domain::stated!(
+            "本文は{MAX_TEXT_CHARS}文字以内で入力してください。"
+        )));
     }
     Ok(input.to_string())
 }
@@ -226,7 +232,9 @@ fn parse_link(input: &str) -> Result<Option<String>, Invalid> {
         return Ok(None);
     }
     if input.chars().count() > MAX_LINK_CHARS {
-        return Err(Invalid("リンクは2,000文字以内で入力してください。"));
+        return Err(Invalid(crate::domain::stated!(
+            "リンクは{MAX_LINK_CHARS}文字以内で入力してください。"
+        )));
     }
     // Browsers drop tabs and line breaks inside URLs, which could turn `/\t/host` into
     // `//host`; such a link is refused rather than repaired.

@@ -31,7 +31,7 @@ macro_rules! stated {
         TEXT.as_str()
     }};
 }
-use stated;
+pub(crate) use stated;
 
 mod birth_date;
 mod card;

@@ -1,6 +1,7 @@
 //! Settings read once per cold start from the environment.
 
 use std::env;
+use std::ops::RangeInclusive;
 
 #[derive(Clone)]
 pub struct Config {
@@ -23,6 +24,10 @@ pub struct Config {
     pub recovery_floor_ms: u64,
 }
 
+/// What KENNIN_CODE_TTL_SECONDS may be. NIST SP 800-63B: a mailed code is valid for at most
+/// 10 minutes (the default); a minute is left at least to open the mail.
+pub const CODE_TTL_SECONDS: RangeInclusive<i64> = 60..=600;
+
 /// OWASP's argon2id recommendation: m=19 MiB, t=2, p=1.
 pub const OWASP_ARGON2: (u32, u32, u32) = (19_456, 2, 1);
 
@@ -34,7 +39,7 @@ impl Config {
 
     pub fn with_secret(secret: Vec<u8>) -> Self {
         Self {
-            code_ttl_seconds: 600,
+            code_ttl_seconds: *CODE_TTL_SECONDS.end(),
             flow_ttl_seconds: 3_600,
             secret,
             argon2_memory_kib: OWASP_ARGON2.0,
@@ -64,9 +69,12 @@ impl Config {
         if self.secret.len() < 32 {
             return Err("KENNIN_SECRET must be at least 32 bytes".into());
         }
-        // NIST SP 800-63B: a mailed code is valid for at most 10 minutes.
-        if !(60..=600).contains(&self.code_ttl_seconds) || self.flow_ttl_seconds < self.code_ttl_seconds {
-            return Err("KENNIN_CODE_TTL_SECONDS must be 60 to 600 and not longer than the flow".into());
+        if !CODE_TTL_SECONDS.contains(&self.code_ttl_seconds) || self.flow_ttl_seconds < self.code_ttl_seconds {
+            return Err(format!(
+                "KENNIN_CODE_TTL_SECONDS must be {} to {} and not longer than the flow",
+                CODE_TTL_SECONDS.start(),
+                CODE_TTL_SECONDS.end()
+            ));
         }
         Ok(self)
     }

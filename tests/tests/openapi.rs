@@ -84,6 +84,7 @@ fn every_error() -> Vec<Error> {
         Error::RecoveryThrottled { retry_after: 3_000 },
         Error::PostalCodeUnknown,
         Error::Unavailable("the table did not answer".into()),
+        Error::Internal("unreadable Account item".into()),
     ];
     for error in &errors {
         match error {
@@ -120,7 +121,8 @@ fn every_error() -> Vec<Error> {
             | Error::NoEmailChange
             | Error::RecoveryThrottled { .. }
             | Error::PostalCodeUnknown
-            | Error::Unavailable(_) => {}
+            | Error::Unavailable(_)
+            | Error::Internal(_) => {}
         }
     }
     errors

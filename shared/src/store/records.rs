@@ -1,13 +1,44 @@
 //! What kennin keeps, item by item, and the key each lives under. Typed records go in and out
 //! of the engines as JSON objects; `ttl` lets DynamoDB collect what has expired.
+//!
+//! Each record declares its stored attributes once, with `attributes!`, next to the struct:
+//! conditions and changes use those handles (`Account::SESSION_EPOCH`), never a name of their
+//! own, and a test checks every declaration against what serde actually stores. A new record
+//! kind copies one of these blocks: the struct, its `attributes!`, its key, and a sample in the
+//! test below.
 
-use super::{Item, Key, StoreError, TTL_ATTRIBUTE};
-use crate::codes::PendingCode;
+use super::{Attr, Cond, Item, Key, StoreError, TTL};
 use crate::domain::{
     Address, BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, PhoneNumber, PostalCode, UserId,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
+
+/// A stored record: what `attributes!` declares for it.
+pub trait Record {
+    /// Every top-level attribute the record may store, those of flattened parts included.
+    fn attributes() -> Vec<&'static str>;
+}
+
+/// Declares a record's stored attributes: one typed handle per attribute, as an associated
+/// constant named like the field, with the name serde stores it under; and `+ Part` for each
+/// `#[serde(flatten)]` part, whose own handles serve the record too.
+macro_rules! attributes {
+    ($record:ident { $($handle:ident: $value:ty = $name:literal),+ $(,)? } $(+ $part:ident)*) => {
+        impl $record {
+            $(pub const $handle: Attr<$value> = Attr::new($name);)+
+        }
+
+        impl Record for $record {
+            fn attributes() -> Vec<&'static str> {
+                [$($name),+]
+                    .into_iter()
+                    $(.chain(<$part as Record>::attributes()))*
+                    .collect()
+            }
+        }
+    };
+}
 
 pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
     let mut item = match serde_json::to_value(record) {
@@ -15,14 +46,47 @@ pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
         _ => unreachable!("records serialise to JSON objects"),
     };
     if let Some(ttl) = ttl {
-        item.insert(TTL_ATTRIBUTE.into(), ttl.into());
+        item.insert(TTL.name().into(), ttl.into());
     }
     item
 }
 
+/// The record in an item. An item that is not one is corrupt: the error names the record type
+/// only, since serde's message may quote the stored value.
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
-    serde_json::from_value(Value::Object(item)).map_err(|e| StoreError::Unavailable(format!("unreadable record: {e}")))
+    serde_json::from_value(Value::Object(item)).map_err(|_| StoreError::Unreadable {
+        record: short_type_name::<T>(),
+    })
 }
+
+fn short_type_name<T>() -> &'static str {
+    let name = std::any::type_name::<T>();
+    name.rsplit("::").next().unwrap_or(name)
+}
+
+/// What a record with a code pending keeps of it (flattened into the record).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingCode {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_hash: Option<String>,
+    #[serde(default)]
+    pub code_issued_at: i64,
+    #[serde(default)]
+    pub code_expires_at: i64,
+    #[serde(default)]
+    pub code_tries: i64,
+    #[serde(default)]
+    pub code_sends: i64,
+}
+
+attributes!(PendingCode {
+    CODE_HASH: str = "codeHash",
+    CODE_ISSUED_AT: i64 = "codeIssuedAt",
+    CODE_EXPIRES_AT: i64 = "codeExpiresAt",
+    CODE_TRIES: i64 = "codeTries",
+    CODE_SENDS: i64 = "codeSends",
+});
 
 /// A union (保険者) and the survey year whose roster is current.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,6 +99,13 @@ pub struct Insurer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_version: Option<String>,
 }
+
+attributes!(Insurer {
+    CODE: InsurerCode = "code",
+    NAME: str = "name",
+    CURRENT_YEAR: i32 = "currentYear",
+    TERMS_VERSION: str = "termsVersion",
+});
 
 impl Insurer {
     pub fn key(code: &InsurerCode) -> Key {
@@ -58,7 +129,21 @@ pub struct RosterPerson {
     pub claimed_by: Option<String>,
 }
 
+attributes!(RosterPerson {
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+    SYMBOL: CardSymbol = "symbol",
+    NUMBER: CardNumber = "number",
+    BIRTH_DATE: BirthDate = "birthDate",
+    NAME_KANA: KanaName = "nameKana",
+    NAME: str = "name",
+    CLAIMED_BY: str = "claimedBy",
+});
+
 impl RosterPerson {
+    /// The sort keys of a roster's people start with this: a query for it reads the roster.
+    pub const SK_PREFIX: &str = "CARD#";
+
     pub fn partition(insurer: &InsurerCode, year: i32) -> String {
         format!("ROSTER#{insurer}#{year}")
     }
@@ -66,7 +151,7 @@ impl RosterPerson {
     pub fn key(insurer: &InsurerCode, year: i32, symbol: &CardSymbol, number: &CardNumber) -> Key {
         Key::new(
             Self::partition(insurer, year),
-            format!("CARD#{}#{}", symbol.as_str(), number.as_str()),
+            format!("{}{}#{}", Self::SK_PREFIX, symbol.as_str(), number.as_str()),
         )
     }
 
@@ -107,6 +192,22 @@ pub struct SignupFlow {
     pub code: PendingCode,
 }
 
+attributes!(
+    SignupFlow {
+        ID: str = "id",
+        INSURER: InsurerCode = "insurer",
+        YEAR: i32 = "year",
+        SYMBOL: CardSymbol = "symbol",
+        NUMBER: CardNumber = "number",
+        NAME: str = "name",
+        STAGE: SignupStage = "stage",
+        EXPIRES_AT: i64 = "expiresAt",
+        USER_ID: UserId = "userId",
+        PASSWORD_HASH: str = "passwordHash",
+        EMAIL: Email = "email",
+    } + PendingCode
+);
+
 impl SignupFlow {
     pub fn key(id: &str) -> Key {
         Key::new(format!("FLOW#{id}"), "SIGNUP")
@@ -133,6 +234,16 @@ pub enum UserIdGuard {
     },
 }
 
+attributes!(UserIdGuard {
+    KIND: str = "kind",
+    FLOW_ID: str = "flowId",
+    EXPIRES_AT: i64 = "expiresAt",
+    REV: str = "rev",
+    ACCOUNT_ID: str = "accountId",
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+});
+
 impl UserIdGuard {
     pub fn key(user_id: &UserId) -> Key {
         Self::key_for(&user_id.key())
@@ -147,6 +258,14 @@ impl UserIdGuard {
         match self {
             UserIdGuard::Reservation { rev, .. } | UserIdGuard::Account { rev, .. } => rev,
         }
+    }
+
+    /// The condition that the guard is still the flow's reservation.
+    pub fn reserved_for(flow_id: &str) -> Cond {
+        Cond::And(vec![
+            Cond::eq(Self::KIND, "reservation"),
+            Cond::eq(Self::FLOW_ID, flow_id),
+        ])
     }
 }
 
@@ -175,6 +294,23 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disabled: bool,
 }
+
+attributes!(Account {
+    ID: str = "id",
+    USER_ID: UserId = "userId",
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+    SYMBOL: CardSymbol = "symbol",
+    NUMBER: CardNumber = "number",
+    NAME: str = "name",
+    EMAIL: Email = "email",
+    PASSWORD_HASH: str = "passwordHash",
+    CREATED_AT: i64 = "createdAt",
+    TERMS_ACCEPTED: TermsAcceptance = "termsAccepted",
+    CONTACT: Contact = "contact",
+    SESSION_EPOCH: i64 = "sessionEpoch",
+    DISABLED: bool = "disabled",
+});
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -209,6 +345,14 @@ pub struct Session {
     pub absolute_expires_at: i64,
 }
 
+attributes!(Session {
+    ACCOUNT_ID: str = "accountId",
+    EPOCH: i64 = "epoch",
+    CREATED_AT: i64 = "createdAt",
+    LAST_SEEN_AT: i64 = "lastSeenAt",
+    ABSOLUTE_EXPIRES_AT: i64 = "absoluteExpiresAt",
+});
+
 impl Session {
     pub fn key(token_hash: &str) -> Key {
         Key::new(format!("SESSION#{token_hash}"), "SESSION")
@@ -228,14 +372,23 @@ pub struct SessionListing {
     pub absolute_expires_at: i64,
 }
 
+attributes!(SessionListing {
+    TOKEN_HASH: str = "tokenHash",
+    EPOCH: i64 = "epoch",
+    CREATED_AT: i64 = "createdAt",
+    ABSOLUTE_EXPIRES_AT: i64 = "absoluteExpiresAt",
+});
+
 impl SessionListing {
     pub const SK_PREFIX: &str = "SESSION#";
 
+    /// The account's partition, where its listings are found with `SK_PREFIX`.
+    pub fn partition(account_id: &str) -> String {
+        Account::key(account_id).pk
+    }
+
     pub fn key(account_id: &str, token_hash: &str) -> Key {
-        Key::new(
-            format!("ACCOUNT#{account_id}"),
-            format!("{}{token_hash}", Self::SK_PREFIX),
-        )
+        Key::new(Self::partition(account_id), format!("{}{token_hash}", Self::SK_PREFIX))
     }
 }
 
@@ -251,6 +404,12 @@ pub struct LoginFailures {
     #[serde(default)]
     pub consecutive_failures: i64,
 }
+
+attributes!(LoginFailures {
+    FAILURES: i64 = "failures",
+    LOCKED_UNTIL: i64 = "lockedUntil",
+    CONSECUTIVE_FAILURES: i64 = "consecutiveFailures",
+});
 
 impl LoginFailures {
     pub fn key(folded_user_id: &str) -> Key {
@@ -268,6 +427,13 @@ pub struct TermsDocument {
     pub published_at: i64,
 }
 
+attributes!(TermsDocument {
+    VERSION: str = "version",
+    TITLE: str = "title",
+    TEXT: str = "text",
+    PUBLISHED_AT: i64 = "publishedAt",
+});
+
 impl TermsDocument {
     pub fn key(insurer: &InsurerCode, version: &str) -> Key {
         Key::new(format!("TERMS#{insurer}"), format!("VERSION#{version}"))
@@ -282,6 +448,12 @@ pub struct PasswordReset {
     #[serde(flatten)]
     pub code: PendingCode,
 }
+
+attributes!(
+    PasswordReset {
+        ACCOUNT_ID: str = "accountId",
+    } + PendingCode
+);
 
 impl PasswordReset {
     pub fn key(account_id: &str) -> Key {
@@ -299,8 +471,58 @@ pub struct EmailChange {
     pub code: PendingCode,
 }
 
+attributes!(
+    EmailChange {
+        ACCOUNT_ID: str = "accountId",
+        NEW_EMAIL: Email = "newEmail",
+    } + PendingCode
+);
+
 impl EmailChange {
     pub fn key(account_id: &str) -> Key {
         Key::new(format!("ACCOUNT#{account_id}"), "EMAIL_CHANGE")
+    }
+}
+
+/// One fixed window of a throttle counter: the counted value appears only as a fingerprint.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThrottleWindow {
+    #[serde(default)]
+    pub count: i64,
+}
+
+attributes!(ThrottleWindow { COUNT: i64 = "count" });
+
+impl ThrottleWindow {
+    pub fn key(scope: &str, fingerprint: &str, window_start: i64) -> Key {
+        Key::new(
+            format!("THROTTLE#{scope}#{fingerprint}"),
+            format!("WINDOW#{window_start}"),
+        )
+    }
+}
+
+/// Whose notices (お知らせ): the whole site's, or one union's. A scope's notices live under one
+/// partition, sorted by date and then by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeScope {
+    Site,
+    Insurer(InsurerCode),
+}
+
+impl NoticeScope {
+    pub const SK_PREFIX: &str = "NOTICE#";
+
+    pub fn partition(&self) -> String {
+        match self {
+            NoticeScope::Site => "NOTICES#SITE".to_string(),
+            NoticeScope::Insurer(code) => format!("NOTICES#{code}"),
+        }
+    }
+
+    /// `iso_date` first, so that the partition reads in date order.
+    pub fn notice_key(&self, iso_date: &str, id: &str) -> Key {
+        Key::new(self.partition(), format!("{}{iso_date}#{id}", Self::SK_PREFIX))
     }
 }

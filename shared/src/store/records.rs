@@ -526,3 +526,197 @@ impl NoticeScope {
         Key::new(self.partition(), format!("{}{iso_date}#{id}", Self::SK_PREFIX))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use time::macros::date;
+
+    /// Checks `attributes!` against serde: every name a sample stores is declared, and every
+    /// declared name is stored by some sample. Between them the samples fill every field
+    /// (every variant of an enum), so a renamed or added field fails here.
+    fn assert_declared_as_stored<T: Record + Serialize>(samples: &[T]) {
+        let record = short_type_name::<T>();
+        let declared_list = T::attributes();
+        let declared: BTreeSet<&str> = declared_list.iter().copied().collect();
+        assert_eq!(declared.len(), declared_list.len(), "{record} declares a name twice");
+        let stored: BTreeSet<String> = samples
+            .iter()
+            .flat_map(|s| to_item(s, None).into_iter().map(|(name, _)| name))
+            .collect();
+        let stored: BTreeSet<&str> = stored.iter().map(String::as_str).collect();
+        let undeclared: Vec<_> = stored.difference(&declared).collect();
+        let unstored: Vec<_> = declared.difference(&stored).collect();
+        assert!(
+            undeclared.is_empty() && unstored.is_empty(),
+            "{record}: stored but not declared {undeclared:?}; declared but not stored {unstored:?}"
+        );
+    }
+
+    fn insurer_code() -> InsurerCode {
+        InsurerCode::parse("0904").unwrap()
+    }
+
+    fn symbol() -> CardSymbol {
+        CardSymbol::parse("1001").unwrap()
+    }
+
+    fn number() -> CardNumber {
+        CardNumber::parse("1").unwrap()
+    }
+
+    fn user_id() -> UserId {
+        UserId::parse("kenpo_taro").unwrap()
+    }
+
+    fn email() -> Email {
+        Email::parse("taro@example.com").unwrap()
+    }
+
+    fn pending_code() -> PendingCode {
+        PendingCode {
+            code_hash: Some("hash".into()),
+            code_issued_at: 1,
+            code_expires_at: 2,
+            code_tries: 3,
+            code_sends: 4,
+        }
+    }
+
+    #[test]
+    fn every_record_stores_exactly_the_attributes_it_declares() {
+        assert_declared_as_stored(&[pending_code()]);
+        assert_declared_as_stored(&[Insurer {
+            code: insurer_code(),
+            name: "健保組合".into(),
+            current_year: Some(2026),
+            terms_version: Some("0904-1".into()),
+        }]);
+        assert_declared_as_stored(&[RosterPerson {
+            insurer: insurer_code(),
+            year: 2026,
+            symbol: symbol(),
+            number: number(),
+            birth_date: BirthDate::parse("1990/01/01", date!(2026 - 06 - 01)).unwrap(),
+            name_kana: KanaName::parse("ケンポ タロウ").unwrap(),
+            name: "健保 太郎".into(),
+            claimed_by: Some("account".into()),
+        }]);
+        assert_declared_as_stored(&[SignupFlow {
+            id: "flow".into(),
+            insurer: insurer_code(),
+            year: 2026,
+            symbol: symbol(),
+            number: number(),
+            name: "健保 太郎".into(),
+            stage: SignupStage::Code,
+            expires_at: 1,
+            user_id: Some(user_id()),
+            password_hash: Some("hash".into()),
+            email: Some(email()),
+            code: pending_code(),
+        }]);
+        assert_declared_as_stored(&[
+            UserIdGuard::Reservation {
+                flow_id: "flow".into(),
+                expires_at: 1,
+                rev: "rev".into(),
+            },
+            UserIdGuard::Account {
+                account_id: "account".into(),
+                insurer: insurer_code(),
+                year: 2026,
+                rev: "rev".into(),
+            },
+        ]);
+        assert_declared_as_stored(&[Account {
+            id: "account".into(),
+            user_id: user_id(),
+            insurer: insurer_code(),
+            year: 2026,
+            symbol: symbol(),
+            number: number(),
+            name: "健保 太郎".into(),
+            email: email(),
+            password_hash: "hash".into(),
+            created_at: 1,
+            terms_accepted: Some(TermsAcceptance {
+                version: "kennin-2026-1".into(),
+                accepted_at: 2,
+            }),
+            contact: Some(Contact {
+                postal_code: PostalCode::parse("100-0001").unwrap(),
+                address: Address::parse("東京都千代田区千代田1-1").unwrap(),
+                phone: PhoneNumber::parse("090-1234-5678").unwrap(),
+            }),
+            session_epoch: 3,
+            disabled: true,
+        }]);
+        assert_declared_as_stored(&[Session {
+            account_id: "account".into(),
+            epoch: 1,
+            created_at: 2,
+            last_seen_at: 3,
+            absolute_expires_at: 4,
+        }]);
+        assert_declared_as_stored(&[SessionListing {
+            token_hash: "hash".into(),
+            epoch: 1,
+            created_at: 2,
+            absolute_expires_at: 3,
+        }]);
+        assert_declared_as_stored(&[LoginFailures {
+            failures: 1,
+            locked_until: 2,
+            consecutive_failures: 3,
+        }]);
+        assert_declared_as_stored(&[TermsDocument {
+            version: "0904-1".into(),
+            title: "規約".into(),
+            text: "本文".into(),
+            published_at: 1,
+        }]);
+        assert_declared_as_stored(&[PasswordReset {
+            account_id: "account".into(),
+            code: pending_code(),
+        }]);
+        assert_declared_as_stored(&[EmailChange {
+            account_id: "account".into(),
+            new_email: email(),
+            code: pending_code(),
+        }]);
+        assert_declared_as_stored(&[ThrottleWindow { count: 1 }]);
+    }
+
+    #[test]
+    fn typed_values_are_stored_as_the_record_stores_them() {
+        let item = to_item(
+            &SignupFlow {
+                stage: SignupStage::Code,
+                ..serde_json::from_value(serde_json::json!({
+                    "id": "f", "insurer": "0904", "year": 2026, "symbol": "1001", "number": "1",
+                    "name": "n", "stage": "account", "expiresAt": 1
+                }))
+                .unwrap()
+            },
+            Some(9),
+        );
+        assert!(Cond::eq(SignupFlow::STAGE, SignupStage::Code).holds(Some(&item)));
+        assert!(Cond::eq(TTL, 9).holds(Some(&item)));
+    }
+
+    #[test]
+    fn an_unreadable_item_names_its_record_type_and_no_value() {
+        let mut item = to_item(&ThrottleWindow { count: 1 }, None);
+        item.insert(ThrottleWindow::COUNT.name().into(), "ケンポ タロウ".into());
+        let error = from_item::<ThrottleWindow>(item).unwrap_err();
+        assert!(matches!(
+            error,
+            StoreError::Unreadable {
+                record: "ThrottleWindow"
+            }
+        ));
+        assert!(!error.to_string().contains("ケンポ"));
+    }
+}

@@ -615,3 +615,145 @@ impl ItemStore for DynamoStore {
         self.get(&Key::new("WARMUP", "WARMUP")).await.map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn built(cond: &Cond) -> (String, Expression) {
+        let mut expr = Expression::default();
+        (expr.condition(cond), expr)
+    }
+
+    fn names(expr: &Expression) -> Vec<(&str, &str)> {
+        let mut names: Vec<_> = expr.names.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+        names.sort();
+        names
+    }
+
+    fn values(expr: &Expression) -> Vec<(&str, &AttributeValue)> {
+        let mut values: Vec<_> = expr.values.iter().map(|(p, v)| (p.as_str(), v)).collect();
+        values.sort_by_key(|(p, _)| *p);
+        values
+    }
+
+    fn n(value: i64) -> AttributeValue {
+        AttributeValue::N(value.to_string())
+    }
+
+    #[test]
+    fn every_name_and_value_is_a_placeholder() {
+        let (text, expr) = built(&Cond::Eq("name", json!("健保")));
+        assert_eq!(text, "#n0 = :v0");
+        assert_eq!(names(&expr), [("#n0", "name")]);
+        assert_eq!(values(&expr), [(":v0", &AttributeValue::S("健保".into()))]);
+
+        let (text, expr) = built(&Cond::Exists);
+        assert_eq!(text, "attribute_exists(#n0)");
+        assert_eq!(names(&expr), [("#n0", "pk")]);
+        assert!(expr.values().is_none());
+        assert_eq!(built(&Cond::NotExists).0, "attribute_not_exists(#n0)");
+        assert_eq!(built(&Cond::AttrExists("year")).0, "attribute_exists(#n0)");
+        assert_eq!(built(&Cond::AttrMissing("year")).0, "attribute_not_exists(#n0)");
+    }
+
+    #[test]
+    fn a_name_used_twice_has_one_placeholder() {
+        let (text, expr) = built(&Cond::Or(vec![
+            Cond::AttrMissing("lockedUntil"),
+            Cond::Le("lockedUntil", 5),
+        ]));
+        assert_eq!(text, "(attribute_not_exists(#n0) OR #n0 <= :v0)");
+        assert_eq!(names(&expr), [("#n0", "lockedUntil")]);
+        assert_eq!(values(&expr), [(":v0", &n(5))]);
+    }
+
+    #[test]
+    fn nested_groups_keep_their_parentheses_and_no_redundant_ones() {
+        let (text, expr) = built(&Cond::And(vec![
+            Cond::Exists,
+            Cond::Or(vec![
+                Cond::Eq("kind", json!("reservation")),
+                Cond::And(vec![Cond::Lt("codeTries", 5), Cond::AttrMissing("claimedBy")]),
+            ]),
+        ]));
+        assert_eq!(
+            text,
+            "(attribute_exists(#n0) AND (#n1 = :v0 OR (#n2 < :v1 AND attribute_not_exists(#n3))))"
+        );
+        assert_eq!(
+            names(&expr),
+            [
+                ("#n0", "pk"),
+                ("#n1", "kind"),
+                ("#n2", "codeTries"),
+                ("#n3", "claimedBy")
+            ]
+        );
+        assert_eq!(
+            values(&expr),
+            [(":v0", &AttributeValue::S("reservation".into())), (":v1", &n(5))]
+        );
+
+        // A group inside a group of the same kind joins it; a group of one is its part.
+        let same = Cond::And(vec![
+            Cond::And(vec![Cond::Exists, Cond::Eq("v", json!(1))]),
+            Cond::Lt("v", 3),
+        ]);
+        assert_eq!(built(&same).0, "(attribute_exists(#n0) AND #n1 = :v0 AND #n1 < :v1)");
+        let single = Cond::Or(vec![Cond::And(vec![Cond::Eq("v", json!(true))])]);
+        let (text, expr) = built(&single);
+        assert_eq!(text, "#n0 = :v0");
+        assert_eq!(values(&expr), [(":v0", &AttributeValue::Bool(true))]);
+    }
+
+    #[test]
+    fn empty_groups_are_a_tautology_and_a_contradiction() {
+        let (text, expr) = built(&Cond::And(vec![]));
+        assert_eq!(text, "(attribute_exists(#n0) OR attribute_not_exists(#n0))");
+        assert_eq!(names(&expr), [("#n0", "pk")]);
+        let (text, _) = built(&Cond::Or(vec![]));
+        assert_eq!(text, "(attribute_exists(#n0) AND attribute_not_exists(#n0))");
+        let (text, _) = built(&Cond::And(vec![Cond::Or(vec![]), Cond::Eq("v", json!(1))]));
+        assert_eq!(
+            text,
+            "((attribute_exists(#n0) AND attribute_not_exists(#n0)) AND #n1 = :v0)"
+        );
+    }
+
+    #[test]
+    fn an_update_groups_its_clauses_and_shares_placeholders_with_its_condition() {
+        let mut expr = Expression::default();
+        let condition = expr.condition(&Cond::Eq("sessionEpoch", json!(2)));
+        let update = expr.update(&[
+            Change::Set("passwordHash", json!("h")),
+            Change::Add("sessionEpoch", 1),
+            Change::Remove("codeHash"),
+            Change::Set("contact", json!({ "phone": "090" })),
+        ]);
+        assert_eq!(condition, "#n0 = :v0");
+        assert_eq!(update, "SET #n1 = :v1, #n3 = :v3 ADD #n0 :v2 REMOVE #n2");
+        assert_eq!(
+            names(&expr),
+            [
+                ("#n0", "sessionEpoch"),
+                ("#n1", "passwordHash"),
+                ("#n2", "codeHash"),
+                ("#n3", "contact")
+            ]
+        );
+        assert_eq!(
+            values(&expr),
+            [
+                (":v0", &n(2)),
+                (":v1", &AttributeValue::S("h".into())),
+                (":v2", &n(1)),
+                (
+                    ":v3",
+                    &AttributeValue::M(HashMap::from([("phone".into(), AttributeValue::S("090".into()))]))
+                ),
+            ]
+        );
+    }
+}

@@ -486,7 +486,7 @@ impl ItemStore for DynamoStore {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         check_group(&writes)?;
         if let [write] = &writes[..]
-            && write.action != Action::Check
+            && !matches!(write.action, Action::Check)
         {
             return self.single(write.clone()).await;
         }

@@ -237,10 +237,6 @@ impl Write {
         Self { tag: Some(tag), ..self }
     }
 
-    pub fn key(&self) -> &Key {
-        &self.key
-    }
-
     pub fn tag(&self) -> Option<Tag> {
         self.tag
     }
@@ -253,7 +249,7 @@ pub const MAX_GROUP_WRITES: usize = 100;
 /// groups the same way (DynamoDB itself answers ValidationException to these).
 fn check_group(writes: &[Write]) -> Result<(), StoreError> {
     if writes.len() > MAX_GROUP_WRITES {
-        return Err(StoreError::Refused("more than 100 writes in one group"));
+        return Err(StoreError::Refused("more writes than one group may hold"));
     }
     let mut keys = HashSet::new();
     if writes.iter().all(|w| keys.insert(&w.key)) {
@@ -363,6 +359,34 @@ impl StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_over_dynamodbs_limit_is_refused_before_any_engine_sees_it() {
+        let writes = |count: usize| -> Vec<Write> {
+            (0..count)
+                .map(|i| Write::delete(Key::new("T", format!("{i}"))))
+                .collect()
+        };
+        assert!(check_group(&writes(MAX_GROUP_WRITES)).is_ok());
+        assert!(matches!(
+            check_group(&writes(MAX_GROUP_WRITES + 1)),
+            Err(StoreError::Refused(_))
+        ));
+    }
+
+    #[test]
+    fn typed_changes_and_conditions_store_what_the_value_serialises_to() {
+        const STAGE: Attr<str> = Attr::new("stage");
+        const TRIES: Attr<i64> = Attr::new("tries");
+        let mut item = Item::new();
+        Change::set(STAGE, "code").apply(&mut item);
+        Change::add(TRIES, 2).apply(&mut item);
+        assert!(Cond::eq(STAGE, String::from("code")).holds(Some(&item)));
+        assert!(Cond::And(vec![Cond::lt(TRIES, 3), Cond::present(TRIES)]).holds(Some(&item)));
+        Change::remove(TRIES).apply(&mut item);
+        assert!(Cond::missing(TRIES).holds(Some(&item)));
+        assert!(Cond::And(vec![]).holds(None) && !Cond::Or(vec![]).holds(Some(&item)));
+    }
 
     #[tokio::test]
     async fn a_function_without_the_table_is_refused_as_unavailable_and_warms_nothing() {

@@ -689,6 +689,32 @@ mod tests {
         assert_declared_as_stored(&[ThrottleWindow { count: 1 }]);
     }
 
+    /// A key or an attribute name made elsewhere would escape the check above.
+    #[test]
+    fn keys_and_attribute_names_are_made_in_the_store_only() {
+        fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    found.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        sources(&root, &mut found);
+        let outside: Vec<_> = found.iter().filter(|p| !p.starts_with(root.join("store"))).collect();
+        assert!(outside.len() > 10, "the walk found the flows");
+        for path in outside {
+            let text = std::fs::read_to_string(path).unwrap();
+            for made in ["Key::new(", "Attr::new("] {
+                assert!(!text.contains(made), "{} calls {made}", path.display());
+            }
+        }
+    }
+
     #[test]
     fn typed_values_are_stored_as_the_record_stores_them() {
         let item = to_item(

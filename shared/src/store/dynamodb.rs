@@ -483,12 +483,10 @@ impl ItemStore for DynamoStore {
         Ok(result.map_err(describe)?.attributes().map(to_item).unwrap_or_default())
     }
 
-    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+    async fn transact(&self, mut writes: Vec<Write>) -> Result<(), StoreError> {
         check_group(&writes)?;
-        if let [write] = &writes[..]
-            && !matches!(write.action, Action::Check)
-        {
-            return self.single(write.clone()).await;
+        if writes.len() == 1 && !matches!(writes[0].action, Action::Check) {
+            return self.single(writes.remove(0)).await;
         }
         let items = writes
             .iter()

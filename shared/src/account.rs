@@ -1,7 +1,7 @@
 //! What a logged-in person does with their own account: accept the terms and register the
 //! contact details (first login ⑤), and later change password, email and contact details.
 
-use crate::codes::{self, PendingCode};
+use crate::codes;
 use crate::deps::Deps;
 use crate::domain::{
     Address, CardNumber, CardSymbol, Email, InsurerCode, Password, PasswordContext, PhoneNumber, PostalCode, UserId,
@@ -12,8 +12,8 @@ use crate::mail::templates;
 use crate::secrets::token_hash;
 use crate::session::{Authenticated, IDLE_TIMEOUT_SECONDS, Next, authenticate, new_session};
 use crate::store::records::{
-    Account, Contact, EmailChange, Insurer, LoginFailures, RosterPerson, Session, SessionListing, TermsAcceptance,
-    from_item,
+    Account, Contact, EmailChange, Insurer, LoginFailures, PendingCode, RosterPerson, Session, SessionListing,
+    TermsAcceptance, from_item,
 };
 use crate::store::{Change, Cond, Write};
 use serde::{Deserialize, Serialize};
@@ -93,11 +93,10 @@ pub async fn accept_terms(deps: &Deps, token: Option<&str>, input: TermsInput) -
         version: input.version,
         accepted_at: deps.clock.unix(),
     };
-    let value = serde_json::to_value(&acceptance).map_err(|e| Error::Unavailable(e.to_string()))?;
     deps.store
         .update(
             &Account::key(&account.id),
-            &[Change::set("termsAccepted", value)],
+            &[Change::set(Account::TERMS_ACCEPTED, &acceptance)],
             Some(&account_exists()),
         )
         .await?;
@@ -126,11 +125,10 @@ pub async fn put_contact(deps: &Deps, token: Option<&str>, input: ContactInput) 
         address,
         phone,
     };
-    let value = serde_json::to_value(&contact).map_err(|e| Error::Unavailable(e.to_string()))?;
     deps.store
         .update(
             &Account::key(&account.id),
-            &[Change::set("contact", value)],
+            &[Change::set(Account::CONTACT, &contact)],
             Some(&account_exists()),
         )
         .await?;
@@ -163,11 +161,14 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     let (new_token, [session, listing]) = new_session(&renewed, now);
     deps.store
         .transact(vec![
-            Write::Update {
-                key: Account::key(&account.id),
-                changes: vec![Change::set("passwordHash", hash), Change::add("sessionEpoch", 1)],
-                cond: Some(Cond::eq("sessionEpoch", account.session_epoch)),
-            },
+            Write::update(
+                Account::key(&account.id),
+                vec![
+                    Change::set(Account::PASSWORD_HASH, hash),
+                    Change::add(Account::SESSION_EPOCH, 1),
+                ],
+            )
+            .when(Cond::eq(Account::SESSION_EPOCH, account.session_epoch)),
             session,
             listing,
         ])
@@ -202,7 +203,7 @@ pub async fn list_sessions(deps: &Deps, token: Option<&str>) -> Result<Vec<Sessi
     let now = deps.clock.unix();
     let listings = deps
         .store
-        .query(&Account::key(&account.id).pk, SessionListing::SK_PREFIX)
+        .query(&SessionListing::partition(&account.id), SessionListing::SK_PREFIX)
         .await?;
     let mut views = Vec::new();
     for item in listings {
@@ -237,19 +238,13 @@ pub async fn end_other_sessions(deps: &Deps, token: Option<&str>) -> Result<Stri
     };
     let (new_token, [session, listing]) = new_session(&renewed, deps.clock.unix());
     let mut writes = vec![
-        Write::Update {
-            key: Account::key(&account.id),
-            changes: vec![Change::add("sessionEpoch", 1)],
-            cond: Some(Cond::eq("sessionEpoch", account.session_epoch)),
-        },
+        Write::update(Account::key(&account.id), vec![Change::add(Account::SESSION_EPOCH, 1)])
+            .when(Cond::eq(Account::SESSION_EPOCH, account.session_epoch)),
         session,
         listing,
     ];
     if let Some(token) = token {
-        writes.push(Write::Delete {
-            key: Session::key(&token_hash(token)),
-            cond: None,
-        });
+        writes.push(Write::delete(Session::key(&token_hash(token))));
     }
     deps.store.transact(writes).await.map_err(|e| {
         if e.is_condition_failed() {
@@ -322,10 +317,7 @@ async fn verify_current_password(
         return Err(Error::CurrentPasswordWrong);
     }
     deps.store
-        .transact(vec![Write::Delete {
-            key: LoginFailures::key(&folded),
-            cond: None,
-        }])
+        .transact(vec![Write::delete(LoginFailures::key(&folded))])
         .await?;
     Ok(())
 }
@@ -370,8 +362,8 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
         None => PendingCode::default(),
     };
     let fields = vec![
-        Change::set("accountId", account.id.as_str()),
-        Change::set("newEmail", email.as_str()),
+        Change::set(EmailChange::ACCOUNT_ID, account.id.as_str()),
+        Change::set(EmailChange::NEW_EMAIL, &email),
     ];
     let issued = codes::issue_on_item(
         deps,
@@ -422,15 +414,12 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
         })?;
     deps.store
         .transact(vec![
-            Write::Delete {
-                key,
-                cond: Some(Cond::eq("codeHash", matched)),
-            },
-            Write::Update {
-                key: Account::key(&account.id),
-                changes: vec![Change::set("email", change.new_email.as_str())],
-                cond: Some(account_exists()),
-            },
+            Write::delete(key).when(Cond::eq(PendingCode::CODE_HASH, matched)),
+            Write::update(
+                Account::key(&account.id),
+                vec![Change::set(Account::EMAIL, &change.new_email)],
+            )
+            .when(account_exists()),
         ])
         .await
         .map_err(|e| {

@@ -8,29 +8,13 @@ use crate::domain::VerificationCode;
 use crate::error::Error;
 use crate::mail::{MailError, Message};
 use crate::secrets::{code_hash, same};
-use crate::store::{Change, Cond, Item, Key, StoreError};
-use serde::{Deserialize, Serialize};
+use crate::store::records::{PendingCode, from_item};
+use crate::store::{Change, Cond, Item, Key, StoreError, TTL};
 
 pub const MAX_TRIES: i64 = 5;
 /// The first send plus five resends.
 pub const MAX_SENDS: i64 = 6;
 pub const RESEND_INTERVAL_SECONDS: i64 = 60;
-
-/// What a record with a code pending keeps of it (flattened into the record).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingCode {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_hash: Option<String>,
-    #[serde(default)]
-    pub code_issued_at: i64,
-    #[serde(default)]
-    pub code_expires_at: i64,
-    #[serde(default)]
-    pub code_tries: i64,
-    #[serde(default)]
-    pub code_sends: i64,
-}
 
 /// A code to mail, and the changes that record it on its owner's item.
 pub struct Issued {
@@ -46,13 +30,13 @@ pub fn issue(deps: &Deps, purpose: &str, owner: &str, now: i64) -> Issued {
     let expires_at = now + deps.config.code_ttl_seconds;
     let changes = vec![
         Change::set(
-            "codeHash",
+            PendingCode::CODE_HASH,
             code_hash(&deps.config.secret, purpose, owner, code.expose()),
         ),
-        Change::set("codeIssuedAt", now),
-        Change::set("codeExpiresAt", expires_at),
-        Change::set("codeTries", 0),
-        Change::add("codeSends", 1),
+        Change::set(PendingCode::CODE_ISSUED_AT, now),
+        Change::set(PendingCode::CODE_EXPIRES_AT, expires_at),
+        Change::set(PendingCode::CODE_TRIES, 0),
+        Change::add(PendingCode::CODE_SENDS, 1),
     ];
     Issued {
         code,
@@ -78,7 +62,7 @@ pub fn check_resend(pending: &PendingCode, now: i64) -> Result<(), Error> {
 /// The condition that a new send is still the one the caller checked (`check_resend` saw
 /// `sends`): concurrent resends cannot both pass.
 pub fn unchanged_sends(pending: &PendingCode) -> Cond {
-    Cond::eq("codeSends", pending.code_sends)
+    Cond::eq(PendingCode::CODE_SENDS, pending.code_sends)
 }
 
 /// Issues a code on an item of its own at `key` (a password reset, an email change): created
@@ -100,7 +84,7 @@ pub async fn issue_on_item(
     let issued = issue(deps, purpose, owner, now);
     let mut changes = fields;
     changes.extend(issued.changes.iter().cloned());
-    changes.push(Change::set(crate::store::TTL_ATTRIBUTE, issued.expires_at));
+    changes.push(Change::set(TTL, issued.expires_at));
     let still = if first {
         Cond::NotExists
     } else {
@@ -122,7 +106,10 @@ pub async fn mail(deps: &Deps, key: &Key, message: &Message) -> Result<(), MailE
     let Err(error) = deps.mailer.send(message).await else {
         return Ok(());
     };
-    let uncount = [Change::set("codeIssuedAt", 0), Change::add("codeSends", -1)];
+    let uncount = [
+        Change::set(PendingCode::CODE_ISSUED_AT, 0),
+        Change::add(PendingCode::CODE_SENDS, -1),
+    ];
     if let Err(store_error) = deps.store.update(key, &uncount, Some(&Cond::Exists)).await {
         tracing::warn!(error = %store_error, "could not take back a failed code mail");
     }
@@ -161,11 +148,11 @@ pub async fn verify(
         .store
         .update(
             &slot.key,
-            &[Change::add("codeTries", 1)],
+            &[Change::add(PendingCode::CODE_TRIES, 1)],
             Some(&Cond::And(vec![
                 Cond::Exists,
                 slot.still,
-                Cond::lt("codeTries", MAX_TRIES),
+                Cond::lt(PendingCode::CODE_TRIES, MAX_TRIES),
             ])),
         )
         .await;
@@ -174,15 +161,9 @@ pub async fn verify(
         Err(StoreError::ConditionFailed { .. }) => return Err(Error::CodeVoid),
         Err(other) => return Err(other.into()),
     };
-    let tries = item
-        .get("codeTries")
-        .and_then(serde_json::Value::as_i64)
-        .unwrap_or(MAX_TRIES);
-    let stored = item
-        .get("codeHash")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let counted: PendingCode = from_item(item.clone())?;
+    let tries = counted.code_tries;
+    let stored = counted.code_hash.unwrap_or_default();
     let expected = code_hash(&deps.config.secret, slot.purpose, slot.owner, typed.expose());
     if stored.is_empty() || !same(&expected, &stored) {
         let tries_left = MAX_TRIES - tries;

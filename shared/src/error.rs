@@ -80,6 +80,10 @@ pub enum Error {
     PostalCodeUnknown,
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
+    /// A fault of ours, not of a dependency: stored data that cannot be read, a request the
+    /// store refuses as malformed. Retrying does not help. The cause holds no personal value.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -90,7 +94,10 @@ impl Error {
 
 impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
-        Error::Unavailable(error.to_string())
+        match error {
+            StoreError::Unreadable { .. } | StoreError::Refused(_) => Error::Internal(error.to_string()),
+            StoreError::ConditionFailed { .. } | StoreError::Unavailable(_) => Error::Unavailable(error.to_string()),
+        }
     }
 }
 

@@ -233,6 +233,11 @@ impl ApiRequest {
                 client_ip = %self.client_ip, status = reply.status, code, elapsed_ms, cause = %cause,
                 "request failed: dependency unavailable"
             ),
+            Some(Error::Internal(cause)) => tracing::error!(
+                request_id = %self.request_id, method = %self.method, route = self.logged_route(),
+                client_ip = %self.client_ip, status = reply.status, code, elapsed_ms, cause = %cause,
+                "request failed: internal error"
+            ),
             _ => tracing::info!(
                 request_id = %self.request_id, method = %self.method, route = self.logged_route(),
                 client_ip = %self.client_ip, status = reply.status, code, elapsed_ms, "request"
@@ -333,6 +338,7 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         Error::NoEmailChange => (409, "no_email_change", "メールアドレスの変更手続きが見つかりません。新しいメールアドレスの入力からやり直してください。".into()),
         Error::PostalCodeUnknown => (404, "postal_code_unknown", "この郵便番号に該当する住所が見つかりませんでした。郵便番号をご確認のうえ、住所を直接入力してください。".into()),
         Error::Unavailable(_) => (503, "service_unavailable", "ただいま混み合っているか、一時的に処理できません。入力内容は失われていません。しばらくしてからもう一度お試しください。".into()),
+        Error::Internal(_) => (500, "internal_error", "システムの内部でエラーが発生したため、処理できませんでした。お手数ですが、ご加入の健康保険組合へお問い合わせください。".into()),
     };
     let mut body = json!({ "code": code, "message": message, "requestId": request_id });
     match error {

@@ -6,10 +6,13 @@
 //! exactly as given: clients render them as text, never as HTML, so nothing is escaped or
 //! stripped here and the API hands them out as JSON strings.
 
-use crate::domain::{InsurerCode, Invalid};
+use crate::domain::Invalid;
 use crate::error::{Error, Fields};
 use crate::store::records::{from_item, to_item};
 use crate::store::{Cond, ItemStore, Key, StoreError, Write};
+
+/// Whose notices: the whole site's, or one union's.
+pub use crate::store::records::NoticeScope as Scope;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use time::Date;
@@ -19,23 +22,6 @@ pub const MAX_TEXT_CHARS: usize = 4_000;
 pub const MAX_LINK_CHARS: usize = 2_000;
 const FIRST_YEAR: i32 = 2000;
 const LAST_YEAR: i32 = 2100;
-const SORT_PREFIX: &str = "NOTICE#";
-
-/// Whose notices: the whole site's, or one union's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    Site,
-    Insurer(InsurerCode),
-}
-
-impl Scope {
-    pub fn partition(&self) -> String {
-        match self {
-            Scope::Site => "NOTICES#SITE".to_string(),
-            Scope::Insurer(code) => format!("NOTICES#{code}"),
-        }
-    }
-}
 
 impl std::fmt::Display for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -114,10 +100,7 @@ impl Notice {
     }
 
     fn key(&self, scope: &Scope) -> Key {
-        Key::new(
-            scope.partition(),
-            format!("{SORT_PREFIX}{}#{}", self.iso_date(), self.id),
-        )
+        scope.notice_key(&self.iso_date(), &self.id)
     }
 }
 
@@ -128,17 +111,13 @@ pub struct Listing {
 }
 
 pub async fn add(store: &dyn ItemStore, scope: &Scope, notice: &Notice) -> Result<(), Error> {
-    let write = Write::Put {
-        key: notice.key(scope),
-        item: to_item(notice, None),
-        cond: Some(Cond::NotExists),
-    };
+    let write = Write::put(notice.key(scope), to_item(notice, None)).when(Cond::NotExists);
     store.transact(vec![write]).await.map_err(Error::from)
 }
 
 /// The scope's notices, newest first (by date; on the same date, the one posted last first).
 pub async fn list(store: &dyn ItemStore, scope: &Scope) -> Result<Vec<Notice>, Error> {
-    let items = store.query(&scope.partition(), SORT_PREFIX).await?;
+    let items = store.query(&scope.partition(), Scope::SK_PREFIX).await?;
     let mut notices = items
         .into_iter()
         .map(from_item::<Notice>)
@@ -152,10 +131,7 @@ pub async fn remove(store: &dyn ItemStore, scope: &Scope, id: &str) -> Result<bo
     let Some(notice) = list(store, scope).await?.into_iter().find(|n| n.id == id) else {
         return Ok(false);
     };
-    let write = Write::Delete {
-        key: notice.key(scope),
-        cond: Some(Cond::Exists),
-    };
+    let write = Write::delete(notice.key(scope)).when(Cond::Exists);
     match store.transact(vec![write]).await {
         Ok(()) => Ok(true),
         Err(StoreError::ConditionFailed { .. }) => Ok(false),

@@ -37,7 +37,10 @@ pub async fn end_union_sessions(store: &dyn ItemStore, insurer: &InsurerCode) ->
         return Ok(0);
     };
     let mut ended = 0;
-    for item in store.query(&RosterPerson::partition(insurer, year), "CARD#").await? {
+    for item in store
+        .query(&RosterPerson::partition(insurer, year), RosterPerson::SK_PREFIX)
+        .await?
+    {
         if let Some(account_id) = from_item::<RosterPerson>(item)?.claimed_by {
             end_sessions(store, &account_id).await?;
             ended += 1;
@@ -50,12 +53,12 @@ pub async fn end_union_sessions(store: &dyn ItemStore, insurer: &InsurerCode) ->
 /// none of them back.
 pub async fn set_disabled(store: &dyn ItemStore, account_id: &str, disabled: bool) -> Result<(), Error> {
     if disabled {
-        raise_epoch(store, account_id, vec![Change::set("disabled", true)]).await
+        raise_epoch(store, account_id, vec![Change::set(Account::DISABLED, true)]).await
     } else {
         store
             .update(
                 &Account::key(account_id),
-                &[Change::remove("disabled")],
+                &[Change::remove(Account::DISABLED)],
                 Some(&Cond::Exists),
             )
             .await
@@ -65,7 +68,7 @@ pub async fn set_disabled(store: &dyn ItemStore, account_id: &str, disabled: boo
 }
 
 async fn raise_epoch(store: &dyn ItemStore, account_id: &str, mut changes: Vec<Change>) -> Result<(), Error> {
-    changes.push(Change::add("sessionEpoch", 1));
+    changes.push(Change::add(Account::SESSION_EPOCH, 1));
     store
         .update(&Account::key(account_id), &changes, Some(&Cond::Exists))
         .await

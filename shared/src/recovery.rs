@@ -3,7 +3,7 @@
 //! throttled per target and per client address; only a mail to the registered address says
 //! more.
 
-use crate::codes::{self, PendingCode};
+use crate::codes;
 use crate::deps::Deps;
 use crate::domain::{
     BirthDate, CardNumber, CardSymbol, Email, InsurerCode, Password, PasswordContext, UserId, VerificationCode,
@@ -11,7 +11,9 @@ use crate::domain::{
 };
 use crate::error::{Error, Fields};
 use crate::mail::templates;
-use crate::store::records::{Account, Insurer, LoginFailures, PasswordReset, RosterPerson, UserIdGuard, from_item};
+use crate::store::records::{
+    Account, Insurer, LoginFailures, PasswordReset, PendingCode, RosterPerson, UserIdGuard, from_item,
+};
 use crate::store::{Change, Cond, Write};
 use crate::throttle::{
     Limit, PASSWORD_FORGOT_PER_IP, PASSWORD_FORGOT_PER_USER_ID, USER_ID_FORGOT_PER_CARD, USER_ID_FORGOT_PER_IP,
@@ -128,7 +130,7 @@ async fn send_reset_code(deps: &Deps, account: &Account) -> Result<(), Error> {
         Some(item) => from_item::<PasswordReset>(item)?.code,
         None => PendingCode::default(),
     };
-    let fields = vec![Change::set("accountId", account.id.as_str())];
+    let fields = vec![Change::set(PasswordReset::ACCOUNT_ID, account.id.as_str())];
     let issued = match codes::issue_on_item(
         deps,
         &key,
@@ -203,19 +205,16 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
     let hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
     deps.store
         .transact(vec![
-            Write::Delete {
-                key,
-                cond: Some(Cond::eq("codeHash", matched)),
-            },
-            Write::Update {
-                key: Account::key(&account.id),
-                changes: vec![Change::set("passwordHash", hash), Change::add("sessionEpoch", 1)],
-                cond: Some(Cond::Exists),
-            },
-            Write::Delete {
-                key: LoginFailures::key(&user_id.key()),
-                cond: None,
-            },
+            Write::delete(key).when(Cond::eq(PendingCode::CODE_HASH, matched)),
+            Write::update(
+                Account::key(&account.id),
+                vec![
+                    Change::set(Account::PASSWORD_HASH, hash),
+                    Change::add(Account::SESSION_EPOCH, 1),
+                ],
+            )
+            .when(Cond::Exists),
+            Write::delete(LoginFailures::key(&user_id.key())),
         ])
         .await
         .map_err(|e| {

@@ -165,7 +165,7 @@ pub async fn put_insurer(store: &dyn ItemStore, code: &InsurerCode, name: &str) 
     store
         .update(
             &Insurer::key(code),
-            &[Change::set("code", code.as_str()), Change::set("name", name)],
+            &[Change::set(Insurer::CODE, code), Change::set(Insurer::NAME, name)],
             None,
         )
         .await?;
@@ -193,7 +193,7 @@ pub async fn import(
         None => return Err(RosterError::UnknownInsurer(insurer.to_string())),
     };
     let existing: HashMap<String, RosterPerson> = store
-        .query(&RosterPerson::partition(insurer, year), "CARD#")
+        .query(&RosterPerson::partition(insurer, year), RosterPerson::SK_PREFIX)
         .await
         .map_err(Error::from)?
         .into_iter()
@@ -221,9 +221,9 @@ pub async fn import(
             Some(_) => {
                 // Field by field, so a claim made meanwhile is kept.
                 let changes = [
-                    Change::set("birthDate", person.birth_date.to_display()),
-                    Change::set("nameKana", person.name_kana.as_str()),
-                    Change::set("name", person.name.as_str()),
+                    Change::set(RosterPerson::BIRTH_DATE, person.birth_date),
+                    Change::set(RosterPerson::NAME_KANA, &person.name_kana),
+                    Change::set(RosterPerson::NAME, person.name.as_str()),
                 ];
                 store.update(&key, &changes, None).await.map_err(Error::from)?;
                 report.updated += 1;
@@ -233,7 +233,11 @@ pub async fn import(
     store.put_many(new_people).await.map_err(Error::from)?;
     if current.current_year.is_none_or(|current| year >= current) && current.current_year != Some(year) {
         store
-            .update(&Insurer::key(insurer), &[Change::set("currentYear", year)], None)
+            .update(
+                &Insurer::key(insurer),
+                &[Change::set(Insurer::CURRENT_YEAR, year)],
+                None,
+            )
             .await
             .map_err(Error::from)?;
     }

@@ -8,7 +8,7 @@ use crate::secrets::{log_fingerprint, new_token, token_hash};
 use crate::store::records::{
     Account, Insurer, LoginFailures, Session, SessionListing, UserIdGuard, from_item, to_item,
 };
-use crate::store::{Change, Cond, Key, StoreError, TTL_ATTRIBUTE, Write};
+use crate::store::{Change, Cond, Key, StoreError, TTL, Write};
 use crate::throttle::LOGIN_FAILURES_PER_IP;
 use serde::{Deserialize, Serialize};
 
@@ -146,16 +146,15 @@ pub fn new_session(account: &Account, now: i64) -> (String, [Write; 2]) {
         absolute_expires_at: session.absolute_expires_at,
     };
     let writes = [
-        Write::Put {
-            key: Session::key(&hash),
-            item: to_item(&session, Some(session.absolute_expires_at)),
-            cond: Some(Cond::NotExists),
-        },
-        Write::Put {
-            key: SessionListing::key(&account.id, &hash),
-            item: to_item(&listing, Some(listing.absolute_expires_at)),
-            cond: None,
-        },
+        Write::put(
+            Session::key(&hash),
+            to_item(&session, Some(session.absolute_expires_at)),
+        )
+        .when(Cond::NotExists),
+        Write::put(
+            SessionListing::key(&account.id, &hash),
+            to_item(&listing, Some(listing.absolute_expires_at)),
+        ),
     ];
     (token, writes)
 }
@@ -245,16 +244,10 @@ pub async fn login(
 
     let (token, session_writes) = new_session(&account, now);
     let mut writes = Vec::from(session_writes);
-    writes.push(Write::Delete {
-        key: LoginFailures::key(&folded),
-        cond: None,
-    });
+    writes.push(Write::delete(LoginFailures::key(&folded)));
     // A session cookie the browser already had (perhaps planted) ends here, never adopted.
     if let Some(previous) = previous_session.filter(|p| *p != token) {
-        writes.push(Write::Delete {
-            key: Session::key(&token_hash(previous)),
-            cond: None,
-        });
+        writes.push(Write::delete(Session::key(&token_hash(previous))));
     }
     deps.store.transact(writes).await?;
     tracing::info!(
@@ -306,20 +299,23 @@ async fn evaluate_password(
     now: i64,
 ) -> Result<Tried, Error> {
     let key = LoginFailures::key(folded_user_id);
-    let below = |name: &str, limit: i64| Cond::Or(vec![Cond::missing(name), Cond::lt(name, limit)]);
+    let below = |attr, limit| Cond::Or(vec![Cond::missing(attr), Cond::lt(attr, limit)]);
     let open = Cond::And(vec![
-        Cond::Or(vec![Cond::missing("lockedUntil"), Cond::le("lockedUntil", now)]),
-        below("failures", MAX_LOGIN_FAILURES),
-        below("consecutiveFailures", MAX_CONSECUTIVE_FAILURES),
+        Cond::Or(vec![
+            Cond::missing(LoginFailures::LOCKED_UNTIL),
+            Cond::le(LoginFailures::LOCKED_UNTIL, now),
+        ]),
+        below(LoginFailures::FAILURES, MAX_LOGIN_FAILURES),
+        below(LoginFailures::CONSECUTIVE_FAILURES, MAX_CONSECUTIVE_FAILURES),
     ]);
     let counted = deps
         .store
         .update(
             &key,
             &[
-                Change::add("failures", 1),
-                Change::add("consecutiveFailures", 1),
-                Change::set(TTL_ATTRIBUTE, now + FAILURES_REMEMBERED_SECONDS),
+                Change::add(LoginFailures::FAILURES, 1),
+                Change::add(LoginFailures::CONSECUTIVE_FAILURES, 1),
+                Change::set(TTL, now + FAILURES_REMEMBERED_SECONDS),
             ],
             Some(&open),
         )
@@ -350,9 +346,9 @@ async fn evaluate_password(
     }
     if counted.failures >= MAX_LOGIN_FAILURES {
         let lock = [
-            Change::set("failures", 0),
-            Change::set("lockedUntil", now + LOCK_SECONDS),
-            Change::set(TTL_ATTRIBUTE, now + FAILURES_REMEMBERED_SECONDS),
+            Change::set(LoginFailures::FAILURES, 0),
+            Change::set(LoginFailures::LOCKED_UNTIL, now + LOCK_SECONDS),
+            Change::set(TTL, now + FAILURES_REMEMBERED_SECONDS),
         ];
         deps.store.update(&key, &lock, None).await?;
         tracing::warn!(
@@ -391,10 +387,7 @@ async fn refusal(deps: &Deps, key: &Key, folded_user_id: &str, now: i64) -> Resu
 pub async fn logout(deps: &Deps, token: Option<&str>) -> Result<(), Error> {
     if let Some(token) = token {
         deps.store
-            .transact(vec![Write::Delete {
-                key: Session::key(&token_hash(token)),
-                cond: None,
-            }])
+            .transact(vec![Write::delete(Session::key(&token_hash(token)))])
             .await?;
         tracing::info!(event = "logged_out", "authentication");
     }
@@ -412,7 +405,7 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     };
     let now = deps.clock.unix();
     if now >= session.absolute_expires_at || now >= session.last_seen_at + IDLE_TIMEOUT_SECONDS {
-        deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
+        deps.store.transact(vec![Write::delete(key)]).await?;
         let timeout = if now >= session.absolute_expires_at {
             "absolute"
         } else {
@@ -432,7 +425,7 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     // before have ended. Disabling raises it too; the flag is checked as well, on the account
     // item this request reads anyway.
     if account.disabled || session.epoch != account.session_epoch {
-        deps.store.transact(vec![Write::Delete { key, cond: None }]).await?;
+        deps.store.transact(vec![Write::delete(key)]).await?;
         if account.disabled {
             tracing::info!(event = "session_ended_by_account_disabled", account_id = %account.id, "authentication");
             return Err(Error::AccountDisabled);
@@ -442,7 +435,7 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
     }
     if now - session.last_seen_at >= TOUCH_INTERVAL_SECONDS {
         deps.store
-            .update(&key, &[Change::set("lastSeenAt", now)], Some(&Cond::Exists))
+            .update(&key, &[Change::set(Session::LAST_SEEN_AT, now)], Some(&Cond::Exists))
             .await
             .map_err(|e| {
                 if e.is_condition_failed() {

@@ -11,14 +11,20 @@ use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::secrets::{new_token, token_hash};
 use crate::store::records::{
-    Account, Insurer, LoginFailures, RosterPerson, SignupFlow, SignupStage, UserIdGuard, from_item, to_item,
+    Account, Insurer, LoginFailures, PendingCode, RosterPerson, SignupFlow, SignupStage, UserIdGuard, from_item,
+    to_item,
 };
-use crate::store::{Change, Cond, StoreError, Write};
+use crate::store::{Change, Cond, StoreError, Tag, Write};
 use crate::throttle::{IDENTITY_PER_CARD, IDENTITY_PER_IP};
 use serde::{Deserialize, Serialize};
 
 /// The purpose a code is bound to: a code from another purpose never verifies here.
 const PURPOSE: &str = "signup";
+
+/// The writes of the signup transactions whose failed condition the person is told about.
+const GUARD: Tag = Tag("user id guard");
+const FLOW: Tag = Tag("signup flow");
+const ROSTER_CLAIM: Tag = Tag("roster claim");
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -202,14 +208,12 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
         user_id: None,
         password_hash: None,
         email: None,
-        code: codes::PendingCode::default(),
+        code: PendingCode::default(),
     };
     store
-        .transact(vec![Write::Put {
-            key: SignupFlow::key(&flow.id),
-            item: to_item(&flow, Some(flow.expires_at)),
-            cond: Some(Cond::NotExists),
-        }])
+        .transact(vec![
+            Write::put(SignupFlow::key(&flow.id), to_item(&flow, Some(flow.expires_at))).when(Cond::NotExists),
+        ])
         .await?;
     tracing::info!(event = "identity_check_passed", "signup");
     Ok(Started {
@@ -245,7 +249,7 @@ async fn claimable_guard(deps: &Deps, flow: &SignupFlow, user_id: &UserId) -> Re
 fn guard_is(rev: Option<String>) -> Cond {
     match rev {
         None => Cond::NotExists,
-        Some(rev) => Cond::eq("rev", rev),
+        Some(rev) => Cond::eq(UserIdGuard::REV, rev),
     }
 }
 
@@ -289,51 +293,39 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
     let password_hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
     let issued = codes::issue(deps, PURPOSE, &flow.id, now);
     let mut flow_changes = vec![
-        Change::set("stage", "code"),
-        Change::set("userId", user_id.as_str()),
-        Change::set("passwordHash", password_hash),
-        Change::set("email", email.as_str()),
+        Change::set(SignupFlow::STAGE, SignupStage::Code),
+        Change::set(SignupFlow::USER_ID, &user_id),
+        Change::set(SignupFlow::PASSWORD_HASH, password_hash),
+        Change::set(SignupFlow::EMAIL, &email),
     ];
     flow_changes.extend(issued.changes);
 
+    let reservation = UserIdGuard::Reservation {
+        flow_id: flow.id.clone(),
+        expires_at: flow.expires_at,
+        rev: new_token(),
+    };
     let mut writes = vec![
-        Write::Put {
-            key: UserIdGuard::key(&user_id),
-            item: to_item(
-                &UserIdGuard::Reservation {
-                    flow_id: flow.id.clone(),
-                    expires_at: flow.expires_at,
-                    rev: new_token(),
-                },
-                Some(flow.expires_at),
-            ),
-            cond: Some(guard_is(seen_guard)),
-        },
-        Write::Update {
-            key: SignupFlow::key(&flow.id),
-            changes: flow_changes,
-            cond: Some(Cond::And(vec![
+        Write::put(UserIdGuard::key(&user_id), to_item(&reservation, Some(flow.expires_at)))
+            .when(guard_is(seen_guard))
+            .tagged(GUARD),
+        Write::update(SignupFlow::key(&flow.id), flow_changes)
+            .when(Cond::And(vec![
                 Cond::Exists,
-                Cond::eq("stage", serde_json::to_value(flow.stage).unwrap_or_default()),
+                Cond::eq(SignupFlow::STAGE, flow.stage),
                 codes::unchanged_sends(&flow.code),
-            ])),
-        },
+            ]))
+            .tagged(FLOW),
     ];
     // Changing one's mind about the ID frees the one reserved before.
     if let Some(previous) = flow.user_id.as_ref().filter(|previous| previous.key() != user_id.key()) {
-        writes.push(Write::Delete {
-            key: UserIdGuard::key(previous),
-            cond: Some(Cond::And(vec![
-                Cond::eq("kind", "reservation"),
-                Cond::eq("flowId", flow.id.clone()),
-            ])),
-        });
+        writes.push(Write::delete(UserIdGuard::key(previous)).when(UserIdGuard::reserved_for(&flow.id)));
     }
     match deps.store.transact(writes).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(Error::UserIdTaken),
+        Err(StoreError::ConditionFailed { failed: Some(GUARD) }) => return Err(Error::UserIdTaken),
         // Another request of this flow changed it first (a double submit): let the page reload.
-        Err(StoreError::ConditionFailed { index: Some(1) }) => return Err(Error::WrongStep),
+        Err(StoreError::ConditionFailed { failed: Some(FLOW) }) => return Err(Error::WrongStep),
         Err(StoreError::ConditionFailed { .. }) => {}
         Err(other) => return Err(other.into()),
     }
@@ -364,7 +356,7 @@ pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error
     let issued = codes::issue(deps, PURPOSE, &flow.id, now);
     let still = Cond::And(vec![
         Cond::Exists,
-        Cond::eq("stage", "code"),
+        Cond::eq(SignupFlow::STAGE, SignupStage::Code),
         codes::unchanged_sends(&flow.code),
     ]);
     match deps
@@ -397,7 +389,7 @@ pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> 
     let now = deps.clock.unix();
     let slot = codes::Slot {
         key: SignupFlow::key(&flow.id),
-        still: Cond::eq("stage", "code"),
+        still: Cond::eq(SignupFlow::STAGE, SignupStage::Code),
         purpose: PURPOSE,
         owner: &flow.id,
     };
@@ -449,51 +441,44 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
     };
     // The flow comes first: when two requests race with the same code, the loser fails on it
     // and learns the code was already used.
+    let claim = vec![Change::set(RosterPerson::CLAIMED_BY, account.id.as_str())];
     let writes = vec![
-        Write::Update {
-            key: SignupFlow::key(&flow.id),
-            changes: vec![
-                Change::set("stage", "done"),
-                Change::remove("passwordHash"),
-                Change::remove("codeHash"),
+        Write::update(
+            SignupFlow::key(&flow.id),
+            vec![
+                Change::set(SignupFlow::STAGE, SignupStage::Done),
+                Change::remove(SignupFlow::PASSWORD_HASH),
+                Change::remove(PendingCode::CODE_HASH),
             ],
-            cond: Some(Cond::And(vec![
-                Cond::eq("stage", "code"),
-                Cond::eq("codeHash", verified_hash),
-            ])),
-        },
-        Write::Put {
-            key: UserIdGuard::key(&user_id),
-            item: to_item(&guard, None),
-            cond: Some(Cond::And(vec![
-                Cond::eq("kind", "reservation"),
-                Cond::eq("flowId", flow.id.clone()),
-            ])),
-        },
-        Write::Put {
-            key: Account::key(&account.id),
-            item: to_item(&account, None),
-            cond: Some(Cond::NotExists),
-        },
-        Write::Update {
-            key: RosterPerson::key(&flow.insurer, flow.year, &flow.symbol, &flow.number),
-            changes: vec![Change::set("claimedBy", account.id.clone())],
-            cond: Some(Cond::And(vec![Cond::Exists, Cond::missing("claimedBy")])),
-        },
+        )
+        .when(Cond::And(vec![
+            Cond::eq(SignupFlow::STAGE, SignupStage::Code),
+            Cond::eq(PendingCode::CODE_HASH, verified_hash),
+        ]))
+        .tagged(FLOW),
+        Write::put(UserIdGuard::key(&user_id), to_item(&guard, None))
+            .when(UserIdGuard::reserved_for(&flow.id))
+            .tagged(GUARD),
+        Write::put(Account::key(&account.id), to_item(&account, None)).when(Cond::NotExists),
+        Write::update(
+            RosterPerson::key(&flow.insurer, flow.year, &flow.symbol, &flow.number),
+            claim,
+        )
+        .when(Cond::And(vec![Cond::Exists, Cond::missing(RosterPerson::CLAIMED_BY)]))
+        .tagged(ROSTER_CLAIM),
         // Failures counted while nobody had the ID (or last year's holder) are not the new
         // account's: without this, anyone could lock an ID before it is taken.
-        Write::Delete {
-            key: LoginFailures::key(&user_id.key()),
-            cond: None,
-        },
+        Write::delete(LoginFailures::key(&user_id.key())),
     ];
     match deps.store.transact(writes).await {
         Ok(()) => {
             tracing::info!(event = "account_created", account_id = %account.id, "signup");
             Ok(user_id)
         }
-        Err(StoreError::ConditionFailed { index: Some(1) }) => Err(Error::UserIdTaken),
-        Err(StoreError::ConditionFailed { index: Some(3) }) => Err(Error::AlreadyRegistered),
+        Err(StoreError::ConditionFailed { failed: Some(GUARD) }) => Err(Error::UserIdTaken),
+        Err(StoreError::ConditionFailed {
+            failed: Some(ROSTER_CLAIM),
+        }) => Err(Error::AlreadyRegistered),
         Err(StoreError::ConditionFailed { .. }) => Err(Error::FlowExpired),
         Err(other) => Err(other.into()),
     }

@@ -77,21 +77,17 @@ pub async fn publish(
         published_at: now,
     };
     let seen = match &insurer.terms_version {
-        Some(v) => Cond::eq("termsVersion", v.as_str()),
-        None => Cond::missing("termsVersion"),
+        Some(v) => Cond::eq(Insurer::TERMS_VERSION, v.as_str()),
+        None => Cond::missing(Insurer::TERMS_VERSION),
     };
     store
         .transact(vec![
-            Write::Put {
-                key: TermsDocument::key(code, &version),
-                item: to_item(&document, None),
-                cond: Some(Cond::NotExists),
-            },
-            Write::Update {
-                key: Insurer::key(code),
-                changes: vec![Change::set("termsVersion", version.as_str())],
-                cond: Some(Cond::And(vec![Cond::Exists, seen])),
-            },
+            Write::put(TermsDocument::key(code, &version), to_item(&document, None)).when(Cond::NotExists),
+            Write::update(
+                Insurer::key(code),
+                vec![Change::set(Insurer::TERMS_VERSION, version.as_str())],
+            )
+            .when(Cond::And(vec![Cond::Exists, seen])),
         ])
         .await?;
     Ok(version)

@@ -2,8 +2,8 @@
 //! as a keyed fingerprint.
 
 use crate::secrets::fingerprint;
-use crate::store::{Change, Cond, ItemStore, Key, StoreError, TTL_ATTRIBUTE};
-use serde_json::Value;
+use crate::store::records::{ThrottleWindow, from_item};
+use crate::store::{Change, Cond, ItemStore, Key, StoreError, TTL};
 
 pub struct Limit {
     pub scope: &'static str,
@@ -70,10 +70,7 @@ impl Limit {
     fn key(&self, secret: &[u8], value: &str, now: i64) -> (Key, i64) {
         let (start, end) = self.window(now);
         let label = fingerprint(secret, &format!("{}\0{value}", self.scope));
-        (
-            Key::new(format!("THROTTLE#{}#{label}", self.scope), format!("WINDOW#{start}")),
-            end,
-        )
+        (ThrottleWindow::key(self.scope, &label, start), end)
     }
 
     /// Counts this request and tells how long to wait when it is one too many.
@@ -86,10 +83,14 @@ impl Limit {
     ) -> Result<Option<i64>, StoreError> {
         let (key, end) = self.key(secret, value, now);
         let item = store
-            .update(&key, &[Change::add("count", 1), Change::set(TTL_ATTRIBUTE, end)], None)
+            .update(
+                &key,
+                &[Change::add(ThrottleWindow::COUNT, 1), Change::set(TTL, end)],
+                None,
+            )
             .await?;
-        let count = item.get("count").and_then(Value::as_i64).unwrap_or(0);
-        Ok((count > self.max).then_some(end - now))
+        let window: ThrottleWindow = from_item(item)?;
+        Ok((window.count > self.max).then_some(end - now))
     }
 
     /// Takes back a request counted by `hit` that turned out not to count (a success).
@@ -102,7 +103,7 @@ impl Limit {
     ) -> Result<(), StoreError> {
         let (key, _) = self.key(secret, value, now);
         match store
-            .update(&key, &[Change::add("count", -1)], Some(&Cond::Exists))
+            .update(&key, &[Change::add(ThrottleWindow::COUNT, -1)], Some(&Cond::Exists))
             .await
         {
             Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),

@@ -11,7 +11,7 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
     let insurer = match session::authenticate(deps, request.cookie(SESSION_COOKIE)).await {
         Ok(authenticated) => Some(authenticated.insurer),
-        Err(Error::Unavailable(cause)) => return Err(Error::Unavailable(cause)),
+        Err(error @ (Error::Unavailable(_) | Error::Internal(_))) => return Err(error),
         Err(_) => None,
     };
     Ok(Reply::json(200, terms::current(deps, insurer.as_ref()).await?))

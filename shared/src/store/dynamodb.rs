@@ -1,7 +1,7 @@
 //! The production engine: one DynamoDB table (`pk`, `sk`, TTL on `ttl`). Every uniqueness rule
 //! is a condition on a key, never a query on an index (indexes are eventually consistent).
 
-use super::{Change, Cond, Item, ItemStore, Key, StoreError, Write};
+use super::{Action, Change, Cond, Item, ItemStore, Key, StoreError, Write, check_group};
 use crate::aws::endpoint_from_env;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -144,7 +144,7 @@ impl DynamoStore {
             .time_to_live_specification(
                 TimeToLiveSpecification::builder()
                     .enabled(true)
-                    .attribute_name(super::TTL_ATTRIBUTE)
+                    .attribute_name(super::TTL.name())
                     .build()
                     .expect("static ttl spec"),
             )
@@ -175,7 +175,7 @@ fn describe<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(error
     let code = error.code().unwrap_or("unknown").to_string();
     match error {
         SdkError::ServiceError(_) if code == "ConditionalCheckFailedException" => {
-            StoreError::ConditionFailed { index: None }
+            StoreError::ConditionFailed { failed: None }
         }
         other => StoreError::Unavailable(format!("{code}: {}", other.message().unwrap_or("no message"))),
     }
@@ -268,18 +268,42 @@ impl Expression {
                 self.name(name),
                 self.value(AttributeValue::N(value.to_string()))
             ),
-            Cond::And(all) => self.join(all, " AND ", "attribute_exists(pk) OR attribute_not_exists(pk)"),
-            Cond::Or(any) => self.join(any, " OR ", "attribute_exists(pk) AND attribute_not_exists(pk)"),
+            // DynamoDB has no literal true or false: an empty group is written as a tautology
+            // (AND) or a contradiction (OR) on the key attribute, which every item has or lacks.
+            Cond::And(all) if all.is_empty() => {
+                let pk = self.name("pk");
+                format!("(attribute_exists({pk}) OR attribute_not_exists({pk}))")
+            }
+            Cond::Or(any) if any.is_empty() => {
+                let pk = self.name("pk");
+                format!("(attribute_exists({pk}) AND attribute_not_exists({pk}))")
+            }
+            Cond::And(all) => self.join(all, " AND ", |c| match c {
+                Cond::And(inner) if !inner.is_empty() => Some(inner),
+                _ => None,
+            }),
+            Cond::Or(any) => self.join(any, " OR ", |c| match c {
+                Cond::Or(inner) if !inner.is_empty() => Some(inner),
+                _ => None,
+            }),
         }
     }
 
-    fn join(&mut self, parts: &[Cond], separator: &str, empty: &str) -> String {
-        if parts.is_empty() {
-            return format!("({empty})");
+    /// DynamoDB refuses redundant parentheses, so a group of one is its part alone, and a
+    /// group inside a group of the same kind (`same`) joins its parent's.
+    fn join(&mut self, parts: &[Cond], separator: &str, same: fn(&Cond) -> Option<&Vec<Cond>>) -> String {
+        if let [only] = parts {
+            return self.condition(only);
         }
-        // Compound parts bring their own parentheses; DynamoDB refuses redundant ones.
-        let parts: Vec<String> = parts.iter().map(|c| self.condition(c)).collect();
-        format!("({})", parts.join(separator))
+        let mut flat = Vec::new();
+        let mut pending: Vec<&Cond> = parts.iter().rev().collect();
+        while let Some(part) = pending.pop() {
+            match same(part) {
+                Some(inner) => pending.extend(inner.iter().rev()),
+                None => flat.push(self.condition(part)),
+            }
+        }
+        format!("({})", flat.join(separator))
     }
 
     fn update(&mut self, changes: &[Change]) -> String {
@@ -322,11 +346,14 @@ impl Expression {
 const TRANSACTION_CONFLICT_RETRIES: u32 = 6;
 
 impl DynamoStore {
+    /// A group of one write as a plain write, which costs half as much as a transaction. A
+    /// lone check stays a (one-item) transaction: only that makes DynamoDB evaluate it.
     async fn single(&self, write: Write) -> Result<(), StoreError> {
+        let Write { key, action, cond, tag } = write;
         let mut expr = Expression::default();
-        let result = match write {
-            Write::Put { key, item, cond } => {
-                let condition = cond.as_ref().map(|c| expr.condition(c));
+        let condition = cond.as_ref().map(|c| expr.condition(c));
+        let result = match action {
+            Action::Put(item) => {
                 let round_trip = RoundTrip::start();
                 let result = self
                     .client
@@ -343,9 +370,8 @@ impl DynamoStore {
                 round_trip.finish("PutItem", 1, consumed, outcome(&result));
                 result.map(|_| ()).map_err(describe)
             }
-            Write::Update { key, changes, cond } => self.update(&key, &changes, cond.as_ref()).await.map(|_| ()),
-            Write::Delete { key, cond } => {
-                let condition = cond.as_ref().map(|c| expr.condition(c));
+            Action::Update(changes) => self.update(&key, &changes, cond.as_ref()).await.map(|_| ()),
+            Action::Delete => {
                 let round_trip = RoundTrip::start();
                 let result = self
                     .client
@@ -362,44 +388,35 @@ impl DynamoStore {
                 round_trip.finish("DeleteItem", 1, consumed, outcome(&result));
                 result.map(|_| ()).map_err(describe)
             }
-            Write::Check { key, cond } => {
-                let holds = cond.holds(self.get(&key).await?.as_ref());
-                if holds {
-                    Ok(())
-                } else {
-                    Err(StoreError::ConditionFailed { index: None })
-                }
-            }
+            Action::Check => unreachable!("a lone check is sent as a transaction"),
         };
         result.map_err(|e| match e {
-            StoreError::ConditionFailed { .. } => StoreError::ConditionFailed { index: Some(0) },
+            StoreError::ConditionFailed { .. } => StoreError::ConditionFailed { failed: tag },
             other => other,
         })
     }
 
     fn transact_item(&self, write: &Write) -> Result<TransactWriteItem, StoreError> {
         let mut expr = Expression::default();
-        let built = match write {
-            Write::Put { key, item, cond } => {
-                let condition = cond.as_ref().map(|c| expr.condition(c));
-                TransactWriteItem::builder().put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(item_map(key, item)))
-                        .set_condition_expression(condition)
-                        .set_expression_attribute_names(expr.names())
-                        .set_expression_attribute_values(expr.values())
-                        .build()
-                        .map_err(|e| StoreError::Unavailable(e.to_string()))?,
-                )
-            }
-            Write::Update { key, changes, cond } => {
-                let condition = cond.as_ref().map(|c| expr.condition(c));
+        let condition = write.cond.as_ref().map(|c| expr.condition(c));
+        let key = Some(key_map(&write.key));
+        let built = match &write.action {
+            Action::Put(item) => TransactWriteItem::builder().put(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(item_map(&write.key, item)))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+            ),
+            Action::Update(changes) => {
                 let update = expr.update(changes);
                 TransactWriteItem::builder().update(
                     Update::builder()
                         .table_name(&self.table)
-                        .set_key(Some(key_map(key)))
+                        .set_key(key)
                         .update_expression(update)
                         .set_condition_expression(condition)
                         .set_expression_attribute_names(expr.names())
@@ -408,32 +425,26 @@ impl DynamoStore {
                         .map_err(|e| StoreError::Unavailable(e.to_string()))?,
                 )
             }
-            Write::Delete { key, cond } => {
-                let condition = cond.as_ref().map(|c| expr.condition(c));
-                TransactWriteItem::builder().delete(
-                    Delete::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(key_map(key)))
-                        .set_condition_expression(condition)
-                        .set_expression_attribute_names(expr.names())
-                        .set_expression_attribute_values(expr.values())
-                        .build()
-                        .map_err(|e| StoreError::Unavailable(e.to_string()))?,
-                )
-            }
-            Write::Check { key, cond } => {
-                let condition = expr.condition(cond);
-                TransactWriteItem::builder().condition_check(
-                    ConditionCheck::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(key_map(key)))
-                        .condition_expression(condition)
-                        .set_expression_attribute_names(expr.names())
-                        .set_expression_attribute_values(expr.values())
-                        .build()
-                        .map_err(|e| StoreError::Unavailable(e.to_string()))?,
-                )
-            }
+            Action::Delete => TransactWriteItem::builder().delete(
+                Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(key)
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+            ),
+            Action::Check => TransactWriteItem::builder().condition_check(
+                ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(key)
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+            ),
         };
         Ok(built.build())
     }
@@ -472,11 +483,10 @@ impl ItemStore for DynamoStore {
         Ok(result.map_err(describe)?.attributes().map(to_item).unwrap_or_default())
     }
 
-    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        // A group of one costs half as much as a plain write of the same item.
-        if writes.len() == 1 {
-            let write = writes.into_iter().next().expect("one write");
-            return self.single(write).await;
+    async fn transact(&self, mut writes: Vec<Write>) -> Result<(), StoreError> {
+        check_group(&writes)?;
+        if writes.len() == 1 && !matches!(writes[0].action, Action::Check) {
+            return self.single(writes.remove(0)).await;
         }
         let items = writes
             .iter()
@@ -504,11 +514,14 @@ impl ItemStore for DynamoStore {
                 },
                 _ => Vec::new(),
             };
+            // The reasons are in the order of the writes.
             if let Some(index) = reasons
                 .iter()
                 .position(|r| r.as_deref() == Some("ConditionalCheckFailed"))
             {
-                return Err(StoreError::ConditionFailed { index: Some(index) });
+                return Err(StoreError::ConditionFailed {
+                    failed: writes.get(index).and_then(Write::tag),
+                });
             }
             // Concurrent transactions on one item cancel each other; retrying lets the
             // conditions, not the timing, decide who wins.
@@ -598,5 +611,147 @@ impl ItemStore for DynamoStore {
 
     async fn warm_up(&self) -> Result<(), StoreError> {
         self.get(&Key::new("WARMUP", "WARMUP")).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn built(cond: &Cond) -> (String, Expression) {
+        let mut expr = Expression::default();
+        (expr.condition(cond), expr)
+    }
+
+    fn names(expr: &Expression) -> Vec<(&str, &str)> {
+        let mut names: Vec<_> = expr.names.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+        names.sort();
+        names
+    }
+
+    fn values(expr: &Expression) -> Vec<(&str, &AttributeValue)> {
+        let mut values: Vec<_> = expr.values.iter().map(|(p, v)| (p.as_str(), v)).collect();
+        values.sort_by_key(|(p, _)| *p);
+        values
+    }
+
+    fn n(value: i64) -> AttributeValue {
+        AttributeValue::N(value.to_string())
+    }
+
+    #[test]
+    fn every_name_and_value_is_a_placeholder() {
+        let (text, expr) = built(&Cond::Eq("name", json!("健保")));
+        assert_eq!(text, "#n0 = :v0");
+        assert_eq!(names(&expr), [("#n0", "name")]);
+        assert_eq!(values(&expr), [(":v0", &AttributeValue::S("健保".into()))]);
+
+        let (text, expr) = built(&Cond::Exists);
+        assert_eq!(text, "attribute_exists(#n0)");
+        assert_eq!(names(&expr), [("#n0", "pk")]);
+        assert!(expr.values().is_none());
+        assert_eq!(built(&Cond::NotExists).0, "attribute_not_exists(#n0)");
+        assert_eq!(built(&Cond::AttrExists("year")).0, "attribute_exists(#n0)");
+        assert_eq!(built(&Cond::AttrMissing("year")).0, "attribute_not_exists(#n0)");
+    }
+
+    #[test]
+    fn a_name_used_twice_has_one_placeholder() {
+        let (text, expr) = built(&Cond::Or(vec![
+            Cond::AttrMissing("lockedUntil"),
+            Cond::Le("lockedUntil", 5),
+        ]));
+        assert_eq!(text, "(attribute_not_exists(#n0) OR #n0 <= :v0)");
+        assert_eq!(names(&expr), [("#n0", "lockedUntil")]);
+        assert_eq!(values(&expr), [(":v0", &n(5))]);
+    }
+
+    #[test]
+    fn nested_groups_keep_their_parentheses_and_no_redundant_ones() {
+        let (text, expr) = built(&Cond::And(vec![
+            Cond::Exists,
+            Cond::Or(vec![
+                Cond::Eq("kind", json!("reservation")),
+                Cond::And(vec![Cond::Lt("codeTries", 5), Cond::AttrMissing("claimedBy")]),
+            ]),
+        ]));
+        assert_eq!(
+            text,
+            "(attribute_exists(#n0) AND (#n1 = :v0 OR (#n2 < :v1 AND attribute_not_exists(#n3))))"
+        );
+        assert_eq!(
+            names(&expr),
+            [
+                ("#n0", "pk"),
+                ("#n1", "kind"),
+                ("#n2", "codeTries"),
+                ("#n3", "claimedBy")
+            ]
+        );
+        assert_eq!(
+            values(&expr),
+            [(":v0", &AttributeValue::S("reservation".into())), (":v1", &n(5))]
+        );
+
+        // A group inside a group of the same kind joins it; a group of one is its part.
+        let same = Cond::And(vec![
+            Cond::And(vec![Cond::Exists, Cond::Eq("v", json!(1))]),
+            Cond::Lt("v", 3),
+        ]);
+        assert_eq!(built(&same).0, "(attribute_exists(#n0) AND #n1 = :v0 AND #n1 < :v1)");
+        let single = Cond::Or(vec![Cond::And(vec![Cond::Eq("v", json!(true))])]);
+        let (text, expr) = built(&single);
+        assert_eq!(text, "#n0 = :v0");
+        assert_eq!(values(&expr), [(":v0", &AttributeValue::Bool(true))]);
+    }
+
+    #[test]
+    fn empty_groups_are_a_tautology_and_a_contradiction() {
+        let (text, expr) = built(&Cond::And(vec![]));
+        assert_eq!(text, "(attribute_exists(#n0) OR attribute_not_exists(#n0))");
+        assert_eq!(names(&expr), [("#n0", "pk")]);
+        let (text, _) = built(&Cond::Or(vec![]));
+        assert_eq!(text, "(attribute_exists(#n0) AND attribute_not_exists(#n0))");
+        let (text, _) = built(&Cond::And(vec![Cond::Or(vec![]), Cond::Eq("v", json!(1))]));
+        assert_eq!(
+            text,
+            "((attribute_exists(#n0) AND attribute_not_exists(#n0)) AND #n1 = :v0)"
+        );
+    }
+
+    #[test]
+    fn an_update_groups_its_clauses_and_shares_placeholders_with_its_condition() {
+        let mut expr = Expression::default();
+        let condition = expr.condition(&Cond::Eq("sessionEpoch", json!(2)));
+        let update = expr.update(&[
+            Change::Set("passwordHash", json!("h")),
+            Change::Add("sessionEpoch", 1),
+            Change::Remove("codeHash"),
+            Change::Set("contact", json!({ "phone": "090" })),
+        ]);
+        assert_eq!(condition, "#n0 = :v0");
+        assert_eq!(update, "SET #n1 = :v1, #n3 = :v3 ADD #n0 :v2 REMOVE #n2");
+        assert_eq!(
+            names(&expr),
+            [
+                ("#n0", "sessionEpoch"),
+                ("#n1", "passwordHash"),
+                ("#n2", "codeHash"),
+                ("#n3", "contact")
+            ]
+        );
+        assert_eq!(
+            values(&expr),
+            [
+                (":v0", &n(2)),
+                (":v1", &AttributeValue::S("h".into())),
+                (":v2", &n(1)),
+                (
+                    ":v3",
+                    &AttributeValue::M(HashMap::from([("phone".into(), AttributeValue::S("090".into()))]))
+                ),
+            ]
+        );
     }
 }

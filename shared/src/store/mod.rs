@@ -4,6 +4,9 @@
 //! multi-item writes — the DynamoDB single-table model. Everything kennin stores is written
 //! through `records`, once, on top of it; so the DynamoDB engine and the embedded SQLite engine
 //! cannot drift apart in behaviour, and one conformance suite covers both.
+//!
+//! Conditions and changes name attributes through typed handles (`Attr`) that `records`
+//! declares next to each record, never by a string of their own.
 
 pub mod dynamodb;
 pub mod records;
@@ -11,14 +14,60 @@ pub mod records;
 pub mod sqlite;
 
 use async_trait::async_trait;
+use serde::Serialize;
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
+use std::collections::HashSet;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 pub type Item = Map<String, Value>;
 
+/// A stored attribute whose values are of type `V` (`str` for text, so that `&str` and
+/// `String` both fit). Declared once per record by `records::attributes!`; a condition or a
+/// change with a value of another type does not compile.
+pub struct Attr<V: ?Sized> {
+    name: &'static str,
+    value: PhantomData<fn() -> Box<V>>,
+}
+
+impl<V: ?Sized> Attr<V> {
+    /// Declared in `records` (and by engine tests): everywhere else, attributes are named
+    /// through the record types.
+    pub const fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            value: PhantomData,
+        }
+    }
+
+    /// The stored name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<V: ?Sized> Clone for Attr<V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V: ?Sized> Copy for Attr<V> {}
+
+impl<V: ?Sized> std::fmt::Debug for Attr<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+fn stored<V: Serialize + ?Sized>(value: &V) -> Value {
+    serde_json::to_value(value).expect("attribute values are scalars or string-keyed maps")
+}
+
 /// The TTL attribute: epoch seconds after which DynamoDB may delete the item (late, sometimes
 /// days late; code checks expiry itself on every read).
-pub const TTL_ATTRIBUTE: &str = "ttl";
+pub const TTL: Attr<i64> = Attr::new("ttl");
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -35,34 +84,38 @@ impl Key {
     }
 }
 
-/// A condition on the item a write addresses (as it is before the write).
+/// A condition on the item a write addresses (as it is before the write). An empty `And`
+/// holds and an empty `Or` does not, as in logic.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
     Exists,
     NotExists,
-    AttrExists(String),
-    AttrMissing(String),
-    Eq(String, Value),
+    AttrExists(&'static str),
+    AttrMissing(&'static str),
+    Eq(&'static str, Value),
     /// The numeric attribute exists and is less than the value.
-    Lt(String, i64),
+    Lt(&'static str, i64),
     /// The numeric attribute exists and is at most the value.
-    Le(String, i64),
+    Le(&'static str, i64),
     And(Vec<Cond>),
     Or(Vec<Cond>),
 }
 
 impl Cond {
-    pub fn eq(name: &str, value: impl Into<Value>) -> Self {
-        Self::Eq(name.to_string(), value.into())
+    pub fn eq<V: Serialize + ?Sized>(attr: Attr<V>, value: impl Borrow<V>) -> Self {
+        Self::Eq(attr.name, stored(value.borrow()))
     }
-    pub fn lt(name: &str, value: i64) -> Self {
-        Self::Lt(name.to_string(), value)
+    pub fn lt(attr: Attr<i64>, value: i64) -> Self {
+        Self::Lt(attr.name, value)
     }
-    pub fn le(name: &str, value: i64) -> Self {
-        Self::Le(name.to_string(), value)
+    pub fn le(attr: Attr<i64>, value: i64) -> Self {
+        Self::Le(attr.name, value)
     }
-    pub fn missing(name: &str) -> Self {
-        Self::AttrMissing(name.to_string())
+    pub fn present<V: ?Sized>(attr: Attr<V>) -> Self {
+        Self::AttrExists(attr.name)
+    }
+    pub fn missing<V: ?Sized>(attr: Attr<V>) -> Self {
+        Self::AttrMissing(attr.name)
     }
 
     /// Evaluates the condition against the current item, the way DynamoDB would.
@@ -85,82 +138,143 @@ impl Cond {
 /// One change to an attribute of an updated item.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    Set(String, Value),
+    Set(&'static str, Value),
     /// Adds to a number, starting from 0 when the attribute is missing.
-    Add(String, i64),
-    Remove(String),
+    Add(&'static str, i64),
+    Remove(&'static str),
 }
 
 impl Change {
-    pub fn set(name: &str, value: impl Into<Value>) -> Self {
-        Self::Set(name.to_string(), value.into())
+    pub fn set<V: Serialize + ?Sized>(attr: Attr<V>, value: impl Borrow<V>) -> Self {
+        Self::Set(attr.name, stored(value.borrow()))
     }
-    pub fn add(name: &str, by: i64) -> Self {
-        Self::Add(name.to_string(), by)
+    pub fn add(attr: Attr<i64>, by: i64) -> Self {
+        Self::Add(attr.name, by)
     }
-    pub fn remove(name: &str) -> Self {
-        Self::Remove(name.to_string())
+    pub fn remove<V: ?Sized>(attr: Attr<V>) -> Self {
+        Self::Remove(attr.name)
     }
 
     /// Applies the change to an item (or to a new one), the way DynamoDB would.
     pub fn apply(&self, item: &mut Item) {
         match self {
             Change::Set(name, value) => {
-                item.insert(name.clone(), value.clone());
+                item.insert((*name).to_string(), value.clone());
             }
             Change::Add(name, by) => {
-                let now = item.get(name).and_then(Value::as_i64).unwrap_or(0);
-                item.insert(name.clone(), Value::from(now + by));
+                let now = item.get(*name).and_then(Value::as_i64).unwrap_or(0);
+                item.insert((*name).to_string(), Value::from(now + by));
             }
             Change::Remove(name) => {
-                item.remove(name);
+                item.remove(*name);
             }
         }
     }
 }
 
-/// One write of an atomic group.
+/// Names a write of a group, so that a cancelled group tells which write's condition failed
+/// (`StoreError::ConditionFailed`) without the caller counting positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tag(pub &'static str);
+
+/// What a write does to its item.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Write {
-    Put {
-        key: Key,
-        item: Item,
-        cond: Option<Cond>,
-    },
-    Update {
-        key: Key,
-        changes: Vec<Change>,
-        cond: Option<Cond>,
-    },
-    Delete {
-        key: Key,
-        cond: Option<Cond>,
-    },
-    Check {
-        key: Key,
-        cond: Cond,
-    },
+enum Action {
+    Put(Item),
+    Update(Vec<Change>),
+    Delete,
+    /// Nothing: the write only requires its condition.
+    Check,
+}
+
+/// One write of an atomic group: `Write::put(key, item).when(cond).tagged(TAG)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Write {
+    key: Key,
+    action: Action,
+    cond: Option<Cond>,
+    tag: Option<Tag>,
 }
 
 impl Write {
-    pub fn key(&self) -> &Key {
-        match self {
-            Write::Put { key, .. }
-            | Write::Update { key, .. }
-            | Write::Delete { key, .. }
-            | Write::Check { key, .. } => key,
+    fn new(key: Key, action: Action, cond: Option<Cond>) -> Self {
+        Self {
+            key,
+            action,
+            cond,
+            tag: None,
         }
+    }
+
+    /// Puts the whole item, replacing any item at the key.
+    pub fn put(key: Key, item: Item) -> Self {
+        Self::new(key, Action::Put(item), None)
+    }
+
+    /// Applies the changes, creating the item if missing.
+    pub fn update(key: Key, changes: Vec<Change>) -> Self {
+        Self::new(key, Action::Update(changes), None)
+    }
+
+    pub fn delete(key: Key) -> Self {
+        Self::new(key, Action::Delete, None)
+    }
+
+    /// Writes nothing, but the group happens only while `cond` holds of the item.
+    pub fn check(key: Key, cond: Cond) -> Self {
+        Self::new(key, Action::Check, Some(cond))
+    }
+
+    /// The write happens only while `cond` holds of its item.
+    pub fn when(self, cond: Cond) -> Self {
+        Self {
+            cond: Some(cond),
+            ..self
+        }
+    }
+
+    pub fn tagged(self, tag: Tag) -> Self {
+        Self { tag: Some(tag), ..self }
+    }
+
+    pub fn tag(&self) -> Option<Tag> {
+        self.tag
+    }
+}
+
+/// At most this many writes in one group, DynamoDB's limit.
+pub const MAX_GROUP_WRITES: usize = 100;
+
+/// The rules every engine enforces on a group before trying it, so that both refuse the same
+/// groups the same way (DynamoDB itself answers ValidationException to these).
+fn check_group(writes: &[Write]) -> Result<(), StoreError> {
+    if writes.len() > MAX_GROUP_WRITES {
+        return Err(StoreError::Refused("more writes than one group may hold"));
+    }
+    let mut keys = HashSet::new();
+    if writes.iter().all(|w| keys.insert(&w.key)) {
+        Ok(())
+    } else {
+        Err(StoreError::Refused("the same item twice in one group"))
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A condition did not hold; for a group, `index` tells which write's did.
-    #[error("condition failed (write {index:?})")]
-    ConditionFailed { index: Option<usize> },
+    /// A condition did not hold; for a group, `failed` is the tag of the write whose did
+    /// (the first in the group's order, when several did).
+    #[error("condition failed (write {failed:?})")]
+    ConditionFailed { failed: Option<Tag> },
     /// The engine cannot be reached or refused the request: the caller answers 503.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// A stored item is not the record it should be (corrupt or foreign data): retrying will
+    /// not help. Names the record type, never a value.
+    #[error("unreadable {record} item")]
+    Unreadable { record: &'static str },
+    /// The request breaks a rule of the engines (a bug in the caller, not an outage).
+    #[error("request refused: {0}")]
+    Refused(&'static str),
 }
 
 /// The storage engine. Reads are strongly consistent unless named otherwise.
@@ -178,7 +292,9 @@ pub trait ItemStore: Send + Sync {
     /// item as it is after the update.
     async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError>;
 
-    /// All of the writes or none of them. At most 100 writes, each on a different item.
+    /// All of the writes or none of them. At most 100 writes, each on a different item (else
+    /// `StoreError::Refused`, and nothing is written). A failed condition is
+    /// `ConditionFailed` with the failing write's tag.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
 
     /// Items under one partition whose sort key starts with `sk_prefix`, in sort key order.
@@ -243,6 +359,34 @@ impl StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_over_dynamodbs_limit_is_refused_before_any_engine_sees_it() {
+        let writes = |count: usize| -> Vec<Write> {
+            (0..count)
+                .map(|i| Write::delete(Key::new("T", format!("{i}"))))
+                .collect()
+        };
+        assert!(check_group(&writes(MAX_GROUP_WRITES)).is_ok());
+        assert!(matches!(
+            check_group(&writes(MAX_GROUP_WRITES + 1)),
+            Err(StoreError::Refused(_))
+        ));
+    }
+
+    #[test]
+    fn typed_changes_and_conditions_store_what_the_value_serialises_to() {
+        const STAGE: Attr<str> = Attr::new("stage");
+        const TRIES: Attr<i64> = Attr::new("tries");
+        let mut item = Item::new();
+        Change::set(STAGE, "code").apply(&mut item);
+        Change::add(TRIES, 2).apply(&mut item);
+        assert!(Cond::eq(STAGE, String::from("code")).holds(Some(&item)));
+        assert!(Cond::And(vec![Cond::lt(TRIES, 3), Cond::present(TRIES)]).holds(Some(&item)));
+        Change::remove(TRIES).apply(&mut item);
+        assert!(Cond::missing(TRIES).holds(Some(&item)));
+        assert!(Cond::And(vec![]).holds(None) && !Cond::Or(vec![]).holds(Some(&item)));
+    }
 
     #[tokio::test]
     async fn a_function_without_the_table_is_refused_as_unavailable_and_warms_nothing() {

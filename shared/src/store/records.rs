@@ -1,13 +1,44 @@
 //! What kennin keeps, item by item, and the key each lives under. Typed records go in and out
 //! of the engines as JSON objects; `ttl` lets DynamoDB collect what has expired.
+//!
+//! Each record declares its stored attributes once, with `attributes!`, next to the struct:
+//! conditions and changes use those handles (`Account::SESSION_EPOCH`), never a name of their
+//! own, and a test checks every declaration against what serde actually stores. A new record
+//! kind copies one of these blocks: the struct, its `attributes!`, its key, and a sample in the
+//! test below.
 
-use super::{Item, Key, StoreError, TTL_ATTRIBUTE};
-use crate::codes::PendingCode;
+use super::{Attr, Cond, Item, Key, StoreError, TTL};
 use crate::domain::{
     Address, BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, PhoneNumber, PostalCode, UserId,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
+
+/// A stored record: what `attributes!` declares for it.
+pub trait Record {
+    /// Every top-level attribute the record may store, those of flattened parts included.
+    fn attributes() -> Vec<&'static str>;
+}
+
+/// Declares a record's stored attributes: one typed handle per attribute, as an associated
+/// constant named like the field, with the name serde stores it under; and `+ Part` for each
+/// `#[serde(flatten)]` part, whose own handles serve the record too.
+macro_rules! attributes {
+    ($record:ident { $($handle:ident: $value:ty = $name:literal),+ $(,)? } $(+ $part:ident)*) => {
+        impl $record {
+            $(pub const $handle: Attr<$value> = Attr::new($name);)+
+        }
+
+        impl Record for $record {
+            fn attributes() -> Vec<&'static str> {
+                [$($name),+]
+                    .into_iter()
+                    $(.chain(<$part as Record>::attributes()))*
+                    .collect()
+            }
+        }
+    };
+}
 
 pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
     let mut item = match serde_json::to_value(record) {
@@ -15,14 +46,47 @@ pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
         _ => unreachable!("records serialise to JSON objects"),
     };
     if let Some(ttl) = ttl {
-        item.insert(TTL_ATTRIBUTE.into(), ttl.into());
+        item.insert(TTL.name().into(), ttl.into());
     }
     item
 }
 
+/// The record in an item. An item that is not one is corrupt: the error names the record type
+/// only, since serde's message may quote the stored value.
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
-    serde_json::from_value(Value::Object(item)).map_err(|e| StoreError::Unavailable(format!("unreadable record: {e}")))
+    serde_json::from_value(Value::Object(item)).map_err(|_| StoreError::Unreadable {
+        record: short_type_name::<T>(),
+    })
 }
+
+fn short_type_name<T>() -> &'static str {
+    let name = std::any::type_name::<T>();
+    name.rsplit("::").next().unwrap_or(name)
+}
+
+/// What a record with a code pending keeps of it (flattened into the record).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingCode {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_hash: Option<String>,
+    #[serde(default)]
+    pub code_issued_at: i64,
+    #[serde(default)]
+    pub code_expires_at: i64,
+    #[serde(default)]
+    pub code_tries: i64,
+    #[serde(default)]
+    pub code_sends: i64,
+}
+
+attributes!(PendingCode {
+    CODE_HASH: str = "codeHash",
+    CODE_ISSUED_AT: i64 = "codeIssuedAt",
+    CODE_EXPIRES_AT: i64 = "codeExpiresAt",
+    CODE_TRIES: i64 = "codeTries",
+    CODE_SENDS: i64 = "codeSends",
+});
 
 /// A union (保険者) and the survey year whose roster is current.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,6 +99,13 @@ pub struct Insurer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_version: Option<String>,
 }
+
+attributes!(Insurer {
+    CODE: InsurerCode = "code",
+    NAME: str = "name",
+    CURRENT_YEAR: i32 = "currentYear",
+    TERMS_VERSION: str = "termsVersion",
+});
 
 impl Insurer {
     pub fn key(code: &InsurerCode) -> Key {
@@ -64,7 +135,21 @@ pub struct RosterPerson {
     pub claimed_by: Option<String>,
 }
 
+attributes!(RosterPerson {
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+    SYMBOL: CardSymbol = "symbol",
+    NUMBER: CardNumber = "number",
+    BIRTH_DATE: BirthDate = "birthDate",
+    NAME_KANA: KanaName = "nameKana",
+    NAME: str = "name",
+    CLAIMED_BY: str = "claimedBy",
+});
+
 impl RosterPerson {
+    /// The sort keys of a roster's people start with this: a query for it reads the roster.
+    pub const SK_PREFIX: &str = "CARD#";
+
     pub fn partition(insurer: &InsurerCode, year: i32) -> String {
         format!("ROSTER#{insurer}#{year}")
     }
@@ -72,7 +157,7 @@ impl RosterPerson {
     pub fn key(insurer: &InsurerCode, year: i32, symbol: &CardSymbol, number: &CardNumber) -> Key {
         Key::new(
             Self::partition(insurer, year),
-            format!("CARD#{}#{}", symbol.as_str(), number.as_str()),
+            format!("{}{}#{}", Self::SK_PREFIX, symbol.as_str(), number.as_str()),
         )
     }
 
@@ -113,6 +198,22 @@ pub struct SignupFlow {
     pub code: PendingCode,
 }
 
+attributes!(
+    SignupFlow {
+        ID: str = "id",
+        INSURER: InsurerCode = "insurer",
+        YEAR: i32 = "year",
+        SYMBOL: CardSymbol = "symbol",
+        NUMBER: CardNumber = "number",
+        NAME: str = "name",
+        STAGE: SignupStage = "stage",
+        EXPIRES_AT: i64 = "expiresAt",
+        USER_ID: UserId = "userId",
+        PASSWORD_HASH: str = "passwordHash",
+        EMAIL: Email = "email",
+    } + PendingCode
+);
+
 impl SignupFlow {
     pub fn key(id: &str) -> Key {
         Key::new(format!("FLOW#{id}"), "SIGNUP")
@@ -139,6 +240,16 @@ pub enum UserIdGuard {
     },
 }
 
+attributes!(UserIdGuard {
+    KIND: str = "kind",
+    FLOW_ID: str = "flowId",
+    EXPIRES_AT: i64 = "expiresAt",
+    REV: str = "rev",
+    ACCOUNT_ID: str = "accountId",
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+});
+
 impl UserIdGuard {
     pub fn key(user_id: &UserId) -> Key {
         Self::key_for(&user_id.key())
@@ -153,6 +264,14 @@ impl UserIdGuard {
         match self {
             UserIdGuard::Reservation { rev, .. } | UserIdGuard::Account { rev, .. } => rev,
         }
+    }
+
+    /// The condition that the guard is still the flow's reservation.
+    pub fn reserved_for(flow_id: &str) -> Cond {
+        Cond::And(vec![
+            Cond::eq(Self::KIND, "reservation"),
+            Cond::eq(Self::FLOW_ID, flow_id),
+        ])
     }
 }
 
@@ -181,6 +300,23 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disabled: bool,
 }
+
+attributes!(Account {
+    ID: str = "id",
+    USER_ID: UserId = "userId",
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+    SYMBOL: CardSymbol = "symbol",
+    NUMBER: CardNumber = "number",
+    NAME: str = "name",
+    EMAIL: Email = "email",
+    PASSWORD_HASH: str = "passwordHash",
+    CREATED_AT: i64 = "createdAt",
+    TERMS_ACCEPTED: TermsAcceptance = "termsAccepted",
+    CONTACT: Contact = "contact",
+    SESSION_EPOCH: i64 = "sessionEpoch",
+    DISABLED: bool = "disabled",
+});
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -215,6 +351,14 @@ pub struct Session {
     pub absolute_expires_at: i64,
 }
 
+attributes!(Session {
+    ACCOUNT_ID: str = "accountId",
+    EPOCH: i64 = "epoch",
+    CREATED_AT: i64 = "createdAt",
+    LAST_SEEN_AT: i64 = "lastSeenAt",
+    ABSOLUTE_EXPIRES_AT: i64 = "absoluteExpiresAt",
+});
+
 impl Session {
     pub fn key(token_hash: &str) -> Key {
         Key::new(format!("SESSION#{token_hash}"), "SESSION")
@@ -234,14 +378,23 @@ pub struct SessionListing {
     pub absolute_expires_at: i64,
 }
 
+attributes!(SessionListing {
+    TOKEN_HASH: str = "tokenHash",
+    EPOCH: i64 = "epoch",
+    CREATED_AT: i64 = "createdAt",
+    ABSOLUTE_EXPIRES_AT: i64 = "absoluteExpiresAt",
+});
+
 impl SessionListing {
     pub const SK_PREFIX: &str = "SESSION#";
 
+    /// The account's partition, where its listings are found with `SK_PREFIX`.
+    pub fn partition(account_id: &str) -> String {
+        Account::key(account_id).pk
+    }
+
     pub fn key(account_id: &str, token_hash: &str) -> Key {
-        Key::new(
-            format!("ACCOUNT#{account_id}"),
-            format!("{}{token_hash}", Self::SK_PREFIX),
-        )
+        Key::new(Self::partition(account_id), format!("{}{token_hash}", Self::SK_PREFIX))
     }
 }
 
@@ -257,6 +410,12 @@ pub struct LoginFailures {
     #[serde(default)]
     pub consecutive_failures: i64,
 }
+
+attributes!(LoginFailures {
+    FAILURES: i64 = "failures",
+    LOCKED_UNTIL: i64 = "lockedUntil",
+    CONSECUTIVE_FAILURES: i64 = "consecutiveFailures",
+});
 
 impl LoginFailures {
     pub fn key(folded_user_id: &str) -> Key {
@@ -274,6 +433,13 @@ pub struct TermsDocument {
     pub published_at: i64,
 }
 
+attributes!(TermsDocument {
+    VERSION: str = "version",
+    TITLE: str = "title",
+    TEXT: str = "text",
+    PUBLISHED_AT: i64 = "publishedAt",
+});
+
 impl TermsDocument {
     pub fn key(insurer: &InsurerCode, version: &str) -> Key {
         Key::new(format!("TERMS#{insurer}"), format!("VERSION#{version}"))
@@ -288,6 +454,12 @@ pub struct PasswordReset {
     #[serde(flatten)]
     pub code: PendingCode,
 }
+
+attributes!(
+    PasswordReset {
+        ACCOUNT_ID: str = "accountId",
+    } + PendingCode
+);
 
 impl PasswordReset {
     pub fn key(account_id: &str) -> Key {
@@ -305,8 +477,292 @@ pub struct EmailChange {
     pub code: PendingCode,
 }
 
+attributes!(
+    EmailChange {
+        ACCOUNT_ID: str = "accountId",
+        NEW_EMAIL: Email = "newEmail",
+    } + PendingCode
+);
+
 impl EmailChange {
     pub fn key(account_id: &str) -> Key {
         Key::new(format!("ACCOUNT#{account_id}"), "EMAIL_CHANGE")
+    }
+}
+
+/// One fixed window of a throttle counter: the counted value appears only as a fingerprint.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThrottleWindow {
+    #[serde(default)]
+    pub count: i64,
+}
+
+attributes!(ThrottleWindow { COUNT: i64 = "count" });
+
+impl ThrottleWindow {
+    pub fn key(scope: &str, fingerprint: &str, window_start: i64) -> Key {
+        Key::new(
+            format!("THROTTLE#{scope}#{fingerprint}"),
+            format!("WINDOW#{window_start}"),
+        )
+    }
+}
+
+/// Whose notices (お知らせ): the whole site's, or one union's. A scope's notices live under one
+/// partition, sorted by date and then by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeScope {
+    Site,
+    Insurer(InsurerCode),
+}
+
+impl NoticeScope {
+    pub const SK_PREFIX: &str = "NOTICE#";
+
+    pub fn partition(&self) -> String {
+        match self {
+            NoticeScope::Site => "NOTICES#SITE".to_string(),
+            NoticeScope::Insurer(code) => format!("NOTICES#{code}"),
+        }
+    }
+
+    /// `iso_date` first, so that the partition reads in date order.
+    pub fn notice_key(&self, iso_date: &str, id: &str) -> Key {
+        Key::new(self.partition(), format!("{}{iso_date}#{id}", Self::SK_PREFIX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use time::macros::date;
+
+    /// Checks `attributes!` against serde: every name a sample stores is declared, and every
+    /// declared name is stored by some sample. Between them the samples fill every field
+    /// (every variant of an enum), so a renamed or added field fails here.
+    fn assert_declared_as_stored<T: Record + Serialize>(samples: &[T]) {
+        let record = short_type_name::<T>();
+        let declared_list = T::attributes();
+        let declared: BTreeSet<&str> = declared_list.iter().copied().collect();
+        assert_eq!(declared.len(), declared_list.len(), "{record} declares a name twice");
+        let stored: BTreeSet<String> = samples
+            .iter()
+            .flat_map(|s| to_item(s, None).into_iter().map(|(name, _)| name))
+            .collect();
+        let stored: BTreeSet<&str> = stored.iter().map(String::as_str).collect();
+        let undeclared: Vec<_> = stored.difference(&declared).collect();
+        let unstored: Vec<_> = declared.difference(&stored).collect();
+        assert!(
+            undeclared.is_empty() && unstored.is_empty(),
+            "{record}: stored but not declared {undeclared:?}; declared but not stored {unstored:?}"
+        );
+    }
+
+    fn insurer_code() -> InsurerCode {
+        InsurerCode::parse("0904").unwrap()
+    }
+
+    fn symbol() -> CardSymbol {
+        CardSymbol::parse("1001").unwrap()
+    }
+
+    fn number() -> CardNumber {
+        CardNumber::parse("1").unwrap()
+    }
+
+    fn user_id() -> UserId {
+        UserId::parse("kenpo_taro").unwrap()
+    }
+
+    fn email() -> Email {
+        Email::parse("taro@example.com").unwrap()
+    }
+
+    fn pending_code() -> PendingCode {
+        PendingCode {
+            code_hash: Some("hash".into()),
+            code_issued_at: 1,
+            code_expires_at: 2,
+            code_tries: 3,
+            code_sends: 4,
+        }
+    }
+
+    #[test]
+    fn every_record_stores_exactly_the_attributes_it_declares() {
+        assert_declared_as_stored(&[pending_code()]);
+        assert_declared_as_stored(&[Insurer {
+            code: insurer_code(),
+            name: "健保組合".into(),
+            current_year: Some(2026),
+            terms_version: Some("0904-1".into()),
+        }]);
+        assert_declared_as_stored(&[RosterPerson {
+            insurer: insurer_code(),
+            year: 2026,
+            symbol: symbol(),
+            number: number(),
+            birth_date: BirthDate::parse("1990/01/01", date!(2026 - 06 - 01)).unwrap(),
+            name_kana: KanaName::parse("ケンポ タロウ").unwrap(),
+            name: "健保 太郎".into(),
+            claimed_by: Some("account".into()),
+        }]);
+        assert_declared_as_stored(&[SignupFlow {
+            id: "flow".into(),
+            insurer: insurer_code(),
+            year: 2026,
+            symbol: symbol(),
+            number: number(),
+            name: "健保 太郎".into(),
+            stage: SignupStage::Code,
+            expires_at: 1,
+            user_id: Some(user_id()),
+            password_hash: Some("hash".into()),
+            email: Some(email()),
+            code: pending_code(),
+        }]);
+        assert_declared_as_stored(&[
+            UserIdGuard::Reservation {
+                flow_id: "flow".into(),
+                expires_at: 1,
+                rev: "rev".into(),
+            },
+            UserIdGuard::Account {
+                account_id: "account".into(),
+                insurer: insurer_code(),
+                year: 2026,
+                rev: "rev".into(),
+            },
+        ]);
+        assert_declared_as_stored(&[Account {
+            id: "account".into(),
+            user_id: user_id(),
+            insurer: insurer_code(),
+            year: 2026,
+            symbol: symbol(),
+            number: number(),
+            name: "健保 太郎".into(),
+            email: email(),
+            password_hash: "hash".into(),
+            created_at: 1,
+            terms_accepted: Some(TermsAcceptance {
+                version: "kennin-2026-1".into(),
+                accepted_at: 2,
+            }),
+            contact: Some(Contact {
+                postal_code: PostalCode::parse("100-0001").unwrap(),
+                address: Address::parse("東京都千代田区千代田1-1").unwrap(),
+                phone: PhoneNumber::parse("090-1234-5678").unwrap(),
+            }),
+            session_epoch: 3,
+            disabled: true,
+        }]);
+        assert_declared_as_stored(&[Session {
+            account_id: "account".into(),
+            epoch: 1,
+            created_at: 2,
+            last_seen_at: 3,
+            absolute_expires_at: 4,
+        }]);
+        assert_declared_as_stored(&[SessionListing {
+            token_hash: "hash".into(),
+            epoch: 1,
+            created_at: 2,
+            absolute_expires_at: 3,
+        }]);
+        assert_declared_as_stored(&[LoginFailures {
+            failures: 1,
+            locked_until: 2,
+            consecutive_failures: 3,
+        }]);
+        assert_declared_as_stored(&[TermsDocument {
+            version: "0904-1".into(),
+            title: "規約".into(),
+            text: "本文".into(),
+            published_at: 1,
+        }]);
+        assert_declared_as_stored(&[PasswordReset {
+            account_id: "account".into(),
+            code: pending_code(),
+        }]);
+        assert_declared_as_stored(&[EmailChange {
+            account_id: "account".into(),
+            new_email: email(),
+            code: pending_code(),
+        }]);
+        assert_declared_as_stored(&[ThrottleWindow { count: 1 }]);
+    }
+
+    /// A key or an attribute name spelled elsewhere would escape the check above.
+    #[test]
+    fn keys_and_attribute_names_are_made_in_the_store_only() {
+        fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    found.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        sources(&root, &mut found);
+        let outside: Vec<_> = found.iter().filter(|p| !p.starts_with(root.join("store"))).collect();
+        assert!(outside.len() > 10, "the walk found the flows");
+        for path in outside {
+            let text = std::fs::read_to_string(path).unwrap();
+            // The variants take names as strings; outside the store only the typed
+            // constructors (Cond::eq, Change::set, …) are used.
+            let spelled = [
+                "Key::new(",
+                "Attr::new(",
+                "Cond::Eq(",
+                "Cond::Lt(",
+                "Cond::Le(",
+                "Cond::AttrExists(",
+                "Cond::AttrMissing(",
+                "Change::Set(",
+                "Change::Add(",
+                "Change::Remove(",
+            ];
+            for made in spelled {
+                assert!(!text.contains(made), "{} calls {made}", path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn typed_values_are_stored_as_the_record_stores_them() {
+        let item = to_item(
+            &SignupFlow {
+                stage: SignupStage::Code,
+                ..serde_json::from_value(serde_json::json!({
+                    "id": "f", "insurer": "0904", "year": 2026, "symbol": "1001", "number": "1",
+                    "name": "n", "stage": "account", "expiresAt": 1
+                }))
+                .unwrap()
+            },
+            Some(9),
+        );
+        assert!(Cond::eq(SignupFlow::STAGE, SignupStage::Code).holds(Some(&item)));
+        assert!(Cond::eq(TTL, 9).holds(Some(&item)));
+    }
+
+    #[test]
+    fn an_unreadable_item_names_its_record_type_and_no_value() {
+        let mut item = to_item(&ThrottleWindow { count: 1 }, None);
+        item.insert(ThrottleWindow::COUNT.name().into(), "ケンポ タロウ".into());
+        let error = from_item::<ThrottleWindow>(item).unwrap_err();
+        assert!(matches!(
+            error,
+            StoreError::Unreadable {
+                record: "ThrottleWindow"
+            }
+        ));
+        assert!(!error.to_string().contains("ケンポ"));
     }
 }

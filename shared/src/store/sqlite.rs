@@ -2,7 +2,7 @@
 //! data across restarts. SQLite serialises writers; one connection behind a mutex makes every
 //! group of writes atomic and every condition see the latest state, as DynamoDB's do.
 
-use super::{Change, Cond, Item, ItemStore, Key, StoreError, Write};
+use super::{Action, Change, Cond, Item, ItemStore, Key, StoreError, Write, check_group};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -15,6 +15,10 @@ pub struct SqliteStore {
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
+}
+
+fn parse(body: &str) -> Result<Item, StoreError> {
+    serde_json::from_str(body).map_err(|_| StoreError::Unreadable { record: "item" })
 }
 
 impl SqliteStore {
@@ -60,7 +64,7 @@ fn read(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
         )
         .optional()
         .map_err(unavailable)?;
-    body.map(|b| serde_json::from_str(&b).map_err(unavailable)).transpose()
+    body.as_deref().map(parse).transpose()
 }
 
 fn store(conn: &Connection, key: &Key, item: &Item) -> Result<(), StoreError> {
@@ -109,7 +113,7 @@ impl ItemStore for SqliteStore {
             if let Some(cond) = &cond
                 && !cond.holds(current.as_ref())
             {
-                return Err(StoreError::ConditionFailed { index: None });
+                return Err(StoreError::ConditionFailed { failed: None });
             }
             let updated = apply_update(current, &key, &changes);
             store(&tx, &key, &updated)?;
@@ -120,23 +124,21 @@ impl ItemStore for SqliteStore {
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        check_group(&writes)?;
         self.with_conn(move |conn| {
             let tx = conn.transaction().map_err(unavailable)?;
-            for (index, write) in writes.iter().enumerate() {
-                let current = read(&tx, write.key())?;
-                let cond = match write {
-                    Write::Put { cond, .. } | Write::Update { cond, .. } | Write::Delete { cond, .. } => cond.as_ref(),
-                    Write::Check { cond, .. } => Some(cond),
-                };
-                if cond.is_some_and(|c| !c.holds(current.as_ref())) {
+            for write in &writes {
+                let key = &write.key;
+                let current = read(&tx, key)?;
+                if write.cond.as_ref().is_some_and(|c| !c.holds(current.as_ref())) {
                     // Dropping the transaction rolls back what the earlier writes did.
-                    return Err(StoreError::ConditionFailed { index: Some(index) });
+                    return Err(StoreError::ConditionFailed { failed: write.tag });
                 }
-                match write {
-                    Write::Put { key, item, .. } => store(&tx, key, &with_key(item.clone(), key))?,
-                    Write::Update { key, changes, .. } => store(&tx, key, &apply_update(current, key, changes))?,
-                    Write::Delete { key, .. } => remove(&tx, key)?,
-                    Write::Check { .. } => {}
+                match &write.action {
+                    Action::Put(item) => store(&tx, key, &with_key(item.clone(), key))?,
+                    Action::Update(changes) => store(&tx, key, &apply_update(current, key, changes))?,
+                    Action::Delete => remove(&tx, key)?,
+                    Action::Check => {}
                 }
             }
             tx.commit().map_err(unavailable)
@@ -161,7 +163,7 @@ impl ItemStore for SqliteStore {
                 if !sk.starts_with(&prefix) {
                     break;
                 }
-                items.push(serde_json::from_str(&body).map_err(unavailable)?);
+                items.push(parse(&body)?);
             }
             Ok(items)
         })

@@ -1,9 +1,13 @@
 //! DynamoDB failing for real: the line to DynamoDB Local is cut before each write step of the
 //! flow. Every step answers 503 with a request ID, nobody is let in, nothing half-made stays,
-//! and the same step succeeds once DynamoDB is back.
+//! and the same step succeeds once DynamoDB is back. Stored data that cannot be read is not an
+//! outage: it answers 500.
 
+use kennin::domain::UserId;
 use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
-use kennin_tests::{FaultProxy, PASSWORD, TARO, code_in, spawn_app_behind};
+use kennin::store::records::{Account, UserIdGuard};
+use kennin::store::{ItemStore, Write};
+use kennin_tests::{Engine, FaultProxy, PASSWORD, TARO, code_in, on_both_engines, spawn_app, spawn_app_behind};
 use serde_json::json;
 
 fn assert_unavailable(reply: &kennin_tests::Reply, step: &str) {
@@ -91,3 +95,43 @@ async fn every_step_survives_dynamodb_going_away() {
         "the reset ended the old session"
     );
 }
+
+/// An account item that no longer reads as an account (corrupt data): retrying cannot help, so
+/// the answer is an internal error with the request ID, not a 503 that asks to retry.
+async fn a_corrupt_record_is_an_internal_error_not_an_outage(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let session = app.logged_in(&TARO, "kenpo_taro", "taro@example.com").await;
+    let store: &dyn ItemStore = app.store.as_ref();
+    let guard = store
+        .get(&UserIdGuard::key(&UserId::parse("kenpo_taro").unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    let account_id = guard[UserIdGuard::ACCOUNT_ID.name()].as_str().unwrap().to_string();
+    let key = Account::key(&account_id);
+    let mut item = store.get(&key).await.unwrap().unwrap();
+    item.insert(Account::SESSION_EPOCH.name().into(), json!("not a number"));
+    store.transact(vec![Write::put(key, item)]).await.unwrap();
+
+    // Sent as is: the helper's requests treat any 500 as a failed test.
+    let response = app
+        .raw("GET", "/api/me")
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 500);
+    assert!(
+        response.headers().get("retry-after").is_none(),
+        "retrying does not help"
+    );
+    let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "internal_error", "{body}");
+    assert!(body["requestId"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_ascii()),
+        "a Japanese message"
+    );
+}
+
+on_both_engines!(a_corrupt_record_is_an_internal_error_not_an_outage);

@@ -94,6 +94,7 @@ fn every_error() -> Vec<Error> {
         },
         Error::PostalCodeUnknown,
         Error::Unavailable("the table did not answer".into()),
+        Error::Internal("unreadable Account item".into()),
     ];
     for error in &errors {
         match error {
@@ -130,7 +131,8 @@ fn every_error() -> Vec<Error> {
             | Error::NoEmailChange
             | Error::RecoveryThrottled { .. }
             | Error::PostalCodeUnknown
-            | Error::Unavailable(_) => {}
+            | Error::Unavailable(_)
+            | Error::Internal(_) => {}
         }
     }
     errors

@@ -54,12 +54,16 @@ async fn importing_twice_changes_nothing_and_claims_survive_updates(engine: Engi
     );
 
     let people = store
-        .query(&RosterPerson::partition(&code(), 2026), "CARD#")
+        .query(&RosterPerson::partition(&code(), 2026), RosterPerson::SK_PREFIX)
         .await
         .unwrap();
     let first: RosterPerson = from_item(people[0].clone()).unwrap();
     store
-        .update(&first.own_key(), &[Change::set("claimedBy", "account-1")], None)
+        .update(
+            &first.own_key(),
+            &[Change::set(RosterPerson::CLAIMED_BY, "account-1")],
+            None,
+        )
         .await
         .unwrap();
     let corrected = CSV.replace("健保 太郎", "健保 太朗");
@@ -92,7 +96,7 @@ async fn a_bad_row_imports_nothing(engine: Engine) {
     assert_eq!(errors[0].0, 4);
     assert!(
         store
-            .query(&RosterPerson::partition(&code(), 2026), "CARD#")
+            .query(&RosterPerson::partition(&code(), 2026), RosterPerson::SK_PREFIX)
             .await
             .unwrap()
             .is_empty()
@@ -132,7 +136,7 @@ async fn a_large_roster_loads_in_batches(engine: Engine) {
     assert_eq!(import(store.as_ref(), 2026, &csv).await.unwrap().added, 1_000);
     assert_eq!(
         store
-            .query(&RosterPerson::partition(&code(), 2026), "CARD#")
+            .query(&RosterPerson::partition(&code(), 2026), RosterPerson::SK_PREFIX)
             .await
             .unwrap()
             .len(),

@@ -515,7 +515,11 @@ async fn the_account_is_one_atomic_write(engine: kennin_tests::Engine) {
     // writes fails, so none of them may stay.
     let person_key = roster_key(&TARO);
     app.store
-        .update(&person_key, &[Change::set("claimedBy", "someone-else")], None)
+        .update(
+            &person_key,
+            &[Change::set(RosterPerson::CLAIMED_BY, "someone-else")],
+            None,
+        )
         .await
         .unwrap();
     let reply = app.code(&flow, &code).await;
@@ -532,7 +536,7 @@ async fn the_account_is_one_atomic_write(engine: kennin_tests::Engine) {
 
     // The store failing at ③ answers 503 and loses nothing: the same code works afterwards.
     app.store
-        .update(&person_key, &[Change::remove("claimedBy")], None)
+        .update(&person_key, &[Change::remove(RosterPerson::CLAIMED_BY)], None)
         .await
         .unwrap();
     app.store.down.store(true, Ordering::SeqCst);
@@ -575,12 +579,12 @@ async fn accounts(app: &TestApp) -> usize {
         .store
         .query(
             &RosterPerson::partition(&kennin::domain::InsurerCode::parse("0904").unwrap(), SURVEY_YEAR),
-            "CARD#",
+            RosterPerson::SK_PREFIX,
         )
         .await
         .unwrap()
     {
-        if let Some(id) = person.get("claimedBy").and_then(Value::as_str)
+        if let Some(id) = person.get(RosterPerson::CLAIMED_BY.name()).and_then(Value::as_str)
             && app.store.get(&Account::key(id)).await.unwrap().is_some()
         {
             accounts += 1;

@@ -1,9 +1,23 @@
 //! One conformance suite for both storage engines: every behaviour `records` and the flows rely
 //! on, checked against the embedded SQLite engine and against DynamoDB Local.
 
-use kennin::store::{Change, Cond, Item, Key, StoreError, Write};
+use kennin::store::{Attr, Change, Cond, Item, Key, StoreError, TTL, Tag, Write};
 use kennin_tests::{Engine, fresh_store, on_both_engines};
 use serde_json::{Value, json};
+
+/// The attributes of the suite's own items (the records of `records` declare theirs there).
+const V: Attr<i64> = Attr::new("v");
+const KIND: Attr<str> = Attr::new("kind");
+const OTHER: Attr<str> = Attr::new("other");
+const COUNT: Attr<i64> = Attr::new("count");
+const NAME: Attr<str> = Attr::new("name");
+const CLAIMED: Attr<str> = Attr::new("claimed");
+const N: Attr<i64> = Attr::new("n");
+const X: Attr<i64> = Attr::new("x");
+
+const FIRST: Tag = Tag("first");
+const SECOND: Tag = Tag("second");
+const THIRD: Tag = Tag("third");
 
 fn item(value: Value) -> Item {
     match value {
@@ -12,12 +26,8 @@ fn item(value: Value) -> Item {
     }
 }
 
-fn put(key: &Key, value: Value, cond: Option<Cond>) -> Write {
-    Write::Put {
-        key: key.clone(),
-        item: item(value),
-        cond,
-    }
+fn put(key: &Key, value: Value) -> Write {
+    Write::put(key.clone(), item(value))
 }
 
 async fn get_missing_then_put_and_read_back(engine: Engine) {
@@ -26,7 +36,7 @@ async fn get_missing_then_put_and_read_back(engine: Engine) {
     assert!(store.get(&key).await.unwrap().is_none());
     assert!(store.get_eventually_consistent(&key).await.unwrap().is_none());
     let value = json!({ "s": "ケンポ", "n": 42, "neg": -7, "b": true, "list": [1, "x"], "map": { "k": "v" } });
-    store.transact(vec![put(&key, value.clone(), None)]).await.unwrap();
+    store.transact(vec![put(&key, value.clone())]).await.unwrap();
     let read = store.get(&key).await.unwrap().unwrap();
     for (name, expected) in item(value) {
         assert_eq!(read.get(&name), Some(&expected), "{name}");
@@ -41,45 +51,39 @@ async fn conditions_decide_single_writes(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     let key = Key::new("T#2", "A");
     store
-        .transact(vec![put(&key, json!({ "v": 1, "kind": "x" }), Some(Cond::NotExists))])
+        .transact(vec![put(&key, json!({ "v": 1, "kind": "x" })).when(Cond::NotExists)])
         .await
         .unwrap();
     let again = store
-        .transact(vec![put(&key, json!({ "v": 2 }), Some(Cond::NotExists))])
+        .transact(vec![put(&key, json!({ "v": 2 })).when(Cond::NotExists).tagged(FIRST)])
         .await;
     assert!(
-        matches!(again, Err(StoreError::ConditionFailed { index: Some(0) })),
+        matches!(again, Err(StoreError::ConditionFailed { failed: Some(FIRST) })),
         "{again:?}"
     );
     assert_eq!(store.get(&key).await.unwrap().unwrap()["v"], 1);
 
-    let wrong = Cond::And(vec![Cond::eq("kind", "x"), Cond::lt("v", 1)]);
+    let wrong = Cond::And(vec![Cond::eq(KIND, "x"), Cond::lt(V, 1)]);
     assert!(
         store
-            .transact(vec![put(&key, json!({ "v": 3 }), Some(wrong))])
+            .transact(vec![put(&key, json!({ "v": 3 })).when(wrong)])
             .await
             .is_err()
     );
     let right = Cond::Or(vec![
-        Cond::eq("kind", "y"),
-        Cond::And(vec![Cond::le("v", 1), Cond::missing("other")]),
+        Cond::eq(KIND, "y"),
+        Cond::And(vec![Cond::le(V, 1), Cond::missing(OTHER)]),
     ]);
     store
-        .transact(vec![put(&key, json!({ "v": 4 }), Some(right))])
+        .transact(vec![put(&key, json!({ "v": 4 })).when(right)])
         .await
         .unwrap();
     assert_eq!(store.get(&key).await.unwrap().unwrap()["v"], 4);
 
-    let gone = Write::Delete {
-        key: key.clone(),
-        cond: Some(Cond::eq("v", 5)),
-    };
+    let gone = Write::delete(key.clone()).when(Cond::eq(V, 5));
     assert!(store.transact(vec![gone]).await.is_err());
     store
-        .transact(vec![Write::Delete {
-            key: key.clone(),
-            cond: Some(Cond::Exists),
-        }])
+        .transact(vec![Write::delete(key.clone()).when(Cond::Exists)])
         .await
         .unwrap();
     assert!(store.get(&key).await.unwrap().is_none());
@@ -89,14 +93,14 @@ async fn update_creates_adds_sets_removes_and_returns_new(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     let key = Key::new("T#3", "A");
     let created = store
-        .update(&key, &[Change::add("count", 1), Change::set("name", "a")], None)
+        .update(&key, &[Change::add(COUNT, 1), Change::set(NAME, "a")], None)
         .await
         .unwrap();
     assert_eq!(created["count"], 1);
     let updated = store
         .update(
             &key,
-            &[Change::add("count", 2), Change::remove("name"), Change::set("ttl", 99)],
+            &[Change::add(COUNT, 2), Change::remove(NAME), Change::set(TTL, 99)],
             Some(&Cond::Exists),
         )
         .await
@@ -105,12 +109,12 @@ async fn update_creates_adds_sets_removes_and_returns_new(engine: Engine) {
     assert!(updated.get("name").is_none());
     assert_eq!(updated["ttl"], 99);
     let refused = store
-        .update(&key, &[Change::add("count", 1)], Some(&Cond::lt("count", 3)))
+        .update(&key, &[Change::add(COUNT, 1)], Some(&Cond::lt(COUNT, 3)))
         .await;
-    assert!(matches!(refused, Err(StoreError::ConditionFailed { .. })));
+    assert!(matches!(refused, Err(StoreError::ConditionFailed { failed: None })));
     assert_eq!(store.get(&key).await.unwrap().unwrap()["count"], 3);
     let missing = store
-        .update(&Key::new("T#3", "B"), &[Change::set("x", 1)], Some(&Cond::Exists))
+        .update(&Key::new("T#3", "B"), &[Change::set(X, 1)], Some(&Cond::Exists))
         .await;
     assert!(matches!(missing, Err(StoreError::ConditionFailed { .. })));
     assert!(store.get(&Key::new("T#3", "B")).await.unwrap().is_none());
@@ -120,25 +124,19 @@ async fn a_group_is_all_or_nothing_and_names_the_failing_write(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     let (a, b, c) = (Key::new("T#4", "A"), Key::new("T#4", "B"), Key::new("T#4", "C"));
     store
-        .transact(vec![put(&c, json!({ "claimed": "someone" }), None)])
+        .transact(vec![put(&c, json!({ "claimed": "someone" }))])
         .await
         .unwrap();
     let group = vec![
-        put(&a, json!({ "v": 1 }), Some(Cond::NotExists)),
-        Write::Update {
-            key: b.clone(),
-            changes: vec![Change::set("v", 2)],
-            cond: None,
-        },
-        Write::Update {
-            key: c.clone(),
-            changes: vec![Change::set("claimed", "me")],
-            cond: Some(Cond::missing("claimed")),
-        },
+        put(&a, json!({ "v": 1 })).when(Cond::NotExists).tagged(FIRST),
+        Write::update(b.clone(), vec![Change::set(V, 2)]).tagged(SECOND),
+        Write::update(c.clone(), vec![Change::set(CLAIMED, "me")])
+            .when(Cond::missing(CLAIMED))
+            .tagged(THIRD),
     ];
     let result = store.transact(group).await;
     assert!(
-        matches!(result, Err(StoreError::ConditionFailed { index: Some(2) })),
+        matches!(result, Err(StoreError::ConditionFailed { failed: Some(THIRD) })),
         "{result:?}"
     );
     assert!(store.get(&a).await.unwrap().is_none(), "nothing half-made");
@@ -146,27 +144,168 @@ async fn a_group_is_all_or_nothing_and_names_the_failing_write(engine: Engine) {
     assert_eq!(store.get(&c).await.unwrap().unwrap()["claimed"], "someone");
 
     let check_fails = vec![
-        put(&a, json!({ "v": 1 }), None),
-        Write::Check {
-            key: b.clone(),
-            cond: Cond::Exists,
-        },
+        put(&a, json!({ "v": 1 })).tagged(FIRST),
+        Write::check(b.clone(), Cond::Exists).tagged(SECOND),
     ];
     assert!(matches!(
         store.transact(check_fails).await,
-        Err(StoreError::ConditionFailed { index: Some(1) })
+        Err(StoreError::ConditionFailed { failed: Some(SECOND) })
     ));
     assert!(store.get(&a).await.unwrap().is_none());
 
+    // A failing write without a tag is reported as such.
+    let untagged = vec![
+        put(&a, json!({ "v": 1 })).tagged(FIRST),
+        Write::check(b.clone(), Cond::Exists),
+    ];
+    assert!(matches!(
+        store.transact(untagged).await,
+        Err(StoreError::ConditionFailed { failed: None })
+    ));
+
     let group = vec![
-        put(&a, json!({ "v": 1 }), Some(Cond::NotExists)),
-        Write::Check {
-            key: c.clone(),
-            cond: Cond::eq("claimed", "someone"),
-        },
+        put(&a, json!({ "v": 1 })).when(Cond::NotExists),
+        Write::check(c.clone(), Cond::eq(CLAIMED, "someone")),
     ];
     store.transact(group).await.unwrap();
     assert!(store.get(&a).await.unwrap().is_some());
+}
+
+/// DynamoDB refuses a group that names one item twice (ValidationException); both engines
+/// refuse it before writing anything, as a bug of the caller.
+async fn the_same_item_twice_in_a_group_is_refused(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let (a, b) = (Key::new("T#10", "A"), Key::new("T#10", "B"));
+    let twice = vec![
+        put(&b, json!({ "v": 1 })),
+        put(&a, json!({ "v": 1 })),
+        Write::update(a.clone(), vec![Change::add(V, 1)]),
+    ];
+    let result = store.transact(twice).await;
+    assert!(matches!(result, Err(StoreError::Refused(_))), "{result:?}");
+    assert!(store.get(&a).await.unwrap().is_none());
+    assert!(store.get(&b).await.unwrap().is_none());
+    let check_and_write = vec![Write::check(a.clone(), Cond::NotExists), put(&a, json!({ "v": 1 }))];
+    assert!(matches!(
+        store.transact(check_and_write).await,
+        Err(StoreError::Refused(_))
+    ));
+    assert!(store.get(&a).await.unwrap().is_none());
+}
+
+/// A group of one check is evaluated by the engine as a condition check: it writes nothing and
+/// fails with the check's tag.
+async fn a_lone_check_is_a_condition_check(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let key = Key::new("T#11", "A");
+    let missing = store
+        .transact(vec![Write::check(key.clone(), Cond::Exists).tagged(FIRST)])
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::ConditionFailed { failed: Some(FIRST) })),
+        "{missing:?}"
+    );
+    store
+        .transact(vec![Write::check(key.clone(), Cond::NotExists)])
+        .await
+        .unwrap();
+    assert!(store.get(&key).await.unwrap().is_none(), "a check writes nothing");
+
+    store.transact(vec![put(&key, json!({ "v": 3 }))]).await.unwrap();
+    store
+        .transact(vec![Write::check(key.clone(), Cond::eq(V, 3))])
+        .await
+        .unwrap();
+    let wrong = store
+        .transact(vec![Write::check(key.clone(), Cond::lt(V, 3)).tagged(SECOND)])
+        .await;
+    assert!(matches!(
+        wrong,
+        Err(StoreError::ConditionFailed { failed: Some(SECOND) })
+    ));
+    assert_eq!(store.get(&key).await.unwrap().unwrap(), {
+        let mut expected = item(json!({ "v": 3 }));
+        expected.insert("pk".into(), "T#11".into());
+        expected.insert("sk".into(), "A".into());
+        expected
+    });
+}
+
+async fn attribute_presence_decides(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let key = Key::new("T#12", "A");
+    store.transact(vec![put(&key, json!({ "v": 1 }))]).await.unwrap();
+    store
+        .update(&key, &[Change::add(V, 1)], Some(&Cond::present(V)))
+        .await
+        .unwrap();
+    let absent = store
+        .update(&key, &[Change::add(V, 1)], Some(&Cond::present(OTHER)))
+        .await;
+    assert!(matches!(absent, Err(StoreError::ConditionFailed { .. })));
+    let in_group = vec![
+        Write::check(key.clone(), Cond::present(V)),
+        put(&Key::new("T#12", "B"), json!({}))
+            .when(Cond::present(V))
+            .tagged(SECOND),
+    ];
+    assert!(matches!(
+        store.transact(in_group).await,
+        Err(StoreError::ConditionFailed { failed: Some(SECOND) })
+    ));
+    assert_eq!(store.get(&key).await.unwrap().unwrap()["v"], 2);
+}
+
+/// An empty `And` holds and an empty `Or` does not, alone or nested, on items that exist and on
+/// items that do not; groups of one and groups in groups are accepted too (DynamoDB refuses
+/// redundant parentheses in an expression).
+async fn empty_and_nested_groups_follow_logic(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let (there, absent) = (Key::new("T#13", "A"), Key::new("T#13", "B"));
+    store
+        .transact(vec![put(&there, json!({ "v": 1, "kind": "x" }))])
+        .await
+        .unwrap();
+    let holds = [
+        Cond::And(vec![]),
+        Cond::Or(vec![Cond::And(vec![]), Cond::eq(KIND, "no")]),
+        Cond::Or(vec![Cond::Or(vec![]), Cond::And(vec![])]),
+        Cond::And(vec![Cond::And(vec![])]),
+    ];
+    let fails = [
+        Cond::Or(vec![]),
+        Cond::And(vec![Cond::Or(vec![]), Cond::And(vec![])]),
+        Cond::Or(vec![Cond::Or(vec![])]),
+    ];
+    for key in [&there, &absent] {
+        for cond in &holds {
+            store
+                .transact(vec![Write::check(key.clone(), cond.clone())])
+                .await
+                .unwrap_or_else(|e| panic!("{cond:?} on {key:?}: {e}"));
+        }
+        for cond in &fails {
+            let result = store.transact(vec![Write::check(key.clone(), cond.clone())]).await;
+            assert!(
+                matches!(result, Err(StoreError::ConditionFailed { .. })),
+                "{cond:?} on {key:?}: {result:?}"
+            );
+        }
+    }
+    let nested = [
+        Cond::And(vec![Cond::eq(V, 1)]),
+        Cond::Or(vec![Cond::Or(vec![Cond::eq(KIND, "x")])]),
+        Cond::And(vec![
+            Cond::And(vec![Cond::Exists, Cond::eq(V, 1)]),
+            Cond::Or(vec![Cond::eq(KIND, "y"), Cond::And(vec![Cond::eq(KIND, "x")])]),
+        ]),
+    ];
+    for cond in nested {
+        store
+            .update(&there, &[Change::set(X, 1)], Some(&cond))
+            .await
+            .unwrap_or_else(|e| panic!("{cond:?}: {e}"));
+    }
 }
 
 async fn concurrent_increments_are_atomic(engine: Engine) {
@@ -177,7 +316,7 @@ async fn concurrent_increments_are_atomic(engine: Engine) {
             let (store, key) = (store.clone(), key.clone());
             tokio::spawn(async move {
                 store
-                    .update(&key, &[Change::add("n", 1)], None)
+                    .update(&key, &[Change::add(N, 1)], None)
                     .await
                     .map(|i| i["n"].as_i64())
             })
@@ -205,8 +344,8 @@ async fn concurrent_conditional_creates_have_one_winner(engine: Engine) {
                 let own = Key::new("T#6", format!("FLOW#{i}"));
                 store
                     .transact(vec![
-                        put(&guard, json!({ "owner": i }), Some(Cond::NotExists)),
-                        put(&own, json!({ "won": true }), None),
+                        put(&guard, json!({ "owner": i })).when(Cond::NotExists),
+                        put(&own, json!({ "won": true })),
                     ])
                     .await
             })
@@ -241,6 +380,24 @@ async fn query_reads_one_partition_by_prefix_in_order(engine: Engine) {
     assert!(store.query("T#9", "CARD#").await.unwrap().is_empty());
 }
 
+/// DynamoDB answers a query one page of at most 1 MB at a time: a partition of about 1.5 MB
+/// comes back whole, in order, only if the engine follows the pages.
+async fn query_reads_past_one_page(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let filler = "x".repeat(50_000);
+    let items: Vec<(Key, Item)> = (0..30)
+        .map(|i| {
+            let key = Key::new("T#14", format!("PAGE#{i:03}"));
+            (key, item(json!({ "i": i, "filler": filler })))
+        })
+        .collect();
+    store.put_many(items).await.unwrap();
+    let read = store.query("T#14", "PAGE#").await.unwrap();
+    let order: Vec<i64> = read.iter().map(|c| c["i"].as_i64().unwrap()).collect();
+    assert_eq!(order, (0..30).collect::<Vec<_>>());
+    assert!(read.iter().all(|c| c["filler"] == filler.as_str()));
+}
+
 async fn warm_up_reaches_the_engine(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     store.warm_up().await.unwrap();
@@ -251,8 +408,13 @@ on_both_engines!(
     conditions_decide_single_writes,
     update_creates_adds_sets_removes_and_returns_new,
     a_group_is_all_or_nothing_and_names_the_failing_write,
+    the_same_item_twice_in_a_group_is_refused,
+    a_lone_check_is_a_condition_check,
+    attribute_presence_decides,
+    empty_and_nested_groups_follow_logic,
     concurrent_increments_are_atomic,
     concurrent_conditional_creates_have_one_winner,
     query_reads_one_partition_by_prefix_in_order,
+    query_reads_past_one_page,
     warm_up_reaches_the_engine,
 );

@@ -50,6 +50,8 @@ packages=()
 for function in $functions; do packages+=(-p "$function"); done
 cargo build --quiet "${packages[@]}"
 cargo build --quiet -p kennin-admin
+# The README's operator examples run this binary (tests/tests/readme_examples.rs).
+export KENNIN_ADMIN_BIN="$PWD/target/debug/kennin-admin"
 
 step "tests"
 if cargo nextest --version >/dev/null 2>&1; then

@@ -148,7 +148,8 @@ pub fn markdown(packages: &[Package], timings: &[(String, u64)], notes: &str) ->
 /// The size row of the targets table at the top of docs/performance.md.
 pub fn target_row(packages: &[Package]) -> String {
     let within = packages.iter().filter(|p| p.within_limit()).count();
-    let largest = packages.iter().max_by_key(|p| p.worst());
+    // The first of equals, in the section's order.
+    let largest = packages.iter().rev().max_by_key(|p| p.worst());
     let largest = largest.map_or_else(String::new, |p| format!("`{}`, {}", p.function, megabytes(p.worst())));
     let met = if within == packages.len() {
         "met"
@@ -209,6 +210,11 @@ mod tests {
             target_row(&packages),
             "| each function's zip ≤ 4 MB | 1 of 2 (largest `kennin-new`, 4.00 MB) | **not met** (see its section) |\n"
         );
+        let equals = [
+            package("kennin-a", 3_000_000, 3_000_000),
+            package("kennin-b", 3_000_000, 3_000_000),
+        ];
+        assert!(target_row(&equals).contains("largest `kennin-a`"));
         assert_eq!(
             target_row(&packages[..1]),
             "| each function's zip ≤ 4 MB | 1 of 1 (largest `kennin-signup-identity`, 3.65 MB) | met |\n"

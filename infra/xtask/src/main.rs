@@ -1,7 +1,9 @@
 //! `cargo xtask`: what the scripts in scripts/ would otherwise do with sed, awk or Python —
-//! reading template.yaml, driving the demo person through the API, counting answers. The scripts
+//! reading template.yaml, driving the demo person through the API, counting answers, reading
+//! the fuzzer's figures. The scripts
 //! install tools and start services; anything that reads YAML or an application's output is here.
 
+mod fuzz;
 mod schemathesis;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +45,8 @@ enum Command {
     SchemathesisAnswers { events: Vec<PathBuf> },
     /// From kennin-local's JSON log (one line per request): `REQUESTS SERVER_ERRORS` on stdout.
     LoggedAnswers { log: PathBuf },
+    /// From a libFuzzer run's log: `RUNS EXEC/S COV FT` on stdout, `-` where it has none.
+    FuzzStats { log: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
         Command::LoggedIn { base, session } => schemathesis::logged_in(&base, &session),
         Command::SchemathesisAnswers { events } => schemathesis::answers(&events),
         Command::LoggedAnswers { log } => schemathesis::logged_answers(&log),
+        Command::FuzzStats { log } => fuzz::print_stats(&log),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -43,7 +43,8 @@ enum Command {
     /// From schemathesis' NDJSON event files: a table of the answers' statuses per operation on
     /// stderr, and `REQUESTS SERVER_ERRORS` on stdout (an unanswered request counts as an error).
     SchemathesisAnswers { events: Vec<PathBuf> },
-    /// From kennin-local's JSON log (one line per request): `REQUESTS SERVER_ERRORS` on stdout.
+    /// From kennin-local's JSON log (one line per request): `REQUESTS SERVER_ERRORS` on stdout,
+    /// the first 5xx lines on stderr.
     LoggedAnswers { log: PathBuf },
     /// From a libFuzzer run's log: `RUNS EXEC/S COV FT` on stdout, `-` where it has none.
     FuzzStats { log: PathBuf },

@@ -236,12 +236,22 @@ pub fn answers(events: &[PathBuf]) -> Result<(), String> {
     Ok(())
 }
 
+/// Shows the first lines of server errors, for the log of a failed run.
+const SERVER_ERRORS_SHOWN: usize = 20;
+
 pub fn logged_answers(log: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let (mut requests, mut server_errors) = (0, 0);
-    for entry in json_lines(log)? {
+    for line in text.lines() {
+        let Ok(entry) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
         if entry["message"].as_str().is_some_and(|m| m.starts_with("request")) {
             requests += 1;
             if entry["status"].as_u64().is_some_and(|status| status >= 500) {
+                if server_errors < SERVER_ERRORS_SHOWN {
+                    eprintln!("{line}");
+                }
                 server_errors += 1;
             }
         }

@@ -13,6 +13,7 @@ use kennin::store::ItemStore;
 use kennin::store::dynamodb::DynamoStore;
 use kennin::store::records::Insurer;
 use kennin::store::sqlite::SqliteStore;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -234,10 +235,15 @@ fn describe(error: Error) -> String {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
-        Ok(message) => {
-            println!("{message}");
-            ExitCode::SUCCESS
-        }
+        Ok(message) => match writeln!(std::io::stdout(), "{message}") {
+            Ok(()) => ExitCode::SUCCESS,
+            // A reader that stops early (`notice list | head -n 1`) has what it wanted.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("エラー: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Err(message) => {
             eprintln!("エラー: {message}");
             ExitCode::FAILURE

@@ -97,8 +97,8 @@ install_node() {
 }
 
 # --- builds ---------------------------------------------------------------------------------------
-mapfile -t functions < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/\1/p' template.yaml)
-((${#functions[@]} > 0)) || die "no Binary in template.yaml"
+template_functions=$(cargo xtask functions)
+mapfile -t functions <<<"$template_functions"
 # Every function unless KENNIN_BENCH_FUNCTIONS names some (a quicker run).
 read -r -a measured <<<"${KENNIN_BENCH_FUNCTIONS:-${functions[*]}}"
 packages=()
@@ -134,14 +134,11 @@ build_arm64() {
     if [[ -z "${KENNIN_BENCH_FUNCTIONS:-}" ]]; then
         KENNIN_SAM_BUILD_DIR="$BENCH_DIR/sam-build" scripts/deploy-build.sh >/dev/null
         # sam build writes each function to a folder named by its logical id in template.yaml.
-        local logical_id="" line
-        while IFS= read -r line; do
-            if [[ $line =~ ^\ \ ([A-Za-z0-9]+):[[:space:]]*$ ]]; then
-                logical_id=${BASH_REMATCH[1]}
-            elif [[ $line =~ ^[[:space:]]+Binary:[[:space:]]*([A-Za-z0-9_-]+)[[:space:]]*$ ]]; then
-                cp "$BENCH_DIR/sam-build/$logical_id/bootstrap" "$BENCH_DIR/arm64/${BASH_REMATCH[1]}"
-            fi
-        done <template.yaml
+        local sam_folders logical_id binary
+        sam_folders=$(cargo xtask functions --logical-ids)
+        while read -r logical_id binary; do
+            cp "$BENCH_DIR/sam-build/$logical_id/bootstrap" "$BENCH_DIR/arm64/$binary"
+        done <<<"$sam_folders"
     else
         # The same cargo lambda build that deploy-build.sh runs (and sam build then copies), for
         # the chosen functions only.
@@ -175,19 +172,8 @@ stop_services() { [[ -z "$started_services" ]] || scripts/services.sh stop >&2 |
 trap stop_services EXIT
 export AWS_REGION=ap-northeast-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 
-"$VENV/bin/python" - "$KENNIN_TEST_DYNAMODB_ENDPOINT" "$TABLE" <<'PY'
-import sys, boto3
-endpoint, table = sys.argv[1], sys.argv[2]
-ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="ap-northeast-1")
-if table not in ddb.list_tables()["TableNames"]:
-    ddb.create_table(
-        TableName=table, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    ddb.get_waiter("table_exists").wait(TableName=table)
-PY
 admin=(cargo run --quiet -p kennin-admin -- --table "$TABLE" --dynamodb-endpoint "$KENNIN_TEST_DYNAMODB_ENDPOINT")
+"${admin[@]}" table create >&2
 "${admin[@]}" insurer put --code 0904 --name "けんにん健康保険組合（デモ）" >&2
 "${admin[@]}" roster import --insurer 0904 --year "$(date +%Y)" infra/local/demo-roster.csv >&2
 
@@ -195,7 +181,7 @@ admin=(cargo run --quiet -p kennin-admin -- --table "$TABLE" --dynamodb-endpoint
 ses_args=()
 [[ -z "${KENNIN_TEST_SES_ENDPOINT:-}" ]] || ses_args=(--ses-endpoint "$KENNIN_TEST_SES_ENDPOINT")
 run_coldstart() {
-    "$BENCH_DIR/bin/kennin-bench-coldstart" --rounds "$ROUNDS" \
+    "$BENCH_DIR/bin/kennin-bench-coldstart" run --rounds "$ROUNDS" \
         --functions "$BENCH_DIR/bin" "${function_args[@]}" --template template.yaml --events events \
         --floor "$BENCH_DIR/bin/kennin-bench-floor" \
         --python "$VENV/bin/python" --python-app "$SUBJECTS/python" \
@@ -213,7 +199,7 @@ timed "cold-start run ($ROUNDS rounds)" run_coldstart
 } >"$BENCH_DIR/coldstart.md"
 
 # --- 2. size --------------------------------------------------------------------------------------
-zip_sizes() { # zip -9 and Python's zipfile (how `sam deploy` packs a folder) of each bootstrap
+zip_packages() { # zip -9 and Python's zipfile (how `sam deploy` packs a folder) of each bootstrap
     "$VENV/bin/python" - "$BENCH_DIR/arm64" "$BENCH_DIR/zips" "${measured[@]}" <<'PY'
 import os, subprocess, sys, zipfile
 binaries, out, functions = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -234,45 +220,16 @@ for function in functions:
     os.remove(link)
     with zipfile.ZipFile(sam, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.write(bootstrap, "bootstrap")
-    print(function, os.path.getsize(bootstrap), os.path.getsize(nine), os.path.getsize(sam), sep="\t")
 PY
 }
-zip_sizes >"$BENCH_DIR/size.tsv"
-{
-    echo "## Package size"
-    echo
-    echo "Each function's arm64 deployment package as \`scripts/deploy-build.sh\` builds it (\`cargo lambda"
-    echo "build --release --arm64\` with the release profile: fat LTO, one codegen unit, opt-level 3,"
-    echo "panic=abort, strip; \`sam build\` then copies the binary). The package is a zip of the one file \`bootstrap\`: **zip -9** and"
-    echo "**as uploaded** (Python's zipfile at zlib's default level, which is how \`sam deploy\` packs a"
-    echo "folder). *Before* is the same build before the SQLite engine became the \`sqlite\` feature of"
-    echo "kennin-shared (off for the functions): the deploy build of 2026-11-26 14:05 UTC, zip -9. MB = 10⁶ bytes. Target: ≤ 4 MB."
-    echo
-    echo "| function | bootstrap | zip -9 | as uploaded | before (zip -9) | ≤ 4 MB |"
-    echo "|---|---:|---:|---:|---:|---|"
-    within=0 count=0 largest="" largest_bytes=0
-    while IFS=$'\t' read -r function bootstrap nine sam; do
-        before=$(awk -F'\t' -v f="$function" '$1 == f { print $2 }' tests/bench-coldstart/size-before.tsv)
-        worst=$((nine > sam ? nine : sam))
-        met=yes
-        ((worst <= 4000000)) || met="**no**"
-        count=$((count + 1))
-        ((worst <= 4000000)) && within=$((within + 1))
-        ((worst > largest_bytes)) && largest="$function" largest_bytes=$worst
-        awk -v f="$function" -v b="$bootstrap" -v n="$nine" -v s="$sam" -v p="${before:-0}" -v m="$met" \
-            'BEGIN { printf "| `%s` | %.2f MB | %.2f MB | %.2f MB | %s | %s |\n", f, b/1e6, n/1e6, s/1e6, (p ? sprintf("%.2f MB", p/1e6) : "–"), m }'
-    done <"$BENCH_DIR/size.tsv"
-    echo
-    echo "Wall times of this run of \`scripts/bench-coldstart.sh\` (this machine; builds are incremental, so a second run with nothing changed only copies):"
-    echo
-    for entry in "${timings[@]}"; do echo "- ${entry%%|*}: ${entry##*|} s"; done
-    echo
-    cat tests/bench-coldstart/size-notes.md
-} >"$BENCH_DIR/size.md"
-# The size row for the targets table of docs/performance.md (kennin-bench puts it there).
-awk -v w="$within" -v c="$count" -v f="$largest" -v b="$largest_bytes" 'BEGIN {
-    printf "| each function'"'"'s zip ≤ 4 MB | %d of %d (largest `%s`, %.2f MB) | %s |\n", w, c, f, b/1e6,
-        (w == c ? "met" : "**not met** (see its section)")
-}' >"$BENCH_DIR/size-targets.md"
+zip_packages
+timing_args=()
+for entry in "${timings[@]}"; do timing_args+=(--timing "${entry%%|*}=${entry##*|}"); done
+# The section and the size row for the targets table of docs/performance.md (kennin-bench puts
+# it there).
+"$BENCH_DIR/bin/kennin-bench-coldstart" size --bootstraps "$BENCH_DIR/arm64" --zips "$BENCH_DIR/zips" \
+    "${function_args[@]}" --before tests/bench-coldstart/size-before.tsv \
+    --notes tests/bench-coldstart/size-notes.md "${timing_args[@]}" \
+    --markdown "$BENCH_DIR/size.md" --targets "$BENCH_DIR/size-targets.md"
 
 log "wrote $BENCH_DIR/coldstart.md, $BENCH_DIR/size.md and docs/bench/coldstart.json in $((SECONDS - script_start)) s"

@@ -17,7 +17,7 @@ cd "$ROOT"
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 started_at=$(date +%s)
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+load_before=$(</proc/loadavg)
 
 need_apt() { # command package
     command -v "$1" >/dev/null && return
@@ -65,35 +65,5 @@ else
     log "part 4/4: scripts/bench-coldstart.sh not present; no cold-start section"
 fi
 
-wall=$(($(date +%s) - started_at))
-machine="$ROOT/target/bench/machine.md"
-cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
-memory=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
-os=$(. /etc/os-release && echo "$PRETTY_NAME")
-cat >"$machine" <<HEADER
-# Performance
-
-What kennin costs in time, round trips, capacity units, memory and money, measured by the
-benchmark suite (\`tests/bench\`, package \`kennin-bench\`). Regenerate this file with
-
-\`\`\`sh
-scripts/bench.sh
-\`\`\`
-
-It builds what it needs, starts DynamoDB Local if \`KENNIN_TEST_DYNAMODB_ENDPOINT\` is not set,
-and rewrites this file and the raw figures in [\`docs/bench/\`](bench/). These machines are
-shared and noisy: every figure is a median (or p99) over repeated runs, and every comparison is a
-ratio of two figures taken in the same run; read the absolute times as this machine's only.
-
-| | |
-|---|---|
-| run | $(date -u '+%Y-%m-%d %H:%M UTC'), $wall s wall time |
-| CPU | ${cpu:-unknown}, $(nproc) cores available |
-| memory | $memory |
-| OS | $os, Linux $(uname -r) |
-| Rust | $(rustc -V) |
-| load average | $load_before at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end |
-| note | ${BENCH_NOTE:-none} |
-HEADER
-"${bench[@]}" report --machine "$machine"
-log "docs/performance.md written ($wall s)"
+"${bench[@]}" report --started-unix "$started_at" --load-before "$load_before" --note "${BENCH_NOTE:-none}"
+log "docs/performance.md written ($(($(date +%s) - started_at)) s)"

@@ -107,41 +107,23 @@ export KENNIN_ADMIN_BIN="${KENNIN_ADMIN_BIN:-$(dirname "$KENNIN_LOCAL_BIN")/kenn
 # ---------------------------------------------------------------- (d) start it
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kennin-browser-tests.XXXXXX")"
-SERVER_PID=
+KENNIN_LOCAL_PID=
 
 # (f) always: stop kennin-local, remove the temporary folder; the exit code stays as it was.
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-    stop_process "$SERVER_PID"
+    stop_process "$KENNIN_LOCAL_PID"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-SERVER_LOG="$WORK/kennin-local.log"
-: >"$SERVER_LOG" # exists before the first look at it below
-# A fresh SQLite store and outbox; cheap argon2 so that signups and logins are quick. The
-# DynamoDB settings of the caller's environment must not switch it to another store.
-env -u KENNIN_TABLE -u KENNIN_DYNAMODB_ENDPOINT \
-    KENNIN_ARGON2_MEMORY_KIB=64 KENNIN_ARGON2_ITERATIONS=1 RUST_BACKTRACE=0 \
-    "$KENNIN_LOCAL_BIN" --port 0 --data-dir "$WORK/data" </dev/null >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-
-BASE_URL=
-deadline=$((SECONDS + ${KENNIN_BROWSER_START_TIMEOUT:-60}))
-until BASE_URL="$(sed -n 's|^kennin is running at \(http://[^ /]*\)/\{0,1\}$|\1|p' "$SERVER_LOG" | head -n 1)" &&
-    [[ -n "$BASE_URL" ]]; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        tail -n 30 "$SERVER_LOG" >&2 || true
-        SERVER_PID=
-        die "kennin-local exited during startup"
-    fi
-    ((SECONDS < deadline)) || { tail -n 30 "$SERVER_LOG" >&2 || true; die "kennin-local printed no address"; }
-    sleep 0.1
-done
-export KENNIN_BASE_URL="$BASE_URL" KENNIN_DATA_DIR="$WORK/data"
-log "kennin-local (pid $SERVER_PID) at $KENNIN_BASE_URL"
+# A fresh SQLite store and outbox; cheap argon2 so that signups and logins are quick.
+KENNIN_LOCAL_START_TIMEOUT="${KENNIN_BROWSER_START_TIMEOUT:-60}" start_kennin_local "$WORK"
+SERVER_LOG="$KENNIN_LOCAL_LOG"
+export KENNIN_BASE_URL="$KENNIN_LOCAL_URL" KENNIN_DATA_DIR="$WORK/data"
+log "kennin-local (pid $KENNIN_LOCAL_PID) at $KENNIN_BASE_URL"
 
 # ---------------------------------------------------------------- (e) the tests
 

@@ -38,8 +38,8 @@ esac
 
 # The functions' binaries, as template.yaml names them (Metadata.BuildProperties.Binary); each
 # package is named like its binary.
-mapfile -t binaries < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/\1/p' template.yaml)
-((${#binaries[@]} > 0)) || { log "no Binary in template.yaml"; exit 1; }
+functions=$(cargo xtask functions)
+mapfile -t binaries <<<"$functions"
 packages=()
 for binary in "${binaries[@]}"; do packages+=(-p "$binary"); done
 

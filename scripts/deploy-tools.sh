@@ -8,6 +8,7 @@
 #                                     #   PATH (the venv first: sam's rust-cargolambda builder
 #                                     #   looks for cargo-lambda and zig beside the first
 #                                     #   python3 on PATH), KENNIN_SAM, KENNIN_CARGO_LAMBDA
+#   scripts/deploy-tools.sh tools     # the same without PATH: only KENNIN_SAM, KENNIN_CARGO_LAMBDA
 #
 #   eval "$(scripts/deploy-tools.sh env)"   # then: sam build, cargo lambda watch, ...
 #
@@ -62,16 +63,21 @@ cmd_install() {
     install_target
 }
 
-cmd_env() {
+cmd_tools() {
     cmd_install
-    # shellcheck disable=SC2016 # $PATH is expanded by the shell that evals this line
-    printf 'export PATH=%q:"$PATH"\n' "$VENV/bin"
     printf 'export KENNIN_SAM=%q\n' "$VENV/bin/sam"
     printf 'export KENNIN_CARGO_LAMBDA=%q\n' "$VENV/bin/cargo-lambda"
+}
+
+cmd_env() {
+    cmd_tools
+    # shellcheck disable=SC2016 # $PATH is expanded by the shell that evals this line
+    printf 'export PATH=%q:"$PATH"\n' "$VENV/bin"
 }
 
 case "${1:-install}" in
 install) cmd_install ;;
 env) cmd_env ;;
-*) die "usage: $0 [install|env]" ;;
+tools) cmd_tools ;;
+*) die "usage: $0 [install|env|tools]" ;;
 esac

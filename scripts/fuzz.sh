@@ -55,11 +55,9 @@ for target in "${targets[@]}"; do
     result=ok
     "$cargo_fuzz" fuzz run "${build_flags[@]}" "$target" "$scratch" "$fuzz_dir/corpus/$target" -- \
         -max_total_time="$seconds" -timeout=10 -print_final_stats=1 >"$log" 2>&1 || result=FAILED
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    cov=$(sed -n 's/.* cov: \([0-9]*\) .*/\1/p' "$log" | tail -1)
-    ft=$(sed -n 's/.* ft: \([0-9]*\) .*/\1/p' "$log" | tail -1)
-    printf '%-12s %10s %8s %8s %8s  %s\n' "$target" "${runs:--}" "${rate:--}" "${cov:--}" "${ft:--}" "$result" >&2
+    stats=$(cargo xtask fuzz-stats "$log")
+    read -r runs rate cov ft <<<"$stats"
+    printf '%-12s %10s %8s %8s %8s  %s\n' "$target" "$runs" "$rate" "$cov" "$ft" "$result" >&2
     if [[ $result != ok ]]; then
         status=1
         # The panic or signal, the crashing input (cargo-fuzz prints it with Debug), and how to

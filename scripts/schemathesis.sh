@@ -59,7 +59,6 @@ fi
 flock -u 8
 exec 8>&-
 ST="$VENV/bin/st"
-PY="$VENV/bin/python"
 
 if [[ -z "${KENNIN_LOCAL_BIN:-}" ]]; then
     log "building kennin-local"
@@ -71,11 +70,11 @@ fi
 # ---------------------------------------------------------------- kennin-local
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kennin-schemathesis.XXXXXX")"
-SERVER_PID=
+KENNIN_LOCAL_PID=
 
 stop_server() {
-    stop_process "$SERVER_PID"
-    SERVER_PID=
+    stop_process "$KENNIN_LOCAL_PID"
+    KENNIN_LOCAL_PID=
 }
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
@@ -87,30 +86,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # start_server NAME [kennin-local options...]: a fresh store; sets BASE_URL and SERVER_LOG.
-# Cheap argon2 keeps logins quick; the recovery answers' timing floor (a defence against
-# timing enumeration, tested elsewhere) would only slow the fuzzing down.
+# The recovery answers' timing floor (a defence against timing enumeration, tested elsewhere)
+# would only slow the fuzzing down.
 start_server() {
-    local name="$1" deadline
+    local name="$1"
     shift
-    SERVER_LOG="$WORK/$name/kennin-local.log"
-    mkdir -p "$WORK/$name"
-    env -u KENNIN_TABLE -u KENNIN_DYNAMODB_ENDPOINT \
-        KENNIN_ARGON2_MEMORY_KIB=64 KENNIN_ARGON2_ITERATIONS=1 KENNIN_RECOVERY_FLOOR_MS=0 RUST_BACKTRACE=0 \
-        "$KENNIN_LOCAL_BIN" --port 0 --data-dir "$WORK/$name/data" "$@" </dev/null >"$SERVER_LOG" 2>&1 &
-    SERVER_PID=$!
-    BASE_URL=
-    deadline=$((SECONDS + 60))
-    until BASE_URL="$(sed -n 's|^kennin is running at \(http://[^ /]*\)/\{0,1\}$|\1|p' "$SERVER_LOG" | head -n 1)" &&
-        [[ -n "$BASE_URL" ]]; do
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            tail -n 30 "$SERVER_LOG" >&2 || true
-            SERVER_PID=
-            die "kennin-local exited during startup"
-        fi
-        ((SECONDS < deadline)) || { tail -n 30 "$SERVER_LOG" >&2 || true; die "kennin-local printed no address"; }
-        sleep 0.1
-    done
-    log "$name: kennin-local (pid $SERVER_PID) at $BASE_URL"
+    KENNIN_RECOVERY_FLOOR_MS=0 start_kennin_local "$WORK/$name" "$@"
+    BASE_URL="$KENNIN_LOCAL_URL" SERVER_LOG="$KENNIN_LOCAL_LOG"
+    log "$name: kennin-local (pid $KENNIN_LOCAL_PID) at $BASE_URL"
 }
 
 # ---------------------------------------------------------------- the demo person
@@ -118,66 +101,10 @@ start_server() {
 # Signs a roster person up (① → ④ as in the README), accepts the terms and registers the
 # contact details (⑤), then prints `NAME=token` lines: four sessions (one per run) and an
 # open signup flow at ② of another roster person, for the signup routes.
-sign_up() {
-    "$PY" - "$BASE_URL" <<'EOF'
-import json, re, sys, urllib.request, urllib.error
-
-base = sys.argv[1]
-
-def call(method, path, body=None, cookie=None):
-    headers = {"content-type": "application/json"} if body is not None else {}
-    if cookie:
-        headers["cookie"] = cookie
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, raw, set_cookies = response.status, response.read(), response.headers.get_all("set-cookie") or []
-    except urllib.error.HTTPError as error:
-        sys.exit(f"{method} {path}: {error.code} {error.read().decode()}")
-    cookies = [c.split(";")[0] for c in set_cookies]
-    return (json.loads(raw) if raw else None), cookies
-
-password = "Sakura#2024go"
-_, (flow,) = call("POST", "/api/signup/identity", {"insurerCode": "0904", "symbol": "1001", "number": "1",
-                                                   "birthDate": "1990/01/01", "nameKana": "ｹﾝﾎﾟ ﾀﾛｳ"})
-call("POST", "/api/signup/account", {"userId": "kenpo_taro", "password": password, "email": "taro@example.com"}, flow)
-mail, _ = call("GET", "/_local/mail")
-code = re.search(r"認証番号：([0-9]{6})", json.dumps(mail, ensure_ascii=False)).group(1)
-call("POST", "/api/signup/code", {"code": code}, flow)
-
-def login():
-    _, (session,) = call("POST", "/api/session", {"userId": "kenpo_taro", "password": password})
-    return session
-
-session = login()
-terms, _ = call("GET", "/api/terms", cookie=session)
-call("POST", "/api/me/terms", {"version": terms["version"]}, session)
-answer, _ = call("PUT", "/api/me/contact", {"postalCode": "100-0001", "address": "東京都千代田区千代田1-1",
-                                            "phone": "03-1234-5678"}, session)
-assert answer["next"] == "home", answer
-_, (open_flow,) = call("POST", "/api/signup/identity", {"insurerCode": "0904", "symbol": "1001", "number": "2",
-                                                        "birthDate": "1985/04/15", "nameKana": "サクラ ハナコ"})
-value = lambda cookie: cookie.split("=", 1)[1]
-print(f"MAIN_SESSION={value(session)}")
-print(f"OPEN_FLOW={value(open_flow)}")
-print(f"PASSWORD_SESSION={value(login())}")
-print(f"LOGOUT_SESSION={value(login())}")
-print(f"END_SESSIONS_SESSION={value(login())}")
-EOF
-}
+sign_up() { cargo xtask demo-sessions --base "$BASE_URL"; }
 
 # still_logged_in SESSION: GET /api/me answers 200 with that session.
-still_logged_in() {
-    "$PY" - "$BASE_URL" "$1" <<'EOF'
-import sys, urllib.request, urllib.error
-request = urllib.request.Request(sys.argv[1] + "/api/me", headers={"cookie": "__Host-kennin_session=" + sys.argv[2]})
-try:
-    urllib.request.urlopen(request, timeout=30)
-except urllib.error.HTTPError as error:
-    sys.exit(f"GET /api/me: {error.code}")
-EOF
-}
+still_logged_in() { cargo xtask logged-in --base "$BASE_URL" "$1"; }
 
 # ---------------------------------------------------------------- schemathesis
 
@@ -249,47 +176,11 @@ fuzz() {
 # count_answers EVENTS...: from schemathesis' NDJSON events (one interaction per request sent),
 # a table of the answers' statuses per operation on stderr, and "requests server_errors" on
 # stdout.
-count_answers() {
-    "$PY" - "$@" <<'EOF'
-import collections, json, sys
-statuses = collections.defaultdict(collections.Counter)
-for path in sys.argv[1:]:
-    with open(path) as events:
-        for line in events:
-            finished = json.loads(line).get("ScenarioFinished")
-            if not finished:
-                continue
-            operation = finished["recorder"]["label"]
-            for interaction in finished["recorder"].get("interactions", {}).values():
-                response = interaction.get("response")
-                statuses[operation][response["status_code"] if response else "no answer"] += 1
-for operation, counts in sorted(statuses.items()):
-    answers = "  ".join(f"{status}×{n}" for status, n in sorted(counts.items(), key=str))
-    print(f"  {operation:<32} {answers}", file=sys.stderr)
-requests = sum(sum(c.values()) for c in statuses.values())
-server_errors = sum(n for c in statuses.values() for status, n in c.items() if status == "no answer" or status >= 500)
-print(requests, server_errors)
-EOF
-}
+count_answers() { cargo xtask schemathesis-answers "$@"; }
 
 # answers_logged LOG: "requests server_errors" from kennin-local's own JSON log, one line per
-# request: a count that does not rely on schemathesis.
-answers_logged() {
-    "$PY" - "$1" <<'EOF'
-import json, sys
-requests = errors = 0
-with open(sys.argv[1]) as log:
-    for line in log:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if entry.get("message", "").startswith("request"):
-            requests += 1
-            errors += entry.get("status", 0) >= 500
-print(requests, errors)
-EOF
-}
+# request: a count that does not rely on schemathesis. The first 5xx lines go to stderr.
+answers_logged() { cargo xtask logged-answers "$1"; }
 
 failed=0
 
@@ -313,7 +204,7 @@ fuzz_store() {
     local logged_requests logged_errors
     read -r logged_requests logged_errors < <(answers_logged "$SERVER_LOG")
     log "$name: kennin-local logged $logged_requests requests, $logged_errors answered 5xx"
-    ((logged_errors == 0)) || { grep '"status":5' "$SERVER_LOG" | head -n 20 >&2; failed=1; }
+    ((logged_errors == 0)) || failed=1
     stop_server
 }
 

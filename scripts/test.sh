@@ -34,9 +34,9 @@ export KENNIN_CFN_LINT="$PWD/.tools/venv/bin/cfn-lint"
 export RUST_BACKTRACE=0
 
 step "deploy tools (aws-sam-cli, cargo-lambda, zig; the arm64 Rust target)"
-deploy_env=$(scripts/deploy-tools.sh env) || { echo "could not install the deploy tools" >&2; exit 1; }
 # Only the tool paths: the venv stays off PATH for the rest of the suite.
-eval "$(grep -v '^export PATH=' <<<"$deploy_env")"
+deploy_tools=$(scripts/deploy-tools.sh tools) || { echo "could not install the deploy tools" >&2; exit 1; }
+eval "$deploy_tools"
 
 status=0
 step "deploy build check (sam build of every function for arm64; release profile without LTO)"
@@ -45,9 +45,13 @@ rm -rf "$KENNIN_SAM_BUILD_DIR" # the suite checks this run's build, never an old
 scripts/deploy-build.sh --check >/dev/null || { echo "sam build failed" >&2; status=1; }
 
 step "debug builds of the functions and kennin-admin (cargo lambda watch runs them)"
-mapfile -t functions < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/-p\n\1/p' template.yaml)
-cargo build --quiet "${functions[@]}"
+functions=$(cargo xtask functions)
+packages=()
+for function in $functions; do packages+=(-p "$function"); done
+cargo build --quiet "${packages[@]}"
 cargo build --quiet -p kennin-admin
+# The README's operator examples run this binary (tests/tests/readme_examples.rs).
+export KENNIN_ADMIN_BIN="$PWD/target/debug/kennin-admin"
 
 step "tests"
 if cargo nextest --version >/dev/null 2>&1; then

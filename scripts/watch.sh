@@ -5,7 +5,7 @@
 #   scripts/watch.sh                # then: http://127.0.0.1:9000/lambda-url/<binary>/
 #
 # It installs the deploy tools (scripts/deploy-tools.sh) and starts DynamoDB Local
-# (scripts/services.sh) when needed, creates the table if missing, seeds the demo union 0904
+# (scripts/services.sh) when needed, creates the table if missing and seeds the demo union 0904
 # with this year's demo roster through kennin-admin (idempotent), and then runs
 # `cargo lambda watch` with the functions' environment. Each function is compiled (debug) on
 # its first request. Extra arguments go to `cargo lambda watch`.
@@ -37,24 +37,10 @@ export AWS_REGION="${AWS_REGION:-ap-northeast-1}" AWS_ACCESS_KEY_ID="${AWS_ACCES
     AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
 
 log "table $TABLE at $KENNIN_DYNAMODB_ENDPOINT"
-# The table as template.yaml declares it (pk, sk, on-demand, TTL on `ttl`), if missing.
-python3 - "$KENNIN_DYNAMODB_ENDPOINT" "$TABLE" <<'PY'
-import os, sys, boto3
-endpoint, table = sys.argv[1], sys.argv[2]
-ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name=os.environ["AWS_REGION"])
-if table not in ddb.list_tables()["TableNames"]:
-    ddb.create_table(
-        TableName=table, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    ddb.get_waiter("table_exists").wait(TableName=table)
-    ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
-    print(f"watch: created table {table}", file=sys.stderr)
-PY
-
-# The demo union through the operator CLI, as an operator would against the real table.
+# The table as template.yaml declares it (if missing), and the demo union, through the operator
+# CLI as an operator would against the real table.
 admin=(cargo run --quiet -p kennin-admin -- --table "$TABLE" --dynamodb-endpoint "$KENNIN_DYNAMODB_ENDPOINT")
+"${admin[@]}" table create >&2
 "${admin[@]}" insurer put --code 0904 --name "けんにん健康保険組合（デモ）" >&2
 "${admin[@]}" roster import --insurer 0904 --year "$(date +%Y)" infra/local/demo-roster.csv >&2
 

@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use yaml_rust2::{Yaml, YamlLoader};
 
 fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
@@ -12,14 +11,10 @@ fn main() {
     let template_path = root.join("template.yaml");
     println!("cargo:rerun-if-changed={}", template_path.display());
     let template = std::fs::read_to_string(&template_path).expect("read template.yaml");
-    let docs = YamlLoader::load_from_str(&template).expect("template.yaml is YAML");
-    let Yaml::Hash(resources) = &docs[0]["Resources"] else {
-        panic!("template.yaml: Resources is not a map");
-    };
-    let mut code_uris: Vec<&str> = resources
-        .values()
-        .filter(|resource| resource["Type"].as_str() == Some("AWS::Serverless::Function"))
-        .filter_map(|resource| resource["Properties"]["CodeUri"].as_str())
+    let functions = kennin_template::functions(&template).expect("template.yaml names its functions");
+    let mut code_uris: Vec<&str> = functions
+        .iter()
+        .map(|function| function.code_uri.as_str())
         .filter(|code_uri| code_uri.starts_with("functions/"))
         .collect();
     code_uris.sort_unstable();

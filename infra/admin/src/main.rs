@@ -13,6 +13,7 @@ use kennin::store::ItemStore;
 use kennin::store::dynamodb::DynamoStore;
 use kennin::store::records::Insurer;
 use kennin::store::sqlite::SqliteStore;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -59,6 +60,18 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// The DynamoDB table itself (--table).
+    Table {
+        #[command(subcommand)]
+        command: TableCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TableCommand {
+    /// Creates the table as template.yaml declares it (pk, sk, on demand, TTL) unless it exists:
+    /// for DynamoDB Local, where no stack makes it.
+    Create,
 }
 
 #[derive(Subcommand)]
@@ -194,6 +207,17 @@ fn notices_of(scope: &Scope) -> String {
     }
 }
 
+async fn create_table(table: Option<&str>, endpoint: Option<&str>) -> Result<String, String> {
+    let table = table.ok_or("--table を指定してください")?;
+    let sdk = sdk_config(endpoint).await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+    if store.warm_up().await.is_ok() {
+        return Ok(format!("テーブル {table} はすでにあります"));
+    }
+    store.create_table().await.map_err(|e| describe(e.into()))?;
+    Ok(format!("テーブル {table} を作成しました"))
+}
+
 /// An error's message for the operator; for bad input, every field's message.
 fn describe(error: Error) -> String {
     match error {
@@ -211,10 +235,15 @@ fn describe(error: Error) -> String {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
-        Ok(message) => {
-            println!("{message}");
-            ExitCode::SUCCESS
-        }
+        Ok(message) => match writeln!(std::io::stdout(), "{message}") {
+            Ok(()) => ExitCode::SUCCESS,
+            // A reader that stops early (`notice list | head -n 1`) has what it wanted.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("エラー: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Err(message) => {
             eprintln!("エラー: {message}");
             ExitCode::FAILURE
@@ -274,6 +303,9 @@ async fn run(cli: Cli) -> Result<String, String> {
         }
         Command::Notice { command } => notice(store.as_ref(), command).await,
         Command::Account { command } => account(store.as_ref(), command).await,
+        Command::Table {
+            command: TableCommand::Create,
+        } => create_table(cli.table.as_deref(), cli.dynamodb_endpoint.as_deref()).await,
         Command::Terms {
             command:
                 TermsCommand::Publish {

@@ -23,7 +23,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use yaml_rust2::{Yaml, YamlLoader};
+
+/// The route table, read from template.yaml.
+pub use kennin_template::{Route, routes as template_routes};
 
 pub const TEMPLATE: &str = include_str!("../../../template.yaml");
 pub const DEMO_INSURER: &str = "0904";
@@ -35,58 +37,6 @@ type Handler = fn(Arc<Deps>, Request) -> BoxFuture<'static, Response<Body>>;
 // Every function crate named by a CodeUri of template.yaml, compiled in as a module, and
 // `handler_for`, which maps each CodeUri to its module's `handle` (written by build.rs).
 include!(concat!(env!("OUT_DIR"), "/functions.rs"));
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
-    pub function: String,
-    pub code_uri: String,
-    pub method: String,
-    pub path: String,
-}
-
-/// Every HttpApi event of every function in template.yaml.
-pub fn template_routes(template: &str) -> Result<Vec<Route>, String> {
-    let docs = YamlLoader::load_from_str(template).map_err(|e| format!("template.yaml: {e}"))?;
-    let resources = docs
-        .first()
-        .map(|d| &d["Resources"])
-        .ok_or("template.yaml: no Resources")?;
-    let Yaml::Hash(resources) = resources else {
-        return Err("template.yaml: Resources is not a map".into());
-    };
-    let mut routes = Vec::new();
-    for (name, resource) in resources {
-        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
-            continue;
-        }
-        let function = name.as_str().unwrap_or_default().to_string();
-        let code_uri = resource["Properties"]["CodeUri"]
-            .as_str()
-            .ok_or(format!("{function}: no CodeUri"))?;
-        let Yaml::Hash(events) = &resource["Properties"]["Events"] else {
-            continue;
-        };
-        for event in events.values() {
-            if event["Type"].as_str() != Some("HttpApi") {
-                continue;
-            }
-            let properties = &event["Properties"];
-            routes.push(Route {
-                function: function.clone(),
-                code_uri: code_uri.to_string(),
-                method: properties["Method"]
-                    .as_str()
-                    .ok_or(format!("{function}: no Method"))?
-                    .to_ascii_uppercase(),
-                path: properties["Path"]
-                    .as_str()
-                    .ok_or(format!("{function}: no Path"))?
-                    .to_string(),
-            });
-        }
-    }
-    Ok(routes)
-}
 
 /// Matches API Gateway's path templates (`/api/postal/{code}`) segment by segment, and returns
 /// the path parameters as API Gateway would pass them.

@@ -32,6 +32,10 @@ struct Args {
     /// DynamoDB endpoint (e.g. DynamoDB Local); the table is created there if missing.
     #[arg(long, env = "KENNIN_DYNAMODB_ENDPOINT", requires = "table")]
     dynamodb_endpoint: Option<String>,
+    /// Once it listens, writes its address (`http://127.0.0.1:PORT`) to this file: what a
+    /// script waits for, instead of reading the banner.
+    #[arg(long)]
+    ready_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -75,6 +79,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         outbox_dir.display()
     );
     println!("kennin is running at http://{address}/");
+    if let Some(path) = &args.ready_file {
+        // Renamed into place, so that a waiting script never reads half an address.
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, format!("http://{address}"))?;
+        std::fs::rename(&partial, path)?;
+    }
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -7,6 +7,7 @@
 mod emulator;
 mod relay;
 mod report;
+mod size;
 
 use clap::Parser;
 use emulator::Emulator;
@@ -17,8 +18,16 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 #[derive(Parser)]
-#[command(about = "Cold-start benchmark of kennin's Lambda functions against their peers")]
-struct Cli {
+#[command(about = "Cold-start and package-size benchmark of kennin's Lambda functions")]
+enum Cli {
+    /// Cold starts of every subject, round-robin; the raw samples and the markdown section.
+    Run(Box<RunArgs>),
+    /// The package-size section from the built bootstraps and their zips.
+    Size(size::SizeArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
     /// Cold starts per subject (interleaved round-robin).
     #[arg(long, default_value_t = 20)]
     rounds: usize,
@@ -147,7 +156,13 @@ pub struct Run {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let cli = Cli::parse();
+    match Cli::parse() {
+        Cli::Run(args) => run(*args).await,
+        Cli::Size(args) => Ok(size::write(&args)?),
+    }
+}
+
+async fn run(cli: RunArgs) -> Result<(), Box<dyn std::error::Error>> {
     let subjects = subjects(&cli)?;
     std::fs::create_dir_all(&cli.logs)?;
     let dynamodb = endpoint_address(&cli.dynamodb_endpoint).await?;
@@ -232,17 +247,17 @@ fn absolute(path: &Path) -> std::io::Result<PathBuf> {
     }
 }
 
-fn subjects(cli: &Cli) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
+fn subjects(cli: &RunArgs) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
     let functions = absolute(&cli.functions)?;
     let python = absolute(&cli.python)?;
     let python_app = absolute(&cli.python_app)?;
     let node = absolute(&cli.node)?;
     let node_app = absolute(&cli.node_app)?;
     let template = std::fs::read_to_string(&cli.template)?;
-    let binaries: Vec<&str> = template
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("Binary:"))
-        .map(str::trim)
+    let declared = kennin_template::functions(&template)?;
+    let binaries: Vec<&str> = declared
+        .iter()
+        .map(|function| function.binary.as_str())
         .filter(|binary| cli.function.is_empty() || cli.function.iter().any(|chosen| chosen == binary))
         .collect();
     if let Some(unknown) = cli.function.iter().find(|chosen| !binaries.contains(&chosen.as_str())) {
@@ -387,7 +402,7 @@ fn event_for(events: &Path, binary: &str) -> Result<PathBuf, String> {
 }
 
 async fn cold_start(
-    cli: &Cli,
+    cli: &RunArgs,
     subject: &Subject,
     dynamodb: std::net::SocketAddr,
     round: usize,
@@ -446,7 +461,7 @@ async fn cold_start(
 
 /// What Lambda gives every function (less what cannot matter here), plus the template's
 /// variables with local stand-ins: the relay in front of DynamoDB Local, moto for SES.
-fn lambda_environment(cli: &Cli, subject: &Subject, emulator: &Emulator, relay: &Relay) -> Vec<(String, String)> {
+fn lambda_environment(cli: &RunArgs, subject: &Subject, emulator: &Emulator, relay: &Relay) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = [
         ("PATH", std::env::var("PATH").unwrap_or_default()),
         ("LANG", "C.UTF-8".into()),

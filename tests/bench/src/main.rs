@@ -6,6 +6,7 @@ mod argon;
 mod bill;
 mod load;
 mod local;
+mod machine;
 mod stats;
 mod steps;
 
@@ -62,9 +63,8 @@ enum Part {
     },
     /// The campaign bill, the summary of every target, and docs/performance.md.
     Report {
-        /// The header's machine description (written by scripts/bench.sh).
-        #[arg(long)]
-        machine: PathBuf,
+        #[command(flatten)]
+        facts: machine::RunFacts,
     },
 }
 
@@ -154,14 +154,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             write_json(&root, "load", &loads)?;
             write_section(&root, "load", &load::markdown(&loads, seconds))?;
         }
-        Part::Report { machine } => report(&root, &machine)?,
+        Part::Report { facts } => report(&root, &facts)?,
     }
     Ok(())
 }
 
 /// The login latency and cost follow from the argon2 figures and the login's round trips, so
 /// the argon2 section and the bill are written here, once every part has run.
-fn report(root: &Path, machine: &Path) -> Result<(), String> {
+fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
     let steps: steps::StepsReport = read_json(root, "steps")?;
     let argon: argon::ArgonReport = read_json(root, "argon2")?;
     let loads: Vec<load::EngineLoad> = read_json(root, "load")?;
@@ -246,7 +246,7 @@ fn report(root: &Path, machine: &Path) -> Result<(), String> {
     ));
     write_section(root, "summary", &summary)?;
 
-    let mut document = std::fs::read_to_string(machine).map_err(|e| format!("{}: {e}", machine.display()))?;
+    let mut document = machine::header(facts);
     document.push('\n');
     document.push_str(&summary);
     let sections = root.join("target/bench");

@@ -1,0 +1,117 @@
+//! template.yaml, read in one place: the functions it declares, the binary each one builds and
+//! the routes it serves. The local runner routes by it; the scripts ask `cargo xtask functions`.
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// One `AWS::Serverless::Function` of the template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// Its name under Resources; `sam build` writes its bootstrap to a folder of that name.
+    pub logical_id: String,
+    pub code_uri: String,
+    /// Metadata.BuildProperties.Binary, which is also its package's name.
+    pub binary: String,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub function: String,
+    pub code_uri: String,
+    pub method: String,
+    pub path: String,
+}
+
+/// Every function of the template, in the template's order.
+pub fn functions(template: &str) -> Result<Vec<Function>, String> {
+    let docs = YamlLoader::load_from_str(template).map_err(|e| format!("template.yaml: {e}"))?;
+    let resources = docs
+        .first()
+        .map(|d| &d["Resources"])
+        .ok_or("template.yaml: no Resources")?;
+    let Yaml::Hash(resources) = resources else {
+        return Err("template.yaml: Resources is not a map".into());
+    };
+    let mut functions = Vec::new();
+    for (name, resource) in resources {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let logical_id = name.as_str().unwrap_or_default().to_string();
+        let code_uri = resource["Properties"]["CodeUri"]
+            .as_str()
+            .ok_or(format!("{logical_id}: no CodeUri"))?
+            .to_string();
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .ok_or(format!("{logical_id}: no Metadata.BuildProperties.Binary"))?
+            .to_string();
+        let routes = http_routes(&logical_id, &code_uri, &resource["Properties"]["Events"])?;
+        functions.push(Function {
+            logical_id,
+            code_uri,
+            binary,
+            routes,
+        });
+    }
+    Ok(functions)
+}
+
+/// Every HttpApi event of every function in the template.
+pub fn routes(template: &str) -> Result<Vec<Route>, String> {
+    Ok(functions(template)?.into_iter().flat_map(|f| f.routes).collect())
+}
+
+fn http_routes(function: &str, code_uri: &str, events: &Yaml) -> Result<Vec<Route>, String> {
+    let Yaml::Hash(events) = events else {
+        return Ok(Vec::new());
+    };
+    let mut routes = Vec::new();
+    for event in events.values() {
+        if event["Type"].as_str() != Some("HttpApi") {
+            continue;
+        }
+        let properties = &event["Properties"];
+        routes.push(Route {
+            function: function.to_string(),
+            code_uri: code_uri.to_string(),
+            method: properties["Method"]
+                .as_str()
+                .ok_or(format!("{function}: no Method"))?
+                .to_ascii_uppercase(),
+            path: properties["Path"]
+                .as_str()
+                .ok_or(format!("{function}: no Path"))?
+                .to_string(),
+        });
+    }
+    Ok(routes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = include_str!("../../../template.yaml");
+
+    #[test]
+    fn every_function_names_its_binary_and_logical_id() {
+        let functions = functions(TEMPLATE).unwrap();
+        let identity = functions
+            .iter()
+            .find(|f| f.binary == "kennin-signup-identity")
+            .expect("the identity step");
+        assert_eq!(identity.logical_id, "SignupIdentityFunction");
+        assert_eq!(identity.code_uri, "functions/signup-identity");
+        assert_eq!(
+            identity.routes,
+            [Route {
+                function: "SignupIdentityFunction".into(),
+                code_uri: "functions/signup-identity".into(),
+                method: "POST".into(),
+                path: "/api/signup/identity".into(),
+            }]
+        );
+        assert!(functions.iter().all(|f| f.binary.starts_with("kennin-")));
+    }
+}

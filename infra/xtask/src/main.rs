@@ -1,0 +1,85 @@
+//! `cargo xtask`: what the scripts in scripts/ would otherwise do with sed, awk or Python —
+//! reading template.yaml, driving the demo person through the API, counting answers, reading
+//! the fuzzer's figures. The scripts
+//! install tools and start services; anything that reads YAML or an application's output is here.
+
+mod fuzz;
+mod schemathesis;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Helpers for the scripts in scripts/")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The functions of template.yaml: each one's binary (= package) name, one a line.
+    Functions {
+        /// Each line `LOGICAL_ID BINARY`: `sam build` names its output folders by logical ID.
+        #[arg(long)]
+        logical_ids: bool,
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml"))]
+        template: PathBuf,
+    },
+    /// Signs the demo person up at a fresh kennin-local and takes them past first login ⑤; prints
+    /// `NAME=token` lines: four sessions and an open signup flow (at ②) of another person.
+    DemoSessions {
+        /// kennin-local's address, e.g. http://127.0.0.1:3000
+        #[arg(long)]
+        base: String,
+    },
+    /// Succeeds when GET /api/me answers 200 to the session token.
+    LoggedIn {
+        #[arg(long)]
+        base: String,
+        session: String,
+    },
+    /// From schemathesis' NDJSON event files: a table of the answers' statuses per operation on
+    /// stderr, and `REQUESTS SERVER_ERRORS` on stdout (an unanswered request counts as an error).
+    SchemathesisAnswers { events: Vec<PathBuf> },
+    /// From kennin-local's JSON log (one line per request): `REQUESTS SERVER_ERRORS` on stdout,
+    /// the first 5xx lines on stderr.
+    LoggedAnswers { log: PathBuf },
+    /// From a libFuzzer run's log: `RUNS EXEC/S COV FT` on stdout, `-` where it has none.
+    FuzzStats { log: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Functions { logical_ids, template } => functions(&template, logical_ids),
+        Command::DemoSessions { base } => schemathesis::demo_sessions(&base),
+        Command::LoggedIn { base, session } => schemathesis::logged_in(&base, &session),
+        Command::SchemathesisAnswers { events } => schemathesis::answers(&events),
+        Command::LoggedAnswers { log } => schemathesis::logged_answers(&log),
+        Command::FuzzStats { log } => fuzz::print_stats(&log),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn functions(template: &std::path::Path, logical_ids: bool) -> Result<(), String> {
+    let text = std::fs::read_to_string(template).map_err(|e| format!("{}: {e}", template.display()))?;
+    let functions = kennin_template::functions(&text)?;
+    if functions.is_empty() {
+        return Err(format!("no function in {}", template.display()));
+    }
+    for function in functions {
+        if logical_ids {
+            println!("{} {}", function.logical_id, function.binary);
+        } else {
+            println!("{}", function.binary);
+        }
+    }
+    Ok(())
+}

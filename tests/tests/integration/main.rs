@@ -17,6 +17,7 @@ mod module_graph;
 mod notices;
 mod openapi;
 mod postal;
+mod readme_examples;
 mod recovery_settings;
 mod roster_import;
 mod routes;

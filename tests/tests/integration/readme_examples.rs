@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const README: &str = include_str!("../../README.md");
+const README: &str = include_str!("../../../README.md");
 const NOT_RUN_MARKER: &str = "<!-- not-run:";
 /// The first line of each block that is a command to start something rather than an example.
 const NOT_RUN: [&str; 4] = [

@@ -3,6 +3,7 @@
 
 use crate::codes;
 use crate::deps::Deps;
+use crate::domain::Next;
 use crate::domain::{
     Address, CardNumber, CardSymbol, Email, InsurerCode, Password, PasswordContext, PhoneNumber, PostalCode, UserId,
     VerificationCode,
@@ -10,7 +11,7 @@ use crate::domain::{
 use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::secrets::token_hash;
-use crate::session::{Authenticated, IDLE_TIMEOUT_SECONDS, Next, authenticate, new_session};
+use crate::session::{Authenticated, IDLE_TIMEOUT_SECONDS, authenticate, new_session};
 use crate::store::records::{
     Account, Contact, EmailChange, Insurer, LoginFailures, PendingCode, RosterPerson, Session, SessionListing,
     TermsAcceptance, from_item,
@@ -101,7 +102,7 @@ pub async fn accept_terms(deps: &Deps, token: Option<&str>, input: TermsInput) -
         )
         .await?;
     account.terms_accepted = Some(acceptance);
-    Ok(crate::session::next_step(&account, &insurer))
+    Ok(crate::progress::next_step(&account, &insurer))
 }
 
 pub async fn contact(deps: &Deps, token: Option<&str>) -> Result<Option<ContactView>, Error> {
@@ -134,7 +135,7 @@ pub async fn put_contact(deps: &Deps, token: Option<&str>, input: ContactInput) 
         .await?;
     let view = ContactView::from(&contact);
     account.contact = Some(contact);
-    Ok((view, crate::session::next_step(&account, &insurer)))
+    Ok((view, crate::progress::next_step(&account, &insurer)))
 }
 
 /// Changes the password. Every other session ends; the caller gets a fresh session token.
@@ -312,7 +313,7 @@ async fn verify_current_password(
 ) -> Result<(), Error> {
     let folded = account.user_id.key();
     let now = deps.clock.unix();
-    if !crate::session::try_password(deps, &folded, Some(&account.password_hash), typed, now).await? {
+    if !crate::lockout::try_password(deps, &folded, Some(&account.password_hash), typed, now).await? {
         tracing::info!(event = refused_event, account_id = %account.id, reason = "current password wrong", "account");
         return Err(Error::CurrentPasswordWrong);
     }

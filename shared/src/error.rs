@@ -63,7 +63,7 @@ pub enum Error {
     #[error("not found")]
     NotFound,
     #[error("an earlier step of first login is not done")]
-    StepRequired { next: crate::session::Next },
+    StepRequired { next: crate::domain::Next },
     #[error("session ended by a password change or by ending sessions")]
     SessionEnded,
     #[error("the terms changed since they were shown")]

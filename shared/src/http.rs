@@ -6,7 +6,7 @@ use crate::clock::japanese_duration;
 use crate::codes::RESEND_INTERVAL_SECONDS;
 use crate::config::Config;
 use crate::error::Error;
-use crate::session::LOCK_SECONDS;
+use crate::lockout::LOCK_SECONDS;
 use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -328,7 +328,7 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         Error::LoginLockedUntilReset => (429, "login_locked_until_reset", "ログインに失敗した回数が上限に達したため、このユーザーIDはロックされています。「パスワードを忘れた方はこちら」からパスワードを再設定すると、ログインできるようになります。".into()),
         Error::LoginThrottled { window_seconds, .. } => (429, "too_many_attempts", format!("ログインに続けて失敗したため、しばらく受け付けを停止しています。{}ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。", japanese_duration(*window_seconds))),
         Error::NotFound => (404, "not_found", "お探しのページは見つかりません。".into()),
-        Error::StepRequired { next: crate::session::Next::Terms } => (403, "step_required", "利用規約への同意が必要です。".into()),
+        Error::StepRequired { next: crate::domain::Next::Terms } => (403, "step_required", "利用規約への同意が必要です。".into()),
         Error::StepRequired { .. } => (403, "step_required", "連絡先の登録が必要です。".into()),
         Error::SessionEnded => (401, "session_expired", "パスワードの変更、またはほかの端末からのログアウトの操作により、ログアウトしました。もう一度ログインしてください。".into()),
         Error::TermsOutdated => (409, "terms_outdated", "利用規約が更新されました。お手数ですが、もう一度内容をご確認のうえ同意してください。".into()),

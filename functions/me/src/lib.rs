@@ -1,5 +1,5 @@
 use kennin::http::{self, ApiRequest, Reply, SESSION_COOKIE};
-use kennin::{Deps, Error, session};
+use kennin::{Deps, Error, me};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 
@@ -8,8 +8,5 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
-    Ok(Reply::json(
-        200,
-        session::me(deps, request.cookie(SESSION_COOKIE)).await?,
-    ))
+    Ok(Reply::json(200, me::me(deps, request.cookie(SESSION_COOKIE)).await?))
 }

@@ -195,8 +195,8 @@ mod tests {
         vec![
             format!(
                 "パスワードを{}回続けて間違えると、そのユーザーIDは{}間ログインできなくなります",
-                kennin::session::MAX_LOGIN_FAILURES,
-                japanese_duration(kennin::session::LOCK_SECONDS)
+                kennin::lockout::MAX_LOGIN_FAILURES,
+                japanese_duration(kennin::lockout::LOCK_SECONDS)
             ),
             format!("{}桁の数字（例: 0904）", InsurerCode::DIGITS),
             format!("{}。ほかの方と同じIDは登録できません", range(UserId::LENGTH)),

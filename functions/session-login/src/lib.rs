@@ -1,5 +1,6 @@
 use kennin::http::{self, ApiRequest, Reply, SESSION_COOKIE, set_cookie};
-use kennin::session::{self, ABSOLUTE_TIMEOUT_SECONDS};
+use kennin::login;
+use kennin::session::ABSOLUTE_TIMEOUT_SECONDS;
 use kennin::{Deps, Error};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
@@ -10,7 +11,7 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
-    let logged_in = session::login(
+    let logged_in = login::login(
         deps,
         request.json()?,
         request.cookie(SESSION_COOKIE),

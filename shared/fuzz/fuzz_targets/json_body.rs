@@ -12,7 +12,7 @@ use kennin::domain::{
 use kennin::error::{Error, Fields};
 use kennin::http::{ApiRequest, MAX_BODY_BYTES, Reply};
 use kennin::recovery::{ForgotPasswordInput, ForgotUserIdInput, ResetPasswordInput};
-use kennin::session::LoginInput;
+use kennin::login::LoginInput;
 use kennin::signup::{AccountInput, CodeInput, IdentityInput};
 use kennin_fuzz::assert_japanese;
 use lambda_http::{Body, http};

@@ -42,6 +42,7 @@ mod insurer_code;
 mod kana_name;
 mod password;
 mod postal_code;
+mod step;
 mod text;
 mod user_id;
 
@@ -54,6 +55,7 @@ pub use insurer_code::InsurerCode;
 pub use kana_name::KanaName;
 pub use password::{Password, PasswordContext, SERVICE_WORDS};
 pub use postal_code::PostalCode;
+pub use step::Next;
 pub use user_id::UserId;
 
 /// Why a value was refused, in Japanese, for the person who typed it.

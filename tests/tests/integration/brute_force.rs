@@ -5,7 +5,7 @@
 use futures::StreamExt;
 use kennin::clock::Clock;
 use kennin::http::SESSION_COOKIE;
-use kennin::session::{LOCK_SECONDS, MAX_CONSECUTIVE_FAILURES, MAX_LOGIN_FAILURES};
+use kennin::lockout::{LOCK_SECONDS, MAX_CONSECUTIVE_FAILURES, MAX_LOGIN_FAILURES};
 use kennin::store::ItemStore;
 use kennin::store::records::{LoginFailures, from_item};
 use kennin::throttle::LOGIN_FAILURES_PER_IP;

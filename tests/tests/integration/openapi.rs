@@ -2,8 +2,8 @@
 //! answer as the functions really make it: status, error code, headers.
 
 use kennin::Error;
+use kennin::domain::Next;
 use kennin::http::ApiRequest;
-use kennin::session::Next;
 use kennin_local::{TEMPLATE, template_routes};
 use kennin_tests::test_config;
 use lambda_http::Body;

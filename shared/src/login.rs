@@ -1,0 +1,135 @@
+//! ④ Login. Wrong IDs and wrong passwords are indistinguishable: same answer, same argon2 work,
+//! same lock counter.
+
+use crate::deps::Deps;
+use crate::domain::{Next, Password};
+use crate::error::Error;
+use crate::lockout::{Tried, evaluate_password};
+use crate::secrets::{log_fingerprint, token_hash};
+use crate::session::{current_insurer, new_session};
+use crate::store::Write;
+use crate::store::records::{Account, LoginFailures, Session, UserIdGuard, from_item};
+use crate::throttle::LOGIN_FAILURES_PER_IP;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct LoginInput {
+    pub user_id: String,
+    pub password: String,
+}
+
+pub struct LoggedIn {
+    pub token: String,
+    pub next: Next,
+}
+
+/// The user ID as typed, folded the way `UserId` folds it, without requiring it to be well formed.
+fn fold_user_id(input: &str) -> String {
+    crate::domain::UserId::parse(input)
+        .map(|id| id.key())
+        .unwrap_or_else(|_| input.trim().to_ascii_lowercase())
+}
+
+/// The account with the typed ID, if any. An unknown ID costs the same two reads as a known one:
+/// the second reads a key no account has, so that the store's work does not tell them apart.
+async fn find_account(deps: &Deps, folded: &str) -> Result<Option<Account>, Error> {
+    let account_id = match deps.store.get(&UserIdGuard::key_for(folded)).await? {
+        Some(item) => match from_item(item)? {
+            UserIdGuard::Account { account_id, .. } => Some(account_id),
+            UserIdGuard::Reservation { .. } => None,
+        },
+        None => None,
+    };
+    let item = deps
+        .store
+        .get(&Account::key(account_id.as_deref().unwrap_or("")))
+        .await?;
+    match (account_id, item) {
+        (Some(_), Some(item)) => Ok(Some(from_item(item)?)),
+        _ => Ok(None),
+    }
+}
+
+pub async fn login(
+    deps: &Deps,
+    input: LoginInput,
+    previous_session: Option<&str>,
+    client_ip: &str,
+) -> Result<LoggedIn, Error> {
+    let mut fields = crate::error::Fields::default();
+    if input.user_id.trim().is_empty() {
+        fields.add("userId", "ユーザーIDを入力してください。");
+    }
+    let password = fields.check("password", Password::for_login(&input.password));
+    fields.finish()?;
+    let Some(password) = password else {
+        unreachable!("password parsed when no field error was recorded")
+    };
+    if input.user_id.len() > 256 {
+        return Err(Error::InvalidCredentials);
+    }
+
+    let folded = fold_user_id(&input.user_id);
+    let now = deps.clock.unix();
+    let (store, secret) = (deps.store.as_ref(), deps.config.secret.as_slice());
+    // The address's try is counted before anything is evaluated, as the ID's is, so a burst from
+    // one address gets no more evaluations than the limit; it is given back unless it turns out
+    // a failure, so each failure counts once and successes and refusals not at all.
+    if let Some(retry_after) = LOGIN_FAILURES_PER_IP.hit(store, secret, client_ip, now).await? {
+        tracing::info!(event = "login_refused_address_throttled", "authentication");
+        return Err(Error::LoginThrottled {
+            retry_after,
+            window_seconds: LOGIN_FAILURES_PER_IP.window_seconds,
+        });
+    }
+    let evaluated = async {
+        let account = find_account(deps, &folded).await?;
+        let stored = account.as_ref().map(|a| a.password_hash.as_str());
+        let tried = evaluate_password(deps, &folded, stored, password.expose(), now).await?;
+        Ok::<_, Error>((account, tried))
+    }
+    .await;
+    let (account, tried) = match evaluated {
+        Ok(evaluated) => evaluated,
+        Err(refused) => {
+            LOGIN_FAILURES_PER_IP.give_back(store, secret, client_ip, now).await?;
+            return Err(refused);
+        }
+    };
+    match tried {
+        Tried::Wrong => return Err(Error::InvalidCredentials),
+        Tried::WrongAndLocked(lock) => return Err(lock),
+        Tried::Right => LOGIN_FAILURES_PER_IP.give_back(store, secret, client_ip, now).await?,
+    }
+    // Always there: the dummy hash an unknown ID is checked against matches no password.
+    let account = account.ok_or(Error::InvalidCredentials)?;
+    // Said only to someone who knows the password, so it tells a stranger nothing.
+    if account.disabled {
+        tracing::info!(event = "login_refused_disabled", account_id = %account.id, "authentication");
+        return Err(Error::AccountDisabled);
+    }
+    let Some(insurer) = current_insurer(deps, &account).await? else {
+        tracing::info!(event = "login_refused_earlier_year", account_id = %account.id, "authentication");
+        return Err(Error::AccountReset);
+    };
+
+    let (token, session_writes) = new_session(&account, now);
+    let mut writes = Vec::from(session_writes);
+    writes.push(Write::delete(LoginFailures::key(&folded)));
+    // A session cookie the browser already had (perhaps planted) ends here, never adopted.
+    if let Some(previous) = previous_session.filter(|p| *p != token) {
+        writes.push(Write::delete(Session::key(&token_hash(previous))));
+    }
+    deps.store.transact(writes).await?;
+    tracing::info!(
+        event = "login_succeeded",
+        account_id = %account.id,
+        user_fingerprint = log_fingerprint(&deps.config.secret, &folded),
+        "authentication"
+    );
+    Ok(LoggedIn {
+        token,
+        next: crate::progress::next_step(&account, &insurer),
+    })
+}

@@ -1,0 +1,48 @@
+//! GET /api/me: who is logged in, their union, what comes next and the union's notices.
+
+use crate::deps::Deps;
+use crate::domain::Next;
+use crate::error::Error;
+use crate::session::{Authenticated, authenticate};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InsurerView {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub user_id: String,
+    pub name: String,
+    pub insurer: InsurerView,
+    pub survey_year: i32,
+    pub next: Next,
+    /// 組合からのお知らせ, newest first.
+    pub notices: Vec<crate::notices::Notice>,
+}
+
+pub async fn me(deps: &Deps, token: Option<&str>) -> Result<Me, Error> {
+    let authenticated = authenticate(deps, token).await?;
+    let next = authenticated.next();
+    let Authenticated { account, insurer } = authenticated;
+    let notices = crate::notices::list(
+        deps.store.as_ref(),
+        &crate::notices::Scope::Insurer(insurer.code.clone()),
+    )
+    .await?;
+    Ok(Me {
+        user_id: account.user_id.as_str().to_string(),
+        name: account.name.clone(),
+        insurer: InsurerView {
+            code: insurer.code.to_string(),
+            name: insurer.name,
+        },
+        survey_year: account.year,
+        next,
+        notices,
+    })
+}

@@ -4,17 +4,14 @@
 use crate::codes;
 use crate::deps::Deps;
 use crate::domain::Next;
-use crate::domain::{
-    Address, CardNumber, CardSymbol, Email, InsurerCode, Password, PasswordContext, PhoneNumber, PostalCode, UserId,
-    VerificationCode,
-};
+use crate::domain::{Address, Email, Password, PasswordContext, PhoneNumber, PostalCode, VerificationCode};
 use crate::error::{Error, Fields};
-use crate::mail::templates;
+use crate::mail::{self, templates};
+use crate::password_context;
 use crate::secrets::token_hash;
 use crate::session::{Authenticated, IDLE_TIMEOUT_SECONDS, authenticate, new_session};
 use crate::store::records::{
-    Account, Contact, EmailChange, Insurer, LoginFailures, PendingCode, RosterPerson, Session, SessionListing,
-    TermsAcceptance, from_item,
+    Account, Contact, EmailChange, LoginFailures, PendingCode, Session, SessionListing, TermsAcceptance, from_item,
 };
 use crate::store::{Change, Cond, Write};
 use serde::{Deserialize, Serialize};
@@ -151,7 +148,7 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     verify_current_password(deps, &account, &input.current_password, "password_change_refused").await?;
     // What only the person knows is checked once they have proven who they are, so that a
     // stolen session cannot learn the birth date or card from the answers.
-    let password = Password::parse(&input.password, &account_context(deps, &account).await?)
+    let password = Password::parse(&input.password, &password_context::of_account(deps, &account).await?)
         .map_err(|e| Error::field("password", e.0))?;
     let now = deps.clock.unix();
     let hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
@@ -182,7 +179,7 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
             }
         })?;
     tracing::info!(event = "password_changed", account_id = %account.id, "account");
-    notify(deps, templates::password_changed(&account.email)).await;
+    mail::send_best_effort(deps.mailer.as_ref(), &templates::password_changed(&account.email)).await;
     Ok(new_token)
 }
 
@@ -258,47 +255,6 @@ pub async fn end_other_sessions(deps: &Deps, token: Option<&str>) -> Result<Stri
     Ok(new_token)
 }
 
-/// What is known about the person that must not be in their password: the union (its name
-/// read from the store) and this year's roster entry (the birth date).
-pub(crate) async fn person_context(
-    deps: &Deps,
-    user_id: Option<&UserId>,
-    insurer: &InsurerCode,
-    year: i32,
-    symbol: &CardSymbol,
-    number: &CardNumber,
-) -> Result<PasswordContext, Error> {
-    let name = match deps.store.get(&Insurer::key(insurer)).await? {
-        Some(item) => from_item::<Insurer>(item)?.name,
-        None => String::new(),
-    };
-    let context = PasswordContext::for_user(user_id)
-        .insurer(insurer, &name)
-        .card(symbol, number);
-    Ok(
-        match deps
-            .store
-            .get(&RosterPerson::key(insurer, year, symbol, number))
-            .await?
-        {
-            Some(item) => context.birth_date(&from_item::<RosterPerson>(item)?.birth_date),
-            None => context,
-        },
-    )
-}
-
-pub(crate) async fn account_context(deps: &Deps, account: &Account) -> Result<PasswordContext, Error> {
-    person_context(
-        deps,
-        Some(&account.user_id),
-        &account.insurer,
-        account.year,
-        &account.symbol,
-        &account.number,
-    )
-    .await
-}
-
 /// Re-authentication before a change to how the person logs in or recovers the account. The
 /// current password is a login try like any other: it counts toward the same lock, so a stolen
 /// session cannot be used to guess it.
@@ -321,13 +277,6 @@ async fn verify_current_password(
         .transact(vec![Write::delete(LoginFailures::key(&folded))])
         .await?;
     Ok(())
-}
-
-/// Mails a notice whose loss must not undo what was done: a failure is logged, not answered.
-pub(crate) async fn notify(deps: &Deps, message: crate::mail::Message) {
-    if let Err(error) = deps.mailer.send(&message).await {
-        tracing::warn!(error = %error, "notice mail not sent");
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -431,9 +380,9 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
             }
         })?;
     tracing::info!(event = "email_changed", account_id = %account.id, "account");
-    notify(
-        deps,
-        templates::email_changed(&account.email, &change.new_email.masked()),
+    mail::send_best_effort(
+        deps.mailer.as_ref(),
+        &templates::email_changed(&account.email, &change.new_email.masked()),
     )
     .await;
     Ok(change.new_email.masked())

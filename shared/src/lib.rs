@@ -1,5 +1,6 @@
-//! kennin's shared library: the rules (`domain`), what happens at each step (`signup`,
-//! `session`, `roster`), storage (`store`), mail (`mail`) and the HTTP edge (`http`).
+//! kennin's shared library: the rules (`domain`), what happens at each step (`signup`, `login`,
+//! `session`, `account`, `recovery`, `roster`…), storage (`store`), mail (`mail`) and the HTTP
+//! edge (`http`). The modules form no cycle (tests/tests/integration/module_graph.rs).
 
 pub mod account;
 pub mod aws;
@@ -17,6 +18,7 @@ pub mod mail;
 pub mod me;
 pub mod notices;
 pub mod operator;
+pub mod password_context;
 pub mod postal;
 pub mod progress;
 pub mod recovery;

@@ -200,8 +200,11 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
         })?;
     // Checked only with the right code, so the answer never tells a stranger the birth date or
     // card of the account. The code stays valid for another password.
-    let password = Password::parse(&input.password, &crate::account::account_context(deps, &account).await?)
-        .map_err(|e| Error::field("password", e.0))?;
+    let password = Password::parse(
+        &input.password,
+        &crate::password_context::of_account(deps, &account).await?,
+    )
+    .map_err(|e| Error::field("password", e.0))?;
     let hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
     deps.store
         .transact(vec![
@@ -225,7 +228,7 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
             }
         })?;
     tracing::info!(event = "password_reset", account_id = %account.id, "account");
-    crate::account::notify(deps, templates::password_changed(&account.email)).await;
+    crate::mail::send_best_effort(deps.mailer.as_ref(), &templates::password_changed(&account.email)).await;
     Ok(())
 }
 

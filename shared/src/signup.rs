@@ -273,7 +273,7 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
     let mut fields = Fields::default();
     let user_id = fields.check("userId", UserId::parse(&input.user_id));
     // The person proved their card and birth date at ①: naming them in a refusal tells nothing new.
-    let context = crate::account::person_context(
+    let context = crate::password_context::of_person(
         deps,
         user_id.as_ref(),
         &flow.insurer,

@@ -26,6 +26,13 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, message: &Message) -> Result<(), MailError>;
 }
 
+/// Mails a notice whose loss must not undo what was done: a failure is logged, not answered.
+pub async fn send_best_effort(mailer: &dyn Mailer, message: &Message) {
+    if let Err(error) = mailer.send(message).await {
+        tracing::warn!(error = %error, "notice mail not sent");
+    }
+}
+
 /// The sender of a function whose role may send mail: SES v2 from KENNIN_MAIL_FROM (with the
 /// configuration set KENNIN_SES_CONFIGURATION_SET when given), or the folder KENNIN_OUTBOX_DIR
 /// when that is set (for `cargo lambda watch`).

@@ -5,7 +5,7 @@ use crate::codes;
 use crate::deps::Deps;
 use crate::domain::Next;
 use crate::domain::{Address, Email, Password, PasswordContext, PhoneNumber, PostalCode, VerificationCode};
-use crate::error::{Error, Fields};
+use crate::error::{Error, Fields, when_condition_failed};
 use crate::mail::{self, templates};
 use crate::password_context;
 use crate::secrets::token_hash;
@@ -171,13 +171,7 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
             listing,
         ])
         .await
-        .map_err(|e| {
-            if e.is_condition_failed() {
-                Error::SessionEnded
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(when_condition_failed(Error::SessionEnded))?;
     tracing::info!(event = "password_changed", account_id = %account.id, "account");
     mail::send_best_effort(deps.mailer.as_ref(), &templates::password_changed(&account.email)).await;
     Ok(new_token)
@@ -244,13 +238,10 @@ pub async fn end_other_sessions(deps: &Deps, token: Option<&str>) -> Result<Stri
     if let Some(token) = token {
         writes.push(Write::delete(Session::key(&token_hash(token))));
     }
-    deps.store.transact(writes).await.map_err(|e| {
-        if e.is_condition_failed() {
-            Error::SessionEnded
-        } else {
-            e.into()
-        }
-    })?;
+    deps.store
+        .transact(writes)
+        .await
+        .map_err(when_condition_failed(Error::SessionEnded))?;
     tracing::info!(event = "other_sessions_ended", account_id = %account.id, "account");
     Ok(new_token)
 }
@@ -350,18 +341,10 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
         key: key.clone(),
         still: Cond::Exists,
         purpose: EMAIL_CHANGE,
-        owner: &account.id,
+        owner: codes::Owner::Account(&account.id),
+        refused_event: "email_change_refused",
     };
-    let (_, matched) = codes::verify(deps, slot, &change.code, &typed, now)
-        .await
-        .inspect_err(|error| {
-            if matches!(
-                error,
-                Error::CodeMismatch { .. } | Error::CodeExpired { .. } | Error::CodeVoid
-            ) {
-                tracing::info!(event = "email_change_refused", account_id = %account.id, reason = %error, "account");
-            }
-        })?;
+    let (_, matched) = codes::verify(deps, slot, &change.code, &typed, now).await?;
     deps.store
         .transact(vec![
             Write::delete(key).when(Cond::eq(PendingCode::CODE_HASH, matched)),
@@ -372,13 +355,7 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
             .when(account_exists()),
         ])
         .await
-        .map_err(|e| {
-            if e.is_condition_failed() {
-                Error::NoEmailChange
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(when_condition_failed(Error::NoEmailChange))?;
     tracing::info!(event = "email_changed", account_id = %account.id, "account");
     mail::send_best_effort(
         deps.mailer.as_ref(),

@@ -122,14 +122,55 @@ pub struct Slot<'a> {
     /// What must still hold of the owner's item for a try to count (e.g. the flow's stage).
     pub still: Cond,
     pub purpose: &'static str,
-    pub owner: &'a str,
+    pub owner: Owner<'a>,
+    /// The event a refused try is logged as.
+    pub refused_event: &'static str,
+}
+
+/// Whose code it is; the code's hash is bound to it.
+pub enum Owner<'a> {
+    /// A first-login flow, by its ID. Never logged: it is derived from the cookie's token.
+    SignupFlow(&'a str),
+    Account(&'a str),
+}
+
+impl Owner<'_> {
+    fn id(&self) -> &str {
+        match self {
+            Owner::SignupFlow(id) | Owner::Account(id) => id,
+        }
+    }
+
+    fn account_id(&self) -> Option<&str> {
+        match self {
+            Owner::Account(id) => Some(id),
+            Owner::SignupFlow(_) => None,
+        }
+    }
 }
 
 /// Checks a typed code against the one pending in `slot`. The try is counted before the
 /// comparison, atomically and only while `slot.still` holds, so concurrent guesses cannot
 /// evaluate more than `MAX_TRIES`. Returns the item after counting and the matched hash, which
-/// the caller's consuming write must require unchanged (so the code works exactly once).
+/// the caller's consuming write must require unchanged (so the code works exactly once). A
+/// refused try (wrong, expired or void) is logged as the slot's `refused_event`.
 pub async fn verify(
+    deps: &Deps,
+    slot: Slot<'_>,
+    pending: &PendingCode,
+    typed: &VerificationCode,
+    now: i64,
+) -> Result<(Item, String), Error> {
+    let refused_event = slot.refused_event;
+    let account_id = slot.owner.account_id().map(str::to_string);
+    let verified = compare(deps, slot, pending, typed, now).await;
+    if let Err(error @ (Error::CodeMismatch { .. } | Error::CodeExpired { .. } | Error::CodeVoid)) = &verified {
+        tracing::info!(event = refused_event, account_id, reason = %error, "code");
+    }
+    verified
+}
+
+async fn compare(
     deps: &Deps,
     slot: Slot<'_>,
     pending: &PendingCode,
@@ -164,7 +205,7 @@ pub async fn verify(
     let counted: PendingCode = from_item(item.clone())?;
     let tries = counted.code_tries;
     let stored = counted.code_hash.unwrap_or_default();
-    let expected = code_hash(&deps.config.secret, slot.purpose, slot.owner, typed.expose());
+    let expected = code_hash(&deps.config.secret, slot.purpose, slot.owner.id(), typed.expose());
     if stored.is_empty() || !same(&expected, &stored) {
         let tries_left = MAX_TRIES - tries;
         return Err(if tries_left > 0 {

@@ -92,6 +92,18 @@ impl Error {
     }
 }
 
+/// For a write whose failed condition means that what it relied on changed meanwhile: that is
+/// `conflict` to the person; any other store failure stays what it is.
+pub fn when_condition_failed(conflict: Error) -> impl FnOnce(StoreError) -> Error {
+    move |error| {
+        if error.is_condition_failed() {
+            conflict
+        } else {
+            error.into()
+        }
+    }
+}
+
 impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
         match error {

@@ -4,7 +4,7 @@
 //! compares: nothing is looked up or deleted session by session.
 
 use crate::domain::{InsurerCode, UserId};
-use crate::error::Error;
+use crate::error::{Error, when_condition_failed};
 use crate::store::records::{Account, Insurer, RosterPerson, UserIdGuard, from_item};
 use crate::store::{Change, Cond, ItemStore};
 
@@ -63,7 +63,7 @@ pub async fn set_disabled(store: &dyn ItemStore, account_id: &str, disabled: boo
             )
             .await
             .map(drop)
-            .map_err(not_found)
+            .map_err(when_condition_failed(Error::NotFound))
     }
 }
 
@@ -73,13 +73,5 @@ async fn raise_epoch(store: &dyn ItemStore, account_id: &str, mut changes: Vec<C
         .update(&Account::key(account_id), &changes, Some(&Cond::Exists))
         .await
         .map(drop)
-        .map_err(not_found)
-}
-
-fn not_found(error: crate::store::StoreError) -> Error {
-    if error.is_condition_failed() {
-        Error::NotFound
-    } else {
-        error.into()
-    }
+        .map_err(when_condition_failed(Error::NotFound))
 }

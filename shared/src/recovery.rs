@@ -9,7 +9,7 @@ use crate::domain::{
     BirthDate, CardNumber, CardSymbol, Email, InsurerCode, Password, PasswordContext, UserId, VerificationCode,
     card_value,
 };
-use crate::error::{Error, Fields};
+use crate::error::{Error, Fields, when_condition_failed};
 use crate::mail::templates;
 use crate::store::records::{
     Account, Insurer, LoginFailures, PasswordReset, PendingCode, RosterPerson, UserIdGuard, from_item,
@@ -186,18 +186,10 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
         key: key.clone(),
         still: Cond::Exists,
         purpose: PASSWORD_RESET,
-        owner: &account.id,
+        owner: codes::Owner::Account(&account.id),
+        refused_event: "password_reset_refused",
     };
-    let (_, matched) = codes::verify(deps, slot, &reset.code, &code, now)
-        .await
-        .inspect_err(|error| {
-            if matches!(
-                error,
-                Error::CodeMismatch { .. } | Error::CodeExpired { .. } | Error::CodeVoid
-            ) {
-                tracing::info!(event = "password_reset_refused", account_id = %account.id, reason = %error, "account");
-            }
-        })?;
+    let (_, matched) = codes::verify(deps, slot, &reset.code, &code, now).await?;
     // Checked only with the right code, so the answer never tells a stranger the birth date or
     // card of the account. The code stays valid for another password.
     let password = Password::parse(
@@ -220,13 +212,7 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
             Write::delete(LoginFailures::key(&user_id.key())),
         ])
         .await
-        .map_err(|e| {
-            if e.is_condition_failed() {
-                Error::CodeVoid
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(when_condition_failed(Error::CodeVoid))?;
     tracing::info!(event = "password_reset", account_id = %account.id, "account");
     crate::mail::send_best_effort(deps.mailer.as_ref(), &templates::password_changed(&account.email)).await;
     Ok(())

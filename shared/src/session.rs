@@ -3,7 +3,7 @@
 
 use crate::deps::Deps;
 use crate::domain::Next;
-use crate::error::Error;
+use crate::error::{Error, when_condition_failed};
 use crate::secrets::{new_token, token_hash};
 use crate::store::records::{Account, Insurer, Session, SessionListing, from_item, to_item};
 use crate::store::{Change, Cond, Write};
@@ -133,13 +133,7 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
         deps.store
             .update(&key, &[Change::set(Session::LAST_SEEN_AT, now)], Some(&Cond::Exists))
             .await
-            .map_err(|e| {
-                if e.is_condition_failed() {
-                    Error::NotAuthenticated
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(when_condition_failed(Error::NotAuthenticated))?;
     }
     Ok(Authenticated { account, insurer })
 }

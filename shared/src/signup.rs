@@ -391,12 +391,10 @@ pub async fn verify_code(deps: &Deps, token: Option<&str>, input: CodeInput) -> 
         key: SignupFlow::key(&flow.id),
         still: Cond::eq(SignupFlow::STAGE, SignupStage::Code),
         purpose: PURPOSE,
-        owner: &flow.id,
+        owner: codes::Owner::SignupFlow(&flow.id),
+        refused_event: "signup_code_refused",
     };
     let verified = codes::verify(deps, slot, &flow.code, &typed, now).await;
-    if let Err(error @ (Error::CodeMismatch { .. } | Error::CodeExpired { .. } | Error::CodeVoid)) = &verified {
-        tracing::info!(event = "signup_code_refused", reason = %error, "signup");
-    }
     let (item, matched_hash) = match verified {
         Ok(verified) => verified,
         // The tries may be used up, or another request may have finished the flow meanwhile.

@@ -178,11 +178,12 @@ admin=(cargo run --quiet -p kennin-admin -- --table "$TABLE" --dynamodb-endpoint
 "${admin[@]}" roster import --insurer 0904 --year "$(date +%Y)" infra/local/demo-roster.csv >&2
 
 # --- 1. cold start ------------------------------------------------------------------------------
+cargo xtask events --out "$BENCH_DIR/events" >&2
 ses_args=()
 [[ -z "${KENNIN_TEST_SES_ENDPOINT:-}" ]] || ses_args=(--ses-endpoint "$KENNIN_TEST_SES_ENDPOINT")
 run_coldstart() {
     "$BENCH_DIR/bin/kennin-bench-coldstart" run --rounds "$ROUNDS" \
-        --functions "$BENCH_DIR/bin" "${function_args[@]}" --template template.yaml --events events \
+        --functions "$BENCH_DIR/bin" "${function_args[@]}" --template template.yaml --events "$BENCH_DIR/events" \
         --floor "$BENCH_DIR/bin/kennin-bench-floor" \
         --python "$VENV/bin/python" --python-app "$SUBJECTS/python" \
         --node "$(command -v node)" --node-app "$TOOLS/node" \

@@ -1,6 +1,8 @@
 //! template.yaml, read in one place: the functions it declares, the binary each one builds and
 //! the routes it serves. The local runner routes by it; the scripts ask `cargo xtask functions`.
 
+pub mod events;
+
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// One `AWS::Serverless::Function` of the template.

@@ -27,6 +27,16 @@ enum Command {
         #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml"))]
         template: PathBuf,
     },
+    /// Writes an API Gateway v2 event for every route of template.yaml (`NAME.json`, the body and
+    /// path from the OpenAPI document's examples), for `cargo lambda invoke --data-file`.
+    Events {
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../events"))]
+        out: PathBuf,
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml"))]
+        template: PathBuf,
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../functions/portal/assets/openapi.json"))]
+        openapi: PathBuf,
+    },
     /// Signs the demo person up at a fresh kennin-local and takes them past first login ⑤; prints
     /// `NAME=token` lines: four sessions and an open signup flow (at ②) of another person.
     DemoSessions {
@@ -53,6 +63,7 @@ enum Command {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Functions { logical_ids, template } => functions(&template, logical_ids),
+        Command::Events { out, template, openapi } => events(&out, &template, &openapi),
         Command::DemoSessions { base } => schemathesis::demo_sessions(&base),
         Command::LoggedIn { base, session } => schemathesis::logged_in(&base, &session),
         Command::SchemathesisAnswers { events } => schemathesis::answers(&events),
@@ -81,5 +92,18 @@ fn functions(template: &std::path::Path, logical_ids: bool) -> Result<(), String
             println!("{}", function.binary);
         }
     }
+    Ok(())
+}
+
+fn events(out: &std::path::Path, template: &std::path::Path, openapi: &std::path::Path) -> Result<(), String> {
+    let read = |path: &std::path::Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    let events = kennin_template::events::events(&read(template)?, &read(openapi)?)?;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for event in &events {
+        let path = out.join(format!("{}.json", event.name));
+        let text = serde_json::to_string_pretty(&event.event).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    println!("{} events in {}", events.len(), out.display());
     Ok(())
 }

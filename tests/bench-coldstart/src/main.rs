@@ -37,7 +37,7 @@ struct RunArgs {
     /// template.yaml: which functions there are (Metadata.BuildProperties.Binary).
     #[arg(long)]
     template: PathBuf,
-    /// events/: the API Gateway v2 event each function gets first (events/<name>.json).
+    /// The folder `cargo xtask events` wrote: the API Gateway v2 event each function gets first.
     #[arg(long)]
     events: PathBuf,
     /// The no-SDK lambda_http hello function.
@@ -378,7 +378,7 @@ fn subjects(cli: &RunArgs) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
     Ok(subjects)
 }
 
-/// events/<folder>.json, or the first events/<folder>-*.json for a function with several routes.
+/// <events>/<folder>.json, or the first <folder>-*.json for a function with several routes.
 fn event_for(events: &Path, binary: &str) -> Result<PathBuf, String> {
     let folder = binary.strip_prefix("kennin-").unwrap_or(binary);
     let exact = events.join(format!("{folder}.json"));

@@ -1,5 +1,5 @@
 //! Deployable on AWS: template.yaml's deploy settings and least privilege, `sam validate --lint`,
-//! the `sam build` output (one arm64 bootstrap per function), the API Gateway events in events/,
+//! the `sam build` output (one arm64 bootstrap per function), the API Gateway events of every route,
 //! and every function served by `cargo lambda watch` (scripts/watch.sh) against DynamoDB Local.
 //!
 //! The tools come from scripts/deploy-tools.sh; scripts/test.sh installs them, runs `sam build`
@@ -7,7 +7,7 @@
 
 use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
@@ -352,57 +352,28 @@ fn sam_build_made_an_arm64_bootstrap_for_every_function() {
     }
 }
 
-// ---------------------------------------------------------------- events/
+// ---------------------------------------------------------------- events
 
-/// Each event file with the binary of the function its route belongs to.
-fn event_files() -> Vec<(PathBuf, String)> {
-    let routes = kennin_local::template_routes(kennin_local::TEMPLATE).unwrap();
-    let template = template();
-    let mut files: Vec<(PathBuf, String)> = std::fs::read_dir(root().join("events"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|path| {
-            let event: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            let route = routes
-                .iter()
-                .find(|r| format!("{} {}", r.method, r.path) == event["routeKey"].as_str().unwrap_or_default())
-                .unwrap_or_else(|| panic!("{}: no route in template.yaml", path.display()));
-            let binary = template["Resources"][route.function.as_str()]["Metadata"]["BuildProperties"]["Binary"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            (path, binary)
-        })
-        .collect();
-    files.sort();
-    files
+/// The event of every route, as `cargo xtask events` writes them.
+fn events() -> Vec<kennin_template::events::Event> {
+    kennin_template::events::events(kennin_local::TEMPLATE, kennin_local::functions::kennin_portal::OPENAPI)
+        .expect("an event for every route")
 }
 
 #[test]
 fn events_are_api_gateway_v2_requests_one_for_each_route() {
     let routes = kennin_local::template_routes(kennin_local::TEMPLATE).unwrap();
-    let mut by_key: BTreeMap<String, &kennin_local::Route> = BTreeMap::new();
-    for route in &routes {
-        by_key.insert(format!("{} {}", route.method, route.path), route);
-    }
+    let events = events();
     let mut covered = BTreeSet::new();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("events"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    for file in &files {
-        let stem = file.file_stem().unwrap().to_str().unwrap();
-        let text = std::fs::read_to_string(file).unwrap();
-        let event: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{stem}: {e}"));
-        let route_key = event["routeKey"].as_str().unwrap_or_else(|| panic!("{stem}: routeKey"));
-        let route = by_key
-            .get(route_key)
-            .unwrap_or_else(|| panic!("{stem}: no route {route_key} in template.yaml"));
+    let mut names = BTreeSet::new();
+    for generated in &events {
+        let (stem, route) = (generated.name.as_str(), &generated.route);
+        assert!(names.insert(stem), "{stem}: two events of that name");
+        let text = generated.event.to_string();
+        let event = &generated.event;
+        let route_key = format!("{} {}", route.method, route.path);
         assert!(
-            covered.insert(route_key.to_string()),
+            covered.insert(route_key.clone()),
             "{stem}: second event for {route_key}"
         );
         let function_dir = route.code_uri.trim_start_matches("functions/");
@@ -411,7 +382,8 @@ fn events_are_api_gateway_v2_requests_one_for_each_route() {
             "{stem}.json should be named after {function_dir}"
         );
         assert_eq!(event["version"], "2.0", "{stem}");
-        assert_eq!(event["requestContext"]["routeKey"], route_key, "{stem}");
+        assert_eq!(event["routeKey"], route_key.as_str(), "{stem}");
+        assert_eq!(event["requestContext"]["routeKey"], route_key.as_str(), "{stem}");
 
         // What the function receives from lambda_http.
         let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{stem}: {e}"));
@@ -444,8 +416,12 @@ fn events_are_api_gateway_v2_requests_one_for_each_route() {
             assert!(body.is_object(), "{stem}: body is a JSON object");
         }
     }
-    let missing: Vec<&String> = by_key.keys().filter(|k| !covered.contains(*k)).collect();
-    assert!(missing.is_empty(), "routes without an event in events/: {missing:?}");
+    let missing: Vec<String> = routes
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .filter(|k| !covered.contains(k))
+        .collect();
+    assert!(missing.is_empty(), "routes without an event: {missing:?}");
 }
 
 // ---------------------------------------------------------------- cargo lambda watch
@@ -599,10 +575,15 @@ async fn cargo_lambda_watch_serves_the_first_login_against_dynamodb_local() {
     let (status, _, _) = invoke(&base, "kennin-session-login", wrong, None, &watch).await;
     assert_eq!(status, 401);
 
-    // Every event in events/ through `cargo lambda invoke --data-file`, as the README shows:
+    // Every event `cargo xtask events` writes, through `cargo lambda invoke --data-file` as the
+    // README shows:
     // each function answers it (4xx for the made-up cookies and codes), none fails.
     let cargo_lambda = tool("KENNIN_CARGO_LAMBDA");
-    for (file, function) in event_files() {
+    let folder = tempfile::tempdir().expect("a folder for the events");
+    for event in events() {
+        let file = folder.path().join(format!("{}.json", event.name));
+        std::fs::write(&file, event.event.to_string()).expect("write an event");
+        let function = event.binary;
         let output = Command::new(&cargo_lambda)
             .args(["lambda", "invoke", "--invoke-address", "127.0.0.1", "--invoke-port"])
             .arg(port.to_string())

@@ -40,6 +40,10 @@ struct Args {
     /// portal serves, and exits.
     #[arg(long)]
     write_openapi: bool,
+    /// Writes the API routes' events to events/ (generated from template.yaml and the API
+    /// description), and exits.
+    #[arg(long)]
+    write_events: bool,
 }
 
 #[tokio::main]
@@ -49,6 +53,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.write_openapi {
         std::fs::write(kennin_local::openapi::PATH, kennin_local::openapi::text()?)?;
         println!("wrote {}", kennin_local::openapi::PATH);
+        return Ok(());
+    }
+    if args.write_events {
+        for (name, event) in kennin_local::events::generated(&kennin_local::openapi::document()?)? {
+            let path = std::path::Path::new(kennin_local::events::DIR).join(name);
+            std::fs::write(&path, kennin_local::events::text(&event))?;
+            println!("wrote {}", path.display());
+        }
         return Ok(());
     }
     std::fs::create_dir_all(&args.data_dir)?;

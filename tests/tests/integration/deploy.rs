@@ -448,6 +448,21 @@ fn events_are_api_gateway_v2_requests_one_for_each_route() {
     assert!(missing.is_empty(), "routes without an event in events/: {missing:?}");
 }
 
+#[test]
+fn the_api_routes_events_are_the_generated_ones() {
+    let document = kennin_local::openapi::document().unwrap();
+    for (name, event) in kennin_local::events::generated(&document).unwrap() {
+        let path = root().join("events").join(&name);
+        let committed: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default()).unwrap_or(Value::Null);
+        assert!(
+            committed == event,
+            "events/{name} is not the generated one: run `cargo run -p kennin-local -- --write-events` \
+             and commit it"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- cargo lambda watch
 
 /// scripts/watch.sh in its own process group, stopped (with everything cargo started) on drop.

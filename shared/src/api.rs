@@ -486,3 +486,51 @@ pub fn document(routes: Vec<(String, Operation)>) -> Result<Value, String> {
         },
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Serialize, JsonSchema)]
+    #[serde(rename_all = "camelCase")]
+    #[schemars(inline)]
+    struct Answer {
+        shown: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        left_out_when_none: Option<String>,
+        null_when_none: Option<String>,
+    }
+
+    #[test]
+    fn an_optional_property_is_left_out_never_null_and_no_other_is_allowed() {
+        let schema = Schemas::new().describe(SchemaGenerator::subschema_for::<Answer>);
+        assert_eq!(schema.get("additionalProperties"), Some(&json!(false)));
+        assert_eq!(schema.get("required"), Some(&json!(["shown", "nullWhenNone"])));
+        assert_eq!(
+            schema.get("properties").unwrap()["leftOutWhenNone"],
+            json!({ "type": "string" })
+        );
+        assert_eq!(
+            schema.get("properties").unwrap()["nullWhenNone"],
+            json!({ "type": ["string", "null"] })
+        );
+    }
+
+    #[test]
+    fn the_entry_point_adds_its_own_error_statuses() {
+        let read = Operation::get("read", "A public read");
+        assert_eq!(read.errors(), [500, 503]);
+        let change = Operation::put("change", "A change behind a login")
+            .access(Access::Session)
+            .takes::<Map<String, Value>>()
+            .fails_with(&[409]);
+        assert_eq!(change.errors(), [400, 401, 403, 409, 413, 415, 500, 503]);
+    }
+
+    #[test]
+    fn a_status_without_an_error_response_is_refused() {
+        let operation = Operation::get("teapot", "No such answer").fails_with(&[418]);
+        let error = document(vec![("/api/teapot".into(), operation)]).unwrap_err();
+        assert!(error.contains("418"), "{error}");
+    }
+}

@@ -1,7 +1,7 @@
 //! What a logged-in person does with their own account: accept the terms and register the
 //! contact details (first login ⑤), and later change password, email and contact details.
 
-use crate::codes;
+use crate::codes::{self, CodeInput};
 use crate::deps::Deps;
 use crate::domain::Next;
 use crate::domain::{Address, Email, Password, PasswordContext, PhoneNumber, PostalCode, VerificationCode};
@@ -14,18 +14,21 @@ use crate::store::records::{
     Account, Contact, EmailChange, LoginFailures, PendingCode, Session, SessionListing, TermsAcceptance, from_item,
 };
 use crate::store::{Change, Cond, Write};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 const EMAIL_CHANGE: &str = "email-change";
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields)]
 pub struct TermsInput {
     pub version: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(rename = "Contact", transform = crate::api::text_fields, extend("examples" = [{"postalCode": "100-0001", "address": "東京都千代田区千代田1-1", "phone": "03-1234-5678"}]))]
 pub struct ContactInput {
     pub postal_code: String,
     pub address: String,
@@ -50,24 +53,20 @@ impl From<&Contact> for ContactView {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields)]
 pub struct PasswordChangeInput {
     pub current_password: String,
     pub password: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields, extend("examples" = [{"currentPassword": "Sakura#2024go", "email": "taro.new@example.com"}]))]
 pub struct EmailInput {
     pub current_password: String,
     pub email: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct CodeInput {
-    pub code: String,
 }
 
 /// The account's item must still be the account it was (not reset into another year).
@@ -178,8 +177,9 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
 }
 
 /// One running session of the person, as the settings page lists it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(inline)]
 pub struct SessionView {
     pub started_at: crate::clock::Timestamp,
     pub last_active_at: crate::clock::Timestamp,
@@ -270,8 +270,9 @@ async fn verify_current_password(
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(inline)]
 pub struct CodeSent {
     pub masked_email: String,
     pub code_expires_at: crate::clock::Timestamp,

@@ -10,6 +10,16 @@ use crate::mail::{MailError, Message};
 use crate::secrets::{code_hash, same};
 use crate::store::records::{PendingCode, from_item};
 use crate::store::{Change, Cond, Item, Key, StoreError, TTL};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// A code as the person types it back (signup ③, an email change).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields, extend("examples" = [{"code": "123456"}]))]
+pub struct CodeInput {
+    pub code: String,
+}
 
 pub const MAX_TRIES: i64 = 5;
 /// The first send plus five resends.

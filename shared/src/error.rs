@@ -90,6 +90,100 @@ impl Error {
     pub fn field(name: &'static str, message: impl Into<String>) -> Self {
         Error::Invalid(BTreeMap::from([(name, message.into())]))
     }
+
+    /// One of every kind of error (both messages of StepRequired), for the API description
+    /// and its tests. The match lists every variant, so a new one does not compile until it
+    /// is added here, and so declared by the description.
+    pub fn one_of_each() -> Vec<Error> {
+        use crate::domain::Next;
+        let errors = vec![
+            Error::field("userId", "ユーザーIDを入力してください。"),
+            Error::MalformedJson,
+            Error::NotJson,
+            Error::TooLarge,
+            Error::CrossSite,
+            Error::NotAuthenticated,
+            Error::SessionExpired,
+            Error::IdentityMismatch,
+            Error::InvalidCredentials,
+            Error::AccountReset,
+            Error::AccountDisabled,
+            Error::AlreadyRegistered,
+            Error::UserIdTaken,
+            Error::WrongStep,
+            Error::FlowExpired,
+            Error::CodeExpired { lifetime_seconds: 600 },
+            Error::CodeVoid,
+            Error::CodeMismatch { tries_left: 3 },
+            Error::IdentityThrottled {
+                retry_after: 3_000,
+                window_seconds: 3_600,
+            },
+            Error::ResendThrottled { retry_after: 40 },
+            Error::ResendLimit,
+            Error::LoginLocked { retry_after: 1_800 },
+            Error::LoginLockedUntilReset,
+            Error::LoginThrottled {
+                retry_after: 3_600,
+                window_seconds: 3_600,
+            },
+            Error::NotFound,
+            Error::StepRequired { next: Next::Terms },
+            Error::StepRequired { next: Next::Contact },
+            Error::SessionEnded,
+            Error::TermsOutdated,
+            Error::CurrentPasswordWrong,
+            Error::ResetCodeInvalid,
+            Error::NoEmailChange,
+            Error::RecoveryThrottled {
+                retry_after: 3_000,
+                window_seconds: 3_600,
+            },
+            Error::PostalCodeUnknown,
+            Error::Unavailable("the table did not answer".into()),
+            Error::Internal("unreadable Account item".into()),
+        ];
+        for error in &errors {
+            match error {
+                Error::Invalid(_)
+                | Error::MalformedJson
+                | Error::NotJson
+                | Error::TooLarge
+                | Error::CrossSite
+                | Error::NotAuthenticated
+                | Error::SessionExpired
+                | Error::IdentityMismatch
+                | Error::InvalidCredentials
+                | Error::AccountReset
+                | Error::AccountDisabled
+                | Error::AlreadyRegistered
+                | Error::UserIdTaken
+                | Error::WrongStep
+                | Error::FlowExpired
+                | Error::CodeExpired { .. }
+                | Error::CodeVoid
+                | Error::CodeMismatch { .. }
+                | Error::IdentityThrottled { .. }
+                | Error::ResendThrottled { .. }
+                | Error::ResendLimit
+                | Error::LoginLocked { .. }
+                | Error::LoginLockedUntilReset
+                | Error::LoginThrottled { .. }
+                | Error::NotFound
+                | Error::StepRequired { .. }
+                | Error::SessionEnded
+                | Error::TermsOutdated
+                | Error::CurrentPasswordWrong
+                | Error::ResetCodeInvalid
+                | Error::NoEmailChange
+                | Error::RecoveryThrottled { .. }
+                | Error::PostalCodeUnknown
+                | Error::Unavailable(_)
+                | Error::Internal(_) => {}
+            }
+        }
+        errors
+    }
 }
 
 /// For a write whose failed condition means that what it relied on changed meanwhile: that is

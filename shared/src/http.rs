@@ -5,14 +5,16 @@
 use crate::clock::japanese_duration;
 use crate::codes::RESEND_INTERVAL_SECONDS;
 use crate::config::Config;
-use crate::error::Error;
+use crate::domain::Next;
+use crate::error::{Error, FieldErrors};
 use crate::lockout::LOCK_SECONDS;
 use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Instant;
 
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -20,6 +22,19 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub const HSTS: &str = "max-age=63072000; includeSubDomains";
 pub const SESSION_COOKIE: &str = "__Host-kennin_session";
 pub const SIGNUP_COOKIE: &str = "__Host-kennin_signup";
+pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
+/// The headers on every answer of the API besides the request ID (the API description declares
+/// them from here).
+pub const API_HEADERS: [(&str, &str); 5] = [
+    ("Cache-Control", "no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    ("Strict-Transport-Security", HSTS),
+];
 
 pub struct ApiRequest {
     method: Method,
@@ -245,15 +260,10 @@ impl ApiRequest {
         }
         let mut builder = Response::builder()
             .status(reply.status)
-            .header("cache-control", "no-store")
-            .header("x-content-type-options", "nosniff")
-            .header("referrer-policy", "no-referrer")
-            .header(
-                "content-security-policy",
-                "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-            )
-            .header("strict-transport-security", HSTS)
-            .header("x-request-id", self.request_id.as_str());
+            .header(REQUEST_ID_HEADER, self.request_id.as_str());
+        for (name, value) in API_HEADERS {
+            builder = builder.header(name, value);
+        }
         if let Some(retry_after) = error.as_ref().and_then(retry_after) {
             builder = builder.header("retry-after", retry_after.to_string());
         }
@@ -301,8 +311,8 @@ fn retry_after(error: &Error) -> Option<i64> {
 }
 
 /// Every error's status, stable code and Japanese message, in one table.
-fn error_reply(error: &Error, request_id: &str) -> Reply {
-    let (status, code, message): (u16, &str, String) = match error {
+fn error_answer(error: &Error) -> (u16, &'static str, String) {
+    match error {
         Error::Invalid(_) => (400, "invalid_input", "入力内容に誤りがあります。各項目のメッセージをご確認ください。".into()),
         Error::MalformedJson => (400, "malformed_request", "送信された内容を読み取れませんでした。画面を再読み込みしてやり直してください。".into()),
         Error::NotJson => (415, "unsupported_media_type", "送信形式が正しくありません（application/json で送信してください）。".into()),
@@ -339,24 +349,58 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         Error::PostalCodeUnknown => (404, "postal_code_unknown", "この郵便番号に該当する住所が見つかりませんでした。郵便番号をご確認のうえ、住所を直接入力してください。".into()),
         Error::Unavailable(_) => (503, "service_unavailable", "ただいま混み合っているか、一時的に処理できません。入力内容は失われていません。しばらくしてからもう一度お試しください。".into()),
         Error::Internal(_) => (500, "internal_error", "システムの内部でエラーが発生したため、処理できませんでした。お手数ですが、ご加入の健康保険組合へお問い合わせください。".into()),
+    }
+}
+
+fn error_reply(error: &Error, request_id: &str) -> Reply {
+    let (status, code, message) = error_answer(error);
+    let field = |name: &'static str, message: &str| Some(FieldErrors::from([(name, message.to_string())]));
+    let fields = match error {
+        Error::Invalid(fields) => Some(fields.clone()),
+        Error::UserIdTaken => field("userId", "このユーザーIDは既に使われています。"),
+        Error::CodeMismatch { .. } | Error::ResetCodeInvalid => field("code", &message),
+        Error::CurrentPasswordWrong => field("currentPassword", "現在のパスワードが正しくありません。"),
+        _ => None,
     };
-    let mut body = json!({ "code": code, "message": message, "requestId": request_id });
-    match error {
-        Error::Invalid(fields) => body["fields"] = json!(fields),
-        Error::UserIdTaken => body["fields"] = json!({ "userId": "このユーザーIDは既に使われています。" }),
-        Error::CodeMismatch { .. } => body["fields"] = json!({ "code": message }),
-        Error::ResetCodeInvalid => body["fields"] = json!({ "code": message }),
-        Error::CurrentPasswordWrong => {
-            body["fields"] = json!({ "currentPassword": "現在のパスワードが正しくありません。" })
-        }
-        Error::StepRequired { next } => body["next"] = json!(next),
-        _ => {}
-    }
-    Reply {
-        status,
-        body: Some(body),
-        cookies: Vec::new(),
-    }
+    let next = match error {
+        Error::StepRequired { next } => Some(*next),
+        _ => None,
+    };
+    let body = ErrorBody {
+        code,
+        message,
+        fields,
+        next,
+        request_id: request_id.to_string(),
+    };
+    Reply::json(status, body)
+}
+
+/// The body of every error answer.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(rename = "Error")]
+pub struct ErrorBody {
+    code: &'static str,
+    /// Japanese, for the person
+    message: String,
+    /// per-field Japanese messages keyed by the request's field names
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<FieldErrors>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<Next>,
+    request_id: String,
+}
+
+/// The (status, code) each of these errors is answered with.
+pub fn error_answers(errors: &[Error]) -> Vec<(u16, &'static str)> {
+    errors
+        .iter()
+        .map(|error| {
+            let (status, code, _) = error_answer(error);
+            (status, code)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,10 +10,12 @@ use crate::session::{current_insurer, new_session};
 use crate::store::Write;
 use crate::store::records::{Account, LoginFailures, Session, UserIdGuard, from_item};
 use crate::throttle::LOGIN_FAILURES_PER_IP;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields, extend("examples" = [{"userId": "kenpo_taro", "password": "Sakura#2024go"}]))]
 pub struct LoginInput {
     pub user_id: String,
     pub password: String,

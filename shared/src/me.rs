@@ -4,16 +4,18 @@ use crate::deps::Deps;
 use crate::domain::Next;
 use crate::error::Error;
 use crate::session::{Authenticated, authenticate};
+use schemars::JsonSchema;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(inline)]
 pub struct InsurerView {
     pub code: String,
     pub name: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Me {
     pub user_id: String,

@@ -34,10 +34,11 @@ impl std::fmt::Display for Scope {
 
 /// One notice, valid by construction. Serialises as the API shows it (and as it is stored):
 /// `{id, date: "2026-04-01", title, text, link?}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Notice {
     id: String,
     #[serde(with = "iso_date")]
+    #[schemars(with = "String", extend("format" = "date"))]
     date: Date,
     title: String,
     text: String,
@@ -105,7 +106,8 @@ impl Notice {
 }
 
 /// The answer of `GET /api/notices`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(inline)]
 pub struct Listing {
     pub notices: Vec<Notice>,
 }

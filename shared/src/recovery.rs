@@ -18,28 +18,32 @@ use crate::store::{Change, Cond, Write};
 use crate::throttle::{
     Limit, PASSWORD_FORGOT_PER_IP, PASSWORD_FORGOT_PER_USER_ID, USER_ID_FORGOT_PER_CARD, USER_ID_FORGOT_PER_IP,
 };
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
 
 const PASSWORD_RESET: &str = "password-reset";
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields, extend("examples" = [{"userId": "kenpo_taro", "email": "taro@example.com"}]))]
 pub struct ForgotPasswordInput {
     pub user_id: String,
     pub email: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields, extend("examples" = [{"userId": "kenpo_taro", "code": "123456", "password": "Tsubame#8817go"}]))]
 pub struct ResetPasswordInput {
     pub user_id: String,
     pub code: String,
     pub password: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields, extend("examples" = [{"insurerCode": "0904", "symbol": "1001", "number": "1", "birthDate": "1990/01/01", "email": "taro@example.com"}]))]
 pub struct ForgotUserIdInput {
     pub insurer_code: String,
     pub symbol: String,
@@ -48,7 +52,21 @@ pub struct ForgotUserIdInput {
     pub email: String,
 }
 
-/// The one answer a recovery request gets.
+/// The one answer a recovery request gets, whatever matched.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(inline)]
+pub struct Accepted {
+    message: &'static str,
+}
+
+impl Default for Accepted {
+    fn default() -> Self {
+        Self {
+            message: ACCEPTED_MESSAGE,
+        }
+    }
+}
+
 pub const ACCEPTED_MESSAGE: &str = "入力内容が登録情報と一致した場合は、登録されているメールアドレスにメールを送信しました。数分たっても届かない場合は、迷惑メールフォルダをご確認のうえ、入力内容を確かめてもう一度お試しください。";
 
 async fn throttle(deps: &Deps, limits: [(&Limit, &str); 2]) -> Result<(), Error> {

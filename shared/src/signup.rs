@@ -2,7 +2,7 @@
 //! reserved, and the emailed code that creates the account in one atomic write.
 
 use crate::clock::Timestamp;
-use crate::codes::{self, RESEND_INTERVAL_SECONDS};
+use crate::codes::{self, CodeInput, RESEND_INTERVAL_SECONDS};
 use crate::deps::Deps;
 use crate::domain::{
     BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, Password, UserId, VerificationCode, card_value,
@@ -16,6 +16,7 @@ use crate::store::records::{
 };
 use crate::store::{Change, Cond, StoreError, Tag, Write};
 use crate::throttle::{IDENTITY_PER_CARD, IDENTITY_PER_IP};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The purpose a code is bound to: a code from another purpose never verifies here.
@@ -26,8 +27,9 @@ const GUARD: Tag = Tag("user id guard");
 const FLOW: Tag = Tag("signup flow");
 const ROSTER_CLAIM: Tag = Tag("roster claim");
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields, extend("examples" = [{"insurerCode": "0904", "symbol": "1001", "number": "3", "birthDate": "1978/12/31", "nameKana": "スズキ イチロウ"}]))]
 pub struct IdentityInput {
     pub insurer_code: String,
     pub symbol: String,
@@ -36,25 +38,41 @@ pub struct IdentityInput {
     pub name_kana: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(transform = crate::api::text_fields, extend("examples" = [{"userId": "suzuki_ichiro", "password": "Tsubame#8817go", "email": "ichiro@example.com"}]))]
 pub struct AccountInput {
     pub user_id: String,
     pub password: String,
     pub email: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct CodeInput {
-    pub code: String,
+/// The step a signup flow is at: the one the person does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(inline)]
+pub enum FlowStep {
+    Identity,
+    Account,
+    Code,
+    Done,
+}
+
+/// A new code is on its way to the masked address.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(inline)]
+pub struct CodeResent {
+    pub code_expires_at: Timestamp,
+    pub resend_available_at: Timestamp,
+    pub masked_email: String,
 }
 
 /// Where a flow stands, for the page to resume on reload.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowState {
-    pub step: &'static str,
+    pub step: FlowStep,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,21 +105,21 @@ async fn load_flow(deps: &Deps, token: Option<&str>) -> Result<SignupFlow, Error
 fn flow_state(flow: &SignupFlow) -> FlowState {
     match flow.stage {
         SignupStage::Account => FlowState {
-            step: "account",
+            step: FlowStep::Account,
             expires_at: Some(Timestamp(flow.expires_at)),
             masked_email: None,
             code_expires_at: None,
             resend_available_at: None,
         },
         SignupStage::Code => FlowState {
-            step: "code",
+            step: FlowStep::Code,
             expires_at: Some(Timestamp(flow.expires_at)),
             masked_email: flow.email.as_ref().map(Email::masked),
             code_expires_at: Some(Timestamp(flow.code.code_expires_at)),
             resend_available_at: Some(Timestamp(flow.code.code_issued_at + RESEND_INTERVAL_SECONDS)),
         },
         SignupStage::Done => FlowState {
-            step: "done",
+            step: FlowStep::Done,
             expires_at: None,
             masked_email: None,
             code_expires_at: None,
@@ -115,7 +133,7 @@ pub async fn state(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error>
     match load_flow(deps, token).await {
         Ok(flow) => Ok(flow_state(&flow)),
         Err(Error::FlowExpired) => Ok(FlowState {
-            step: "identity",
+            step: FlowStep::Identity,
             expires_at: None,
             masked_email: None,
             code_expires_at: None,
@@ -336,7 +354,7 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
 
 fn code_sent(flow: &SignupFlow, email: &Email, code_expires_at: i64, now: i64) -> FlowState {
     FlowState {
-        step: "code",
+        step: FlowStep::Code,
         expires_at: Some(Timestamp(flow.expires_at)),
         masked_email: Some(email.masked()),
         code_expires_at: Some(Timestamp(code_expires_at)),
@@ -345,7 +363,7 @@ fn code_sent(flow: &SignupFlow, email: &Email, code_expires_at: i64, now: i64) -
 }
 
 /// ③ resend: a new code, the old one void.
-pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error> {
+pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<CodeResent, Error> {
     let flow = load_flow(deps, token).await?;
     if flow.stage != SignupStage::Code {
         return Err(Error::WrongStep);
@@ -374,7 +392,11 @@ pub async fn resend(deps: &Deps, token: Option<&str>) -> Result<FlowState, Error
         Err(other) => return Err(other.into()),
     }
     send_code(deps, &flow.id, &email, &issued.code).await?;
-    Ok(code_sent(&flow, &email, issued.expires_at, now))
+    Ok(CodeResent {
+        code_expires_at: Timestamp(issued.expires_at),
+        resend_available_at: Timestamp(now + RESEND_INTERVAL_SECONDS),
+        masked_email: email.masked(),
+    })
 }
 
 /// ③ The code; a match creates the account.

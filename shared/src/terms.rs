@@ -13,7 +13,8 @@ pub const DEFAULT_VERSION: &str = "kennin-2026-1";
 const DEFAULT_TITLE: &str = "被扶養者資格調査システム利用規約";
 const DEFAULT_TEXT: &str = include_str!("../assets/terms-default.txt");
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(inline)]
 pub struct Terms {
     pub version: String,
     pub title: String,

@@ -1,7 +1,16 @@
+use kennin::api::{Access, Operation};
 use kennin::http::{self, ApiRequest, Reply, SESSION_COOKIE};
 use kennin::{Deps, Error, me};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
+
+pub fn operations() -> Vec<Operation> {
+    vec![
+        Operation::get("me", "Who is logged in, the next step and the union's notices")
+            .access(Access::Session)
+            .answers::<me::Me>(200, "OK"),
+    ]
+}
 
 pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
     http::serve(&deps, request, run).await

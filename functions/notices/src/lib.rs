@@ -1,8 +1,13 @@
+use kennin::api::Operation;
 use kennin::http::{self, ApiRequest, Reply};
 use kennin::notices::{self, Listing, Scope};
 use kennin::{Deps, Error};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
+
+pub fn operations() -> Vec<Operation> {
+    vec![Operation::get("siteNotices", "サイトからのお知らせ").answers::<Listing>(200, "OK")]
+}
 
 pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
     http::serve(&deps, request, run).await

@@ -2,11 +2,13 @@
 //! the address fields. Public data, no session, no table: the whole of Japan Post's KEN_ALL is
 //! embedded in the binary (data/postal.tsv.gz, ~0.9 MB) and unpacked once per cold start.
 
+use kennin::api::Operation;
 use kennin::domain::PostalCode;
 use kennin::http::{self, ApiRequest, Reply};
 use kennin::postal::{PostalDataError, PostalDirectory};
 use kennin::{Deps, Error};
 use lambda_http::{Body, Request, RequestExt, Response};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::sync::{Arc, LazyLock};
 
@@ -33,8 +35,18 @@ pub fn load() {
     LazyLock::force(&DIRECTORY);
 }
 
-#[derive(Serialize)]
+pub fn operations() -> Vec<Operation> {
+    vec![
+        Operation::get("postal", "Address for a postal code")
+            .path_parameter("code", "100-0001")
+            .answers::<Found>(200, "OK")
+            .fails_with(&[400, 404]),
+    ]
+}
+
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(inline)]
 struct Found<'a> {
     postal_code: &'a str,
     prefecture: &'a str,

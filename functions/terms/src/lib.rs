@@ -1,7 +1,16 @@
+use kennin::api::{Access, Operation};
 use kennin::http::{self, ApiRequest, Reply, SESSION_COOKIE};
 use kennin::{Deps, Error, session, terms};
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
+
+pub fn operations() -> Vec<Operation> {
+    vec![
+        Operation::get("terms", "⑤ The terms of use to accept")
+            .access(Access::OptionalSession)
+            .answers::<terms::Terms>(200, "OK"),
+    ]
+}
 
 pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
     http::serve(&deps, request, run).await

@@ -38,6 +38,8 @@ type Handler = fn(Arc<Deps>, Request) -> BoxFuture<'static, Response<Body>>;
 // `handler_for`, which maps each CodeUri to its module's `handle` (written by build.rs).
 include!(concat!(env!("OUT_DIR"), "/functions.rs"));
 
+pub mod openapi;
+
 /// Matches API Gateway's path templates (`/api/postal/{code}`) segment by segment, and returns
 /// the path parameters as API Gateway would pass them.
 fn path_parameters(template: &str, path: &str) -> Option<HashMap<String, String>> {

@@ -36,12 +36,21 @@ struct Args {
     /// script waits for, instead of reading the banner.
     #[arg(long)]
     ready_file: Option<PathBuf>,
+    /// Writes the API description (generated from the functions' operations) to the file the
+    /// portal serves, and exits.
+    #[arg(long)]
+    write_openapi: bool,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     kennin::lambda::init_logging();
     let args = Args::parse();
+    if args.write_openapi {
+        std::fs::write(kennin_local::openapi::PATH, kennin_local::openapi::text()?)?;
+        println!("wrote {}", kennin_local::openapi::PATH);
+        return Ok(());
+    }
     std::fs::create_dir_all(&args.data_dir)?;
     let outbox_dir = args.outbox.clone().unwrap_or_else(|| args.data_dir.join("outbox"));
 

@@ -155,8 +155,8 @@ fn path_example(operation: &Value, name: &str) -> Option<String> {
     Some(example.to_string())
 }
 
-/// The first example of the request body's schema (followed through its `$ref`); an empty object
-/// for a schema that allows nothing else.
+/// The first example of the request body's schema (followed through its `$ref`), or else the
+/// smallest body the schema accepts: its required text fields at their shortest.
 fn request_example(document: &Value, operation: &Value) -> Option<Value> {
     let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
     let schema = match schema["$ref"].as_str() {
@@ -166,9 +166,20 @@ fn request_example(document: &Value, operation: &Value) -> Option<Value> {
     if let Some(example) = schema["examples"].get(0) {
         return Some(example.clone());
     }
-    let empty = schema["properties"].as_object().is_none_or(Map::is_empty)
-        && schema["additionalProperties"] == Value::Bool(false);
-    empty.then(|| json!({}))
+    if schema["type"] != "object" {
+        return None;
+    }
+    let mut body = Map::new();
+    for name in schema["required"].as_array().into_iter().flatten() {
+        let name = name.as_str()?;
+        let property = &schema["properties"][name];
+        if property["type"] != "string" {
+            return None;
+        }
+        let shortest = property["minLength"].as_u64().unwrap_or(0).max(1) as usize;
+        body.insert(name.to_string(), Value::String("x".repeat(shortest)));
+    }
+    Some(Value::Object(body))
 }
 
 fn resolve<'a>(document: &'a Value, reference: &str) -> Option<&'a Value> {
@@ -264,11 +275,27 @@ Resources:
     }
 
     #[test]
-    fn a_request_without_an_example_is_refused() {
-        let document = json!({ "paths": { "/api/session": { "post": {
-            "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "userId": {} } } } } },
-        } } } });
-        let error = events(TEMPLATE, &document.to_string()).unwrap_err();
+    fn without_an_example_the_body_is_the_smallest_the_schema_accepts() {
+        let with_schema = |schema: Value| {
+            json!({ "paths": { "/api/session": { "post": {
+                "requestBody": { "content": { "application/json": { "schema": schema } } },
+            } } } })
+            .to_string()
+        };
+        let required = with_schema(json!({
+            "type": "object",
+            "properties": { "version": { "type": "string", "minLength": 1 }, "note": { "type": "string" } },
+            "required": ["version"],
+        }));
+        assert_eq!(
+            events(TEMPLATE, &required).unwrap()[0].event["body"],
+            r#"{"version":"x"}"#
+        );
+        let anything = with_schema(json!({ "type": "object", "additionalProperties": true }));
+        assert_eq!(events(TEMPLATE, &anything).unwrap()[0].event["body"], "{}");
+        let unknowable =
+            with_schema(json!({ "type": "object", "properties": { "n": { "type": "integer" } }, "required": ["n"] }));
+        let error = events(TEMPLATE, &unknowable).unwrap_err();
         assert!(error.contains("POST /api/session"), "{error}");
     }
 }

@@ -24,6 +24,17 @@ pub struct Route {
     pub path: String,
 }
 
+/// Where the portal serves the API description.
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+
+impl Route {
+    /// Whether the API description declares this route: every route of the JSON API but the
+    /// description itself.
+    pub fn is_documented(&self) -> bool {
+        self.path.starts_with("/api/") && self.path != OPENAPI_PATH
+    }
+}
+
 /// Every function of the template, in the template's order.
 pub fn functions(template: &str) -> Result<Vec<Function>, String> {
     let docs = YamlLoader::load_from_str(template).map_err(|e| format!("template.yaml: {e}"))?;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// What the person has to do next after logging in. Ordered as the steps are, so a route can
 /// say "at least this far".
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Serialize, schemars::JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Next {
     Terms,

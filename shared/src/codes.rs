@@ -173,56 +173,49 @@ pub async fn verify(
 ) -> Result<(Item, String), Error> {
     let refused_event = slot.refused_event;
     let account_id = slot.owner.account_id().map(str::to_string);
-    let verified = compare(deps, slot, pending, typed, now).await;
+    let verified = async {
+        if pending.code_hash.is_none() {
+            return Err(Error::CodeVoid);
+        }
+        if now >= pending.code_expires_at {
+            return Err(Error::CodeExpired {
+                lifetime_seconds: deps.config.code_ttl_seconds,
+            });
+        }
+        let counted = deps
+            .store
+            .update(
+                &slot.key,
+                &[Change::add(PendingCode::CODE_TRIES, 1)],
+                Some(&Cond::And(vec![
+                    Cond::Exists,
+                    slot.still,
+                    Cond::lt(PendingCode::CODE_TRIES, MAX_TRIES),
+                ])),
+            )
+            .await;
+        let item = match counted {
+            Ok(item) => item,
+            Err(StoreError::ConditionFailed { .. }) => return Err(Error::CodeVoid),
+            Err(other) => return Err(other.into()),
+        };
+        let counted: PendingCode = from_item(item.clone())?;
+        let tries = counted.code_tries;
+        let stored = counted.code_hash.unwrap_or_default();
+        let expected = code_hash(&deps.config.secret, slot.purpose, slot.owner.id(), typed.expose());
+        if stored.is_empty() || !same(&expected, &stored) {
+            let tries_left = MAX_TRIES - tries;
+            return Err(if tries_left > 0 {
+                Error::CodeMismatch { tries_left }
+            } else {
+                Error::CodeVoid
+            });
+        }
+        Ok((item, stored))
+    }
+    .await;
     if let Err(error @ (Error::CodeMismatch { .. } | Error::CodeExpired { .. } | Error::CodeVoid)) = &verified {
         tracing::info!(event = refused_event, account_id, reason = %error, "code");
     }
     verified
-}
-
-async fn compare(
-    deps: &Deps,
-    slot: Slot<'_>,
-    pending: &PendingCode,
-    typed: &VerificationCode,
-    now: i64,
-) -> Result<(Item, String), Error> {
-    if pending.code_hash.is_none() {
-        return Err(Error::CodeVoid);
-    }
-    if now >= pending.code_expires_at {
-        return Err(Error::CodeExpired {
-            lifetime_seconds: deps.config.code_ttl_seconds,
-        });
-    }
-    let counted = deps
-        .store
-        .update(
-            &slot.key,
-            &[Change::add(PendingCode::CODE_TRIES, 1)],
-            Some(&Cond::And(vec![
-                Cond::Exists,
-                slot.still,
-                Cond::lt(PendingCode::CODE_TRIES, MAX_TRIES),
-            ])),
-        )
-        .await;
-    let item = match counted {
-        Ok(item) => item,
-        Err(StoreError::ConditionFailed { .. }) => return Err(Error::CodeVoid),
-        Err(other) => return Err(other.into()),
-    };
-    let counted: PendingCode = from_item(item.clone())?;
-    let tries = counted.code_tries;
-    let stored = counted.code_hash.unwrap_or_default();
-    let expected = code_hash(&deps.config.secret, slot.purpose, slot.owner.id(), typed.expose());
-    if stored.is_empty() || !same(&expected, &stored) {
-        let tries_left = MAX_TRIES - tries;
-        return Err(if tries_left > 0 {
-            Error::CodeMismatch { tries_left }
-        } else {
-            Error::CodeVoid
-        });
-    }
-    Ok((item, stored))
 }

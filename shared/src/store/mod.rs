@@ -300,11 +300,45 @@ pub trait ItemStore: Send + Sync {
     /// Items under one partition whose sort key starts with `sk_prefix`, in sort key order.
     async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError>;
 
+    /// One page of `query`: up to `limit` items whose sort key comes after `after` (the page
+    /// starts at the beginning when `None`), and the sort key to continue after when more may
+    /// follow. For streaming a partition too large to hold (a union's whole roster).
+    async fn query_page(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let items: Vec<Item> = self
+            .query(pk, sk_prefix)
+            .await?
+            .into_iter()
+            .filter(|item| after.is_none_or(|after| sort_key(item) > after))
+            .take(limit)
+            .collect();
+        let last = (items.len() == limit).then(|| items.last().map(sort_key).unwrap_or_default().to_string());
+        Ok(Page { items, last })
+    }
+
     /// Unconditional puts of many items, for bulk loads; not atomic as a whole.
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError>;
 
     /// A cheap call that touches the engine, so that connection set-up happens at cold start.
     async fn warm_up(&self) -> Result<(), StoreError>;
+}
+
+/// A page of a partition, in sort key order.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub items: Vec<Item>,
+    /// The last sort key read, to continue after; `None` when the partition is exhausted.
+    pub last: Option<String>,
+}
+
+/// The sort key an engine stores in every item it returns.
+pub fn sort_key(item: &Item) -> &str {
+    item.get("sk").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// The table of a function whose role has no access to it (the portal, the postal lookup). Its

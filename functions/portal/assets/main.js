@@ -11,7 +11,10 @@ const PAGES = {
   '/portal/forgot-id': 'forgot-id',
 };
 
-const name = PAGES[location.pathname] || 'not-found';
+// A dependent's page: /portal/survey/{id}. The API decides whether the id is one of the person's.
+const SURVEY_PAGE = /^\/portal\/survey\/[A-Za-z0-9]{1,64}$/;
+
+const name = PAGES[location.pathname] || (SURVEY_PAGE.test(location.pathname) ? 'survey' : 'not-found');
 const section = document.querySelector(`section[data-page="${name}"]`);
 document.title = `${section.dataset.title} | 被扶養者資格調査`;
 document.getElementById('page-loading').hidden = true;

@@ -23,12 +23,23 @@ const PAGES: [&str; 8] = [
     "/portal/forgot-id",
 ];
 
+/// A target dependent's page is `/portal/survey/{id}`; main.js accepts the same ids.
+const SURVEY_PAGE_PREFIX: &str = "/portal/survey/";
+const SURVEY_ID_MAX_LEN: usize = 64;
+
+/// Whether `path` is a dependent's page. The id's shape only: whether it is one of the person's
+/// targets is the API's to say, and the page asks it.
+fn is_survey_page(path: &str) -> bool {
+    path.strip_prefix(SURVEY_PAGE_PREFIX)
+        .is_some_and(|id| (1..=SURVEY_ID_MAX_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 const SHELL: &str = include_str!("../assets/portal.html");
 /// The API's OpenAPI 3.1 document, kept in step with template.yaml by a test.
 pub const OPENAPI: &str = include_str!("../assets/openapi.json");
 
 /// (name under /portal/assets/, content type, bytes)
-const ASSETS: [(&str, &str, &str); 12] = [
+const ASSETS: [(&str, &str, &str); 14] = [
     (
         "portal.css",
         "text/css; charset=utf-8",
@@ -48,6 +59,11 @@ const ASSETS: [(&str, &str, &str); 12] = [
         "forms.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/forms.js"),
+    ),
+    (
+        "survey.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/survey.js"),
     ),
     (
         "pages/login.js",
@@ -73,6 +89,11 @@ const ASSETS: [(&str, &str, &str); 12] = [
         "pages/home.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/pages/home.js"),
+    ),
+    (
+        "pages/survey.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/pages/survey.js"),
     ),
     (
         "pages/settings.js",
@@ -104,7 +125,7 @@ fn respond(method: &str, path: &str) -> Response<Body> {
     match path {
         "/" | "/portal" => redirect("/portal/"),
         "/api/openapi.json" => asset("application/json; charset=utf-8", OPENAPI),
-        path if PAGES.contains(&path) => page(200, SHELL, "text/html; charset=utf-8"),
+        path if PAGES.contains(&path) || is_survey_page(path) => page(200, SHELL, "text/html; charset=utf-8"),
         path => match path
             .strip_prefix("/portal/assets/")
             .and_then(|name| ASSETS.iter().find(|(n, ..)| *n == name))
@@ -263,5 +284,27 @@ mod tests {
         assert_eq!(respond("GET", "/").status(), 302);
         assert_eq!(respond("GET", "/portal/nowhere").status(), 404);
         assert_eq!(respond("POST", "/portal/").status(), 405);
+    }
+
+    #[test]
+    fn a_dependents_page_is_served_for_any_id_of_letters_and_digits() {
+        let longest = "A".repeat(SURVEY_ID_MAX_LEN);
+        for id in ["01JABCDEFGHJKMNPQRSTVWXYZ0", "abc234xyz", "7", longest.as_str()] {
+            let response = respond("GET", &format!("/portal/survey/{id}"));
+            assert_eq!(response.status(), 200, "{id}");
+            assert_eq!(response.headers()["cache-control"], "no-store");
+        }
+        let too_long = "A".repeat(SURVEY_ID_MAX_LEN + 1);
+        for path in [
+            "/portal/survey/",
+            "/portal/survey",
+            "/portal/survey/abc/def",
+            "/portal/survey/abc-def",
+            "/portal/survey/%41",
+            "/portal/survey/ＡＢＣ",
+            &format!("/portal/survey/{too_long}"),
+        ] {
+            assert_eq!(respond("GET", path).status(), 404, "{path}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 import { api, toLogin, whoAmI } from '../api.js';
 import { renderNotices } from '../forms.js';
+import { askTheUnion, deadline, loadSurvey, longDate, longDateTime, showContact, statusBadge } from '../survey.js';
 
 export async function start(section) {
   const me = await whoAmI();
@@ -18,4 +19,73 @@ export async function start(section) {
     await api('DELETE', '/api/session');
     toLogin('logged_out');
   });
+  const survey = await loadSurvey();
+  if (survey) {
+    showSurvey(section.querySelector('#home-survey'), survey);
+  }
+}
+
+/** What the campaign asks of this person now, and each target dependent with its status. */
+function showSurvey(box, survey) {
+  const status = box.querySelector('#home-survey-status');
+  box.removeAttribute('aria-busy');
+  if (!survey.ok) {
+    status.className = 'notice warn';
+    status.textContent = survey.message;
+    return;
+  }
+  const { campaign, contact } = survey;
+  const targets = survey.targets || [];
+  const showUnionContact = () =>
+    askTheUnion(showContact(box.querySelector('#home-contact'), box.querySelector('#home-contact-list'), contact));
+  if (!campaign || targets.length === 0) {
+    status.textContent = `今年度、ご回答いただく被扶養者の方はいません。調査の対象は健康保険組合が決めています。${showUnionContact()}`;
+    return;
+  }
+  const title = box.querySelector('#home-campaign-title');
+  title.textContent = campaign.title;
+  title.hidden = false;
+  const due = longDate(campaign.dueDate);
+  if (campaign.state === 'upcoming') {
+    status.textContent = `回答の受付は${longDateTime(campaign.opensAt)}に始まります。回答期限は${due}です。`;
+  } else if (campaign.state === 'closed') {
+    status.className = 'notice warn';
+    status.textContent = `今年度の被扶養者資格調査の受付は終了しました。${showUnionContact()}`;
+  } else if (campaign.pastDue) {
+    status.className = 'notice warn';
+    status.textContent = `回答期限の${due}を過ぎています。できるだけ早く回答し、提出してください。${showUnionContact()}`;
+  } else {
+    status.textContent = `次の被扶養者の方について、${due}までに調査票への回答と書類の提出をお願いします。お名前を押すと、その方のページに進みます。`;
+  }
+  const list = box.querySelector('#home-targets');
+  list.replaceChildren(...targets.map((target) => targetItem(target, campaign)));
+  list.hidden = false;
+}
+
+function targetItem(target, campaign) {
+  const item = document.createElement('li');
+  item.className = 'target';
+  const name = document.createElement('h3');
+  name.className = 'target-name';
+  const link = document.createElement('a');
+  link.href = `/portal/survey/${encodeURIComponent(target.id)}`;
+  link.textContent = target.name;
+  name.append(link);
+
+  const facts = document.createElement('p');
+  facts.className = 'target-facts';
+  const relationship = document.createElement('span');
+  relationship.textContent = `続柄：${target.relationship}`;
+  const label = document.createElement('span');
+  label.className = 'visually-hidden';
+  label.textContent = '回答状況：';
+  const state = document.createElement('span');
+  state.append(label, statusBadge(target));
+  facts.append(relationship, state);
+
+  const due = document.createElement('p');
+  due.className = campaign.pastDue ? 'target-due past' : 'target-due';
+  due.textContent = deadline(campaign);
+  item.append(name, facts, due);
+  return item;
 }

@@ -1,0 +1,241 @@
+// The survey on the top page and on a dependent's page, in each state a campaign can be in. As
+// the demo roster's 1001-2 佐倉 花子, who has no target dependent: her real answer is "nothing
+// is asked of you"; for the other states the test answers GET /api/survey itself, with the
+// contract's shapes (the journey checks the demo person's real list).
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertNoProblems, baseUrl, checkA11y, latestCode, launch, newPage, screenshot, uniqueUserId } from './harness.mjs';
+
+const BASE = baseUrl();
+const USER_ID = uniqueUserId('hanako');
+const EMAIL = `${USER_ID}@example.com`;
+const PASSWORD = 'Kaede#2031qx';
+// 4xx answers are part of these checks; Chromium logs each as a console error.
+const EXPECTED = [/status of 4\d\d/];
+
+const CONTACT = {
+  name: 'けんにん健康保険組合 適用グループ',
+  phone: '03-1234-5678',
+  hours: '平日 9:00〜17:00',
+  email: 'tekiyo@kenpo.example.jp',
+};
+const SPOUSE = {
+  id: '01JSPOUSE0000000000000000A',
+  name: '佐倉 一郎',
+  nameKana: 'サクラ イチロウ',
+  relationship: '配偶者',
+  birthDate: '1983-11-03',
+  sex: '男',
+  living: '同居',
+  status: 'submitted',
+  statusLabel: '提出済み',
+  updatedAt: '2026-12-10T10:00:00+09:00',
+};
+const MOTHER = {
+  id: '01JMOTHER0000000000000000B',
+  name: '佐倉 春子',
+  nameKana: 'サクラ ハルコ',
+  relationship: '母',
+  birthDate: '1958-03-21',
+  sex: '女',
+  living: '別居',
+  status: 'returned',
+  statusLabel: '差し戻し',
+  updatedAt: '2026-12-12T15:30:00+09:00',
+};
+
+/** A campaign of the contract; `opensAt` in UTC, to see it written in Japan time. */
+function campaign(state, pastDue = false) {
+  return {
+    title: '2026年度 被扶養者資格調査',
+    opensAt: '2026-12-06T00:30:00Z',
+    dueAt: '2027-01-05T23:59:59+09:00',
+    dueDate: '2027-01-05',
+    state,
+    pastDue,
+  };
+}
+
+let browser;
+let context;
+
+before(async () => {
+  browser = await launch();
+  // The device is in London: the times shown must still be Japan's.
+  const page = await newPage(browser, { timezoneId: 'Europe/London' });
+  context = page.context();
+  await registeredAndLoggedIn(page);
+  await page.close();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** Calls the API from the page, with its cookies. */
+function call(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const response = await fetch(path, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
+/** Signs 佐倉 花子 up and logs in through the API, then finishes first login ⑤. */
+async function registeredAndLoggedIn(page) {
+  await page.goto(`${BASE}/_local/mail`);
+  const identity = await call(page, 'POST', '/api/signup/identity', {
+    insurerCode: '0904', symbol: '1001', number: '2', birthDate: '1985/04/15', nameKana: 'サクラ ハナコ',
+  });
+  assert.equal(identity.status, 200, JSON.stringify(identity.body));
+  const account = await call(page, 'POST', '/api/signup/account', { userId: USER_ID, password: PASSWORD, email: EMAIL });
+  assert.equal(account.status, 200, JSON.stringify(account.body));
+  const code = await call(page, 'POST', '/api/signup/code', { code: await latestCode(BASE, EMAIL) });
+  assert.equal(code.status, 200, JSON.stringify(code.body));
+  const login = await call(page, 'POST', '/api/session', { userId: USER_ID, password: PASSWORD });
+  assert.equal(login.status, 200, JSON.stringify(login.body));
+  const terms = await call(page, 'GET', '/api/terms');
+  await call(page, 'POST', '/api/me/terms', { version: terms.body.version });
+  const contact = await call(page, 'PUT', '/api/me/contact', { postalCode: '1000001', address: '東京都千代田区千代田1-1', phone: '0312345678' });
+  assert.equal(contact.body.next, 'home', JSON.stringify(contact.body));
+}
+
+/**
+ * A page of the logged-in context; with `survey`, GET /api/survey answers that instead of the
+ * server.
+ */
+async function pageWith(survey) {
+  const page = await newPage(browser, { timezoneId: 'Europe/London', storageState: await context.storageState() });
+  if (survey) {
+    await page.route('**/api/survey', (route) => route.fulfill({ json: survey }));
+  }
+  return page;
+}
+
+function home(page) {
+  return page.locator('section[data-page="home"]');
+}
+
+/** The top page's list: each dependent's name, 続柄, status and deadline as shown. */
+async function listed(page) {
+  return home(page).locator('#home-targets li').evaluateAll((items) =>
+    items.map((item) => ({
+      name: item.querySelector('h3 a').textContent,
+      href: item.querySelector('h3 a').getAttribute('href'),
+      facts: item.querySelector('.target-facts').textContent,
+      due: item.querySelector('.target-due').textContent,
+    })),
+  );
+}
+
+test('a person with no target dependent is told nothing is asked of them', async () => {
+  const page = await pageWith();
+  await page.goto(`${BASE}/portal/home`);
+  const status = home(page).locator('#home-survey-status');
+  await status.getByText('今年度、ご回答いただく被扶養者の方はいません。').waitFor();
+  assert.equal(await home(page).locator('#home-targets').isVisible(), false);
+  await checkA11y(page, 'home (no target)');
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.close();
+});
+
+test('open: each dependent with 続柄, a status badge and the deadline', async () => {
+  const page = await pageWith({ campaign: campaign('open'), contact: CONTACT, targets: [SPOUSE, MOTHER] });
+  await page.goto(`${BASE}/portal/home`);
+  await home(page).locator('#home-targets li').nth(1).waitFor();
+  assert.equal(await home(page).locator('#home-campaign-title').textContent(), '2026年度 被扶養者資格調査');
+  assert.match(await home(page).locator('#home-survey-status').textContent(), /2027年1月5日までに/);
+  assert.deepEqual(await listed(page), [
+    { name: '佐倉 一郎', href: `/portal/survey/${SPOUSE.id}`, facts: '続柄：配偶者回答状況：提出済み', due: '回答期限 2027年1月5日' },
+    { name: '佐倉 春子', href: `/portal/survey/${MOTHER.id}`, facts: '続柄：母回答状況：差し戻し', due: '回答期限 2027年1月5日' },
+  ]);
+  // The status is a visible label, not a colour: the badge shows the words themselves.
+  const badge = home(page).locator('#home-targets .badge').first();
+  assert.equal(await badge.isVisible(), true);
+  assert.equal(await badge.innerText(), '提出済み');
+  assert.equal(await home(page).locator('#home-contact').isVisible(), false, 'nobody is told to call the union');
+  await checkA11y(page, 'home (open)');
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.close();
+});
+
+test('upcoming: when answers open, in Japan time', async () => {
+  const page = await pageWith({ campaign: campaign('upcoming'), contact: CONTACT, targets: [SPOUSE] });
+  await page.goto(`${BASE}/portal/home`);
+  const status = home(page).locator('#home-survey-status');
+  await status.getByText('回答の受付は2026年12月6日 9時30分に始まります。回答期限は2027年1月5日です。').waitFor();
+  await checkA11y(page, 'home (upcoming)');
+
+  await home(page).getByRole('link', { name: '佐倉 一郎' }).click();
+  await page.waitForURL(`**/portal/survey/${SPOUSE.id}`);
+  const dependent = page.locator('section[data-page="survey"]');
+  await dependent.locator('#survey-message').getByText('回答の受付は2026年12月6日 9時30分に始まります。').waitFor();
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.close();
+});
+
+test('past due: the deadline has passed, answer at once, the union\'s contact', async () => {
+  const page = await pageWith({ campaign: campaign('open', true), contact: { ...CONTACT, email: null }, targets: [MOTHER] });
+  await page.goto(`${BASE}/portal/home`);
+  const status = home(page).locator('#home-survey-status');
+  await status.getByText('回答期限の2027年1月5日を過ぎています。できるだけ早く回答し、提出してください。').waitFor();
+  assert.match(await status.textContent(), /下記のお問い合わせ先/);
+  const contact = home(page).locator('#home-contact');
+  await contact.getByRole('heading', { name: 'お問い合わせ先' }).waitFor();
+  assert.equal(await contact.getByRole('link', { name: '03-1234-5678' }).getAttribute('href'), 'tel:0312345678');
+  await contact.getByText('平日 9:00〜17:00').waitFor();
+  assert.equal(await contact.getByText('メールアドレス').count(), 0, 'a detail the union did not give is left out');
+  assert.deepEqual((await listed(page)).map((t) => t.due), ['回答期限 2027年1月5日（期限を過ぎています）']);
+  await checkA11y(page, 'home (past due)');
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.close();
+});
+
+test('closed: the survey has closed, with the union\'s contact', async () => {
+  const page = await pageWith({ campaign: campaign('closed', true), contact: CONTACT, targets: [SPOUSE, MOTHER] });
+  await page.goto(`${BASE}/portal/home`);
+  await home(page).locator('#home-survey-status').getByText('今年度の被扶養者資格調査の受付は終了しました。', { exact: false }).waitFor();
+  const contact = home(page).locator('#home-contact');
+  await contact.getByText(CONTACT.name).waitFor();
+  assert.equal(await contact.getByRole('link', { name: CONTACT.email }).getAttribute('href'), `mailto:${CONTACT.email}`);
+  await checkA11y(page, 'home (closed)');
+  await screenshot(page, 'home-survey-closed');
+
+  await page.goto(`${BASE}/portal/survey/${MOTHER.id}`);
+  const dependent = page.locator('section[data-page="survey"]');
+  await dependent.locator('#survey-message').getByText('受付は終了しました', { exact: false }).waitFor();
+  await dependent.locator('#survey-contact').getByText(CONTACT.phone).waitFor();
+  assert.equal(await dependent.locator('#survey-form-later').isVisible(), false, 'no form is promised once closed');
+  await checkA11y(page, 'survey dependent (closed)');
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.close();
+});
+
+test('a dependent who is not in the list is not found, whoever they are', async () => {
+  const page = await pageWith();
+  await page.goto(`${BASE}/portal/survey/01JNOTAMONGMYTARGETS000000`);
+  const dependent = page.locator('section[data-page="survey"]');
+  await dependent.getByRole('heading', { name: '被扶養者の方が見つかりません' }).waitFor();
+  await dependent.getByText('お探しの被扶養者の方は見つかりません。').waitFor();
+  assert.equal(await dependent.locator('#survey-target').isVisible(), false);
+  await dependent.getByRole('link', { name: 'トップページに戻る' }).click();
+  await page.waitForURL(/\/portal\/home$/);
+  await checkA11y(page, 'home after not found');
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.close();
+});
+
+test('an address with a malformed id is the not-found screen', async () => {
+  const page = await pageWith();
+  const response = await page.goto(`${BASE}/portal/survey/not-an-id`);
+  assert.equal(response.status(), 404);
+  await page.locator('section[data-page="not-found"]').getByRole('heading', { name: 'ページが見つかりません' }).waitFor();
+  await page.close();
+});

@@ -14,7 +14,7 @@ use kennin::mail::outbox::{Outbox, OutboxMessage};
 use kennin::mail::{MailError, Mailer, Message};
 use kennin::store::dynamodb::DynamoStore;
 use kennin::store::sqlite::SqliteStore;
-use kennin::store::{Change, Cond, Item, ItemStore, Key, StoreError, Write};
+use kennin::store::{Change, Cond, Item, ItemStore, Key, Page, StoreError, Write};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -108,6 +108,15 @@ impl ItemStore for SwitchableStore {
     }
     async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
         self.inner.query(pk, sk_prefix).await
+    }
+    async fn query_page(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        self.inner.query_page(pk, sk_prefix, after, limit).await
     }
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError> {
         self.check()?;

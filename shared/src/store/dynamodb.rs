@@ -1,7 +1,7 @@
 //! The production engine: one DynamoDB table (`pk`, `sk`, TTL on `ttl`). Every uniqueness rule
 //! is a condition on a key, never a query on an index (indexes are eventually consistent).
 
-use super::{Action, Change, Cond, Item, ItemStore, Key, StoreError, Write, check_group};
+use super::{Action, Change, Cond, Item, ItemStore, Key, Page, StoreError, Write, check_group, check_page};
 use crate::aws::endpoint_from_env;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -396,6 +396,40 @@ impl DynamoStore {
         })
     }
 
+    /// One Query round trip: the items of `pk` under `sk_prefix` after `start`, at most `limit`
+    /// of them, and the key DynamoDB stopped at when it stopped before the partition's end (at
+    /// the limit or after 1 MB).
+    async fn query_once(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        start: Option<HashMap<String, AttributeValue>>,
+        limit: Option<i32>,
+    ) -> Result<(Vec<Item>, Option<HashMap<String, AttributeValue>>), StoreError> {
+        let round_trip = RoundTrip::start();
+        let result = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_names("#sk", "sk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
+            .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_string()))
+            .set_exclusive_start_key(start)
+            .set_limit(limit)
+            .set_return_consumed_capacity(round_trip.capacity())
+            .send()
+            .await;
+        let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+        round_trip.finish("Query", 1, consumed, outcome(&result));
+        let output = result.map_err(describe)?;
+        let items = output.items().iter().map(to_item).collect();
+        let next = output.last_evaluated_key().filter(|key| !key.is_empty()).cloned();
+        Ok((items, next))
+    }
+
     fn transact_item(&self, write: &Write) -> Result<TransactWriteItem, StoreError> {
         let mut expr = Expression::default();
         let condition = write.cond.as_ref().map(|c| expr.condition(c));
@@ -540,28 +574,43 @@ impl ItemStore for DynamoStore {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let round_trip = RoundTrip::start();
-            let result = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", "pk")
-                .expression_attribute_names("#sk", "sk")
-                .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
-                .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_string()))
-                .set_exclusive_start_key(start)
-                .set_return_consumed_capacity(round_trip.capacity())
-                .send()
-                .await;
-            let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
-            round_trip.finish("Query", 1, consumed, outcome(&result));
-            let output = result.map_err(describe)?;
-            items.extend(output.items().iter().map(to_item));
-            match output.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => return Ok(items),
+            let (read, next) = self.query_once(pk, sk_prefix, start, None).await?;
+            items.extend(read);
+            match next {
+                Some(key) => start = Some(key),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    async fn query_page(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        check_page(limit)?;
+        // DynamoDB refuses a start key outside the key condition: one before the prefix starts
+        // the page at the prefix's beginning, one past it leaves nothing to read.
+        let mut start = match after {
+            Some(after) if after.starts_with(sk_prefix) => Some(key_map(&Key::new(pk, after))),
+            Some(after) if after > sk_prefix => return Ok(Page::default()),
+            _ => None,
+        };
+        let mut items = Vec::new();
+        loop {
+            let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
+            let (read, next) = self.query_once(pk, sk_prefix, start, Some(remaining)).await?;
+            items.extend(read);
+            match next {
+                // DynamoDB stops at the page's limit or after 1 MB; only the limit ends a page.
+                Some(key) if items.len() < limit => start = Some(key),
+                Some(key) => {
+                    let last = key.get("sk").and_then(|sk| sk.as_s().ok()).cloned();
+                    return Ok(Page { items, last });
+                }
+                None => return Ok(Page { items, last: None }),
             }
         }
     }

@@ -302,24 +302,15 @@ pub trait ItemStore: Send + Sync {
 
     /// One page of `query`: up to `limit` items whose sort key comes after `after` (the page
     /// starts at the beginning when `None`), and the sort key to continue after when more may
-    /// follow. For streaming a partition too large to hold (a union's whole roster).
+    /// follow. A page holds exactly `limit` items unless it is the last one. For streaming a
+    /// partition too large to hold (a union's whole roster). A `limit` of 0 is `Refused`.
     async fn query_page(
         &self,
         pk: &str,
         sk_prefix: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<Page, StoreError> {
-        let items: Vec<Item> = self
-            .query(pk, sk_prefix)
-            .await?
-            .into_iter()
-            .filter(|item| after.is_none_or(|after| sort_key(item) > after))
-            .take(limit)
-            .collect();
-        let last = (items.len() == limit).then(|| items.last().map(sort_key).unwrap_or_default().to_string());
-        Ok(Page { items, last })
-    }
+    ) -> Result<Page, StoreError>;
 
     /// Unconditional puts of many items, for bulk loads; not atomic as a whole.
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError>;
@@ -334,6 +325,15 @@ pub struct Page {
     pub items: Vec<Item>,
     /// The last sort key read, to continue after; `None` when the partition is exhausted.
     pub last: Option<String>,
+}
+
+/// The rule every engine enforces on a page's size before reading.
+fn check_page(limit: usize) -> Result<(), StoreError> {
+    if limit == 0 {
+        Err(StoreError::Refused("a page of no items"))
+    } else {
+        Ok(())
+    }
 }
 
 /// The sort key an engine stores in every item it returns.
@@ -371,6 +371,10 @@ impl ItemStore for NotGranted {
     }
 
     async fn query(&self, _: &str, _: &str) -> Result<Vec<Item>, StoreError> {
+        Err(Self::refused())
+    }
+
+    async fn query_page(&self, _: &str, _: &str, _: Option<&str>, _: usize) -> Result<Page, StoreError> {
         Err(Self::refused())
     }
 
@@ -439,6 +443,10 @@ mod tests {
         assert!(matches!(store.transact(vec![]).await, Err(StoreError::Unavailable(_))));
         assert!(matches!(
             store.query("ACCOUNT#a", "").await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert!(matches!(
+            store.query_page("ACCOUNT#a", "", None, 1).await,
             Err(StoreError::Unavailable(_))
         ));
         assert!(matches!(store.put_many(vec![]).await, Err(StoreError::Unavailable(_))));

@@ -2,7 +2,7 @@
 //! data across restarts. SQLite serialises writers; one connection behind a mutex makes every
 //! group of writes atomic and every condition see the latest state, as DynamoDB's do.
 
-use super::{Action, Change, Cond, Item, ItemStore, Key, StoreError, Write, check_group};
+use super::{Action, Change, Cond, Item, ItemStore, Key, Page, StoreError, Write, check_group, check_page, sort_key};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -98,6 +98,47 @@ fn apply_update(current: Option<Item>, key: &Key, changes: &[Change]) -> Item {
     item
 }
 
+/// The items of `pk` whose sort key starts with `prefix` and comes after `after`, in sort key
+/// order, at most `limit` of them.
+fn read_partition(
+    conn: &Connection,
+    pk: &str,
+    prefix: &str,
+    after: Option<&str>,
+    limit: Option<usize>,
+) -> Result<Vec<Item>, StoreError> {
+    // One lower bound, the tighter of the two, so that SQLite seeks to it in the key's index
+    // instead of reading from the prefix's start up to `after`.
+    let (sql, from) = match after {
+        Some(after) if after >= prefix => (
+            "SELECT sk, body FROM items WHERE pk = ?1 AND sk > ?2 ORDER BY sk LIMIT ?3",
+            after,
+        ),
+        _ => (
+            "SELECT sk, body FROM items WHERE pk = ?1 AND sk >= ?2 ORDER BY sk LIMIT ?3",
+            prefix,
+        ),
+    };
+    // A negative LIMIT is none.
+    let limit = limit.map_or(-1, |limit| i64::try_from(limit).unwrap_or(i64::MAX));
+    let mut statement = conn.prepare_cached(sql).map_err(unavailable)?;
+    let rows = statement
+        .query_map(params![pk, from, limit], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })
+        .map_err(unavailable)?;
+    let mut items = Vec::new();
+    for row in rows {
+        let (sk, body) = row.map_err(unavailable)?;
+        // The rows run on past the prefix in sort key order: the first outside ends it.
+        if !sk.starts_with(prefix) {
+            break;
+        }
+        items.push(parse(&body)?);
+    }
+    Ok(items)
+}
+
 #[async_trait]
 impl ItemStore for SqliteStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
@@ -148,26 +189,28 @@ impl ItemStore for SqliteStore {
 
     async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
         let (pk, prefix) = (pk.to_string(), sk_prefix.to_string());
-        self.with_conn(move |conn| {
-            let mut statement = conn
-                .prepare("SELECT sk, body FROM items WHERE pk = ?1 AND sk >= ?2 ORDER BY sk")
-                .map_err(unavailable)?;
-            let rows = statement
-                .query_map(params![pk, prefix], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-                })
-                .map_err(unavailable)?;
-            let mut items = Vec::new();
-            for row in rows {
-                let (sk, body) = row.map_err(unavailable)?;
-                if !sk.starts_with(&prefix) {
-                    break;
-                }
-                items.push(parse(&body)?);
-            }
-            Ok(items)
-        })
-        .await
+        self.with_conn(move |conn| read_partition(conn, &pk, &prefix, None, None))
+            .await
+    }
+
+    async fn query_page(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        check_page(limit)?;
+        let (pk, prefix, after) = (pk.to_string(), sk_prefix.to_string(), after.map(str::to_string));
+        let items = self
+            .with_conn(move |conn| read_partition(conn, &pk, &prefix, after.as_deref(), Some(limit)))
+            .await?;
+        // A full page may have more after it, as DynamoDB's would.
+        let last = match items.last() {
+            Some(item) if items.len() == limit => Some(sort_key(item).to_string()),
+            _ => None,
+        };
+        Ok(Page { items, last })
     }
 
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError> {

@@ -1,7 +1,7 @@
 //! One conformance suite for both storage engines: every behaviour `records` and the flows rely
 //! on, checked against the embedded SQLite engine and against DynamoDB Local.
 
-use kennin::store::{Attr, Change, Cond, Item, Key, StoreError, TTL, Tag, Write};
+use kennin::store::{Attr, Change, Cond, Item, ItemStore, Key, Page, StoreError, TTL, Tag, Write, sort_key};
 use kennin_tests::{Engine, fresh_store, on_both_engines};
 use serde_json::{Value, json};
 
@@ -398,6 +398,107 @@ async fn query_reads_past_one_page(engine: Engine) {
     assert!(read.iter().all(|c| c["filler"] == filler.as_str()));
 }
 
+/// Every page of a partition under a prefix, from its beginning until `last` is `None`.
+async fn all_pages(store: &dyn ItemStore, pk: &str, sk_prefix: &str, limit: usize) -> Vec<Page> {
+    let mut pages: Vec<Page> = Vec::new();
+    loop {
+        let after = pages.last().and_then(|page| page.last.as_deref());
+        let page = store.query_page(pk, sk_prefix, after, limit).await.unwrap();
+        let done = page.last.is_none();
+        pages.push(page);
+        if done {
+            return pages;
+        }
+    }
+}
+
+fn numbers(items: &[Item]) -> Vec<i64> {
+    items.iter().map(|c| c["i"].as_i64().unwrap()).collect()
+}
+
+/// Pages of `limit` items in sort key order; `last` names each full page's last item and is
+/// `None` only on the final page. Items of the neighbouring prefixes (just before and just
+/// after in sort key order) and of another partition never appear.
+async fn query_page_streams_a_partition_in_order(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let items: Vec<(Key, Item)> = (0..130)
+        .map(|i| (Key::new("T#15", format!("CARD#{i:03}")), item(json!({ "i": i }))))
+        .chain(
+            [
+                ("T#15", "CARC#999"),
+                ("T#15", "CARD"),
+                ("T#15", "CARD$000"),
+                ("T#16", "CARD#000"),
+            ]
+            .map(|(pk, sk)| (Key::new(pk, sk), item(json!({ "i": -1 })))),
+        )
+        .collect();
+    store.put_many(items).await.unwrap();
+    let pages = all_pages(store.as_ref(), "T#15", "CARD#", 50).await;
+    let sizes: Vec<usize> = pages.iter().map(|page| page.items.len()).collect();
+    assert_eq!(sizes, [50, 50, 30]);
+    for page in &pages[..2] {
+        assert_eq!(page.last.as_deref(), page.items.last().map(sort_key));
+    }
+    let read: Vec<Item> = pages.into_iter().flat_map(|page| page.items).collect();
+    assert_eq!(numbers(&read), (0..130).collect::<Vec<_>>());
+}
+
+/// `after` is exclusive, may name a key no item has, and bounds nothing when it lies before the
+/// prefix; past the prefix there is nothing left. A full page may be followed by an empty one.
+async fn query_page_starts_after_the_given_key(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let items: Vec<(Key, Item)> = (0..10)
+        .map(|i| (Key::new("T#17", format!("CARD#{i:03}")), item(json!({ "i": i }))))
+        .chain([(Key::new("T#17", "CARE#000"), item(json!({ "i": -1 })))])
+        .collect();
+    store.put_many(items).await.unwrap();
+    let page = async |after: Option<&str>, limit: usize| store.query_page("T#17", "CARD#", after, limit).await.unwrap();
+
+    let next = page(Some("CARD#003"), 3).await;
+    assert_eq!(numbers(&next.items), [4, 5, 6]);
+    assert_eq!(next.last.as_deref(), Some("CARD#006"));
+    let between = page(Some("CARD#0035"), 2).await;
+    assert_eq!(numbers(&between.items), [4, 5]);
+    let before = page(Some("CARC#999"), 2).await;
+    assert_eq!(numbers(&before.items), [0, 1]);
+    let past = page(Some("CARD$"), 2).await;
+    assert!(past.items.is_empty() && past.last.is_none(), "{past:?}");
+
+    let full = page(Some("CARD#007"), 2).await;
+    assert_eq!(numbers(&full.items), [8, 9]);
+    assert_eq!(full.last.as_deref(), Some("CARD#009"));
+    let end = page(full.last.as_deref(), 2).await;
+    assert!(end.items.is_empty() && end.last.is_none(), "{end:?}");
+}
+
+async fn query_page_of_an_empty_partition_is_empty_and_final(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let empty = store.query_page("T#18", "CARD#", None, 25).await.unwrap();
+    assert!(empty.items.is_empty() && empty.last.is_none(), "{empty:?}");
+    let none = store.query_page("T#18", "CARD#", None, 0).await;
+    assert!(matches!(none, Err(StoreError::Refused(_))), "{none:?}");
+}
+
+/// DynamoDB cuts a Query at 1 MB whatever its limit: a page of 25 items of 50 KB still holds
+/// all 25 only if the engine reads on until the limit.
+async fn query_page_reads_past_one_dynamodb_page(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let filler = "x".repeat(50_000);
+    let items: Vec<(Key, Item)> = (0..30)
+        .map(|i| {
+            let key = Key::new("T#19", format!("PAGE#{i:03}"));
+            (key, item(json!({ "i": i, "filler": filler })))
+        })
+        .collect();
+    store.put_many(items).await.unwrap();
+    let pages = all_pages(store.as_ref(), "T#19", "PAGE#", 25).await;
+    let sizes: Vec<usize> = pages.iter().map(|page| page.items.len()).collect();
+    assert_eq!(sizes, [25, 5]);
+    let read: Vec<Item> = pages.into_iter().flat_map(|page| page.items).collect();
+    assert_eq!(numbers(&read), (0..30).collect::<Vec<_>>());
+}
+
 async fn warm_up_reaches_the_engine(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     store.warm_up().await.unwrap();
@@ -416,5 +517,9 @@ on_both_engines!(
     concurrent_conditional_creates_have_one_winner,
     query_reads_one_partition_by_prefix_in_order,
     query_reads_past_one_page,
+    query_page_streams_a_partition_in_order,
+    query_page_starts_after_the_given_key,
+    query_page_of_an_empty_partition_is_empty_and_final,
+    query_page_reads_past_one_dynamodb_page,
     warm_up_reaches_the_engine,
 );

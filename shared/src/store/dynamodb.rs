@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, ConsumedCapacity, Delete, Put, PutRequest, ReturnConsumedCapacity, ReturnValue,
     TransactWriteItem, Update, WriteRequest,
 };
+use futures::stream::{self, TryStreamExt};
 use serde_json::{Number, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -345,6 +346,19 @@ impl Expression {
 
 const TRANSACTION_CONFLICT_RETRIES: u32 = 6;
 
+/// DynamoDB's limit of puts in one BatchWriteItem.
+const BATCH_WRITE_ITEMS: usize = 25;
+
+/// How many BatchWriteItem calls of one `put_many` are in flight at once: a bulk load (a union's
+/// roster) goes several times faster than one batch at a time, while 200 items in flight stay
+/// far below what an on-demand table takes without throttling. A throttled batch backs off
+/// alone while the others go on.
+const PUT_MANY_CONCURRENCY: usize = 8;
+
+/// How many times a batch's unprocessed items are sent again, with a growing pause, before
+/// `put_many` gives up as unavailable.
+const UNPROCESSED_RETRIES: u32 = 8;
+
 impl DynamoStore {
     /// A group of one write as a plain write, which costs half as much as a transaction. A
     /// lone check stays a (one-item) transaction: only that makes DynamoDB evaluate it.
@@ -428,6 +442,49 @@ impl DynamoStore {
         let items = output.items().iter().map(to_item).collect();
         let next = output.last_evaluated_key().filter(|key| !key.is_empty()).cloned();
         Ok((items, next))
+    }
+
+    /// One BatchWriteItem of puts, sent again for the items DynamoDB left unprocessed
+    /// (throttled) until none are left.
+    async fn write_batch(&self, batch: &[(Key, Item)]) -> Result<(), StoreError> {
+        let mut requests: Vec<WriteRequest> = batch
+            .iter()
+            .map(|(key, item)| {
+                let put = PutRequest::builder()
+                    .set_item(Some(item_map(key, item)))
+                    .build()
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let mut attempt = 0u32;
+        while !requests.is_empty() {
+            let round_trip = RoundTrip::start();
+            let count = requests.len();
+            let result = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, requests)
+                .set_return_consumed_capacity(round_trip.capacity())
+                .send()
+                .await;
+            let consumed = result.as_ref().map(|o| o.consumed_capacity()).unwrap_or_default();
+            round_trip.finish("BatchWriteItem", count, consumed, outcome(&result));
+            let output = result.map_err(describe)?;
+            requests = output
+                .unprocessed_items()
+                .and_then(|m| m.get(&self.table))
+                .cloned()
+                .unwrap_or_default();
+            if !requests.is_empty() {
+                attempt += 1;
+                if attempt > UNPROCESSED_RETRIES {
+                    return Err(StoreError::Unavailable("batch write kept being throttled".into()));
+                }
+                tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await;
+            }
+        }
+        Ok(())
     }
 
     fn transact_item(&self, write: &Write) -> Result<TransactWriteItem, StoreError> {
@@ -616,46 +673,9 @@ impl ItemStore for DynamoStore {
     }
 
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError> {
-        for chunk in items.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|(key, item)| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(item_map(key, item)))
-                        .build()
-                        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-                    Ok(WriteRequest::builder().put_request(put).build())
-                })
-                .collect::<Result<_, StoreError>>()?;
-            let mut attempt = 0u32;
-            while !requests.is_empty() {
-                let round_trip = RoundTrip::start();
-                let count = requests.len();
-                let result = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .set_return_consumed_capacity(round_trip.capacity())
-                    .send()
-                    .await;
-                let consumed = result.as_ref().map(|o| o.consumed_capacity()).unwrap_or_default();
-                round_trip.finish("BatchWriteItem", count, consumed, outcome(&result));
-                let output = result.map_err(describe)?;
-                requests = output
-                    .unprocessed_items()
-                    .and_then(|m| m.get(&self.table))
-                    .cloned()
-                    .unwrap_or_default();
-                if !requests.is_empty() {
-                    attempt += 1;
-                    if attempt > 8 {
-                        return Err(StoreError::Unavailable("batch write kept being throttled".into()));
-                    }
-                    tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await;
-                }
-            }
-        }
-        Ok(())
+        stream::iter(items.chunks(BATCH_WRITE_ITEMS).map(Ok))
+            .try_for_each_concurrent(PUT_MANY_CONCURRENCY, |batch| self.write_batch(batch))
+            .await
     }
 
     async fn warm_up(&self) -> Result<(), StoreError> {

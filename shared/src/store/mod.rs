@@ -312,7 +312,9 @@ pub trait ItemStore: Send + Sync {
         limit: usize,
     ) -> Result<Page, StoreError>;
 
-    /// Unconditional puts of many items, for bulk loads; not atomic as a whole.
+    /// Unconditional puts of many items, for bulk loads; not atomic as a whole (DynamoDB writes
+    /// them in concurrent batches): after a failure, the first one returned, any of the items
+    /// may have been written. Putting them all again is harmless.
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError>;
 
     /// A cheap call that touches the engine, so that connection set-up happens at cold start.

@@ -499,6 +499,17 @@ async fn query_page_reads_past_one_dynamodb_page(engine: Engine) {
     assert_eq!(numbers(&read), (0..30).collect::<Vec<_>>());
 }
 
+/// Many more items than one batch (25 on DynamoDB), sent concurrently, all land.
+async fn put_many_lands_every_item(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let items: Vec<(Key, Item)> = (0..260)
+        .map(|i| (Key::new("T#20", format!("ROW#{i:03}")), item(json!({ "i": i }))))
+        .collect();
+    store.put_many(items).await.unwrap();
+    let read = store.query("T#20", "ROW#").await.unwrap();
+    assert_eq!(numbers(&read), (0..260).collect::<Vec<_>>());
+}
+
 async fn warm_up_reaches_the_engine(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     store.warm_up().await.unwrap();
@@ -521,5 +532,6 @@ on_both_engines!(
     query_page_starts_after_the_given_key,
     query_page_of_an_empty_partition_is_empty_and_final,
     query_page_reads_past_one_dynamodb_page,
+    put_many_lands_every_item,
     warm_up_reaches_the_engine,
 );

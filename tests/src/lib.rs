@@ -14,7 +14,7 @@ use kennin::mail::outbox::{Outbox, OutboxMessage};
 use kennin::mail::{MailError, Mailer, Message};
 use kennin::store::dynamodb::DynamoStore;
 use kennin::store::sqlite::SqliteStore;
-use kennin::store::{Change, Cond, Item, ItemStore, Key, Page, StoreError, Write};
+use kennin::store::{Change, Cond, Index, Item, ItemStore, Key, Page, StoreError, Write};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -117,6 +117,22 @@ impl ItemStore for SwitchableStore {
         limit: usize,
     ) -> Result<Page, StoreError> {
         self.inner.query_page(pk, sk_prefix, after, limit).await
+    }
+    async fn index_page(
+        &self,
+        index: Index,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+        newest_first: bool,
+    ) -> Result<Page, StoreError> {
+        self.inner
+            .index_page(index, pk, sk_prefix, after, limit, newest_first)
+            .await
+    }
+    async fn index_count(&self, index: Index, pk: &str) -> Result<u64, StoreError> {
+        self.inner.index_count(index, pk).await
     }
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError> {
         self.check()?;

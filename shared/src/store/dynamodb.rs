@@ -1,7 +1,11 @@
-//! The production engine: one DynamoDB table (`pk`, `sk`, TTL on `ttl`). Every uniqueness rule
-//! is a condition on a key, never a query on an index (indexes are eventually consistent).
+//! The production engine: one DynamoDB table (`pk`, `sk`, TTL on `ttl`) with three sparse global
+//! secondary indexes (`Index`). Every uniqueness rule is a condition on a key, never a query on
+//! an index (indexes are eventually consistent).
 
-use super::{Action, Change, Cond, Item, ItemStore, Key, Page, StoreError, Write, check_group, check_page};
+use super::{
+    Action, Change, Cond, Index, IndexCursor, Item, ItemStore, Key, Page, StoreError, Write, check_group, check_page,
+    index_page_of,
+};
 use crate::aws::endpoint_from_env;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -9,7 +13,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, ConsumedCapacity, Delete, Put, PutRequest, ReturnConsumedCapacity, ReturnValue,
-    TransactWriteItem, Update, WriteRequest,
+    Select, TransactWriteItem, Update, WriteRequest,
 };
 use futures::stream::{self, TryStreamExt};
 use serde_json::{Number, Value};
@@ -109,10 +113,12 @@ impl DynamoStore {
         &self.table
     }
 
-    /// Creates the table as template.yaml declares it (for DynamoDB Local and tests).
+    /// Creates the table as template.yaml declares it, with its indexes (for DynamoDB Local and
+    /// tests).
     pub async fn create_table(&self) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+            AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+            ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
         };
         let attribute = |name: &str| {
             AttributeDefinition::builder()
@@ -128,17 +134,31 @@ impl DynamoStore {
                 .build()
                 .expect("static key")
         };
-        self.client
+        let mut create = self
+            .client
             .create_table()
             .table_name(&self.table)
             .billing_mode(BillingMode::PayPerRequest)
             .attribute_definitions(attribute("pk"))
             .attribute_definitions(attribute("sk"))
             .key_schema(key("pk", KeyType::Hash))
-            .key_schema(key("sk", KeyType::Range))
-            .send()
-            .await
-            .map_err(describe)?;
+            .key_schema(key("sk", KeyType::Range));
+        for index in Index::ALL {
+            let (partition, sort) = (index.partition_attr().name(), index.sort_attr().name());
+            create = create
+                .attribute_definitions(attribute(partition))
+                .attribute_definitions(attribute(sort))
+                .global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index.name())
+                        .key_schema(key(partition, KeyType::Hash))
+                        .key_schema(key(sort, KeyType::Range))
+                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                        .build()
+                        .expect("static index"),
+                );
+        }
+        create.send().await.map_err(describe)?;
         self.client
             .update_time_to_live()
             .table_name(&self.table)
@@ -444,6 +464,58 @@ impl DynamoStore {
         Ok((items, next))
     }
 
+    /// One Query round trip on an index: the items under `pk` (and `sk_prefix`, when given)
+    /// after `start`, at most `limit` of them, and the key DynamoDB stopped at.
+    async fn index_query_once(
+        &self,
+        index: Index,
+        pk: &str,
+        sk_prefix: &str,
+        start: Option<HashMap<String, AttributeValue>>,
+        limit: i32,
+        newest_first: bool,
+    ) -> Result<(Vec<Item>, Option<HashMap<String, AttributeValue>>), StoreError> {
+        let round_trip = RoundTrip::start();
+        let result = self
+            .index_query(index, pk, sk_prefix)
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .scan_index_forward(!newest_first)
+            .set_return_consumed_capacity(round_trip.capacity())
+            .send()
+            .await;
+        let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+        round_trip.finish("Query", 1, consumed, outcome(&result));
+        let output = result.map_err(describe)?;
+        let items = output.items().iter().map(to_item).collect();
+        let next = output.last_evaluated_key().filter(|key| !key.is_empty()).cloned();
+        Ok((items, next))
+    }
+
+    /// A Query of an index partition, under a prefix of its sort key unless that is empty
+    /// (DynamoDB refuses an empty string in a key condition).
+    fn index_query(
+        &self,
+        index: Index,
+        pk: &str,
+        sk_prefix: &str,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index.name())
+            .expression_attribute_names("#pk", index.partition_attr().name())
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()));
+        if sk_prefix.is_empty() {
+            return query.key_condition_expression("#pk = :pk");
+        }
+        query
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#sk", index.sort_attr().name())
+            .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_string()))
+    }
+
     /// One BatchWriteItem of puts, sent again for the items DynamoDB left unprocessed
     /// (throttled) until none are left.
     async fn write_batch(&self, batch: &[(Key, Item)]) -> Result<(), StoreError> {
@@ -668,6 +740,68 @@ impl ItemStore for DynamoStore {
                     return Ok(Page { items, last });
                 }
                 None => return Ok(Page { items, last: None }),
+            }
+        }
+    }
+
+    async fn index_page(
+        &self,
+        index: Index,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+        newest_first: bool,
+    ) -> Result<Page, StoreError> {
+        check_page(limit)?;
+        // An index's start key is the item's index key and table key.
+        let mut start = after
+            .map(|after| IndexCursor::decode(after, pk, sk_prefix))
+            .transpose()?
+            .map(|cursor| {
+                let mut key = key_map(&Key::new(cursor.pk, cursor.sk));
+                key.insert(
+                    index.partition_attr().name().into(),
+                    AttributeValue::S(cursor.partition),
+                );
+                key.insert(index.sort_attr().name().into(), AttributeValue::S(cursor.sort));
+                key
+            });
+        let mut items = Vec::new();
+        loop {
+            let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
+            let (read, next) = self
+                .index_query_once(index, pk, sk_prefix, start, remaining, newest_first)
+                .await?;
+            items.extend(read);
+            match next {
+                // DynamoDB stops at the page's limit or after 1 MB; only the limit ends a page.
+                Some(key) if items.len() < limit => start = Some(key),
+                _ => return Ok(index_page_of(index, items, limit)),
+            }
+        }
+    }
+
+    async fn index_count(&self, index: Index, pk: &str) -> Result<u64, StoreError> {
+        let mut count = 0u64;
+        let mut start = None;
+        loop {
+            let round_trip = RoundTrip::start();
+            let result = self
+                .index_query(index, pk, "")
+                .select(Select::Count)
+                .set_exclusive_start_key(start)
+                .set_return_consumed_capacity(round_trip.capacity())
+                .send()
+                .await;
+            let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+            round_trip.finish("Query", 1, consumed, outcome(&result));
+            let output = result.map_err(describe)?;
+            count += u64::try_from(output.count()).unwrap_or_default();
+            // A count reads at most 1 MB of items per round trip, and says where it stopped.
+            match output.last_evaluated_key().filter(|key| !key.is_empty()) {
+                Some(key) => start = Some(key.clone()),
+                None => return Ok(count),
             }
         }
     }

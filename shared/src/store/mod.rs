@@ -351,13 +351,15 @@ pub trait ItemStore: Send + Sync {
     ) -> Result<Page, StoreError>;
 
     /// One page of the items `index` holds under `pk` whose index sort key starts with
-    /// `sk_prefix`, in index sort key order and, between equal sort keys, table key order (all
-    /// reversed when `newest_first`): up to `limit` items after `after`, and what to pass as
-    /// `after` for the next page when more may follow. `after` is opaque: only the `last` of a
-    /// previous page of the same index, `pk`, prefix and direction is accepted (anything else is
-    /// `Refused`). A page holds exactly `limit` items unless it is the last one; a `limit` of 0
-    /// is `Refused`. Eventually consistent on DynamoDB: a write of about the last second may be
-    /// missing or still in its old place.
+    /// `sk_prefix`, in index sort key order (reversed when `newest_first`): up to `limit` items
+    /// after `after`, and what to pass as `after` for the next page when more may follow. Items
+    /// of equal index sort keys come in an order of the engine's (DynamoDB's is its own, not the
+    /// table key's) that paging keeps, each read once; the records make their index sort keys
+    /// unique (they end with the item's id) wherever the order matters. `after` is opaque: the
+    /// `last` of a previous page of the same list (index, `pk`, prefix and direction); one that
+    /// no page of this partition and prefix returned is `Refused`. A page holds exactly `limit`
+    /// items unless it is the last one; a `limit` of 0 is `Refused`. Eventually consistent on
+    /// DynamoDB: a write of about the last second may be missing or still in its old place.
     async fn index_page(
         &self,
         index: Index,
@@ -390,8 +392,8 @@ pub struct Page {
     pub last: Option<String>,
 }
 
-/// Where a page of an index stopped: its last item's index key and table key, which orders the
-/// items of equal index sort keys and which DynamoDB takes back as the Query's start key.
+/// Where a page of an index stopped: its last item's index key and table key, which DynamoDB
+/// takes back as the Query's start key and SQLite orders the items of equal index sort keys by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct IndexCursor {
     partition: String,

@@ -6,9 +6,12 @@ use std::sync::Arc;
 
 pub fn operations() -> Vec<Operation> {
     vec![
-        Operation::get("survey", "This year's survey: its window, the union's contact and the person's target dependents")
-            .access(Access::Session)
-            .answers::<survey::Survey>(200, "OK"),
+        Operation::get(
+            "survey",
+            "This year's survey: its window, the union's contact and the person's target dependents",
+        )
+        .access(Access::Session)
+        .answers::<survey::Survey>(200, "OK"),
     ]
 }
 
@@ -17,5 +20,8 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
-    Ok(Reply::json(200, survey::survey(deps, request.cookie(SESSION_COOKIE)).await?))
+    Ok(Reply::json(
+        200,
+        survey::survey(deps, request.cookie(SESSION_COOKIE)).await?,
+    ))
 }

@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use kennin::campaign::{self, Exclusion, Publication, Selection, Settings};
 use kennin::clock::{Clock, SystemClock};
 use kennin::dependents;
-use kennin::domain::{Day, DateMessages, InsuredKind, InsurerCode};
+use kennin::domain::{DateMessages, Day, InsuredKind, InsurerCode};
 use kennin::import_file::decode;
 use kennin::store::ItemStore;
 use kennin::store::records::TargetRules;
@@ -160,7 +160,10 @@ pub async fn dependents(store: &dyn ItemStore, command: DependentsCommand) -> Re
 
 fn selection_lines(selection: &Selection) -> Vec<String> {
     let mut lines = vec![
-        format!("被扶養者 {}件のうち調査対象 {}件", selection.dependents, selection.targets),
+        format!(
+            "被扶養者 {}件のうち調査対象 {}件",
+            selection.dependents, selection.targets
+        ),
         "対象外（最初にあてはまった条件ごと）:".to_string(),
     ];
     let rules = [
@@ -184,17 +187,18 @@ fn selection_lines(selection: &Selection) -> Vec<String> {
     lines
 }
 
+fn campaign_error(code: &InsurerCode, year: i32, error: kennin::Error) -> String {
+    match error {
+        kennin::Error::NotFound => no_campaign(code, year),
+        other => other.to_string(),
+    }
+}
+
 fn no_campaign(code: &InsurerCode, year: i32) -> String {
     format!("保険者 {code} の {year} 年度の調査がありません（先に campaign put を実行してください）")
 }
 
 pub async fn campaign(store: &dyn ItemStore, command: CampaignCommand) -> Result<String, String> {
-    let not_found = |code: &InsurerCode, year| {
-        move |e: kennin::Error| match e {
-            kennin::Error::NotFound => no_campaign(code, year),
-            other => other.to_string(),
-        }
-    };
     match command {
         CampaignCommand::Put(settings) => {
             let (code, year) = settings.year.parse()?;
@@ -220,7 +224,7 @@ pub async fn campaign(store: &dyn ItemStore, command: CampaignCommand) -> Result
             let (code, year) = year.parse()?;
             let selection = campaign::preview(store, &code, year)
                 .await
-                .map_err(not_found(&code, year))?;
+                .map_err(|e| campaign_error(&code, year, e))?;
             Ok(selection_lines(&selection).join("\n"))
         }
         CampaignCommand::Publish(year) => {
@@ -232,7 +236,7 @@ pub async fn campaign(store: &dyn ItemStore, command: CampaignCommand) -> Result
                 marked_left,
             } = campaign::publish(store, &code, year, SystemClock.unix(), &mut progress("公開中"))
                 .await
-                .map_err(not_found(&code, year))?;
+                .map_err(|e| campaign_error(&code, year, e))?;
             eprintln!();
             let mut lines = selection_lines(&selection);
             lines.push(format!(

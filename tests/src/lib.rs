@@ -226,6 +226,8 @@ impl Reply {
 }
 
 pub struct Person {
+    /// 保険者指定コード
+    pub insurer: &'static str,
     pub symbol: &'static str,
     pub number: &'static str,
     pub birth_date: &'static str,
@@ -234,12 +236,14 @@ pub struct Person {
 
 /// The demo roster's first person (infra/local/demo-roster.csv).
 pub const TARO: Person = Person {
+    insurer: "0904",
     symbol: "1001",
     number: "1",
     birth_date: "1990/01/01",
     name_kana: "ケンポ タロウ",
 };
 pub const HANAKO: Person = Person {
+    insurer: "0904",
     symbol: "1001",
     number: "2",
     birth_date: "1985/04/15",
@@ -250,7 +254,7 @@ pub const PASSWORD: &str = "Sakura#2024go";
 impl Person {
     pub fn identity(&self) -> Value {
         serde_json::json!({
-            "insurerCode": "0904",
+            "insurerCode": self.insurer,
             "symbol": self.symbol,
             "number": self.number,
             "birthDate": self.birth_date,

@@ -5,13 +5,16 @@
 pub mod account;
 pub mod api;
 pub mod aws;
+pub mod campaign;
 pub mod clock;
 pub mod codes;
 pub mod config;
+pub mod dependents;
 pub mod deps;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod import_file;
 pub mod lambda;
 pub mod lockout;
 pub mod login;
@@ -28,6 +31,7 @@ pub mod secrets;
 pub mod session;
 pub mod signup;
 pub mod store;
+pub mod survey;
 pub mod terms;
 pub mod throttle;
 

@@ -14,7 +14,7 @@ use kennin::mail::outbox::{Outbox, OutboxMessage};
 use kennin::mail::{MailError, Mailer, Message};
 use kennin::store::dynamodb::DynamoStore;
 use kennin::store::sqlite::SqliteStore;
-use kennin::store::{Change, Cond, Item, ItemStore, Key, StoreError, Write};
+use kennin::store::{Change, Cond, Index, Item, ItemStore, Key, Page, StoreError, Write};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -109,6 +109,31 @@ impl ItemStore for SwitchableStore {
     async fn query(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
         self.inner.query(pk, sk_prefix).await
     }
+    async fn query_page(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        self.inner.query_page(pk, sk_prefix, after, limit).await
+    }
+    async fn index_page(
+        &self,
+        index: Index,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+        newest_first: bool,
+    ) -> Result<Page, StoreError> {
+        self.inner
+            .index_page(index, pk, sk_prefix, after, limit, newest_first)
+            .await
+    }
+    async fn index_count(&self, index: Index, pk: &str) -> Result<u64, StoreError> {
+        self.inner.index_count(index, pk).await
+    }
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError> {
         self.check()?;
         self.inner.put_many(items).await
@@ -201,6 +226,8 @@ impl Reply {
 }
 
 pub struct Person {
+    /// 保険者指定コード
+    pub insurer: &'static str,
     pub symbol: &'static str,
     pub number: &'static str,
     pub birth_date: &'static str,
@@ -209,12 +236,14 @@ pub struct Person {
 
 /// The demo roster's first person (infra/local/demo-roster.csv).
 pub const TARO: Person = Person {
+    insurer: "0904",
     symbol: "1001",
     number: "1",
     birth_date: "1990/01/01",
     name_kana: "ケンポ タロウ",
 };
 pub const HANAKO: Person = Person {
+    insurer: "0904",
     symbol: "1001",
     number: "2",
     birth_date: "1985/04/15",
@@ -225,7 +254,7 @@ pub const PASSWORD: &str = "Sakura#2024go";
 impl Person {
     pub fn identity(&self) -> Value {
         serde_json::json!({
-            "insurerCode": "0904",
+            "insurerCode": self.insurer,
             "symbol": self.symbol,
             "number": self.number,
             "birthDate": self.birth_date,

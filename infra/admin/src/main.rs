@@ -5,17 +5,19 @@ use clap::{Args, Parser, Subcommand};
 use kennin::Error;
 use kennin::aws::sdk_config;
 use kennin::clock::{Clock, SystemClock};
-use kennin::domain::{InsurerCode, UserId};
+use kennin::domain::{Email, InsurerCode, UserId};
 use kennin::notices::{self, Notice, Scope};
 use kennin::operator;
 use kennin::roster;
 use kennin::store::ItemStore;
 use kennin::store::dynamodb::DynamoStore;
-use kennin::store::records::Insurer;
+use kennin::store::records::{Insurer, UnionContact};
 use kennin::store::sqlite::SqliteStore;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod survey;
 
 #[derive(Parser)]
 #[command(name = "kennin-admin", about = "kennin's operator CLI")]
@@ -44,6 +46,16 @@ enum Command {
     Roster {
         #[command(subcommand)]
         command: RosterCommand,
+    },
+    /// A roster's dependents (被扶養者).
+    Dependents {
+        #[command(subcommand)]
+        command: survey::DependentsCommand,
+    },
+    /// A union's survey of the year: its window, its targets.
+    Campaign {
+        #[command(subcommand)]
+        command: survey::CampaignCommand,
     },
     /// Notices (お知らせ): the site's, on the login page, or a union's, on its top page.
     Notice {
@@ -120,12 +132,23 @@ enum TermsCommand {
 
 #[derive(Subcommand)]
 enum InsurerCommand {
-    /// Creates a union or renames it.
+    /// Creates a union or renames it, and sets whom people ask about the survey (each contact
+    /// part is changed only when given; an empty value clears it).
     Put {
         #[arg(long)]
         code: String,
         #[arg(long)]
         name: String,
+        /// 担当部署・担当者
+        #[arg(long)]
+        contact_name: Option<String>,
+        #[arg(long)]
+        contact_phone: Option<String>,
+        /// 受付時間, e.g. "平日 10:00〜17:00"
+        #[arg(long)]
+        contact_hours: Option<String>,
+        #[arg(long)]
+        contact_email: Option<String>,
     },
 }
 
@@ -270,18 +293,38 @@ async fn run(cli: Cli) -> Result<String, String> {
     let store = open_store(&cli).await?;
     match cli.command {
         Command::Insurer {
-            command: InsurerCommand::Put { code, name },
+            command:
+                InsurerCommand::Put {
+                    code,
+                    name,
+                    contact_name,
+                    contact_phone,
+                    contact_hours,
+                    contact_email,
+                },
         } => {
             let code = InsurerCode::parse(&code).map_err(|e| e.to_string())?;
             let name = name.trim();
             if name.is_empty() {
                 return Err("保険者名を指定してください".into());
             }
-            roster::put_insurer(store.as_ref(), &code, name)
+            let given = ContactParts {
+                name: contact_name,
+                phone: contact_phone,
+                hours: contact_hours,
+                email: contact_email,
+            };
+            let contact = match given.is_empty() {
+                true => None,
+                false => Some(given.over(current_contact(store.as_ref(), &code).await?)?),
+            };
+            roster::put_insurer(store.as_ref(), &code, name, contact.as_ref())
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!("保険者 {code}（{name}）を登録しました"))
         }
+        Command::Dependents { command } => survey::dependents(store.as_ref(), command).await,
+        Command::Campaign { command } => survey::campaign(store.as_ref(), command).await,
         Command::Roster {
             command: RosterCommand::Import { insurer, year, file },
         } => {
@@ -290,7 +333,7 @@ async fn run(cli: Cli) -> Result<String, String> {
                 return Err(format!("年度 {year} が正しくありません"));
             }
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let text = roster::decode(&bytes).map_err(|e| e.to_string())?;
+            let text = kennin::import_file::decode(&bytes).map_err(|e| e.to_string())?;
             let people = roster::parse(&text, &code, year, SystemClock.today_in_japan())
                 .map_err(|e| format!("{}\n取り込みは行っていません", e))?;
             let report = roster::import(store.as_ref(), &code, year, people)
@@ -316,7 +359,7 @@ async fn run(cli: Cli) -> Result<String, String> {
         } => {
             let code = InsurerCode::parse(&insurer).map_err(|e| e.to_string())?;
             let bytes = std::fs::read(&text_file).map_err(|e| format!("{}: {e}", text_file.display()))?;
-            let text = roster::decode(&bytes).map_err(|e| format!("{}: {e}", text_file.display()))?;
+            let text = kennin::import_file::decode(&bytes).map_err(|e| format!("{}: {e}", text_file.display()))?;
             let (title, text) = (title.trim(), text.trim());
             if title.is_empty() || text.is_empty() {
                 return Err("題名と本文を指定してください".into());
@@ -333,6 +376,56 @@ async fn run(cli: Cli) -> Result<String, String> {
             ))
         }
     }
+}
+
+/// The contact parts given on the command line, each replacing the stored one.
+struct ContactParts {
+    name: Option<String>,
+    phone: Option<String>,
+    hours: Option<String>,
+    email: Option<String>,
+}
+
+/// The longest a contact part may be, so that it fits a line of a page or a mail.
+const MAX_CONTACT_CHARS: usize = 100;
+
+impl ContactParts {
+    fn is_empty(&self) -> bool {
+        [&self.name, &self.phone, &self.hours, &self.email]
+            .iter()
+            .all(|part| part.is_none())
+    }
+
+    fn over(self, current: UnionContact) -> Result<UnionContact, String> {
+        let text = |flag: &str, given: Option<String>, current: Option<String>| -> Result<Option<String>, String> {
+            let Some(given) = given else { return Ok(current) };
+            let given = kennin::domain::clean_text(&given);
+            if given.chars().count() > MAX_CONTACT_CHARS {
+                return Err(format!("{flag}: {MAX_CONTACT_CHARS}文字以内で指定してください"));
+            }
+            Ok((!given.is_empty()).then_some(given))
+        };
+        let email = match self.email {
+            None => current.email,
+            Some(given) if kennin::domain::is_blank(&given) => None,
+            Some(given) => Some(Email::parse(&given).map_err(|e| format!("--contact-email: {e}"))?),
+        };
+        Ok(UnionContact {
+            name: text("--contact-name", self.name, current.name)?,
+            phone: text("--contact-phone", self.phone, current.phone)?,
+            hours: text("--contact-hours", self.hours, current.hours)?,
+            email,
+        })
+    }
+}
+
+async fn current_contact(store: &dyn ItemStore, code: &InsurerCode) -> Result<UnionContact, String> {
+    let item = store.get(&Insurer::key(code)).await.map_err(|e| e.to_string())?;
+    let insurer: Option<Insurer> = item
+        .map(kennin::store::records::from_item)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    Ok(insurer.and_then(|i| i.contact).unwrap_or_default())
 }
 
 async fn find_account(store: &dyn ItemStore, user_id: &str) -> Result<kennin::store::records::Account, String> {
@@ -416,7 +509,7 @@ async fn notice(store: &dyn ItemStore, command: NoticeCommand) -> Result<String,
             let text = match text_file {
                 Some(file) => {
                     let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-                    roster::decode(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
+                    kennin::import_file::decode(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
                 }
                 None => text.unwrap_or_default(),
             };

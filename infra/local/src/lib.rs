@@ -27,6 +27,8 @@ use std::sync::Arc;
 /// The route table, read from template.yaml.
 pub use kennin_template::{Route, routes as template_routes};
 
+pub mod demo_survey;
+
 pub const TEMPLATE: &str = include_str!("../../../template.yaml");
 pub const DEMO_INSURER: &str = "0904";
 pub const DEMO_INSURER_NAME: &str = "けんにん健康保険組合（デモ）";
@@ -190,7 +192,7 @@ pub async fn seed_demo(store: &dyn ItemStore, today: time::Date) -> Result<bool,
     {
         return Ok(false);
     }
-    roster::put_insurer(store, &code, DEMO_INSURER_NAME)
+    roster::put_insurer(store, &code, DEMO_INSURER_NAME, Some(&demo_survey::demo_contact()))
         .await
         .map_err(|e| e.to_string())?;
     let year = today.year();
@@ -199,6 +201,7 @@ pub async fn seed_demo(store: &dyn ItemStore, today: time::Date) -> Result<bool,
         .await
         .map_err(|e| e.to_string())?;
     seed_demo_notices(store, &code, today).await?;
+    demo_survey::seed(store, &code, today).await?;
     Ok(true)
 }
 

@@ -6,7 +6,8 @@
 
 use encoding_rs::SHIFT_JIS;
 use kennin::domain::{BirthDate, CardNumber, CardSymbol, InsurerCode, KanaName};
-use kennin::roster::{self, RosterError};
+use kennin::import_file::{self, ImportError};
+use kennin::roster;
 use kennin::store::records::RosterPerson;
 use kennin_fuzz::{assert_fixed_point, assert_japanese};
 use libfuzzer_sys::fuzz_target;
@@ -18,7 +19,7 @@ const TODAY: Date = date!(2036 - 06 - 01);
 const YEAR: i32 = 2036;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn read(text: &str, insurer: &InsurerCode) -> Result<Vec<RosterPerson>, RosterError> {
+fn read(text: &str, insurer: &InsurerCode) -> Result<Vec<RosterPerson>, ImportError> {
     roster::parse(text, insurer, YEAR, TODAY)
 }
 
@@ -32,11 +33,27 @@ fn write_back(people: &[RosterPerson]) -> String {
             p.birth_date.to_display(),
             p.number.as_str().to_string(),
             p.symbol.as_str().to_string(),
+            p.kind.label().to_string(),
+            p.office.as_ref().map(|o| o.as_str().to_string()).unwrap_or_default(),
+            p.office_name.clone().unwrap_or_default(),
+            if p.overseas { "1" } else { "0" }.to_string(),
+            p.email.as_ref().map(|e| e.as_str().to_string()).unwrap_or_default(),
         ]
     });
-    for row in
-        std::iter::once(["name", "extra", "name_kana", "birth_date", "number", "symbol"].map(String::from)).chain(rows)
-    {
+    let header = [
+        "name",
+        "extra",
+        "name_kana",
+        "birth_date",
+        "number",
+        "symbol",
+        "kind",
+        "office",
+        "office_name",
+        "overseas",
+        "email",
+    ];
+    for row in std::iter::once(header.map(String::from)).chain(rows) {
         writer.write_record(&row).expect("writing to memory");
     }
     String::from_utf8(writer.into_inner().expect("writing to memory")).expect("the fields are UTF-8")
@@ -60,10 +77,10 @@ fn check_person(person: &RosterPerson, insurer: &InsurerCode) {
 fuzz_target!(|bytes: &[u8]| {
     let insurer = InsurerCode::parse("0904").expect("a valid insurer code");
     let without_bom = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    let text = match roster::decode(bytes) {
+    let text = match import_file::decode(bytes) {
         Ok(text) => text,
         Err(refused) => {
-            assert!(matches!(refused, RosterError::Encoding), "{refused:?}");
+            assert!(matches!(refused, ImportError::Encoding), "{refused:?}");
             assert!(std::str::from_utf8(without_bom).is_err(), "UTF-8 refused");
             assert_japanese(&refused.to_string());
             return;
@@ -93,7 +110,7 @@ fuzz_target!(|bytes: &[u8]| {
             let (sjis, _, unmappable) = SHIFT_JIS.encode(&written);
             let exact = !unmappable && SHIFT_JIS.decode_without_bom_handling(&sjis).0 == written;
             if exact && std::str::from_utf8(&sjis).is_err() {
-                let decoded = roster::decode(&sjis).expect("exact Shift_JIS decodes");
+                let decoded = import_file::decode(&sjis).expect("exact Shift_JIS decodes");
                 assert_eq!(decoded, written, "Shift_JIS decoded differently");
                 assert_eq!(
                     read(&decoded, &insurer).ok().as_ref(),
@@ -102,7 +119,7 @@ fuzz_target!(|bytes: &[u8]| {
                 );
             }
         }
-        Err(RosterError::Rows(errors)) => {
+        Err(ImportError::Rows(errors)) => {
             assert!(!errors.is_empty());
             for (line, message) in &errors {
                 assert!(*line >= 1, "a problem reported on line {line}");
@@ -113,7 +130,7 @@ fuzz_target!(|bytes: &[u8]| {
                 "lines out of order: {errors:?}"
             );
         }
-        Err(missing @ RosterError::MissingColumn(_)) => assert_japanese(&missing.to_string()),
+        Err(missing @ ImportError::MissingColumn(_)) => assert_japanese(&missing.to_string()),
         Err(other) => panic!("reading a roster gave {other:?}"),
     }
 });

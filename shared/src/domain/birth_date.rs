@@ -8,7 +8,56 @@ use time::{Date, Month};
 #[serde(try_from = "String", into = "String")]
 pub struct BirthDate(Date);
 
-const FORMAT_MESSAGE: &str = "生年月日は西暦で 1990/01/01 のように入力してください。";
+const MESSAGES: DateMessages = DateMessages {
+    empty: "生年月日を入力してください。",
+    format: "生年月日は西暦で 1990/01/01 のように入力してください。",
+    year: "生年月日の年が正しくありません。",
+    nonexistent: "生年月日に存在しない日付が入力されています。",
+};
+
+/// What a date field says when refused: each field names itself.
+pub struct DateMessages {
+    pub empty: &'static str,
+    pub format: &'static str,
+    pub year: &'static str,
+    pub nonexistent: &'static str,
+}
+
+/// A date in the Western calendar as people and spreadsheets write it: 1990/01/01, 1990/1/1,
+/// 1990-01-01, 19900101, full-width digits and slashes.
+pub(crate) fn parse_date(input: &str, messages: &DateMessages) -> Result<Date, Invalid> {
+    let value = text::clean(input);
+    if value.is_empty() {
+        return Err(Invalid(messages.empty));
+    }
+    let parts: Vec<&str> = if text::is_ascii_digits(&value) && value.len() == 8 {
+        vec![&value[0..4], &value[4..6], &value[6..8]]
+    } else {
+        value.split(['/', '-', '.']).collect()
+    };
+    let [year, month, day] = parts.as_slice() else {
+        return Err(Invalid(messages.format));
+    };
+    if year.len() != 4 || !(1..=2).contains(&month.len()) || !(1..=2).contains(&day.len()) {
+        return Err(Invalid(messages.format));
+    }
+    let number = |s: &str| -> Result<u16, Invalid> {
+        if !text::is_ascii_digits(s) {
+            return Err(Invalid(messages.format));
+        }
+        s.parse().map_err(|_| Invalid(messages.format))
+    };
+    let (year, month, day) = (number(year)?, number(month)?, number(day)?);
+    if year < 1900 {
+        return Err(Invalid(messages.year));
+    }
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .ok_or(Invalid(messages.nonexistent))?;
+    let day = u8::try_from(day).map_err(|_| Invalid(messages.format))?;
+    Date::from_calendar_date(i32::from(year), month, day).map_err(|_| Invalid(messages.nonexistent))
+}
 
 impl BirthDate {
     /// `today` is the caller's clock: a birth date must lie in the past.
@@ -22,38 +71,7 @@ impl BirthDate {
 
     /// The calendar rule without the "in the past" check, for stored values.
     fn parse_any(input: &str) -> Result<Date, Invalid> {
-        let value = text::clean(input);
-        if value.is_empty() {
-            return Err(Invalid("生年月日を入力してください。"));
-        }
-        let parts: Vec<&str> = if text::is_ascii_digits(&value) && value.len() == 8 {
-            vec![&value[0..4], &value[4..6], &value[6..8]]
-        } else {
-            value.split(['/', '-', '.']).collect()
-        };
-        let [year, month, day] = parts.as_slice() else {
-            return Err(Invalid(FORMAT_MESSAGE));
-        };
-        if year.len() != 4 || !(1..=2).contains(&month.len()) || !(1..=2).contains(&day.len()) {
-            return Err(Invalid(FORMAT_MESSAGE));
-        }
-        let number = |s: &str| -> Result<u16, Invalid> {
-            if !text::is_ascii_digits(s) {
-                return Err(Invalid(FORMAT_MESSAGE));
-            }
-            s.parse().map_err(|_| Invalid(FORMAT_MESSAGE))
-        };
-        let (year, month, day) = (number(year)?, number(month)?, number(day)?);
-        if year < 1900 {
-            return Err(Invalid("生年月日の年が正しくありません。"));
-        }
-        let month = u8::try_from(month)
-            .ok()
-            .and_then(|m| Month::try_from(m).ok())
-            .ok_or(Invalid("生年月日に存在しない日付が入力されています。"))?;
-        let day = u8::try_from(day).map_err(|_| Invalid(FORMAT_MESSAGE))?;
-        Date::from_calendar_date(i32::from(year), month, day)
-            .map_err(|_| Invalid("生年月日に存在しない日付が入力されています。"))
+        parse_date(input, &MESSAGES)
     }
 
     pub fn date(&self) -> Date {

@@ -37,25 +37,32 @@ mod birth_date;
 mod card;
 mod code;
 mod contact;
+mod day;
+mod dependent;
 mod email;
 mod insurer_code;
 mod kana_name;
 mod password;
 mod postal_code;
 mod step;
+mod target_status;
 mod text;
 mod user_id;
 
 pub use birth_date::BirthDate;
+pub use birth_date::DateMessages;
 pub use card::{CardNumber, CardSymbol, card_value};
 pub use code::VerificationCode;
 pub use contact::{Address, PhoneNumber};
+pub use day::Day;
+pub use dependent::{DependentNo, InsuredKind, Living, OfficeCode, Relationship, Sex};
 pub use email::Email;
 pub use insurer_code::InsurerCode;
 pub use kana_name::KanaName;
 pub use password::{Password, PasswordContext, SERVICE_WORDS};
 pub use postal_code::PostalCode;
 pub use step::Next;
+pub use target_status::TargetStatus;
 pub use user_id::UserId;
 
 /// Why a value was refused, in Japanese, for the person who typed it.
@@ -69,3 +76,22 @@ impl std::fmt::Display for Invalid {
 }
 
 impl std::error::Error for Invalid {}
+
+/// Whether a field holds nothing but white space (full-width included) and invisible characters.
+pub fn is_blank(input: &str) -> bool {
+    text::clean(input).is_empty()
+}
+
+/// A 0/1 flag column: 1 is yes; empty is no.
+pub fn parse_flag(input: &str) -> Result<bool, Invalid> {
+    match text::clean(input).as_str() {
+        "" | "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(Invalid("0 または 1 で入力してください。")),
+    }
+}
+
+/// Free text from a union's file or a form: NFKC, invisible characters dropped, trimmed.
+pub fn clean_text(input: &str) -> String {
+    text::clean(input)
+}

@@ -1,7 +1,11 @@
-//! The production engine: one DynamoDB table (`pk`, `sk`, TTL on `ttl`). Every uniqueness rule
-//! is a condition on a key, never a query on an index (indexes are eventually consistent).
+//! The production engine: one DynamoDB table (`pk`, `sk`, TTL on `ttl`) with three sparse global
+//! secondary indexes (`Index`). Every uniqueness rule is a condition on a key, never a query on
+//! an index (indexes are eventually consistent).
 
-use super::{Action, Change, Cond, Item, ItemStore, Key, StoreError, Write, check_group};
+use super::{
+    Action, Change, Cond, Index, IndexCursor, Item, ItemStore, Key, Page, StoreError, Write, check_group, check_page,
+    index_page_of,
+};
 use crate::aws::endpoint_from_env;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -9,8 +13,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, ConsumedCapacity, Delete, Put, PutRequest, ReturnConsumedCapacity, ReturnValue,
-    TransactWriteItem, Update, WriteRequest,
+    Select, TransactWriteItem, Update, WriteRequest,
 };
+use futures::stream::{self, TryStreamExt};
 use serde_json::{Number, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -108,10 +113,12 @@ impl DynamoStore {
         &self.table
     }
 
-    /// Creates the table as template.yaml declares it (for DynamoDB Local and tests).
+    /// Creates the table as template.yaml declares it, with its indexes (for DynamoDB Local and
+    /// tests).
     pub async fn create_table(&self) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+            AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+            ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
         };
         let attribute = |name: &str| {
             AttributeDefinition::builder()
@@ -127,17 +134,31 @@ impl DynamoStore {
                 .build()
                 .expect("static key")
         };
-        self.client
+        let mut create = self
+            .client
             .create_table()
             .table_name(&self.table)
             .billing_mode(BillingMode::PayPerRequest)
             .attribute_definitions(attribute("pk"))
             .attribute_definitions(attribute("sk"))
             .key_schema(key("pk", KeyType::Hash))
-            .key_schema(key("sk", KeyType::Range))
-            .send()
-            .await
-            .map_err(describe)?;
+            .key_schema(key("sk", KeyType::Range));
+        for index in Index::ALL {
+            let (partition, sort) = (index.partition_attr().name(), index.sort_attr().name());
+            create = create
+                .attribute_definitions(attribute(partition))
+                .attribute_definitions(attribute(sort))
+                .global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index.name())
+                        .key_schema(key(partition, KeyType::Hash))
+                        .key_schema(key(sort, KeyType::Range))
+                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                        .build()
+                        .expect("static index"),
+                );
+        }
+        create.send().await.map_err(describe)?;
         self.client
             .update_time_to_live()
             .table_name(&self.table)
@@ -345,6 +366,19 @@ impl Expression {
 
 const TRANSACTION_CONFLICT_RETRIES: u32 = 6;
 
+/// DynamoDB's limit of puts in one BatchWriteItem.
+const BATCH_WRITE_ITEMS: usize = 25;
+
+/// How many BatchWriteItem calls of one `put_many` are in flight at once: a bulk load (a union's
+/// roster) goes several times faster than one batch at a time, while 200 items in flight stay
+/// far below what an on-demand table takes without throttling. A throttled batch backs off
+/// alone while the others go on.
+const PUT_MANY_CONCURRENCY: usize = 8;
+
+/// How many times a batch's unprocessed items are sent again, with a growing pause, before
+/// `put_many` gives up as unavailable.
+const UNPROCESSED_RETRIES: u32 = 8;
+
 impl DynamoStore {
     /// A group of one write as a plain write, which costs half as much as a transaction. A
     /// lone check stays a (one-item) transaction: only that makes DynamoDB evaluate it.
@@ -394,6 +428,135 @@ impl DynamoStore {
             StoreError::ConditionFailed { .. } => StoreError::ConditionFailed { failed: tag },
             other => other,
         })
+    }
+
+    /// One Query round trip: the items of `pk` under `sk_prefix` after `start`, at most `limit`
+    /// of them, and the key DynamoDB stopped at when it stopped before the partition's end (at
+    /// the limit or after 1 MB).
+    async fn query_once(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        start: Option<HashMap<String, AttributeValue>>,
+        limit: Option<i32>,
+    ) -> Result<(Vec<Item>, Option<HashMap<String, AttributeValue>>), StoreError> {
+        let round_trip = RoundTrip::start();
+        let result = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_names("#sk", "sk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
+            .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_string()))
+            .set_exclusive_start_key(start)
+            .set_limit(limit)
+            .set_return_consumed_capacity(round_trip.capacity())
+            .send()
+            .await;
+        let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+        round_trip.finish("Query", 1, consumed, outcome(&result));
+        let output = result.map_err(describe)?;
+        let items = output.items().iter().map(to_item).collect();
+        let next = output.last_evaluated_key().filter(|key| !key.is_empty()).cloned();
+        Ok((items, next))
+    }
+
+    /// One Query round trip on an index: the items under `pk` (and `sk_prefix`, when given)
+    /// after `start`, at most `limit` of them, and the key DynamoDB stopped at.
+    async fn index_query_once(
+        &self,
+        index: Index,
+        pk: &str,
+        sk_prefix: &str,
+        start: Option<HashMap<String, AttributeValue>>,
+        limit: i32,
+        newest_first: bool,
+    ) -> Result<(Vec<Item>, Option<HashMap<String, AttributeValue>>), StoreError> {
+        let round_trip = RoundTrip::start();
+        let result = self
+            .index_query(index, pk, sk_prefix)
+            .set_exclusive_start_key(start)
+            .limit(limit)
+            .scan_index_forward(!newest_first)
+            .set_return_consumed_capacity(round_trip.capacity())
+            .send()
+            .await;
+        let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+        round_trip.finish("Query", 1, consumed, outcome(&result));
+        let output = result.map_err(describe)?;
+        let items = output.items().iter().map(to_item).collect();
+        let next = output.last_evaluated_key().filter(|key| !key.is_empty()).cloned();
+        Ok((items, next))
+    }
+
+    /// A Query of an index partition, under a prefix of its sort key unless that is empty
+    /// (DynamoDB refuses an empty string in a key condition).
+    fn index_query(
+        &self,
+        index: Index,
+        pk: &str,
+        sk_prefix: &str,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index.name())
+            .expression_attribute_names("#pk", index.partition_attr().name())
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()));
+        if sk_prefix.is_empty() {
+            return query.key_condition_expression("#pk = :pk");
+        }
+        query
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#sk", index.sort_attr().name())
+            .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_string()))
+    }
+
+    /// One BatchWriteItem of puts, sent again for the items DynamoDB left unprocessed
+    /// (throttled) until none are left.
+    async fn write_batch(&self, batch: &[(Key, Item)]) -> Result<(), StoreError> {
+        let mut requests: Vec<WriteRequest> = batch
+            .iter()
+            .map(|(key, item)| {
+                let put = PutRequest::builder()
+                    .set_item(Some(item_map(key, item)))
+                    .build()
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let mut attempt = 0u32;
+        while !requests.is_empty() {
+            let round_trip = RoundTrip::start();
+            let count = requests.len();
+            let result = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, requests)
+                .set_return_consumed_capacity(round_trip.capacity())
+                .send()
+                .await;
+            let consumed = result.as_ref().map(|o| o.consumed_capacity()).unwrap_or_default();
+            round_trip.finish("BatchWriteItem", count, consumed, outcome(&result));
+            let output = result.map_err(describe)?;
+            requests = output
+                .unprocessed_items()
+                .and_then(|m| m.get(&self.table))
+                .cloned()
+                .unwrap_or_default();
+            if !requests.is_empty() {
+                attempt += 1;
+                if attempt > UNPROCESSED_RETRIES {
+                    return Err(StoreError::Unavailable("batch write kept being throttled".into()));
+                }
+                tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await;
+            }
+        }
+        Ok(())
     }
 
     fn transact_item(&self, write: &Write) -> Result<TransactWriteItem, StoreError> {
@@ -540,17 +703,93 @@ impl ItemStore for DynamoStore {
         let mut items = Vec::new();
         let mut start = None;
         loop {
+            let (read, next) = self.query_once(pk, sk_prefix, start, None).await?;
+            items.extend(read);
+            match next {
+                Some(key) => start = Some(key),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    async fn query_page(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        check_page(limit)?;
+        // DynamoDB refuses a start key outside the key condition: one before the prefix starts
+        // the page at the prefix's beginning, one past it leaves nothing to read.
+        let mut start = match after {
+            Some(after) if after.starts_with(sk_prefix) => Some(key_map(&Key::new(pk, after))),
+            Some(after) if after > sk_prefix => return Ok(Page::default()),
+            _ => None,
+        };
+        let mut items = Vec::new();
+        loop {
+            let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
+            let (read, next) = self.query_once(pk, sk_prefix, start, Some(remaining)).await?;
+            items.extend(read);
+            match next {
+                // DynamoDB stops at the page's limit or after 1 MB; only the limit ends a page.
+                Some(key) if items.len() < limit => start = Some(key),
+                Some(key) => {
+                    let last = key.get("sk").and_then(|sk| sk.as_s().ok()).cloned();
+                    return Ok(Page { items, last });
+                }
+                None => return Ok(Page { items, last: None }),
+            }
+        }
+    }
+
+    async fn index_page(
+        &self,
+        index: Index,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+        newest_first: bool,
+    ) -> Result<Page, StoreError> {
+        check_page(limit)?;
+        // An index's start key is the item's index key and table key.
+        let mut start = after
+            .map(|after| IndexCursor::decode(after, pk, sk_prefix))
+            .transpose()?
+            .map(|cursor| {
+                let mut key = key_map(&Key::new(cursor.pk, cursor.sk));
+                key.insert(
+                    index.partition_attr().name().into(),
+                    AttributeValue::S(cursor.partition),
+                );
+                key.insert(index.sort_attr().name().into(), AttributeValue::S(cursor.sort));
+                key
+            });
+        let mut items = Vec::new();
+        loop {
+            let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
+            let (read, next) = self
+                .index_query_once(index, pk, sk_prefix, start, remaining, newest_first)
+                .await?;
+            items.extend(read);
+            match next {
+                // DynamoDB stops at the page's limit or after 1 MB; only the limit ends a page.
+                Some(key) if items.len() < limit => start = Some(key),
+                _ => return Ok(index_page_of(index, items, limit)),
+            }
+        }
+    }
+
+    async fn index_count(&self, index: Index, pk: &str) -> Result<u64, StoreError> {
+        let mut count = 0u64;
+        let mut start = None;
+        loop {
             let round_trip = RoundTrip::start();
             let result = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", "pk")
-                .expression_attribute_names("#sk", "sk")
-                .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
-                .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_string()))
+                .index_query(index, pk, "")
+                .select(Select::Count)
                 .set_exclusive_start_key(start)
                 .set_return_consumed_capacity(round_trip.capacity())
                 .send()
@@ -558,55 +797,19 @@ impl ItemStore for DynamoStore {
             let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
             round_trip.finish("Query", 1, consumed, outcome(&result));
             let output = result.map_err(describe)?;
-            items.extend(output.items().iter().map(to_item));
-            match output.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => return Ok(items),
+            count += u64::try_from(output.count()).unwrap_or_default();
+            // A count reads at most 1 MB of items per round trip, and says where it stopped.
+            match output.last_evaluated_key().filter(|key| !key.is_empty()) {
+                Some(key) => start = Some(key.clone()),
+                None => return Ok(count),
             }
         }
     }
 
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError> {
-        for chunk in items.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|(key, item)| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(item_map(key, item)))
-                        .build()
-                        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-                    Ok(WriteRequest::builder().put_request(put).build())
-                })
-                .collect::<Result<_, StoreError>>()?;
-            let mut attempt = 0u32;
-            while !requests.is_empty() {
-                let round_trip = RoundTrip::start();
-                let count = requests.len();
-                let result = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .set_return_consumed_capacity(round_trip.capacity())
-                    .send()
-                    .await;
-                let consumed = result.as_ref().map(|o| o.consumed_capacity()).unwrap_or_default();
-                round_trip.finish("BatchWriteItem", count, consumed, outcome(&result));
-                let output = result.map_err(describe)?;
-                requests = output
-                    .unprocessed_items()
-                    .and_then(|m| m.get(&self.table))
-                    .cloned()
-                    .unwrap_or_default();
-                if !requests.is_empty() {
-                    attempt += 1;
-                    if attempt > 8 {
-                        return Err(StoreError::Unavailable("batch write kept being throttled".into()));
-                    }
-                    tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await;
-                }
-            }
-        }
-        Ok(())
+        stream::iter(items.chunks(BATCH_WRITE_ITEMS).map(Ok))
+            .try_for_each_concurrent(PUT_MANY_CONCURRENCY, |batch| self.write_batch(batch))
+            .await
     }
 
     async fn warm_up(&self) -> Result<(), StoreError> {

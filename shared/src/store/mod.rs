@@ -69,6 +69,44 @@ fn stored<V: Serialize + ?Sized>(value: &V) -> Value {
 /// days late; code checks expiry itself on every read).
 pub const TTL: Attr<i64> = Attr::new("ttl");
 
+/// The table's sparse global secondary indexes: an item appears in one only while it has both
+/// of the index's key attributes (docs/data-model.md, "The staff console's lists").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Index {
+    ByStatus,
+    ByOffice,
+    ByKana,
+}
+
+impl Index {
+    pub const ALL: [Index; 3] = [Index::ByStatus, Index::ByOffice, Index::ByKana];
+
+    /// The index's name on DynamoDB.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Index::ByStatus => "byStatus",
+            Index::ByOffice => "byOffice",
+            Index::ByKana => "byKana",
+        }
+    }
+
+    pub const fn partition_attr(self) -> Attr<str> {
+        match self {
+            Index::ByStatus => Attr::new("gsi1pk"),
+            Index::ByOffice => Attr::new("gsi2pk"),
+            Index::ByKana => Attr::new("gsi3pk"),
+        }
+    }
+
+    pub const fn sort_attr(self) -> Attr<str> {
+        match self {
+            Index::ByStatus => Attr::new("gsi1sk"),
+            Index::ByOffice => Attr::new("gsi2sk"),
+            Index::ByKana => Attr::new("gsi3sk"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     pub pk: String,
@@ -302,38 +340,121 @@ pub trait ItemStore: Send + Sync {
 
     /// One page of `query`: up to `limit` items whose sort key comes after `after` (the page
     /// starts at the beginning when `None`), and the sort key to continue after when more may
-    /// follow. For streaming a partition too large to hold (a union's whole roster).
+    /// follow. A page holds exactly `limit` items unless it is the last one. For streaming a
+    /// partition too large to hold (a union's whole roster). A `limit` of 0 is `Refused`.
     async fn query_page(
         &self,
         pk: &str,
         sk_prefix: &str,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<Page, StoreError> {
-        let items: Vec<Item> = self
-            .query(pk, sk_prefix)
-            .await?
-            .into_iter()
-            .filter(|item| after.is_none_or(|after| sort_key(item) > after))
-            .take(limit)
-            .collect();
-        let last = (items.len() == limit).then(|| items.last().map(sort_key).unwrap_or_default().to_string());
-        Ok(Page { items, last })
-    }
+    ) -> Result<Page, StoreError>;
 
-    /// Unconditional puts of many items, for bulk loads; not atomic as a whole.
+    /// One page of the items `index` holds under `pk` whose index sort key starts with
+    /// `sk_prefix`, in index sort key order (reversed when `newest_first`): up to `limit` items
+    /// after `after`, and what to pass as `after` for the next page when more may follow. Items
+    /// of equal index sort keys come in an order of the engine's (DynamoDB's is its own, not the
+    /// table key's) that paging keeps, each read once; the records make their index sort keys
+    /// unique (they end with the item's id) wherever the order matters. `after` is opaque: the
+    /// `last` of a previous page of the same list (index, `pk`, prefix and direction); one that
+    /// no page of this partition and prefix returned is `Refused`. A page holds exactly `limit`
+    /// items unless it is the last one; a `limit` of 0 is `Refused`. Eventually consistent on
+    /// DynamoDB: a write of about the last second may be missing or still in its old place.
+    async fn index_page(
+        &self,
+        index: Index,
+        pk: &str,
+        sk_prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+        newest_first: bool,
+    ) -> Result<Page, StoreError>;
+
+    /// How many items `index` holds under `pk`. Eventually consistent on DynamoDB, where it
+    /// reads (and pays for) every item it counts.
+    async fn index_count(&self, index: Index, pk: &str) -> Result<u64, StoreError>;
+
+    /// Unconditional puts of many items, for bulk loads; not atomic as a whole (DynamoDB writes
+    /// them in concurrent batches): after a failure, the first one returned, any of the items
+    /// may have been written. Putting them all again is harmless.
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError>;
 
     /// A cheap call that touches the engine, so that connection set-up happens at cold start.
     async fn warm_up(&self) -> Result<(), StoreError>;
 }
 
-/// A page of a partition, in sort key order.
+/// A page of a partition, in sort key order, or of an index.
 #[derive(Debug, Default)]
 pub struct Page {
     pub items: Vec<Item>,
-    /// The last sort key read, to continue after; `None` when the partition is exhausted.
+    /// Where to continue after: the last sort key read (for an index, an opaque cursor);
+    /// `None` when the partition is exhausted.
     pub last: Option<String>,
+}
+
+/// Where a page of an index stopped: its last item's index key and table key, which DynamoDB
+/// takes back as the Query's start key and SQLite orders the items of equal index sort keys by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct IndexCursor {
+    partition: String,
+    sort: String,
+    pk: String,
+    sk: String,
+}
+
+impl IndexCursor {
+    /// The cursor after an item the index returned (so one that has the index's attributes).
+    fn after(index: Index, item: &Item) -> Self {
+        let text = |name: &str| item.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+        Self {
+            partition: text(index.partition_attr().name()),
+            sort: text(index.sort_attr().name()),
+            pk: text("pk"),
+            sk: text("sk"),
+        }
+    }
+
+    /// Hex of a JSON array: any strings survive, and it travels in a URL as it is.
+    fn encode(&self) -> String {
+        let fields = [&self.partition, &self.sort, &self.pk, &self.sk];
+        hex::encode(serde_json::to_vec(&fields).expect("strings serialise"))
+    }
+
+    /// The cursor an index page of `pk` under `sk_prefix` continues after, refusing one that
+    /// no such page returned.
+    fn decode(encoded: &str, pk: &str, sk_prefix: &str) -> Result<Self, StoreError> {
+        let refused = || StoreError::Refused("a cursor of another list");
+        let bytes = hex::decode(encoded).map_err(|_| refused())?;
+        let [partition, sort, table_pk, sk]: [String; 4] = serde_json::from_slice(&bytes).map_err(|_| refused())?;
+        if partition != pk || !sort.starts_with(sk_prefix) {
+            return Err(refused());
+        }
+        Ok(Self {
+            partition,
+            sort,
+            pk: table_pk,
+            sk,
+        })
+    }
+}
+
+/// The page of an index that ends with `items`, as every engine answers it: a full page may
+/// have more after it (as DynamoDB's would), a shorter one is the last.
+fn index_page_of(index: Index, items: Vec<Item>, limit: usize) -> Page {
+    let last = match items.last() {
+        Some(item) if items.len() == limit => Some(IndexCursor::after(index, item).encode()),
+        _ => None,
+    };
+    Page { items, last }
+}
+
+/// The rule every engine enforces on a page's size before reading.
+fn check_page(limit: usize) -> Result<(), StoreError> {
+    if limit == 0 {
+        Err(StoreError::Refused("a page of no items"))
+    } else {
+        Ok(())
+    }
 }
 
 /// The sort key an engine stores in every item it returns.
@@ -371,6 +492,26 @@ impl ItemStore for NotGranted {
     }
 
     async fn query(&self, _: &str, _: &str) -> Result<Vec<Item>, StoreError> {
+        Err(Self::refused())
+    }
+
+    async fn query_page(&self, _: &str, _: &str, _: Option<&str>, _: usize) -> Result<Page, StoreError> {
+        Err(Self::refused())
+    }
+
+    async fn index_page(
+        &self,
+        _: Index,
+        _: &str,
+        _: &str,
+        _: Option<&str>,
+        _: usize,
+        _: bool,
+    ) -> Result<Page, StoreError> {
+        Err(Self::refused())
+    }
+
+    async fn index_count(&self, _: Index, _: &str) -> Result<u64, StoreError> {
         Err(Self::refused())
     }
 
@@ -441,7 +582,59 @@ mod tests {
             store.query("ACCOUNT#a", "").await,
             Err(StoreError::Unavailable(_))
         ));
+        assert!(matches!(
+            store.query_page("ACCOUNT#a", "", None, 1).await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert!(matches!(
+            store
+                .index_page(Index::ByStatus, "C#0904#2036#S#submitted", "", None, 1, true)
+                .await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert!(matches!(
+            store.index_count(Index::ByKana, "C#0904#2036#K").await,
+            Err(StoreError::Unavailable(_))
+        ));
         assert!(matches!(store.put_many(vec![]).await, Err(StoreError::Unavailable(_))));
         assert!(store.warm_up().await.is_ok());
+    }
+
+    #[test]
+    fn each_index_has_its_own_name_and_key_attributes() {
+        let names: HashSet<&str> = Index::ALL
+            .iter()
+            .flat_map(|i| [i.name(), i.partition_attr().name(), i.sort_attr().name()])
+            .collect();
+        assert_eq!(names.len(), 3 * Index::ALL.len());
+    }
+
+    #[test]
+    fn an_index_cursor_comes_back_only_for_its_own_list() {
+        let mut item = Item::new();
+        for (name, value) in [
+            ("gsi3pk", "C#0904#2036#K"),
+            ("gsi3sk", "ｹﾝﾎﾟ \"#\u{10FFFF}"),
+            ("pk", "TARGETS#0904"),
+            ("sk", "TARGET#1"),
+        ] {
+            item.insert(name.into(), value.into());
+        }
+        let cursor = IndexCursor::after(Index::ByKana, &item);
+        let encoded = cursor.encode();
+        assert!(encoded.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(IndexCursor::decode(&encoded, "C#0904#2036#K", "ｹﾝ").unwrap(), cursor);
+        for (pk, prefix) in [("C#0904#2036#S#submitted", ""), ("C#0904#2036#K", "ｻ")] {
+            assert!(matches!(
+                IndexCursor::decode(&encoded, pk, prefix),
+                Err(StoreError::Refused(_))
+            ));
+        }
+        for garbage in ["", "zz", &hex::encode("[\"a\"]")] {
+            assert!(matches!(
+                IndexCursor::decode(garbage, "C#0904#2036#K", ""),
+                Err(StoreError::Refused(_))
+            ));
+        }
     }
 }

@@ -9,7 +9,8 @@
 
 use super::{Attr, Cond, Item, Key, StoreError, TTL};
 use crate::domain::{
-    Address, BirthDate, CardNumber, CardSymbol, Email, InsurerCode, KanaName, PhoneNumber, PostalCode, UserId,
+    Address, BirthDate, CardNumber, CardSymbol, Day, DependentNo, Email, InsuredKind, InsurerCode, KanaName, Living,
+    OfficeCode, PhoneNumber, PostalCode, Relationship, Sex, TargetStatus, UserId,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -98,6 +99,9 @@ pub struct Insurer {
     /// The union's own terms of use, when it has published any; else the system's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_version: Option<String>,
+    /// Whom a person asks about the survey (お問い合わせ先).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<UnionContact>,
 }
 
 attributes!(Insurer {
@@ -105,7 +109,20 @@ attributes!(Insurer {
     NAME: str = "name",
     CURRENT_YEAR: i32 = "currentYear",
     TERMS_VERSION: str = "termsVersion",
+    CONTACT: UnionContact = "contact",
 });
+
+/// The union's desk for the survey, as its staff want it printed: each part optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnionContact {
+    /// 担当部署・担当者
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// 受付時間, e.g. 平日 10:00〜17:00
+    pub hours: Option<String>,
+    pub email: Option<Email>,
+}
 
 impl Insurer {
     pub fn key(code: &InsurerCode) -> Key {
@@ -133,6 +150,19 @@ pub struct RosterPerson {
     /// The account that registered as this person this year; at most one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claimed_by: Option<String>,
+    #[serde(default)]
+    pub kind: InsuredKind,
+    /// 事業所: where the person works, for the union's lists by office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<OfficeCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office_name: Option<String>,
+    /// Posted abroad (海外赴任): some unions leave such persons' dependents out of the survey.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overseas: bool,
+    /// The address the union holds, for the invitation mail before the person registers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
 }
 
 attributes!(RosterPerson {
@@ -144,10 +174,16 @@ attributes!(RosterPerson {
     NAME_KANA: KanaName = "nameKana",
     NAME: str = "name",
     CLAIMED_BY: str = "claimedBy",
+    KIND: InsuredKind = "kind",
+    OFFICE: OfficeCode = "office",
+    OFFICE_NAME: str = "officeName",
+    OVERSEAS: bool = "overseas",
+    EMAIL: Email = "email",
 });
 
 impl RosterPerson {
-    /// The sort keys of a roster's people start with this: a query for it reads the roster.
+    /// The sort keys of a roster's people, and of their dependents right after each, start
+    /// with this: a query for it reads the roster, each person followed by their dependents.
     pub const SK_PREFIX: &str = "CARD#";
 
     pub fn partition(insurer: &InsurerCode, year: i32) -> String {
@@ -163,6 +199,288 @@ impl RosterPerson {
 
     pub fn own_key(&self) -> Key {
         Self::key(&self.insurer, self.year, &self.symbol, &self.number)
+    }
+}
+
+/// A dependent (被扶養者) of a roster's person, as the union's file states them. One who is no
+/// longer in the union's file is kept with the day it left, so that a campaign can mark the
+/// target it made of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dependent {
+    pub insurer: InsurerCode,
+    pub year: i32,
+    pub symbol: CardSymbol,
+    pub number: CardNumber,
+    pub dependent_no: DependentNo,
+    pub name: String,
+    pub name_kana: KanaName,
+    pub birth_date: BirthDate,
+    pub sex: Sex,
+    pub relationship: Relationship,
+    pub certified_on: Day,
+    pub living: Living,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_on: Option<Day>,
+}
+
+attributes!(Dependent {
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+    SYMBOL: CardSymbol = "symbol",
+    NUMBER: CardNumber = "number",
+    DEPENDENT_NO: DependentNo = "dependentNo",
+    NAME: str = "name",
+    NAME_KANA: KanaName = "nameKana",
+    BIRTH_DATE: BirthDate = "birthDate",
+    SEX: Sex = "sex",
+    RELATIONSHIP: Relationship = "relationship",
+    CERTIFIED_ON: Day = "certifiedOn",
+    LIVING: Living = "living",
+    LEFT_ON: Day = "leftOn",
+});
+
+impl Dependent {
+    pub fn key(
+        insurer: &InsurerCode,
+        year: i32,
+        symbol: &CardSymbol,
+        number: &CardNumber,
+        dependent_no: &DependentNo,
+    ) -> Key {
+        let person = RosterPerson::key(insurer, year, symbol, number);
+        Key::new(
+            person.pk,
+            format!("{}{DEPENDENT_INFIX}{}", person.sk, dependent_no.as_str()),
+        )
+    }
+
+    pub fn own_key(&self) -> Key {
+        Self::key(&self.insurer, self.year, &self.symbol, &self.number, &self.dependent_no)
+    }
+}
+
+const DEPENDENT_INFIX: &str = "#DEP#";
+
+/// An item of a roster's partition: a person, or one of their dependents.
+#[derive(Debug, Clone)]
+pub enum RosterEntry {
+    Person(RosterPerson),
+    Dependent(Dependent),
+}
+
+impl RosterEntry {
+    pub fn from_item(item: Item) -> Result<Self, StoreError> {
+        if super::sort_key(&item).contains(DEPENDENT_INFIX) {
+            from_item(item).map(Self::Dependent)
+        } else {
+            from_item(item).map(Self::Person)
+        }
+    }
+}
+
+/// Which dependents a campaign asks about: every rule that is set must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetRules {
+    /// Age on the reference date, both ends included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_age: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<i32>,
+    /// Only dependents certified on or before this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certified_by: Option<Day>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_kinds: Vec<InsuredKind>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclude_overseas: bool,
+}
+
+/// A union's survey of one year: its window and which dependents it asks about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Campaign {
+    pub insurer: InsurerCode,
+    pub year: i32,
+    pub title: String,
+    /// The minute answers open (epoch seconds).
+    pub opens_at: i64,
+    /// The last day of the window, whole (Japan time).
+    pub due: Day,
+    /// Days after `due` on which answers are still accepted.
+    #[serde(default)]
+    pub grace_days: i64,
+    /// The day ages are counted on (基準日).
+    pub reference_date: Day,
+    pub rules: TargetRules,
+    /// The key of the campaign's target ids: a dependent's id is the same on every publish of
+    /// the campaign, so publishing again finds what it made, and nobody can derive an id.
+    pub id_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<i64>,
+}
+
+attributes!(Campaign {
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+    TITLE: str = "title",
+    OPENS_AT: i64 = "opensAt",
+    DUE: Day = "due",
+    GRACE_DAYS: i64 = "graceDays",
+    REFERENCE_DATE: Day = "referenceDate",
+    RULES: TargetRules = "rules",
+    ID_KEY: str = "idKey",
+    PUBLISHED_AT: i64 = "publishedAt",
+});
+
+impl Campaign {
+    pub fn key(insurer: &InsurerCode, year: i32) -> Key {
+        Key::new(format!("CAMPAIGN#{insurer}"), format!("YEAR#{year}"))
+    }
+}
+
+/// One dependent the campaign asks about, frozen as the roster recorded them when it was
+/// published, with where their survey stands. It lives under the insured person's own
+/// partition: a person's routes build the key from their session, so another person's target
+/// cannot be reached by its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    pub id: String,
+    pub insurer: InsurerCode,
+    pub year: i32,
+    pub symbol: CardSymbol,
+    pub number: CardNumber,
+    pub dependent_no: DependentNo,
+    pub name: String,
+    pub name_kana: KanaName,
+    pub birth_date: BirthDate,
+    pub sex: Sex,
+    pub relationship: Relationship,
+    pub living: Living,
+    pub certified_on: Day,
+    pub status: TargetStatus,
+    /// Raised by every change, for optimistic concurrency between tabs.
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The dependent is no longer in the union's roster: kept, with any answers, for the union.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub left_roster: bool,
+    /// The insured person's office when published, for the union's lists by office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office: Option<OfficeCode>,
+    /// The keys of the union's lists (`Index`), kept in step with the target by
+    /// `Target::listed`: by status, newest change first; by office; by kana.
+    #[serde(rename = "gsi1pk")]
+    pub status_list: String,
+    #[serde(rename = "gsi1sk")]
+    pub status_order: String,
+    #[serde(rename = "gsi2pk", default, skip_serializing_if = "Option::is_none")]
+    pub office_list: Option<String>,
+    #[serde(rename = "gsi2sk", default, skip_serializing_if = "Option::is_none")]
+    pub office_order: Option<String>,
+    #[serde(rename = "gsi3pk")]
+    pub kana_list: String,
+    #[serde(rename = "gsi3sk")]
+    pub kana_order: String,
+}
+
+attributes!(Target {
+    ID: str = "id",
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+    SYMBOL: CardSymbol = "symbol",
+    NUMBER: CardNumber = "number",
+    DEPENDENT_NO: DependentNo = "dependentNo",
+    NAME: str = "name",
+    NAME_KANA: KanaName = "nameKana",
+    BIRTH_DATE: BirthDate = "birthDate",
+    SEX: Sex = "sex",
+    RELATIONSHIP: Relationship = "relationship",
+    LIVING: Living = "living",
+    CERTIFIED_ON: Day = "certifiedOn",
+    STATUS: TargetStatus = "status",
+    VERSION: i64 = "version",
+    CREATED_AT: i64 = "createdAt",
+    UPDATED_AT: i64 = "updatedAt",
+    LEFT_ROSTER: bool = "leftRoster",
+    OFFICE: OfficeCode = "office",
+    STATUS_LIST: str = "gsi1pk",
+    STATUS_ORDER: str = "gsi1sk",
+    OFFICE_LIST: str = "gsi2pk",
+    OFFICE_ORDER: str = "gsi2sk",
+    KANA_LIST: str = "gsi3pk",
+    KANA_ORDER: str = "gsi3sk",
+});
+
+impl Target {
+    pub const SK_PREFIX: &str = "TARGET#";
+
+    fn campaign_list(insurer: &InsurerCode, year: i32) -> String {
+        format!("C#{insurer}#{year}")
+    }
+
+    /// The `Index::ByStatus` partition of a campaign's targets in one status.
+    pub fn status_partition(insurer: &InsurerCode, year: i32, status: TargetStatus) -> String {
+        let status = serde_json::to_value(status).expect("statuses serialise");
+        format!(
+            "{}#S#{}",
+            Self::campaign_list(insurer, year),
+            status.as_str().unwrap_or_default()
+        )
+    }
+
+    /// The `Index::ByOffice` partition of a campaign's targets of one office.
+    pub fn office_partition(insurer: &InsurerCode, year: i32, office: &OfficeCode) -> String {
+        format!("{}#O#{}", Self::campaign_list(insurer, year), office.as_str())
+    }
+
+    /// The `Index::ByKana` partition of a campaign's targets.
+    pub fn kana_partition(insurer: &InsurerCode, year: i32) -> String {
+        format!("{}#K", Self::campaign_list(insurer, year))
+    }
+
+    /// The target with its list keys made from its status, office, kana and last change.
+    pub fn listed(self) -> Self {
+        let status_list = Self::status_partition(&self.insurer, self.year, self.status);
+        let status_order = format!("{:012}#{}", self.updated_at, self.id);
+        let office_list = self
+            .office
+            .as_ref()
+            .map(|office| Self::office_partition(&self.insurer, self.year, office));
+        let status = serde_json::to_value(self.status).expect("statuses serialise");
+        let office_order = office_list
+            .as_ref()
+            .map(|_| format!("{}#{}", status.as_str().unwrap_or_default(), self.id));
+        let kana_list = Self::kana_partition(&self.insurer, self.year);
+        let kana_order = format!("{}#{}", self.name_kana.as_str(), self.id);
+        Self {
+            status_list,
+            status_order,
+            office_list,
+            office_order,
+            kana_list,
+            kana_order,
+            ..self
+        }
+    }
+
+    /// The insured person's partition: all of their targets of the year.
+    pub fn partition(insurer: &InsurerCode, year: i32, symbol: &CardSymbol, number: &CardNumber) -> String {
+        format!("TARGETS#{insurer}#{year}#{}#{}", symbol.as_str(), number.as_str())
+    }
+
+    pub fn key(insurer: &InsurerCode, year: i32, symbol: &CardSymbol, number: &CardNumber, id: &str) -> Key {
+        Key::new(
+            Self::partition(insurer, year, symbol, number),
+            format!("{}{id}", Self::SK_PREFIX),
+        )
+    }
+
+    pub fn own_key(&self) -> Key {
+        Self::key(&self.insurer, self.year, &self.symbol, &self.number, &self.id)
     }
 }
 
@@ -591,6 +909,20 @@ mod tests {
     }
 
     #[test]
+    fn a_targets_list_keys_are_the_indexes_keys() {
+        use super::super::Index;
+        let pairs = [
+            (Index::ByStatus, Target::STATUS_LIST, Target::STATUS_ORDER),
+            (Index::ByOffice, Target::OFFICE_LIST, Target::OFFICE_ORDER),
+            (Index::ByKana, Target::KANA_LIST, Target::KANA_ORDER),
+        ];
+        for (index, list, order) in pairs {
+            assert_eq!(index.partition_attr().name(), list.name(), "{index:?}");
+            assert_eq!(index.sort_attr().name(), order.name(), "{index:?}");
+        }
+    }
+
+    #[test]
     fn every_record_stores_exactly_the_attributes_it_declares() {
         assert_declared_as_stored(&[pending_code()]);
         assert_declared_as_stored(&[Insurer {
@@ -598,6 +930,7 @@ mod tests {
             name: "健保組合".into(),
             current_year: Some(2026),
             terms_version: Some("0904-1".into()),
+            contact: Some(UnionContact::default()),
         }]);
         assert_declared_as_stored(&[RosterPerson {
             insurer: insurer_code(),
@@ -608,7 +941,69 @@ mod tests {
             name_kana: KanaName::parse("ケンポ タロウ").unwrap(),
             name: "健保 太郎".into(),
             claimed_by: Some("account".into()),
+            kind: InsuredKind::VoluntaryContinuation,
+            office: Some(OfficeCode::parse("A-1").unwrap()),
+            office_name: Some("本社".into()),
+            overseas: true,
+            email: Some(email()),
         }]);
+        let dependent = Dependent {
+            insurer: insurer_code(),
+            year: 2026,
+            symbol: symbol(),
+            number: number(),
+            dependent_no: DependentNo::parse("1").unwrap(),
+            name: "健保 花子".into(),
+            name_kana: KanaName::parse("ケンポ ハナコ").unwrap(),
+            birth_date: BirthDate::parse("1992/02/02", date!(2026 - 06 - 01)).unwrap(),
+            sex: Sex::Female,
+            relationship: Relationship::parse("配偶者").unwrap(),
+            certified_on: Day::from(date!(2020 - 04 - 01)),
+            living: Living::Together,
+            left_on: Some(Day::from(date!(2026 - 06 - 01))),
+        };
+        assert_declared_as_stored(std::slice::from_ref(&dependent));
+        assert_declared_as_stored(&[Campaign {
+            insurer: insurer_code(),
+            year: 2026,
+            title: "2026年度 被扶養者資格調査".into(),
+            opens_at: 1,
+            due: Day::from(date!(2026 - 09 - 30)),
+            grace_days: 7,
+            reference_date: Day::from(date!(2026 - 04 - 01)),
+            rules: TargetRules::default(),
+            id_key: "key".into(),
+            published_at: Some(2),
+        }]);
+        let target = Target {
+            id: "id".into(),
+            insurer: insurer_code(),
+            year: 2026,
+            symbol: symbol(),
+            number: number(),
+            dependent_no: dependent.dependent_no.clone(),
+            name: dependent.name.clone(),
+            name_kana: dependent.name_kana.clone(),
+            birth_date: dependent.birth_date,
+            sex: dependent.sex,
+            relationship: dependent.relationship.clone(),
+            living: dependent.living,
+            certified_on: dependent.certified_on,
+            status: TargetStatus::Returned,
+            version: 3,
+            created_at: 1,
+            updated_at: 2,
+            left_roster: true,
+            office: Some(OfficeCode::parse("A-1").unwrap()),
+            status_list: String::new(),
+            status_order: String::new(),
+            office_list: None,
+            office_order: None,
+            kana_list: String::new(),
+            kana_order: String::new(),
+        }
+        .listed();
+        assert_declared_as_stored(&[target]);
         assert_declared_as_stored(&[SignupFlow {
             id: "flow".into(),
             insurer: insurer_code(),

@@ -150,7 +150,7 @@ async fn import_roster(store: &dyn ItemStore, people: u32) -> Result<(), String>
     for number in 1..=people {
         csv.push_str(&format!("{SYMBOL},{number},{BIRTH_DATE},{NAME_KANA},弁地 太郎\n"));
     }
-    roster::put_insurer(store, &code, "ベンチ健康保険組合")
+    roster::put_insurer(store, &code, "ベンチ健康保険組合", None)
         .await
         .map_err(|e| e.to_string())?;
     let parsed = roster::parse(&csv, &code, today.year(), today).map_err(|e| format!("{e:?}"))?;

@@ -5,6 +5,8 @@
 mod abuse;
 mod account_controls;
 mod brute_force;
+mod campaign_targets;
+mod dependents_import;
 mod deploy;
 mod faults;
 mod first_login_steps;
@@ -25,4 +27,5 @@ mod ses_moto;
 mod session_limits;
 mod signup_flow;
 mod store_conformance;
+mod survey_api;
 mod template_lint;

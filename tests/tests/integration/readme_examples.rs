@@ -155,6 +155,12 @@ async fn every_shell_example_of_the_readme_runs() {
     // `.kennin` there, and the files the operator examples name are the operator's own.
     let work = tempfile::tempdir().expect("temporary folder");
     std::fs::write(work.path().join("roster.csv"), kennin_local::DEMO_ROSTER).unwrap();
+    let today = kennin::clock::Clock::today_in_japan(&kennin::clock::SystemClock);
+    std::fs::write(
+        work.path().join("dependents.csv"),
+        kennin_local::demo_survey::demo_dependents_csv(today),
+    )
+    .unwrap();
     std::fs::write(work.path().join("notice.txt"), "調査票の提出期限は6月30日です。\n").unwrap();
     std::fs::write(
         work.path().join("terms.txt"),
@@ -213,7 +219,13 @@ async fn every_shell_example_of_the_readme_runs() {
         .and_then(|m| m.last())
         .expect("the code mail");
     kennin_tests::code_in(signup_mail["text"].as_str().unwrap_or_default());
-    for done in ["保険者 0904（けんにん健康保険組合）を登録しました", "を削除しました"] {
+    for done in [
+        "保険者 0904（けんにん健康保険組合）を登録しました",
+        "年度の被扶養者を取り込みました",
+        "調査対象を公開しました",
+        "調査対象: ",
+        "を削除しました",
+    ] {
         assert!(outputs.contains(done), "{done}: {outputs}");
     }
 }

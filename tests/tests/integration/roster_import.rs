@@ -1,7 +1,8 @@
 //! Roster import as the operator CLI runs it, on both engines.
 
 use kennin::domain::InsurerCode;
-use kennin::roster::{self, ImportReport, RosterError};
+use kennin::import_file::ImportError;
+use kennin::roster::{self, ImportReport};
 use kennin::store::Change;
 use kennin::store::ItemStore;
 use kennin::store::records::{Insurer, RosterPerson, from_item};
@@ -14,7 +15,7 @@ fn code() -> InsurerCode {
     InsurerCode::parse("0123").unwrap()
 }
 
-async fn import(store: &dyn ItemStore, year: i32, csv: &str) -> Result<ImportReport, RosterError> {
+async fn import(store: &dyn ItemStore, year: i32, csv: &str) -> Result<ImportReport, ImportError> {
     let people = roster::parse(csv, &code(), year, date!(2026 - 06 - 01))?;
     roster::import(store, &code(), year, people).await
 }
@@ -29,9 +30,9 @@ async fn importing_twice_changes_nothing_and_claims_survive_updates(engine: Engi
     let (store, _dir) = fresh_store(engine).await;
     assert!(matches!(
         import(store.as_ref(), 2026, CSV).await,
-        Err(RosterError::UnknownInsurer(_))
+        Err(ImportError::UnknownInsurer(_))
     ));
-    roster::put_insurer(store.as_ref(), &code(), "テスト健保")
+    roster::put_insurer(store.as_ref(), &code(), "テスト健保", None)
         .await
         .unwrap();
 
@@ -86,11 +87,11 @@ async fn importing_twice_changes_nothing_and_claims_survive_updates(engine: Engi
 
 async fn a_bad_row_imports_nothing(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
-    roster::put_insurer(store.as_ref(), &code(), "テスト健保")
+    roster::put_insurer(store.as_ref(), &code(), "テスト健保", None)
         .await
         .unwrap();
     let bad = format!("{CSV}10,3,1990/13/01,ケンポ,健保\n");
-    let Err(RosterError::Rows(errors)) = import(store.as_ref(), 2026, &bad).await else {
+    let Err(ImportError::Rows(errors)) = import(store.as_ref(), 2026, &bad).await else {
         panic!("bad row accepted")
     };
     assert_eq!(errors[0].0, 4);
@@ -106,7 +107,7 @@ async fn a_bad_row_imports_nothing(engine: Engine) {
 
 async fn the_newest_year_is_current(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
-    roster::put_insurer(store.as_ref(), &code(), "テスト健保")
+    roster::put_insurer(store.as_ref(), &code(), "テスト健保", None)
         .await
         .unwrap();
     import(store.as_ref(), 2026, CSV).await.unwrap();
@@ -118,7 +119,7 @@ async fn the_newest_year_is_current(engine: Engine) {
         .unwrap();
     assert_eq!(current_year(store.as_ref()).await, Some(2027));
     // Renaming the union keeps its year.
-    roster::put_insurer(store.as_ref(), &code(), "テスト健康保険組合")
+    roster::put_insurer(store.as_ref(), &code(), "テスト健康保険組合", None)
         .await
         .unwrap();
     assert_eq!(current_year(store.as_ref()).await, Some(2027));
@@ -126,7 +127,7 @@ async fn the_newest_year_is_current(engine: Engine) {
 
 async fn a_large_roster_loads_in_batches(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
-    roster::put_insurer(store.as_ref(), &code(), "テスト健保")
+    roster::put_insurer(store.as_ref(), &code(), "テスト健保", None)
         .await
         .unwrap();
     let mut csv = String::from("symbol,number,birth_date,name_kana,name\n");

@@ -339,6 +339,7 @@ async fn a_reservation_is_freed_when_its_flow_expires_or_moves_on(engine: kennin
     app.clock.advance(3_601);
     let third = app
         .identity(&Person {
+            insurer: "0904",
             symbol: "1001",
             number: "3",
             birth_date: "1978/12/31",

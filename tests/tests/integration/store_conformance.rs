@@ -1,7 +1,7 @@
 //! One conformance suite for both storage engines: every behaviour `records` and the flows rely
 //! on, checked against the embedded SQLite engine and against DynamoDB Local.
 
-use kennin::store::{Attr, Change, Cond, Item, Key, StoreError, TTL, Tag, Write};
+use kennin::store::{Attr, Change, Cond, Index, Item, ItemStore, Key, Page, StoreError, TTL, Tag, Write, sort_key};
 use kennin_tests::{Engine, fresh_store, on_both_engines};
 use serde_json::{Value, json};
 
@@ -398,6 +398,493 @@ async fn query_reads_past_one_page(engine: Engine) {
     assert!(read.iter().all(|c| c["filler"] == filler.as_str()));
 }
 
+/// Every page of a partition under a prefix, from its beginning until `last` is `None`.
+async fn all_pages(store: &dyn ItemStore, pk: &str, sk_prefix: &str, limit: usize) -> Vec<Page> {
+    let mut pages: Vec<Page> = Vec::new();
+    loop {
+        let after = pages.last().and_then(|page| page.last.as_deref());
+        let page = store.query_page(pk, sk_prefix, after, limit).await.unwrap();
+        let done = page.last.is_none();
+        pages.push(page);
+        if done {
+            return pages;
+        }
+    }
+}
+
+fn numbers(items: &[Item]) -> Vec<i64> {
+    items.iter().map(|c| c["i"].as_i64().unwrap()).collect()
+}
+
+/// Pages of `limit` items in sort key order; `last` names each full page's last item and is
+/// `None` only on the final page. Items of the neighbouring prefixes (just before and just
+/// after in sort key order) and of another partition never appear.
+async fn query_page_streams_a_partition_in_order(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let items: Vec<(Key, Item)> = (0..130)
+        .map(|i| (Key::new("T#15", format!("CARD#{i:03}")), item(json!({ "i": i }))))
+        .chain(
+            [
+                ("T#15", "CARC#999"),
+                ("T#15", "CARD"),
+                ("T#15", "CARD$000"),
+                ("T#16", "CARD#000"),
+            ]
+            .map(|(pk, sk)| (Key::new(pk, sk), item(json!({ "i": -1 })))),
+        )
+        .collect();
+    store.put_many(items).await.unwrap();
+    let pages = all_pages(store.as_ref(), "T#15", "CARD#", 50).await;
+    let sizes: Vec<usize> = pages.iter().map(|page| page.items.len()).collect();
+    assert_eq!(sizes, [50, 50, 30]);
+    for page in &pages[..2] {
+        assert_eq!(page.last.as_deref(), page.items.last().map(sort_key));
+    }
+    let read: Vec<Item> = pages.into_iter().flat_map(|page| page.items).collect();
+    assert_eq!(numbers(&read), (0..130).collect::<Vec<_>>());
+}
+
+/// `after` is exclusive, may name a key no item has, and bounds nothing when it lies before the
+/// prefix; past the prefix there is nothing left. A full page may be followed by an empty one.
+async fn query_page_starts_after_the_given_key(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let items: Vec<(Key, Item)> = (0..10)
+        .map(|i| (Key::new("T#17", format!("CARD#{i:03}")), item(json!({ "i": i }))))
+        .chain([(Key::new("T#17", "CARE#000"), item(json!({ "i": -1 })))])
+        .collect();
+    store.put_many(items).await.unwrap();
+    let page = async |after: Option<&str>, limit: usize| store.query_page("T#17", "CARD#", after, limit).await.unwrap();
+
+    let next = page(Some("CARD#003"), 3).await;
+    assert_eq!(numbers(&next.items), [4, 5, 6]);
+    assert_eq!(next.last.as_deref(), Some("CARD#006"));
+    let between = page(Some("CARD#0035"), 2).await;
+    assert_eq!(numbers(&between.items), [4, 5]);
+    let before = page(Some("CARC#999"), 2).await;
+    assert_eq!(numbers(&before.items), [0, 1]);
+    let past = page(Some("CARD$"), 2).await;
+    assert!(past.items.is_empty() && past.last.is_none(), "{past:?}");
+
+    let full = page(Some("CARD#007"), 2).await;
+    assert_eq!(numbers(&full.items), [8, 9]);
+    assert_eq!(full.last.as_deref(), Some("CARD#009"));
+    let end = page(full.last.as_deref(), 2).await;
+    assert!(end.items.is_empty() && end.last.is_none(), "{end:?}");
+}
+
+async fn query_page_of_an_empty_partition_is_empty_and_final(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let empty = store.query_page("T#18", "CARD#", None, 25).await.unwrap();
+    assert!(empty.items.is_empty() && empty.last.is_none(), "{empty:?}");
+    let none = store.query_page("T#18", "CARD#", None, 0).await;
+    assert!(matches!(none, Err(StoreError::Refused(_))), "{none:?}");
+}
+
+/// DynamoDB cuts a Query at 1 MB whatever its limit: a page of 25 items of 50 KB still holds
+/// all 25 only if the engine reads on until the limit.
+async fn query_page_reads_past_one_dynamodb_page(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let filler = "x".repeat(50_000);
+    let items: Vec<(Key, Item)> = (0..30)
+        .map(|i| {
+            let key = Key::new("T#19", format!("PAGE#{i:03}"));
+            (key, item(json!({ "i": i, "filler": filler })))
+        })
+        .collect();
+    store.put_many(items).await.unwrap();
+    let pages = all_pages(store.as_ref(), "T#19", "PAGE#", 25).await;
+    let sizes: Vec<usize> = pages.iter().map(|page| page.items.len()).collect();
+    assert_eq!(sizes, [25, 5]);
+    let read: Vec<Item> = pages.into_iter().flat_map(|page| page.items).collect();
+    assert_eq!(numbers(&read), (0..30).collect::<Vec<_>>());
+}
+
+/// Many more items than one batch (25 on DynamoDB), sent concurrently, all land.
+async fn put_many_lands_every_item(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let items: Vec<(Key, Item)> = (0..260)
+        .map(|i| (Key::new("T#20", format!("ROW#{i:03}")), item(json!({ "i": i }))))
+        .collect();
+    store.put_many(items).await.unwrap();
+    let read = store.query("T#20", "ROW#").await.unwrap();
+    assert_eq!(numbers(&read), (0..260).collect::<Vec<_>>());
+}
+
+/// What `read` answers once `settled` holds of it: at once on SQLite, whose indexes are written
+/// with the item; on DynamoDB, whose indexes follow the table within about a second, after
+/// reading again for up to 2 s. The caller asserts on what comes back, the last read if none
+/// settled.
+async fn once_settled<T>(engine: Engine, mut read: impl AsyncFnMut() -> T, settled: impl Fn(&T) -> bool) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let value = read().await;
+        if matches!(engine, Engine::Sqlite) || settled(&value) || std::time::Instant::now() >= deadline {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Every page of an index list, from its beginning until `last` is `None`.
+async fn all_index_pages(
+    store: &dyn ItemStore,
+    index: Index,
+    pk: &str,
+    sk_prefix: &str,
+    limit: usize,
+    newest_first: bool,
+) -> Vec<Page> {
+    let mut pages: Vec<Page> = Vec::new();
+    loop {
+        let after = pages.last().and_then(|page| page.last.as_deref());
+        let page = store
+            .index_page(index, pk, sk_prefix, after, limit, newest_first)
+            .await
+            .unwrap();
+        let done = page.last.is_none();
+        pages.push(page);
+        if done {
+            return pages;
+        }
+    }
+}
+
+/// The table keys of a whole index list, read `limit` items at a time, as `pk/sk`.
+async fn index_list(
+    store: &dyn ItemStore,
+    index: Index,
+    pk: &str,
+    sk_prefix: &str,
+    limit: usize,
+    newest_first: bool,
+) -> Vec<String> {
+    let pages = all_index_pages(store, index, pk, sk_prefix, limit, newest_first).await;
+    pages.iter().flat_map(|page| &page.items).map(table_key).collect()
+}
+
+fn table_key(item: &Item) -> String {
+    format!("{}/{}", item["pk"].as_str().unwrap(), sort_key(item))
+}
+
+/// An item at `pk/sk` (as `table_key` writes it) with the given attributes.
+fn at(key: &str, value: Value) -> (Key, Item) {
+    let (pk, sk) = key.split_once('/').unwrap();
+    (Key::new(pk, sk), item(value))
+}
+
+/// An item is in an index only while it has both of the index's key attributes, and only in
+/// the indexes whose attributes it has: the same value in another index's attribute is another
+/// index's entry.
+async fn an_index_holds_only_items_with_both_its_attributes(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    store
+        .put_many(vec![
+            at("I#1/A", json!({ "gsi1pk": "P", "gsi1sk": "S#2" })),
+            at("I#1/B", json!({ "gsi1pk": "P" })),
+            at("I#1/C", json!({ "gsi1sk": "S#0" })),
+            at("I#1/D", json!({ "v": 1 })),
+            at(
+                "I#1/E",
+                json!({ "gsi1pk": "P", "gsi1sk": "S#1", "gsi2pk": "O", "gsi2sk": "x" }),
+            ),
+            at("I#1/F", json!({ "gsi2pk": "P", "gsi2sk": "S#0", "gsi3pk": "P" })),
+        ])
+        .await
+        .unwrap();
+    let expected = [
+        (Index::ByStatus, "P", vec!["I#1/E", "I#1/A"]),
+        (Index::ByOffice, "O", vec!["I#1/E"]),
+        (Index::ByOffice, "P", vec!["I#1/F"]),
+        (Index::ByKana, "P", vec![]),
+    ];
+    for (index, pk, keys) in expected {
+        let read = once_settled(
+            engine,
+            async || index_list(store.as_ref(), index, pk, "", 10, false).await,
+            |read| read == &keys,
+        )
+        .await;
+        assert_eq!(read, keys, "{index:?} {pk}");
+        assert_eq!(
+            store.index_count(index, pk).await.unwrap(),
+            keys.len() as u64,
+            "{index:?} {pk}"
+        );
+        let page = store.index_page(index, pk, "", None, 10, false).await.unwrap();
+        assert!(page.last.is_none(), "a short page is the last");
+    }
+    // The items an index returns are whole (the indexes project every attribute).
+    let page = store
+        .index_page(Index::ByOffice, "O", "", None, 1, false)
+        .await
+        .unwrap();
+    assert_eq!(page.items[0]["gsi1sk"], "S#1");
+}
+
+/// An index is read in its sort key's order, reversed newest first; a prefix bounds the sort key
+/// exactly, in byte order (kana too); pages of one item read the same list.
+async fn an_index_reads_in_sort_key_order_within_a_prefix(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let ordered = ["R#9", "S", "S#", "S#0", "S#1", "S#1#a", "S#2", "S$0", "ｹ", "ｹﾝﾎﾟ", "ｹﾞﾝ"];
+    // Table keys in another order than the index's, so that only the index sort key can order.
+    let items = ordered
+        .iter()
+        .enumerate()
+        .map(|(i, sort)| at(&format!("I#{}/T", 20 - i), json!({ "gsi3pk": "K", "gsi3sk": sort })))
+        .collect();
+    store.put_many(items).await.unwrap();
+    let sort_keys = async |prefix: &str, limit: usize, newest_first: bool| {
+        let pages = all_index_pages(store.as_ref(), Index::ByKana, "K", prefix, limit, newest_first).await;
+        let items = pages.iter().flat_map(|page| &page.items);
+        let mut read: Vec<String> = items.map(|item| item["gsi3sk"].as_str().unwrap().to_string()).collect();
+        if newest_first {
+            read.reverse();
+        }
+        read
+    };
+    let read = once_settled(
+        engine,
+        async || sort_keys("", 50, false).await,
+        |read| read.len() == ordered.len(),
+    )
+    .await;
+    assert_eq!(read, ordered);
+    let bounded = [
+        ("S#", &ordered[2..7]),
+        ("S#1", &ordered[4..6]),
+        ("S#1#", &ordered[5..6]),
+        ("ｹ", &ordered[8..]),
+        ("ｹﾝ", &ordered[9..10]),
+        ("T", &[]),
+        ("", &ordered[..]),
+    ];
+    for (prefix, expected) in bounded {
+        for limit in [1, 50] {
+            for newest_first in [false, true] {
+                let read = sort_keys(prefix, limit, newest_first).await;
+                assert_eq!(read, expected, "{prefix:?} by {limit}, newest first: {newest_first}");
+            }
+        }
+    }
+}
+
+/// Items of equal index sort keys: pages of any size read each once, in one order per direction,
+/// between the items sorted before and after them.
+async fn paging_reads_each_of_equal_index_sort_keys_once(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let ties = ["I#2/A", "I#1/Z", "I#3/A", "I#1/A", "I#2/D", "I#0/B", "I#9/Z"];
+    let items = ties
+        .iter()
+        .map(|key| at(key, json!({ "gsi1pk": "P", "gsi1sk": "S#1" })))
+        .chain([
+            at("I#5/BEFORE", json!({ "gsi1pk": "P", "gsi1sk": "S#0" })),
+            at("I#5/AFTER", json!({ "gsi1pk": "P", "gsi1sk": "S#2" })),
+        ])
+        .collect();
+    store.put_many(items).await.unwrap();
+    let mut sorted_ties: Vec<String> = ties.iter().map(|key| key.to_string()).collect();
+    sorted_ties.sort();
+    for newest_first in [false, true] {
+        let whole = once_settled(
+            engine,
+            async || index_list(store.as_ref(), Index::ByStatus, "P", "", 50, newest_first).await,
+            |read| read.len() == ties.len() + 2,
+        )
+        .await;
+        let (first, last) = if newest_first {
+            ("I#5/AFTER", "I#5/BEFORE")
+        } else {
+            ("I#5/BEFORE", "I#5/AFTER")
+        };
+        assert_eq!((whole[0].as_str(), whole[whole.len() - 1].as_str()), (first, last));
+        let mut read_ties = whole[1..whole.len() - 1].to_vec();
+        read_ties.sort();
+        assert_eq!(read_ties, sorted_ties, "each tie once");
+        for limit in [1, 2, 3] {
+            let paged = index_list(store.as_ref(), Index::ByStatus, "P", "", limit, newest_first).await;
+            assert_eq!(paged, whole, "by {limit}, newest first: {newest_first}");
+        }
+    }
+}
+
+/// 130 items by 50: pages of 50, 50 and 30, `last` only on the full ones, in both directions;
+/// the count is the items of the partition and no other.
+async fn index_pages_stream_a_partition_and_count_it(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let status = Index::ByStatus;
+    let items: Vec<(Key, Item)> = (0..130)
+        .map(|i| {
+            at(
+                &format!("I#{i}/TARGET"),
+                json!({ "gsi1pk": "P", "gsi1sk": format!("{i:03}"), "i": i }),
+            )
+        })
+        .chain([at("I#0/OTHER", json!({ "gsi1pk": "Q", "gsi1sk": "000", "i": -1 }))])
+        .collect();
+    store.put_many(items).await.unwrap();
+    let count = once_settled(
+        engine,
+        async || store.index_count(status, "P").await.unwrap(),
+        |n| *n == 130,
+    )
+    .await;
+    assert_eq!(count, 130);
+    assert_eq!(store.index_count(status, "Q").await.unwrap(), 1);
+    assert_eq!(store.index_count(status, "R").await.unwrap(), 0);
+    for newest_first in [false, true] {
+        let pages = all_index_pages(store.as_ref(), status, "P", "", 50, newest_first).await;
+        let sizes: Vec<usize> = pages.iter().map(|page| page.items.len()).collect();
+        assert_eq!(sizes, [50, 50, 30]);
+        assert!(pages[..2].iter().all(|page| page.last.is_some()));
+        let mut read = numbers(&pages.into_iter().flat_map(|page| page.items).collect::<Vec<_>>());
+        if newest_first {
+            read.reverse();
+        }
+        assert_eq!(read, (0..130).collect::<Vec<_>>(), "newest first: {newest_first}");
+    }
+}
+
+/// An item whose index partition key changes moves from one list to the other; one that loses
+/// an index attribute, or is deleted, leaves the index.
+async fn an_item_moves_and_leaves_with_its_index_attributes(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let status = Index::ByStatus;
+    let (waiting, submitted) = ("C#0904#2036#S#not_started", "C#0904#2036#S#submitted");
+    let key = Key::new("I#1", "TARGET#1");
+    let other = Key::new("I#1", "TARGET#2");
+    for (key, sk) in [(&key, "2036-06-01#1"), (&other, "2036-06-02#2")] {
+        store
+            .update(
+                key,
+                &[
+                    Change::set(status.partition_attr(), waiting),
+                    Change::set(status.sort_attr(), sk),
+                ],
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let lists = async || {
+        let mut lists = Vec::new();
+        for pk in [waiting, submitted] {
+            lists.push(index_list(store.as_ref(), status, pk, "", 10, false).await);
+            lists.push(vec![store.index_count(status, pk).await.unwrap().to_string()]);
+        }
+        lists
+    };
+    let expect = |waiting: &[&str], submitted: &[&str]| {
+        vec![
+            waiting.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+            vec![waiting.len().to_string()],
+            submitted.iter().map(|k| k.to_string()).collect(),
+            vec![submitted.len().to_string()],
+        ]
+    };
+    let both = expect(&["I#1/TARGET#1", "I#1/TARGET#2"], &[]);
+    assert_eq!(once_settled(engine, lists, |read| read == &both).await, both);
+
+    store
+        .update(
+            &key,
+            &[
+                Change::set(status.partition_attr(), submitted),
+                Change::set(status.sort_attr(), "2036-06-03#1"),
+            ],
+            None,
+        )
+        .await
+        .unwrap();
+    let moved = expect(&["I#1/TARGET#2"], &["I#1/TARGET#1"]);
+    assert_eq!(once_settled(engine, lists, |read| read == &moved).await, moved);
+
+    store
+        .update(&key, &[Change::remove(status.sort_attr())], None)
+        .await
+        .unwrap();
+    let left = expect(&["I#1/TARGET#2"], &[]);
+    assert_eq!(once_settled(engine, lists, |read| read == &left).await, left);
+
+    store.transact(vec![Write::delete(other.clone())]).await.unwrap();
+    let none = expect(&[], &[]);
+    assert_eq!(once_settled(engine, lists, |read| read == &none).await, none);
+}
+
+/// A cursor continues only the list it came from: another partition, a prefix it lies outside
+/// of, or text no page returned is refused, as is a page of no items.
+async fn an_index_cursor_of_another_list_is_refused(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let items = (0..3)
+        .map(|i| {
+            at(
+                &format!("I#{i}/T"),
+                json!({ "gsi2pk": "O#1", "gsi2sk": format!("S#{i}") }),
+            )
+        })
+        .collect();
+    store.put_many(items).await.unwrap();
+    let first = once_settled(
+        engine,
+        async || {
+            store
+                .index_page(Index::ByOffice, "O#1", "S#", None, 2, false)
+                .await
+                .unwrap()
+        },
+        |page| page.items.len() == 2,
+    )
+    .await;
+    let last = first.last.as_deref().expect("a full page has a cursor");
+    let next = store
+        .index_page(Index::ByOffice, "O#1", "S#", Some(last), 2, false)
+        .await
+        .unwrap();
+    assert_eq!(next.items.iter().map(table_key).collect::<Vec<_>>(), ["I#2/T"]);
+    let refused = [
+        (Index::ByOffice, "O#2", "S#", Some(last)),
+        (Index::ByOffice, "O#1", "S#2", Some(last)),
+        (Index::ByOffice, "O#1", "", Some("S#1")),
+        (Index::ByOffice, "O#1", "", Some("")),
+    ];
+    for (index, pk, prefix, after) in refused {
+        let result = store.index_page(index, pk, prefix, after, 2, false).await;
+        assert!(
+            matches!(result, Err(StoreError::Refused(_))),
+            "{pk} {prefix} {after:?}: {result:?}"
+        );
+    }
+    let none = store.index_page(Index::ByOffice, "O#1", "", None, 0, false).await;
+    assert!(matches!(none, Err(StoreError::Refused(_))), "{none:?}");
+}
+
+/// DynamoDB cuts a Query at 1 MB, a count's too: a page of 25 items of 50 KB still holds all 25,
+/// and a count of 30 counts them all, only if the engine reads on.
+async fn index_reads_past_one_dynamodb_page(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let filler = "x".repeat(50_000);
+    let items: Vec<(Key, Item)> = (0..30)
+        .map(|i| {
+            at(
+                &format!("I#{i:03}/T"),
+                json!({ "gsi3pk": "K", "gsi3sk": format!("ｱ#{i:03}"), "i": i, "filler": filler }),
+            )
+        })
+        .collect();
+    store.put_many(items).await.unwrap();
+    let count = once_settled(
+        engine,
+        async || store.index_count(Index::ByKana, "K").await.unwrap(),
+        |n| *n == 30,
+    )
+    .await;
+    assert_eq!(count, 30);
+    let pages = all_index_pages(store.as_ref(), Index::ByKana, "K", "ｱ", 25, false).await;
+    let sizes: Vec<usize> = pages.iter().map(|page| page.items.len()).collect();
+    assert_eq!(sizes, [25, 5]);
+    let read: Vec<Item> = pages.into_iter().flat_map(|page| page.items).collect();
+    assert_eq!(numbers(&read), (0..30).collect::<Vec<_>>());
+}
+
 async fn warm_up_reaches_the_engine(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
     store.warm_up().await.unwrap();
@@ -416,5 +903,17 @@ on_both_engines!(
     concurrent_conditional_creates_have_one_winner,
     query_reads_one_partition_by_prefix_in_order,
     query_reads_past_one_page,
+    query_page_streams_a_partition_in_order,
+    query_page_starts_after_the_given_key,
+    query_page_of_an_empty_partition_is_empty_and_final,
+    query_page_reads_past_one_dynamodb_page,
+    put_many_lands_every_item,
+    an_index_holds_only_items_with_both_its_attributes,
+    an_index_reads_in_sort_key_order_within_a_prefix,
+    paging_reads_each_of_equal_index_sort_keys_once,
+    index_pages_stream_a_partition_and_count_it,
+    an_item_moves_and_leaves_with_its_index_attributes,
+    an_index_cursor_of_another_list_is_refused,
+    index_reads_past_one_dynamodb_page,
     warm_up_reaches_the_engine,
 );

@@ -1,0 +1,506 @@
+//! A union's survey of one year (調査): its window, which dependents it asks about, and the
+//! targets it freezes from the roster when published.
+//!
+//! Publishing streams the roster (each person followed by their dependents) and writes a target
+//! for every dependent the rules select, unless the campaign already has one: a target's id is
+//! derived from the dependent with the campaign's own key, so publishing again, or again after
+//! an interruption, finds what it made and never overwrites an answer. A dependent that left
+//! the roster has their target marked, not deleted.
+
+use crate::domain::{Day, InsuredKind, InsurerCode, Invalid, OfficeCode, TargetStatus};
+use crate::error::Error;
+use crate::roster::PAGE_ITEMS;
+use crate::store::records::{Campaign, Dependent, RosterEntry, RosterPerson, Target, TargetRules, from_item, to_item};
+use crate::store::{Change, Cond, Index, ItemStore, StoreError, Write};
+use futures::StreamExt as _;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::collections::BTreeMap;
+use time::macros::{format_description, offset};
+use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime};
+
+pub const MAX_TITLE_CHARS: usize = 100;
+pub const MAX_GRACE_DAYS: i64 = 60;
+pub const MAX_AGE: i32 = 150;
+/// Targets written at once while publishing.
+const PUBLISH_CONCURRENCY: usize = 16;
+
+/// What the operator sets; the campaign's key and publication are kept across changes.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub title: String,
+    pub opens_at: i64,
+    pub due: Day,
+    pub grace_days: i64,
+    pub reference_date: Day,
+    pub rules: TargetRules,
+}
+
+/// `2026-12-06T09:00` in Japan time, as the operator writes the opening minute.
+pub fn parse_opening(input: &str) -> Result<i64, Invalid> {
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    PrimitiveDateTime::parse(input.trim(), format)
+        .map(|local| local.assume_offset(offset!(+9)).unix_timestamp())
+        .map_err(|_| Invalid("開始日時は 2026-12-06T09:00 の形（日本時間）で入力してください。"))
+}
+
+impl Settings {
+    /// The settings' own consistency, before anything is written.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let title_chars = self.title.chars().count();
+        if title_chars == 0 || title_chars > MAX_TITLE_CHARS {
+            return Err(Invalid(crate::domain::stated!(
+                "タイトルは1文字以上{MAX_TITLE_CHARS}文字以内で入力してください。"
+            )));
+        }
+        if !(0..=MAX_GRACE_DAYS).contains(&self.grace_days) {
+            return Err(Invalid(crate::domain::stated!(
+                "猶予日数は0から{MAX_GRACE_DAYS}までの日数で入力してください。"
+            )));
+        }
+        let ages = [self.rules.min_age, self.rules.max_age];
+        if ages.iter().flatten().any(|age| !(0..=MAX_AGE).contains(age)) {
+            return Err(Invalid(crate::domain::stated!(
+                "年齢は0から{MAX_AGE}までで入力してください。"
+            )));
+        }
+        if let (Some(min), Some(max)) = (self.rules.min_age, self.rules.max_age)
+            && min > max
+        {
+            return Err(Invalid("最低年齢は最高年齢以下にしてください。"));
+        }
+        if self.opens_at >= window_end(self.due) {
+            return Err(Invalid("開始日時は回答期限の日より前にしてください。"));
+        }
+        Ok(())
+    }
+}
+
+/// The first second after `day` in Japan: a day's whole length counts.
+fn window_end(day: Day) -> i64 {
+    day.date()
+        .next_day()
+        .unwrap_or(Date::MAX)
+        .midnight()
+        .assume_offset(offset!(+9))
+        .unix_timestamp()
+}
+
+/// Where a campaign's window stands at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    Upcoming,
+    Open,
+    /// Past the due date, within the grace days: answers are still accepted.
+    PastDue,
+    Closed,
+}
+
+impl Campaign {
+    /// The moment the due day ends in Japan.
+    pub fn due_ends_at(&self) -> i64 {
+        window_end(self.due)
+    }
+
+    /// The moment the grace days end: no answer is accepted from then on.
+    pub fn closes_at(&self) -> i64 {
+        self.due_ends_at() + self.grace_days * Duration::DAY.whole_seconds()
+    }
+
+    pub fn window(&self, now: i64) -> Window {
+        if now < self.opens_at {
+            Window::Upcoming
+        } else if now < self.due_ends_at() {
+            Window::Open
+        } else if now < self.closes_at() {
+            Window::PastDue
+        } else {
+            Window::Closed
+        }
+    }
+
+    /// The id of the target this campaign makes of a dependent.
+    fn target_id(&self, dependent: &Dependent) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.id_key.as_bytes()).expect("hmac takes any key length");
+        for part in [
+            dependent.symbol.as_str(),
+            dependent.number.as_str(),
+            dependent.dependent_no.as_str(),
+        ] {
+            mac.update(part.as_bytes());
+            mac.update(b"\0");
+        }
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+}
+
+/// Why a dependent is not a target, in the order the rules are applied: a dependent is counted
+/// under the first rule that leaves them out, so the counts add up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exclusion {
+    LeftRoster,
+    InsuredKind(InsuredKind),
+    Overseas,
+    CertifiedAfter,
+    YoungerThanMin,
+    OlderThanMax,
+}
+
+impl Exclusion {
+    pub fn label(self) -> String {
+        match self {
+            Self::LeftRoster => "名簿から外れた".into(),
+            Self::InsuredKind(kind) => format!("被保険者が{}", kind.label()),
+            Self::Overseas => "被保険者が海外赴任中".into(),
+            Self::CertifiedAfter => "認定日が基準より後".into(),
+            Self::YoungerThanMin => "最低年齢未満".into(),
+            Self::OlderThanMax => "最高年齢超".into(),
+        }
+    }
+}
+
+/// Completed years on `on`: a person is a year older on their birthday (29 February counts
+/// from 1 March in common years).
+pub fn age_on(birth: Date, on: Date) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (u8::from(on.month()), on.day()) < (u8::from(birth.month()), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+impl Campaign {
+    /// Whether the campaign asks about the dependent, or the first rule that leaves them out.
+    pub fn exclusion(&self, person: &RosterPerson, dependent: &Dependent) -> Option<Exclusion> {
+        let rules = &self.rules;
+        if dependent.left_on.is_some() {
+            return Some(Exclusion::LeftRoster);
+        }
+        if rules.excluded_kinds.contains(&person.kind) {
+            return Some(Exclusion::InsuredKind(person.kind));
+        }
+        if rules.exclude_overseas && person.overseas {
+            return Some(Exclusion::Overseas);
+        }
+        if rules.certified_by.is_some_and(|by| dependent.certified_on > by) {
+            return Some(Exclusion::CertifiedAfter);
+        }
+        let age = age_on(dependent.birth_date.date(), self.reference_date.date());
+        if rules.min_age.is_some_and(|min| age < min) {
+            return Some(Exclusion::YoungerThanMin);
+        }
+        if rules.max_age.is_some_and(|max| age > max) {
+            return Some(Exclusion::OlderThanMax);
+        }
+        None
+    }
+}
+
+pub async fn get(store: &dyn ItemStore, insurer: &InsurerCode, year: i32) -> Result<Option<Campaign>, Error> {
+    match store.get(&Campaign::key(insurer, year)).await? {
+        Some(item) => Ok(Some(from_item(item)?)),
+        None => Ok(None),
+    }
+}
+
+/// Creates the campaign of the union's year or changes its settings.
+pub async fn put(
+    store: &dyn ItemStore,
+    insurer: &InsurerCode,
+    year: i32,
+    settings: Settings,
+) -> Result<Campaign, Error> {
+    let existing = get(store, insurer, year).await?;
+    let campaign = Campaign {
+        insurer: insurer.clone(),
+        year,
+        title: settings.title,
+        opens_at: settings.opens_at,
+        due: settings.due,
+        grace_days: settings.grace_days,
+        reference_date: settings.reference_date,
+        rules: settings.rules,
+        id_key: existing
+            .as_ref()
+            .map_or_else(crate::secrets::new_token, |c| c.id_key.clone()),
+        published_at: existing.as_ref().and_then(|c| c.published_at),
+    };
+    let key = Campaign::key(insurer, year);
+    // The id key must never change once targets exist: written only with the one read.
+    let unchanged_key = match &existing {
+        Some(existing) => Cond::eq(Campaign::ID_KEY, existing.id_key.as_str()),
+        None => Cond::NotExists,
+    };
+    store
+        .transact(vec![Write::put(key, to_item(&campaign, None)).when(unchanged_key)])
+        .await?;
+    Ok(campaign)
+}
+
+/// What publishing does or would do.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub dependents: usize,
+    pub targets: usize,
+    pub excluded: BTreeMap<Exclusion, usize>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Publication {
+    pub selection: Selection,
+    /// Targets written by this run.
+    pub added: usize,
+    /// Targets the campaign already had.
+    pub kept: usize,
+    /// Targets marked by this run because their dependent left the roster.
+    pub marked_left: usize,
+}
+
+/// A dependent as the walk hands it: with the insured person's office and the rule that leaves
+/// them out, if any.
+struct Walked {
+    dependent: Dependent,
+    office: Option<OfficeCode>,
+    exclusion: Option<Exclusion>,
+}
+
+/// The roster of the campaign's year, streamed a page at a time: each dependent with their
+/// insured person and the rule that excludes them.
+struct RosterWalk<'c> {
+    campaign: &'c Campaign,
+    partition: String,
+    person: Option<RosterPerson>,
+    after: Option<String>,
+    finished: bool,
+}
+
+impl<'c> RosterWalk<'c> {
+    fn new(campaign: &'c Campaign) -> Self {
+        Self {
+            campaign,
+            partition: RosterPerson::partition(&campaign.insurer, campaign.year),
+            person: None,
+            after: None,
+            finished: false,
+        }
+    }
+
+    async fn next_page(&mut self, store: &dyn ItemStore) -> Result<Option<Vec<Walked>>, Error> {
+        if self.finished {
+            return Ok(None);
+        }
+        let page = store
+            .query_page(
+                &self.partition,
+                RosterPerson::SK_PREFIX,
+                self.after.as_deref(),
+                PAGE_ITEMS,
+            )
+            .await?;
+        let mut dependents = Vec::new();
+        for item in page.items {
+            match RosterEntry::from_item(item)? {
+                RosterEntry::Person(found) => self.person = Some(found),
+                RosterEntry::Dependent(dependent) => {
+                    // The person sorts right before their dependents; the import refuses a
+                    // dependent without one.
+                    let Some(person) = self
+                        .person
+                        .as_ref()
+                        .filter(|p| p.symbol == dependent.symbol && p.number == dependent.number)
+                    else {
+                        continue;
+                    };
+                    dependents.push(Walked {
+                        exclusion: self.campaign.exclusion(person, &dependent),
+                        office: person.office.clone(),
+                        dependent,
+                    });
+                }
+            }
+        }
+        self.finished = page.last.is_none();
+        self.after = page.last;
+        Ok(Some(dependents))
+    }
+}
+
+fn count(selection: &mut Selection, exclusion: Option<Exclusion>) {
+    selection.dependents += 1;
+    match exclusion {
+        None => selection.targets += 1,
+        Some(exclusion) => *selection.excluded.entry(exclusion).or_default() += 1,
+    }
+}
+
+fn unknown_campaign() -> Error {
+    Error::NotFound
+}
+
+/// How many dependents publishing would make targets, and how many each rule leaves out,
+/// without writing anything.
+pub async fn preview(store: &dyn ItemStore, insurer: &InsurerCode, year: i32) -> Result<Selection, Error> {
+    let campaign = get(store, insurer, year).await?.ok_or_else(unknown_campaign)?;
+    let mut selection = Selection::default();
+    let mut walk = RosterWalk::new(&campaign);
+    while let Some(page) = walk.next_page(store).await? {
+        for walked in page {
+            count(&mut selection, walked.exclusion);
+        }
+    }
+    Ok(selection)
+}
+
+enum Outcome {
+    Added,
+    Kept,
+    MarkedLeft,
+    Nothing,
+}
+
+async fn publish_one(
+    store: &dyn ItemStore,
+    campaign: &Campaign,
+    Walked {
+        dependent,
+        office,
+        exclusion,
+    }: Walked,
+    now: i64,
+) -> Result<Outcome, Error> {
+    let id = campaign.target_id(&dependent);
+    let key = Target::key(
+        &campaign.insurer,
+        campaign.year,
+        &dependent.symbol,
+        &dependent.number,
+        &id,
+    );
+    match exclusion {
+        None => {
+            let target = Target {
+                id,
+                insurer: dependent.insurer,
+                year: dependent.year,
+                symbol: dependent.symbol,
+                number: dependent.number,
+                dependent_no: dependent.dependent_no,
+                name: dependent.name,
+                name_kana: dependent.name_kana,
+                birth_date: dependent.birth_date,
+                sex: dependent.sex,
+                relationship: dependent.relationship,
+                living: dependent.living,
+                certified_on: dependent.certified_on,
+                status: TargetStatus::NotStarted,
+                version: 0,
+                created_at: now,
+                updated_at: now,
+                left_roster: false,
+                office,
+                status_list: String::new(),
+                status_order: String::new(),
+                office_list: None,
+                office_order: None,
+                kana_list: String::new(),
+                kana_order: String::new(),
+            }
+            .listed();
+            match store
+                .transact(vec![Write::put(key, to_item(&target, None)).when(Cond::NotExists)])
+                .await
+            {
+                Ok(()) => Ok(Outcome::Added),
+                Err(StoreError::ConditionFailed { .. }) => Ok(Outcome::Kept),
+                Err(error) => Err(error.into()),
+            }
+        }
+        Some(Exclusion::LeftRoster) => {
+            let unmarked = Cond::And(vec![Cond::Exists, Cond::missing(Target::LEFT_ROSTER)]);
+            let changes = [
+                Change::set(Target::LEFT_ROSTER, true),
+                Change::set(Target::UPDATED_AT, now),
+            ];
+            match store.update(&key, &changes, Some(&unmarked)).await {
+                Ok(_) => Ok(Outcome::MarkedLeft),
+                Err(StoreError::ConditionFailed { .. }) => Ok(Outcome::Nothing),
+                Err(error) => Err(error.into()),
+            }
+        }
+        Some(_) => Ok(Outcome::Nothing),
+    }
+}
+
+/// Freezes the campaign's targets from the roster: adds a target for every selected dependent
+/// that has none and marks the targets of dependents who left the roster. Safe to run again at
+/// any time, and after an interruption. `progress` is told how many dependents are done.
+pub async fn publish(
+    store: &dyn ItemStore,
+    insurer: &InsurerCode,
+    year: i32,
+    now: i64,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<Publication, Error> {
+    let campaign = get(store, insurer, year).await?.ok_or_else(unknown_campaign)?;
+    let mut publication = Publication::default();
+    let mut walk = RosterWalk::new(&campaign);
+    while let Some(page) = walk.next_page(store).await? {
+        for walked in &page {
+            count(&mut publication.selection, walked.exclusion);
+        }
+        let mut outcomes = futures::stream::iter(page)
+            .map(|walked| publish_one(store, &campaign, walked, now))
+            .buffer_unordered(PUBLISH_CONCURRENCY);
+        while let Some(outcome) = outcomes.next().await {
+            match outcome? {
+                Outcome::Added => publication.added += 1,
+                Outcome::Kept => publication.kept += 1,
+                Outcome::MarkedLeft => publication.marked_left += 1,
+                Outcome::Nothing => {}
+            }
+        }
+        progress(publication.selection.dependents);
+    }
+    store
+        .update(
+            &Campaign::key(insurer, year),
+            &[Change::set(Campaign::PUBLISHED_AT, now)],
+            Some(&Cond::Exists),
+        )
+        .await?;
+    Ok(publication)
+}
+
+/// The campaign's end of the due day and of the grace days, as Japan's calendar writes them.
+pub fn describe_window(campaign: &Campaign) -> String {
+    let opens = OffsetDateTime::from_unix_timestamp(campaign.opens_at)
+        .map(|t| t.to_offset(offset!(+9)))
+        .map(|t| {
+            format!(
+                "{}年{}月{}日 {:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{opens} 〜 {}（猶予 {}日）",
+        campaign.due.japanese(),
+        campaign.grace_days
+    )
+}
+
+/// The campaign's targets by status, from the union's status lists (a second or so behind the
+/// latest change on DynamoDB).
+pub async fn status_counts(store: &dyn ItemStore, campaign: &Campaign) -> Result<BTreeMap<TargetStatus, usize>, Error> {
+    let mut counts = BTreeMap::new();
+    for status in TargetStatus::ALL {
+        let partition = Target::status_partition(&campaign.insurer, campaign.year, status);
+        let count = store.index_count(Index::ByStatus, &partition).await?;
+        counts.insert(status, usize::try_from(count).unwrap_or(usize::MAX));
+    }
+    Ok(counts)
+}

@@ -141,6 +141,11 @@ test('a person with no target dependent is told nothing is asked of them', async
   const status = home(page).locator('#home-survey-status');
   await status.getByText('今年度、ご回答いただく被扶養者の方はいません。').waitFor();
   assert.equal(await home(page).locator('#home-targets').isVisible(), false);
+  // She is sent to the union, whose contact the demo seeds.
+  assert.match(await status.textContent(), /下記のお問い合わせ先/);
+  const contact = home(page).locator('#home-contact');
+  await contact.getByText('けんにん健康保険組合 適用グループ').waitFor();
+  assert.equal(await contact.getByRole('link', { name: '03-1234-5678' }).getAttribute('href'), 'tel:0312345678');
   await checkA11y(page, 'home (no target)');
   assertNoProblems(page, { ignore: EXPECTED });
   await page.close();

@@ -123,6 +123,15 @@ function home(page) {
   return page.locator('section[data-page="home"]');
 }
 
+/** Fails if the page is wider than a 360 px phone: nothing may need sideways scrolling. */
+async function assertFitsSmallPhone(page, name) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 740 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.setViewportSize(before);
+  assert.ok(width <= 360, `${name} is ${width} px wide at 360 px`);
+}
+
 /** The top page's list: each dependent's name, 続柄, status and deadline as shown. */
 async function listed(page) {
   return home(page).locator('#home-targets li').evaluateAll((items) =>
@@ -204,13 +213,14 @@ test('past due: the deadline has passed, answer at once, the union\'s contact', 
 });
 
 test('closed: the survey has closed, with the union\'s contact', async () => {
-  const page = await pageWith({ campaign: campaign('closed', true), contact: CONTACT, targets: [SPOUSE, MOTHER] });
+  const page = await pageWith({ campaign: campaign('closed'), contact: CONTACT, targets: [SPOUSE, MOTHER] });
   await page.goto(`${BASE}/portal/home`);
   await home(page).locator('#home-survey-status').getByText('今年度の被扶養者資格調査の受付は終了しました。', { exact: false }).waitFor();
   const contact = home(page).locator('#home-contact');
   await contact.getByText(CONTACT.name).waitFor();
   assert.equal(await contact.getByRole('link', { name: CONTACT.email }).getAttribute('href'), `mailto:${CONTACT.email}`);
   await checkA11y(page, 'home (closed)');
+  await assertFitsSmallPhone(page, 'the top page');
   await screenshot(page, 'home-survey-closed');
 
   await page.goto(`${BASE}/portal/survey/${MOTHER.id}`);
@@ -219,6 +229,7 @@ test('closed: the survey has closed, with the union\'s contact', async () => {
   await dependent.locator('#survey-contact').getByText(CONTACT.phone).waitFor();
   assert.equal(await dependent.locator('#survey-form-later').isVisible(), false, 'no form is promised once closed');
   await checkA11y(page, 'survey dependent (closed)');
+  await assertFitsSmallPhone(page, 'the dependent\'s page');
   assertNoProblems(page, { ignore: EXPECTED });
   await page.close();
 });

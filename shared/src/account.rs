@@ -136,7 +136,7 @@ pub async fn put_contact(deps: &Deps, token: Option<&str>, input: ContactInput) 
 
 /// Changes the password. Every other session ends; the caller gets a fresh session token.
 pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordChangeInput) -> Result<String, Error> {
-    let Authenticated { account, .. } = authenticate(deps, token).await?.require(Next::Home)?;
+    let Authenticated { account, insurer } = authenticate(deps, token).await?.require(Next::Home)?;
     let mut fields = Fields::default();
     if input.current_password.is_empty() {
         fields.add("currentPassword", "現在のパスワードを入力してください。");
@@ -172,7 +172,11 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
         .await
         .map_err(when_condition_failed(Error::SessionEnded))?;
     tracing::info!(event = "password_changed", account_id = %account.id, "account");
-    mail::send_best_effort(deps.mailer.as_ref(), &templates::password_changed(&account.email)).await;
+    mail::send_best_effort(
+        deps.mailer.as_ref(),
+        &templates::password_changed(&account.email, insurer.contact.as_ref()),
+    )
+    .await;
     Ok(new_token)
 }
 
@@ -330,7 +334,7 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
 
 /// Finishes an email change with the code from the new address; a notice goes to the old one.
 pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeInput) -> Result<String, Error> {
-    let Authenticated { account, .. } = authenticate(deps, token).await?.require(Next::Home)?;
+    let Authenticated { account, insurer } = authenticate(deps, token).await?.require(Next::Home)?;
     let typed = VerificationCode::parse(&input.code).map_err(|e| Error::field("code", e.0))?;
     let key = EmailChange::key(&account.id);
     let change: EmailChange = match deps.store.get(&key).await? {
@@ -360,7 +364,7 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
     tracing::info!(event = "email_changed", account_id = %account.id, "account");
     mail::send_best_effort(
         deps.mailer.as_ref(),
-        &templates::email_changed(&account.email, &change.new_email.masked()),
+        &templates::email_changed(&account.email, &change.new_email.masked(), insurer.contact.as_ref()),
     )
     .await;
     Ok(change.new_email.masked())

@@ -89,7 +89,8 @@ async fn answer_at_floor(deps: &Deps, started: Instant) {
 }
 
 /// The account that has this user ID this survey year, if any.
-async fn current_account(deps: &Deps, user_id: &UserId) -> Result<Option<Account>, Error> {
+/// The account holding the user ID, with its union, if it belongs to the union's current year.
+async fn current_account(deps: &Deps, user_id: &UserId) -> Result<Option<(Account, Insurer)>, Error> {
     let Some(item) = deps.store.get(&UserIdGuard::key(user_id)).await? else {
         return Ok(None);
     };
@@ -102,15 +103,15 @@ async fn current_account(deps: &Deps, user_id: &UserId) -> Result<Option<Account
     else {
         return Ok(None);
     };
-    let current = match deps.store.get(&Insurer::key(&insurer)).await? {
-        Some(item) => from_item::<Insurer>(item)?.is_current(year),
-        None => false,
+    let insurer = match deps.store.get(&Insurer::key(&insurer)).await? {
+        Some(item) => from_item::<Insurer>(item)?,
+        None => return Ok(None),
     };
-    if !current {
+    if !insurer.is_current(year) {
         return Ok(None);
     }
     match deps.store.get(&Account::key(&account_id)).await? {
-        Some(item) => Ok(Some(from_item(item)?)),
+        Some(item) => Ok(Some((from_item(item)?, insurer))),
         None => Ok(None),
     }
 }
@@ -133,7 +134,7 @@ pub async fn forgot_password(deps: &Deps, input: ForgotPasswordInput, client_ip:
         ],
     )
     .await?;
-    if let Some(account) = current_account(deps, &user_id).await?
+    if let Some((account, _)) = current_account(deps, &user_id).await?
         && account.email.same_mailbox(&email)
     {
         send_reset_code(deps, &account).await?;
@@ -187,7 +188,7 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
     let (Some(user_id), Some(code)) = (user_id, code) else {
         unreachable!("every field parsed when no field error was recorded");
     };
-    let Some(account) = current_account(deps, &user_id).await? else {
+    let Some((account, insurer)) = current_account(deps, &user_id).await? else {
         tracing::info!(event = "password_reset_refused", reason = "no such user ID", "account");
         return Err(Error::ResetCodeInvalid);
     };
@@ -232,7 +233,11 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
         .await
         .map_err(when_condition_failed(Error::CodeVoid))?;
     tracing::info!(event = "password_reset", account_id = %account.id, "account");
-    crate::mail::send_best_effort(deps.mailer.as_ref(), &templates::password_changed(&account.email)).await;
+    crate::mail::send_best_effort(
+        deps.mailer.as_ref(),
+        &templates::password_changed(&account.email, insurer.contact.as_ref()),
+    )
+    .await;
     Ok(())
 }
 

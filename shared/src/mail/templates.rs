@@ -3,6 +3,7 @@
 use super::Message;
 use crate::clock::japanese_duration;
 use crate::domain::{Email, VerificationCode};
+use crate::store::records::UnionContact;
 
 const FOOTER: &str = "本メールは送信専用のメールアドレスから配信されています。本メールに返信いただいても対応出来かねますのでご了承ください。\n\
 \n\
@@ -62,7 +63,32 @@ pub fn email_change_code(to: &Email, code: &VerificationCode, valid_seconds: i64
     )
 }
 
-pub fn password_changed(to: &Email) -> Message {
+/// Whom to ask, under a mail's 「健康保険組合へご連絡ください」: the parts the union has set.
+fn contact_lines(contact: Option<&UnionContact>) -> String {
+    let Some(contact) = contact else {
+        return String::new();
+    };
+    let phone = match (&contact.phone, &contact.hours) {
+        (Some(phone), Some(hours)) => Some(format!("電話：{phone}（{hours}）")),
+        (Some(phone), None) => Some(format!("電話：{phone}")),
+        (None, Some(hours)) => Some(format!("受付時間：{hours}")),
+        (None, None) => None,
+    };
+    let lines: Vec<String> = [
+        contact.name.clone(),
+        phone,
+        contact.email.as_ref().map(|e| format!("メール：{}", e.as_str())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\n【お問い合わせ先】\n{}\n", lines.join("\n"))
+}
+
+pub fn password_changed(to: &Email, contact: Option<&UnionContact>) -> Message {
     Message {
         to: to.clone(),
         subject: "【パスワードが変更されました】".to_string(),
@@ -72,13 +98,14 @@ pub fn password_changed(to: &Email) -> Message {
              ご登録のユーザーIDのパスワードが変更されました。他の端末でのログインはすべて終了しています。\n\
              \n\
              お心当たりのない場合は、第三者に利用されている可能性があります。「パスワードを忘れた方はこちら」からパスワードを再設定し、ご加入の健康保険組合へご連絡ください。\n\
-             \n\
-             {FOOTER}"
+             {}\n\
+             {FOOTER}",
+            contact_lines(contact)
         ),
     }
 }
 
-pub fn email_changed(to: &Email, new_address_masked: &str) -> Message {
+pub fn email_changed(to: &Email, new_address_masked: &str, contact: Option<&UnionContact>) -> Message {
     Message {
         to: to.clone(),
         subject: "【メールアドレスが変更されました】".to_string(),
@@ -88,8 +115,9 @@ pub fn email_changed(to: &Email, new_address_masked: &str) -> Message {
              ご登録のメールアドレスが {new_address_masked} に変更されました。今後のお知らせは新しいアドレスに送信されます。\n\
              \n\
              お心当たりのない場合は、ご加入の健康保険組合へご連絡ください。\n\
-             \n\
-             {FOOTER}"
+             {}\n\
+             {FOOTER}",
+            contact_lines(contact)
         ),
     }
 }
@@ -110,5 +138,38 @@ pub fn user_id_reminder(to: &Email, user_id: &crate::domain::UserId) -> Message 
              \n\
              {FOOTER}"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mail_that_says_to_ask_the_union_carries_what_the_union_set_of_its_contact() {
+        let to = Email::parse("taro@example.com").unwrap();
+        let contact = UnionContact {
+            name: Some("適用グループ".into()),
+            phone: Some("03-1234-5678".into()),
+            hours: Some("平日 10:00〜17:00".into()),
+            email: None,
+        };
+        let mail = password_changed(&to, Some(&contact));
+        assert!(
+            mail.text
+                .contains("【お問い合わせ先】\n適用グループ\n電話：03-1234-5678（平日 10:00〜17:00）\n"),
+            "{}",
+            mail.text
+        );
+        assert!(!mail.text.contains("メール："));
+        let changed = email_changed(&to, "t***@example.org", Some(&contact));
+        assert!(changed.text.contains("【お問い合わせ先】"));
+        for without in [
+            password_changed(&to, None),
+            password_changed(&to, Some(&UnionContact::default())),
+        ] {
+            assert!(!without.text.contains("お問い合わせ先"));
+            assert!(without.text.contains("ご連絡ください。\n\n本メールは送信専用"));
+        }
     }
 }

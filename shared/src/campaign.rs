@@ -471,7 +471,8 @@ pub async fn publish(
     Ok(publication)
 }
 
-/// The campaign's end of the due day and of the grace days, as Japan's calendar writes them.
+/// The campaign's window as the operator reads it: the opening minute, the due day and the grace
+/// days, in Japan time.
 pub fn describe_window(campaign: &Campaign) -> String {
     let opens = OffsetDateTime::from_unix_timestamp(campaign.opens_at)
         .map(|t| t.to_offset(offset!(+9)))
@@ -503,4 +504,80 @@ pub async fn status_counts(store: &dyn ItemStore, campaign: &Campaign) -> Result
         counts.insert(status, usize::try_from(count).unwrap_or(usize::MAX));
     }
     Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_person_is_a_year_older_on_their_birthday() {
+        assert_eq!(age_on(date!(2008 - 04 - 01), date!(2026 - 04 - 01)), 18);
+        assert_eq!(age_on(date!(2008 - 04 - 02), date!(2026 - 04 - 01)), 17);
+        assert_eq!(age_on(date!(2008 - 03 - 31), date!(2026 - 04 - 01)), 18);
+        // Born on 29 February: a year older from 1 March in a common year.
+        assert_eq!(age_on(date!(2004 - 02 - 29), date!(2022 - 02 - 28)), 17);
+        assert_eq!(age_on(date!(2004 - 02 - 29), date!(2022 - 03 - 01)), 18);
+        assert_eq!(age_on(date!(2004 - 02 - 29), date!(2024 - 02 - 29)), 20);
+    }
+
+    fn campaign(grace_days: i64) -> Campaign {
+        Campaign {
+            insurer: InsurerCode::parse("0904").unwrap(),
+            year: 2026,
+            title: "調査".into(),
+            opens_at: parse_opening("2026-09-01T09:00").unwrap(),
+            due: Day::from(date!(2026 - 09 - 30)),
+            grace_days,
+            reference_date: Day::from(date!(2026 - 04 - 01)),
+            rules: TargetRules::default(),
+            id_key: "key".into(),
+            published_at: None,
+        }
+    }
+
+    #[test]
+    fn the_window_runs_from_the_opening_minute_to_the_end_of_the_due_day_then_the_grace_days() {
+        let opens = parse_opening("2026-09-01T09:00").unwrap();
+        assert_eq!(opens, 1_788_220_800, "09:00 in Japan is 00:00 UTC");
+        let due_day_ends = parse_opening("2026-10-01T00:00").unwrap();
+        let with_grace = campaign(2);
+        assert_eq!(with_grace.window(opens - 1), Window::Upcoming);
+        assert_eq!(with_grace.window(opens), Window::Open);
+        assert_eq!(with_grace.window(due_day_ends - 1), Window::Open);
+        assert_eq!(with_grace.window(due_day_ends), Window::PastDue);
+        assert_eq!(with_grace.window(due_day_ends + 2 * 86_400 - 1), Window::PastDue);
+        assert_eq!(with_grace.window(due_day_ends + 2 * 86_400), Window::Closed);
+        assert_eq!(campaign(0).window(due_day_ends), Window::Closed);
+    }
+
+    #[test]
+    fn settings_that_contradict_themselves_are_refused() {
+        let base = Settings {
+            title: "調査".into(),
+            opens_at: parse_opening("2026-09-01T09:00").unwrap(),
+            due: Day::from(date!(2026 - 09 - 30)),
+            grace_days: 0,
+            reference_date: Day::from(date!(2026 - 04 - 01)),
+            rules: TargetRules::default(),
+        };
+        assert!(base.check().is_ok());
+        let refused = |change: fn(&mut Settings)| {
+            let mut settings = base.clone();
+            change(&mut settings);
+            settings.check().unwrap_err()
+        };
+        refused(|s| s.title = String::new());
+        refused(|s| s.title = "あ".repeat(MAX_TITLE_CHARS + 1));
+        refused(|s| s.grace_days = MAX_GRACE_DAYS + 1);
+        refused(|s| s.rules.min_age = Some(-1));
+        refused(|s| {
+            s.rules.min_age = Some(23);
+            s.rules.max_age = Some(18)
+        });
+        refused(|s| s.opens_at = parse_opening("2026-10-01T00:00").unwrap());
+        assert!(parse_opening("2026-09-01 09:00").is_err());
+        assert!(parse_opening("2026-09-31T09:00").is_err());
+    }
 }

@@ -3,6 +3,7 @@
 //! edge (`http`). The modules form no cycle (tests/tests/integration/module_graph.rs).
 
 pub mod account;
+pub mod answers;
 pub mod api;
 pub mod aws;
 pub mod campaign;

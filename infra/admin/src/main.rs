@@ -256,6 +256,12 @@ fn describe(error: Error) -> String {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Quiet unless asked: RUST_LOG=warn,kennin::dynamodb=debug prints each DynamoDB round trip
+    // (operation, latency, consumed capacity; never a key or a value) to stderr as JSON, which
+    // is how the benchmark counts an import's capacity units.
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = kennin::lambda::install_logging(std::io::stderr);
+    }
     let cli = Cli::parse();
     match run(cli).await {
         Ok(message) => match writeln!(std::io::stdout(), "{message}") {

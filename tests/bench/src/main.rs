@@ -9,6 +9,7 @@ mod local;
 mod machine;
 mod stats;
 mod steps;
+mod survey_import;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -61,6 +62,22 @@ enum Part {
         #[arg(long, default_value_t = 250)]
         pool: u32,
     },
+    /// Importing and publishing a union of full size with the release kennin-admin, on the
+    /// embedded store and on DynamoDB Local; its section is also put into docs/performance.md
+    /// at once, in place of the previous one.
+    SurveyImport {
+        #[arg(long)]
+        admin: PathBuf,
+        #[arg(long, env = "KENNIN_TEST_DYNAMODB_ENDPOINT")]
+        endpoint: String,
+        #[arg(long, default_value_t = 100_000)]
+        persons: u32,
+        #[arg(long, default_value_t = 150_000)]
+        dependents: u32,
+    },
+    /// Measures nothing: puts survey-import's section into docs/performance.md again from
+    /// docs/bench/survey-import.json (after a change of its text).
+    SurveyImportSection,
     /// The campaign bill, the summary of every target, and docs/performance.md.
     Report {
         #[command(flatten)]
@@ -154,9 +171,93 @@ async fn run(cli: Cli) -> Result<(), String> {
             write_json(&root, "load", &loads)?;
             write_section(&root, "load", &load::markdown(&loads, seconds))?;
         }
+        Part::SurveyImport {
+            admin,
+            endpoint,
+            persons,
+            dependents,
+        } => {
+            let work = work_dir(&root, "survey-import");
+            let table = local::fresh_table("survey-import");
+            let dynamo = local::Engine::Dynamo {
+                endpoint: endpoint.clone(),
+                table: table.clone(),
+            };
+            let measured = tokio::task::spawn_blocking(move || {
+                let mut report = survey_import::prepare(&work, persons, dependents)?;
+                let sizes = (persons, dependents);
+                let sqlite =
+                    survey_import::run_engine(&admin, &work, &survey_import::Target::Sqlite, report.year, sizes);
+                report.engines.push(sqlite?);
+                let target = survey_import::Target::Dynamo {
+                    endpoint: &endpoint,
+                    table: &table,
+                };
+                let dynamo = survey_import::run_engine(&admin, &work, &target, report.year, sizes);
+                report.engines.push(dynamo?);
+                Ok::<_, String>(report)
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            // DynamoDB Local keeps its tables in memory: drop this one whatever happened.
+            dynamo.discard().await;
+            let report = measured?;
+            write_json(&root, "survey-import", &report)?;
+            survey_import_section(&root, &report)?;
+        }
+        Part::SurveyImportSection => {
+            survey_import_section(&root, &read_json(&root, "survey-import")?)?;
+        }
         Part::Report { facts } => report(&root, &facts)?,
     }
     Ok(())
+}
+
+fn survey_import_section(root: &Path, report: &survey_import::SurveyImportReport) -> Result<(), String> {
+    let section = survey_import::markdown(report);
+    write_section(root, "survey-import", &section)?;
+    splice_section(root, survey_import::HEADING, &section)?;
+    eprint!("{section}");
+    Ok(())
+}
+
+/// The parts' sections in the order of docs/performance.md; tests/bench/notes.md follows them.
+const SECTIONS: [&str; 7] = ["steps", "argon2", "load", "bill", "coldstart", "size", "survey-import"];
+
+/// Puts one part's fresh section into docs/performance.md without running the other parts:
+/// in place of the section whose heading starts with `heading`, else before the section that follows it in
+/// `SECTIONS` order (the notes, "## Reading the figures"), else at the end.
+fn splice_section(root: &Path, heading: &str, section: &str) -> Result<(), String> {
+    let path = root.join("docs/performance.md");
+    let document = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(&path, spliced(&document, heading, section)).map_err(|e| e.to_string())
+}
+
+fn spliced(document: &str, heading: &str, section: &str) -> String {
+    let next_heading = |from: usize| {
+        document[from..]
+            .match_indices("\n## ")
+            .next()
+            .map_or(document.len(), |(at, _)| from + at + 1)
+    };
+    let (start, end) = match document.find(&format!("\n{heading}")) {
+        Some(at) => (at + 1, next_heading(at + 1)),
+        None => {
+            let at = document
+                .find("\n## Reading the figures\n")
+                .map_or(document.len(), |at| at + 1);
+            (at, at)
+        }
+    };
+    let mut out = String::with_capacity(document.len() + section.len());
+    out.push_str(&document[..start]);
+    if start > 0 && !out.ends_with("\n\n") {
+        out.push('\n');
+    }
+    out.push_str(section.trim_end());
+    out.push_str("\n\n");
+    out.push_str(&document[end..]);
+    out.trim_end().to_string() + "\n"
 }
 
 /// The login latency and cost follow from the argon2 figures and the login's round trips, so
@@ -246,11 +347,16 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
     ));
     write_section(root, "summary", &summary)?;
 
+    // Its own section carries when it was measured; the raw figures are enough to write it.
+    if let Ok(survey) = read_json::<survey_import::SurveyImportReport>(root, "survey-import") {
+        write_section(root, "survey-import", &survey_import::markdown(&survey))?;
+    }
+
     let mut document = machine::header(facts);
     document.push('\n');
     document.push_str(&summary);
     let sections = root.join("target/bench");
-    for part in ["steps", "argon2", "load", "bill", "coldstart", "size"] {
+    for part in SECTIONS {
         if let Ok(text) = std::fs::read_to_string(sections.join(format!("{part}.md"))) {
             document.push_str(text.trim_end());
             document.push_str("\n\n");
@@ -263,4 +369,28 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
         document.push('\n');
     }
     std::fs::write(root.join("docs/performance.md"), document.trim_end().to_string() + "\n").map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spliced;
+
+    #[test]
+    fn a_section_replaces_its_old_self_or_goes_before_the_notes() {
+        let old = "# P\n\n## Size\n\nsmall\n\n## Import and publish (1 persons)\n\nold\n\n### SQLite\n\nold\n\n## Reading the figures\n\nnotes\n";
+        let new = "## Import and publish (2 persons)\n\nnew\n";
+        assert_eq!(
+            spliced(old, "## Import and publish (", new),
+            "# P\n\n## Size\n\nsmall\n\n## Import and publish (2 persons)\n\nnew\n\n## Reading the figures\n\nnotes\n"
+        );
+        let without = "# P\n\n## Size\n\nsmall\n\n## Reading the figures\n\nnotes\n";
+        assert_eq!(
+            spliced(without, "## Import and publish (", new),
+            spliced(old, "## Import and publish (", new)
+        );
+        assert_eq!(
+            spliced("# P\n\n## Size\n\nsmall\n", "## Import and publish (", new),
+            "# P\n\n## Size\n\nsmall\n\n## Import and publish (2 persons)\n\nnew\n"
+        );
+    }
 }

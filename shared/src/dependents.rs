@@ -7,12 +7,11 @@
 use crate::domain::{
     BirthDate, CardNumber, CardSymbol, DateMessages, Day, DependentNo, InsurerCode, KanaName, Living, Relationship, Sex,
 };
-use crate::import_file::{ImportError, Row, Rows};
-use crate::roster::{PAGE_ITEMS, take_name};
+use crate::import_file::{ImportError, Row, Rows, digest};
+use crate::roster::{PAGE_ITEMS, WRITE_BATCH, take_name};
 use crate::store::records::{Dependent, Insurer, RosterEntry, RosterPerson, to_item};
 use crate::store::{Change, Cond, ItemStore, Key};
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 const COLUMNS: [&str; 10] = [
     "symbol",
@@ -26,9 +25,6 @@ const COLUMNS: [&str; 10] = [
     "certified_on",
     "living",
 ];
-
-/// Rows written to the store per batch.
-const WRITE_BATCH: usize = 500;
 
 const CERTIFIED_ON: DateMessages = DateMessages {
     empty: "認定日を入力してください。",
@@ -80,14 +76,6 @@ struct Stored {
     /// Each dependent's key and a digest of what is stored, so that an unchanged row is
     /// not written again.
     dependents: HashMap<Key, (u64, bool)>,
-}
-
-fn digest(dependent: &Dependent) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    serde_json::to_string(dependent)
-        .expect("records serialise")
-        .hash(&mut hasher);
-    hasher.finish()
 }
 
 async fn stored(store: &dyn ItemStore, insurer: &InsurerCode, year: i32) -> Result<Stored, ImportError> {

@@ -25,6 +25,17 @@ impl From<crate::store::StoreError> for ImportError {
     }
 }
 
+/// A digest of a record as a file states it, to tell an unchanged row from a changed one
+/// without holding what is stored.
+pub fn digest<T: serde::Serialize>(record: &T) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::hash::DefaultHasher::new();
+    serde_json::to_string(record)
+        .expect("records serialise")
+        .hash(&mut hasher);
+    hasher.finish()
+}
+
 /// UTF-8 (with or without BOM) as most tools write it, or Shift_JIS/CP932 as unions' core
 /// systems and Excel export it.
 pub fn decode(bytes: &[u8]) -> Result<String, ImportError> {

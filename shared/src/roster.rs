@@ -5,9 +5,10 @@ use crate::domain::{
     BirthDate, CardNumber, CardSymbol, Email, InsuredKind, InsurerCode, KanaName, OfficeCode, parse_flag,
 };
 use crate::error::Error;
-use crate::import_file::{ImportError, Row, read_rows};
+use crate::import_file::{ImportError, Row, digest, read_rows};
 use crate::store::records::{Insurer, RosterEntry, RosterPerson, UnionContact, from_item, to_item};
 use crate::store::{Change, ItemStore, Key};
+use futures::{StreamExt as _, TryStreamExt as _};
 
 /// Items read from the store per page when streaming a roster.
 pub(crate) const PAGE_ITEMS: usize = 1000;
@@ -119,6 +120,59 @@ pub async fn put_insurer(
     Ok(())
 }
 
+/// Rows written to the store per batch.
+pub(crate) const WRITE_BATCH: usize = 500;
+/// Changed persons updated at once (each its own UpdateItem, to keep their claim).
+const UPDATE_CONCURRENCY: usize = 16;
+
+fn unclaimed_digest(person: &RosterPerson) -> u64 {
+    digest(&RosterPerson {
+        claimed_by: None,
+        ..person.clone()
+    })
+}
+
+/// A changed person written field by field, so that a claim made meanwhile is kept.
+fn changes_keeping_the_claim(person: &RosterPerson) -> Vec<Change> {
+    vec![
+        Change::set(RosterPerson::BIRTH_DATE, person.birth_date),
+        Change::set(RosterPerson::NAME_KANA, &person.name_kana),
+        Change::set(RosterPerson::NAME, person.name.as_str()),
+        Change::set(RosterPerson::KIND, person.kind),
+        if person.overseas {
+            Change::set(RosterPerson::OVERSEAS, true)
+        } else {
+            Change::remove(RosterPerson::OVERSEAS)
+        },
+        match &person.office {
+            Some(office) => Change::set(RosterPerson::OFFICE, office),
+            None => Change::remove(RosterPerson::OFFICE),
+        },
+        match &person.office_name {
+            Some(name) => Change::set(RosterPerson::OFFICE_NAME, name.as_str()),
+            None => Change::remove(RosterPerson::OFFICE_NAME),
+        },
+        match &person.email {
+            Some(email) => Change::set(RosterPerson::EMAIL, email),
+            None => Change::remove(RosterPerson::EMAIL),
+        },
+    ]
+}
+
+async fn write(
+    store: &dyn ItemStore,
+    added: Vec<(Key, crate::store::Item)>,
+    changed: Vec<(Key, Vec<Change>)>,
+) -> Result<(), ImportError> {
+    store.put_many(added).await?;
+    futures::stream::iter(changed)
+        .map(|(key, changes)| async move { store.update(&key, &changes, None).await.map(|_| ()) })
+        .buffer_unordered(UPDATE_CONCURRENCY)
+        .try_collect::<()>()
+        .await?;
+    Ok(())
+}
+
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
     pub added: usize,
@@ -134,12 +188,15 @@ pub async fn import(
     insurer: &InsurerCode,
     year: i32,
     people: Vec<RosterPerson>,
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<ImportReport, ImportError> {
     let current: Insurer = match store.get(&Insurer::key(insurer)).await.map_err(Error::from)? {
         Some(item) => from_item(item).map_err(Error::from)?,
         None => return Err(ImportError::UnknownInsurer(insurer.to_string())),
     };
-    let mut existing: HashMap<String, RosterPerson> = HashMap::new();
+    // What is stored, as a digest of each person without their claim: a page of the roster
+    // at a time, so that only keys and digests are held.
+    let mut existing: HashMap<Key, u64> = HashMap::new();
     let partition = RosterPerson::partition(insurer, year);
     let mut after = None;
     loop {
@@ -148,7 +205,7 @@ pub async fn import(
             .await?;
         for item in page.items {
             if let RosterEntry::Person(person) = RosterEntry::from_item(item)? {
-                existing.insert(person.own_key().sk, person);
+                existing.insert(person.own_key(), unclaimed_digest(&person));
             }
         }
         match page.last {
@@ -158,54 +215,27 @@ pub async fn import(
     }
 
     let mut report = ImportReport::default();
-    let mut new_people: Vec<(Key, crate::store::Item)> = Vec::new();
-    for person in people {
+    let mut added: Vec<(Key, crate::store::Item)> = Vec::new();
+    let mut changed: Vec<(Key, Vec<Change>)> = Vec::new();
+    let total = people.len();
+    for (done, person) in people.into_iter().enumerate() {
         let key = person.own_key();
-        match existing.get(&key.sk) {
+        match existing.get(&key) {
             None => {
-                new_people.push((key, to_item(&person, None)));
+                added.push((key, to_item(&person, None)));
                 report.added += 1;
             }
-            Some(old)
-                if RosterPerson {
-                    claimed_by: None,
-                    ..old.clone()
-                } == person =>
-            {
-                report.unchanged += 1
-            }
+            Some(stored) if *stored == unclaimed_digest(&person) => report.unchanged += 1,
             Some(_) => {
-                // Field by field, so a claim made meanwhile is kept.
-                let changes = [
-                    Change::set(RosterPerson::BIRTH_DATE, person.birth_date),
-                    Change::set(RosterPerson::NAME_KANA, &person.name_kana),
-                    Change::set(RosterPerson::NAME, person.name.as_str()),
-                    Change::set(RosterPerson::KIND, person.kind),
-                    if person.overseas {
-                        Change::set(RosterPerson::OVERSEAS, true)
-                    } else {
-                        Change::remove(RosterPerson::OVERSEAS)
-                    },
-                    match &person.office {
-                        Some(office) => Change::set(RosterPerson::OFFICE, office),
-                        None => Change::remove(RosterPerson::OFFICE),
-                    },
-                    match &person.office_name {
-                        Some(name) => Change::set(RosterPerson::OFFICE_NAME, name.as_str()),
-                        None => Change::remove(RosterPerson::OFFICE_NAME),
-                    },
-                    match &person.email {
-                        Some(email) => Change::set(RosterPerson::EMAIL, email),
-                        None => Change::remove(RosterPerson::EMAIL),
-                    },
-                ];
-
-                store.update(&key, &changes, None).await.map_err(Error::from)?;
+                changed.push((key, changes_keeping_the_claim(&person)));
                 report.updated += 1;
             }
         }
+        if added.len() + changed.len() >= WRITE_BATCH || done + 1 == total {
+            write(store, std::mem::take(&mut added), std::mem::take(&mut changed)).await?;
+            progress(done + 1);
+        }
     }
-    store.put_many(new_people).await.map_err(Error::from)?;
     if current.current_year.is_none_or(|current| year >= current) && current.current_year != Some(year) {
         store
             .update(

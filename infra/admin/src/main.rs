@@ -342,9 +342,12 @@ async fn run(cli: Cli) -> Result<String, String> {
             let text = kennin::import_file::decode(&bytes).map_err(|e| e.to_string())?;
             let people = roster::parse(&text, &code, year, SystemClock.today_in_japan())
                 .map_err(|e| format!("{}\n取り込みは行っていません", e))?;
-            let report = roster::import(store.as_ref(), &code, year, people)
-                .await
-                .map_err(|e| e.to_string())?;
+            let report = roster::import(store.as_ref(), &code, year, people, &mut |done| {
+                eprint!("\r名簿を取り込み中: {done}件")
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            eprintln!();
             Ok(format!(
                 "保険者 {code} の {year} 年度名簿を取り込みました: 追加 {}件、更新 {}件、変更なし {}件",
                 report.added, report.updated, report.unchanged

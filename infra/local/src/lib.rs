@@ -197,7 +197,7 @@ pub async fn seed_demo(store: &dyn ItemStore, today: time::Date) -> Result<bool,
         .map_err(|e| e.to_string())?;
     let year = today.year();
     let people = roster::parse(DEMO_ROSTER, &code, year, today).map_err(|e| e.to_string())?;
-    roster::import(store, &code, year, people)
+    roster::import(store, &code, year, people, &mut |_| {})
         .await
         .map_err(|e| e.to_string())?;
     seed_demo_notices(store, &code, today).await?;

@@ -154,7 +154,7 @@ async fn import_roster(store: &dyn ItemStore, people: u32) -> Result<(), String>
         .await
         .map_err(|e| e.to_string())?;
     let parsed = roster::parse(&csv, &code, today.year(), today).map_err(|e| format!("{e:?}"))?;
-    roster::import(store, &code, today.year(), parsed)
+    roster::import(store, &code, today.year(), parsed, &mut |_| {})
         .await
         .map_err(|e| format!("{e:?}"))?;
     Ok(())

@@ -69,7 +69,7 @@ fn settings() -> Settings {
 async fn union(store: &dyn ItemStore) {
     roster::put_insurer(store, &code(), "テスト健保", None).await.unwrap();
     let people = roster::parse(ROSTER, &code(), YEAR, TODAY).unwrap();
-    roster::import(store, &code(), YEAR, people).await.unwrap();
+    roster::import(store, &code(), YEAR, people, &mut |_| {}).await.unwrap();
     dependents::import(store, &code(), YEAR, &dependents_file(DEPENDENTS), TODAY, &mut |_| {})
         .await
         .unwrap();

@@ -29,7 +29,7 @@ fn code() -> InsurerCode {
 async fn union_with_roster(store: &dyn ItemStore) {
     roster::put_insurer(store, &code(), "テスト健保", None).await.unwrap();
     let people = roster::parse(ROSTER, &code(), YEAR, TODAY).unwrap();
-    roster::import(store, &code(), YEAR, people).await.unwrap();
+    roster::import(store, &code(), YEAR, people, &mut |_| {}).await.unwrap();
 }
 
 async fn import(store: &dyn ItemStore, text: &str) -> Result<DependentsReport, ImportError> {
@@ -201,7 +201,9 @@ async fn a_large_file_streams_in_batches(engine: Engine) {
         ));
     }
     let people = roster::parse(&people, &code(), YEAR, TODAY).unwrap();
-    roster::import(store.as_ref(), &code(), YEAR, people).await.unwrap();
+    roster::import(store.as_ref(), &code(), YEAR, people, &mut |_| {})
+        .await
+        .unwrap();
     let mut reported = Vec::new();
     let report = dependents::import(store.as_ref(), &code(), YEAR, &rows, TODAY, &mut |done| {
         reported.push(done)

@@ -120,7 +120,7 @@ async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
     let code = InsurerCode::parse("0904").unwrap();
     let csv = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
     let people = roster::parse(csv, &code, SURVEY_YEAR + 1, time::macros::date!(2037 - 06 - 01)).unwrap();
-    roster::import(app.store.as_ref(), &code, SURVEY_YEAR + 1, people)
+    roster::import(app.store.as_ref(), &code, SURVEY_YEAR + 1, people, &mut |_| {})
         .await
         .unwrap();
 

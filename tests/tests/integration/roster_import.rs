@@ -17,7 +17,7 @@ fn code() -> InsurerCode {
 
 async fn import(store: &dyn ItemStore, year: i32, csv: &str) -> Result<ImportReport, ImportError> {
     let people = roster::parse(csv, &code(), year, date!(2026 - 06 - 01))?;
-    roster::import(store, &code(), year, people).await
+    roster::import(store, &code(), year, people, &mut |_| {}).await
 }
 
 async fn current_year(store: &dyn ItemStore) -> Option<i32> {

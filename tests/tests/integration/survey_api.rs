@@ -168,7 +168,9 @@ async fn other_union(app: &TestApp) {
         .unwrap();
     let roster_file = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
     let people = roster::parse(roster_file, &code, SURVEY_YEAR, today).unwrap();
-    roster::import(store, &code, SURVEY_YEAR, people).await.unwrap();
+    roster::import(store, &code, SURVEY_YEAR, people, &mut |_| {})
+        .await
+        .unwrap();
     let dependents_file = "symbol,number,dependent_no,name_kana,name,birth_date,sex,relationship,certified_on,living\n\
         1001,1,1,ベツ ハナコ,別 花子,1991/01/01,女,配偶者,2015/01/01,同居\n";
     dependents::import(store, &code, SURVEY_YEAR, dependents_file, today, &mut |_| {})

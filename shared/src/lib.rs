@@ -13,6 +13,7 @@ pub mod config;
 pub mod dependents;
 pub mod deps;
 pub mod domain;
+pub mod eligibility;
 pub mod error;
 pub mod http;
 pub mod import_file;

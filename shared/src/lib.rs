@@ -28,6 +28,7 @@ pub mod password_context;
 pub mod postal;
 pub mod progress;
 pub mod recovery;
+pub mod required_documents;
 pub mod roster;
 pub mod secrets;
 pub mod session;

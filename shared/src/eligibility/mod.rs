@@ -147,14 +147,15 @@ fn limit_for(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds, ag
     (thresholds.general, None)
 }
 
-fn other_insurance_label(insurance: OtherInsurance) -> &'static str {
+/// The insurance the dependent is covered by elsewhere, as messages name it.
+fn other_insurance(insurance: OtherInsurance) -> Option<&'static str> {
     match insurance {
-        OtherInsurance::None => "加入していない",
-        OtherInsurance::OwnEmployee => "勤務先の健康保険（本人）",
-        OtherInsurance::DependentOfOther => "ほかの方の被扶養者",
-        OtherInsurance::National => "国民健康保険",
-        OtherInsurance::VoluntaryContinuation => "任意継続",
-        OtherInsurance::LateElderly => "後期高齢者医療",
+        OtherInsurance::None => None,
+        OtherInsurance::OwnEmployee => Some("勤務先の健康保険"),
+        OtherInsurance::DependentOfOther => Some("ほかの方の被扶養者として健康保険"),
+        OtherInsurance::National => Some("国民健康保険"),
+        OtherInsurance::VoluntaryContinuation => Some("任意継続の健康保険"),
+        OtherInsurance::LateElderly => Some("後期高齢者医療制度"),
     }
 }
 
@@ -208,6 +209,12 @@ pub fn check(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds) ->
             Figures::default(),
         );
     }
+    // With the insured person away for work, the dependent keeps the household: no remittance
+    // is asked for, so none is judged.
+    let remittance = answers
+        .remittance
+        .as_ref()
+        .filter(|_| apart && answers.apart_reason != Some(ApartReason::Work));
     let (limit, group) = limit_for(answers, facts, thresholds, age);
     let group = group.map(|group| format!("（{group}）")).unwrap_or_default();
     if let Some(incomes) = &answers.incomes {
@@ -247,12 +254,6 @@ pub fn check(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds) ->
                 },
             );
         }
-        // With the insured person away for work, the dependent keeps the household: no remittance
-        // is asked for, so none is compared.
-        let remittance = answers
-            .remittance
-            .as_ref()
-            .filter(|_| apart && answers.apart_reason != Some(ApartReason::Work));
         if let Some(monthly) = remittance.and_then(|remittance| remittance.monthly_amount) {
             let yearly_remittance = monthly.saturating_mul(12);
             if expected >= yearly_remittance {
@@ -274,10 +275,7 @@ pub fn check(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds) ->
             }
         }
     }
-    if apart
-        && answers.apart_reason != Some(ApartReason::Work)
-        && answers.remittance.as_ref().and_then(|remittance| remittance.method) == Some(RemittanceMethod::Hand)
-    {
+    if remittance.and_then(|remittance| remittance.method) == Some(RemittanceMethod::Hand) {
         push(
             Rule::RemittanceByHand,
             Level::Warning,
@@ -286,17 +284,11 @@ pub fn check(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds) ->
             Figures::default(),
         );
     }
-    if let Some(insurance) = answers
-        .other_insurance
-        .filter(|insurance| *insurance != OtherInsurance::None)
-    {
+    if let Some(insurance) = answers.other_insurance.and_then(other_insurance) {
         push(
             Rule::OtherInsurance,
             Level::Ineligible,
-            format!(
-                "ほかの健康保険：{}に加入している方は被扶養者になれません。",
-                other_insurance_label(insurance)
-            ),
+            format!("ほかの健康保険：{insurance}に加入している方は被扶養者になれません。"),
             Figures::default(),
         );
     }
@@ -629,6 +621,15 @@ mod tests {
         assert_eq!(
             found(&insured(OtherInsurance::National), &adult),
             [(Rule::OtherInsurance, Level::Ineligible)]
+        );
+        let national = check(
+            &insured(OtherInsurance::National),
+            &adult,
+            &thresholds_on(REFERENCE_DATE),
+        );
+        assert_eq!(
+            national[0].message,
+            "ほかの健康保険：国民健康保険に加入している方は被扶養者になれません。"
         );
         let abroad = |exception| Answers {
             residence: Some(Residence::Abroad),

@@ -10,7 +10,7 @@
 
 mod thresholds;
 
-pub use thresholds::{InvalidThresholds, Limit, ThresholdTable, Thresholds, YoungBand};
+pub use thresholds::{InvalidThresholds, Limit, ThresholdRule, ThresholdTable, Thresholds, YoungBand};
 
 use crate::answers::{
     AbroadException, Answers, ApartReason, Continuation, IncomeLine, LivingAnswer, OtherInsurance, Per,

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 /// Which number a line of the data gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Rule {
+pub enum ThresholdRule {
     /// Expected yearly income must stay below it (yen).
     YearlyIncomeLimit,
     /// The same for people at or above `SeniorAge`, or disabled.
@@ -31,7 +31,7 @@ pub enum Rule {
     LateElderlyAge,
 }
 
-impl Rule {
+impl ThresholdRule {
     const ALL: [Self; 11] = [
         Self::YearlyIncomeLimit,
         Self::YearlyIncomeLimitSenior,
@@ -60,7 +60,7 @@ impl Rule {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Line {
-    rule: Rule,
+    rule: ThresholdRule,
     value: i64,
     valid_from: Day,
     #[serde(default)]
@@ -82,7 +82,7 @@ pub enum InvalidThresholds {
     #[error("the thresholds are not a list of rule lines: {0}")]
     Format(#[from] serde_json::Error),
     #[error("{0:?}: {1}")]
-    Rule(Rule, &'static str),
+    Rule(ThresholdRule, &'static str),
     #[error("the 19–22 band's rules are not in force on the same days")]
     YoungBandApart,
 }
@@ -135,14 +135,14 @@ impl ThresholdTable {
     pub fn from_json(text: &str) -> Result<Self, InvalidThresholds> {
         let mut lines: Vec<Line> = serde_json::from_str(text)?;
         lines.sort_by_key(|line| (line.rule, line.valid_from));
-        let mut periods: BTreeMap<Rule, Vec<(Day, Option<Day>)>> = BTreeMap::new();
+        let mut periods: BTreeMap<ThresholdRule, Vec<(Day, Option<Day>)>> = BTreeMap::new();
         for line in &lines {
             periods
                 .entry(line.rule)
                 .or_default()
                 .push((line.valid_from, line.valid_until));
         }
-        for rule in Rule::ALL {
+        for rule in ThresholdRule::ALL {
             let rule_periods = periods.get(&rule).map(Vec::as_slice).unwrap_or_default();
             check_periods(rule, rule_periods)?;
         }
@@ -151,7 +151,7 @@ impl ThresholdTable {
                 return Err(InvalidThresholds::Rule(line.rule, "a value is not positive"));
             }
         }
-        let young: Vec<_> = Rule::ALL
+        let young: Vec<_> = ThresholdRule::ALL
             .into_iter()
             .filter(|rule| rule.is_young_band())
             .map(|rule| periods.get(&rule))
@@ -162,7 +162,7 @@ impl ThresholdTable {
         Ok(Self { lines })
     }
 
-    fn value(&self, rule: Rule, day: Day) -> Option<i64> {
+    fn value(&self, rule: ThresholdRule, day: Day) -> Option<i64> {
         self.lines
             .iter()
             .find(|line| line.rule == rule && line.covers(day))
@@ -174,33 +174,33 @@ impl ThresholdTable {
         let value = |rule| self.value(rule, day);
         let young = || {
             Some(YoungBand {
-                age_from: value(Rule::YoungAgeFrom)?,
-                age_below: value(Rule::YoungAgeBelow)?,
+                age_from: value(ThresholdRule::YoungAgeFrom)?,
+                age_below: value(ThresholdRule::YoungAgeBelow)?,
                 limit: Limit {
-                    yearly: value(Rule::YearlyIncomeLimitYoung)?,
-                    daily: value(Rule::DailyBenefitLimitYoung)?,
+                    yearly: value(ThresholdRule::YearlyIncomeLimitYoung)?,
+                    daily: value(ThresholdRule::DailyBenefitLimitYoung)?,
                 },
             })
         };
         Some(Thresholds {
             general: Limit {
-                yearly: value(Rule::YearlyIncomeLimit)?,
-                daily: value(Rule::DailyBenefitLimit)?,
+                yearly: value(ThresholdRule::YearlyIncomeLimit)?,
+                daily: value(ThresholdRule::DailyBenefitLimit)?,
             },
             senior: Limit {
-                yearly: value(Rule::YearlyIncomeLimitSenior)?,
-                daily: value(Rule::DailyBenefitLimitSenior)?,
+                yearly: value(ThresholdRule::YearlyIncomeLimitSenior)?,
+                daily: value(ThresholdRule::DailyBenefitLimitSenior)?,
             },
-            senior_age: value(Rule::SeniorAge)?,
+            senior_age: value(ThresholdRule::SeniorAge)?,
             young: young(),
-            benefit_days_per_year: value(Rule::BenefitDaysPerYear)?,
-            late_elderly_age: value(Rule::LateElderlyAge)?,
+            benefit_days_per_year: value(ThresholdRule::BenefitDaysPerYear)?,
+            late_elderly_age: value(ThresholdRule::LateElderlyAge)?,
         })
     }
 }
 
 /// One rule's periods, sorted by their first day.
-fn check_periods(rule: Rule, periods: &[(Day, Option<Day>)]) -> Result<(), InvalidThresholds> {
+fn check_periods(rule: ThresholdRule, periods: &[(Day, Option<Day>)]) -> Result<(), InvalidThresholds> {
     let refuse = |why| Err(InvalidThresholds::Rule(rule, why));
     if periods
         .iter()

@@ -7,7 +7,7 @@
 //! an interruption, finds what it made and never overwrites an answer. A dependent that left
 //! the roster has their target marked, not deleted.
 
-use crate::domain::{Day, InsuredKind, InsurerCode, Invalid, OfficeCode, TargetStatus};
+use crate::domain::{Day, InsuredKind, InsurerCode, Invalid, OfficeCode, TargetStatus, age_on};
 use crate::error::Error;
 use crate::roster::PAGE_ITEMS;
 use crate::store::records::{Campaign, Dependent, RosterEntry, RosterPerson, Target, TargetRules, from_item, to_item};
@@ -157,16 +157,6 @@ impl Exclusion {
             Self::OlderThanMax => "最高年齢超".into(),
         }
     }
-}
-
-/// Completed years on `on`: a person is a year older on their birthday (29 February counts
-/// from 1 March in common years).
-pub fn age_on(birth: Date, on: Date) -> i32 {
-    let mut age = on.year() - birth.year();
-    if (u8::from(on.month()), on.day()) < (u8::from(birth.month()), birth.day()) {
-        age -= 1;
-    }
-    age
 }
 
 impl Campaign {

@@ -59,6 +59,16 @@ pub(crate) fn parse_date(input: &str, messages: &DateMessages) -> Result<Date, I
     Date::from_calendar_date(i32::from(year), month, day).map_err(|_| Invalid(messages.nonexistent))
 }
 
+/// Completed years on `on`: a person is a year older on their birthday (29 February counts
+/// from 1 March in common years).
+pub fn age_on(birth: Date, on: Date) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (u8::from(on.month()), on.day()) < (u8::from(birth.month()), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
 impl BirthDate {
     /// `today` is the caller's clock: a birth date must lie in the past.
     pub fn parse(input: &str, today: Date) -> Result<Self, Invalid> {

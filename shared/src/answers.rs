@@ -2,6 +2,12 @@
 //! draft may leave anything out; submitting needs what the answers given so far make required.
 //! Every field's values are the handbook's (../shared/handbook/survey.md, "The form").
 
+mod parse;
+
+pub use parse::{
+    AMOUNTS_YEN, MAX_INCOME_LINES, MAX_REMOVAL_DAYS_AHEAD, MAX_REMOVAL_DETAIL_CHARS, MAX_SCHOOL_NAME_CHARS,
+    SCHOOL_YEARS,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -104,6 +110,16 @@ pub enum IncomeKind {
     /// 出産手当金 (a daily amount)
     MaternityBenefit,
     Other,
+}
+
+impl IncomeKind {
+    /// The benefits the handbook asks as a daily amount, and checks against daily limits.
+    pub fn is_daily_benefit(self) -> bool {
+        matches!(
+            self,
+            Self::UnemploymentBenefit | Self::SicknessBenefit | Self::MaternityBenefit
+        )
+    }
 }
 
 /// What an income line's amount is counted per: `day` for the benefits only.

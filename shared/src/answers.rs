@@ -3,6 +3,7 @@
 //! Every field's values are the handbook's (../shared/handbook/survey.md, "The form").
 
 mod parse;
+mod submit;
 
 pub use parse::{
     AMOUNTS_YEN, MAX_INCOME_LINES, MAX_REMOVAL_DAYS_AHEAD, MAX_REMOVAL_DETAIL_CHARS, MAX_SCHOOL_NAME_CHARS,

@@ -1,6 +1,9 @@
 //! The survey form's answers for one target dependent (調査票), as the person saves them: a
 //! draft may leave anything out; submitting needs what the answers given so far make required.
 //! Every field's values are the handbook's (../shared/handbook/survey.md, "The form").
+//!
+//! A request's answers come in through `Answers::parse` (every problem at once, in Japanese);
+//! the serde derives are for answers already parsed and stored.
 
 mod parse;
 mod submit;

@@ -126,7 +126,8 @@ impl IncomeKind {
     }
 }
 
-/// What an income line's amount is counted per: `day` for the benefits only.
+/// What an income line's amount is counted per: the three benefits per `day` and only so (the
+/// handbook asks them as daily amounts), everything else per `month` or `year`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Per {

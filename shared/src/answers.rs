@@ -1,7 +1,17 @@
 //! The survey form's answers for one target dependent (調査票), as the person saves them: a
 //! draft may leave anything out; submitting needs what the answers given so far make required.
 //! Every field's values are the handbook's (../shared/handbook/survey.md, "The form").
+//!
+//! A request's answers come in through `Answers::parse` (every problem at once, in Japanese);
+//! the serde derives are for answers already parsed and stored.
 
+mod parse;
+mod submit;
+
+pub use parse::{
+    AMOUNTS_YEN, MAX_INCOME_LINES, MAX_REMOVAL_DAYS_AHEAD, MAX_REMOVAL_DETAIL_CHARS, MAX_SCHOOL_NAME_CHARS,
+    SCHOOL_YEARS,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -106,7 +116,18 @@ pub enum IncomeKind {
     Other,
 }
 
-/// What an income line's amount is counted per: `day` for the benefits only.
+impl IncomeKind {
+    /// The benefits the handbook asks as a daily amount, and checks against daily limits.
+    pub fn is_daily_benefit(self) -> bool {
+        matches!(
+            self,
+            Self::UnemploymentBenefit | Self::SicknessBenefit | Self::MaternityBenefit
+        )
+    }
+}
+
+/// What an income line's amount is counted per: the three benefits per `day` and only so (the
+/// handbook asks them as daily amounts), everything else per `month` or `year`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Per {

@@ -5,8 +5,9 @@ use crate::domain::Invalid;
 use crate::store::StoreError;
 use std::collections::BTreeMap;
 
-/// Per-field messages, keyed by the request's field names.
-pub type FieldErrors = BTreeMap<&'static str, String>;
+/// Per-field messages, keyed by the request's field names: a JSON path for nested ones
+/// (`answers.incomes[2].amount`), hence owned keys.
+pub type FieldErrors = BTreeMap<String, String>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -87,8 +88,8 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn field(name: &'static str, message: impl Into<String>) -> Self {
-        Error::Invalid(BTreeMap::from([(name, message.into())]))
+    pub fn field(name: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid(BTreeMap::from([(name.into(), message.into())]))
     }
 
     /// One of every kind of error (both messages of StepRequired), for the API description
@@ -212,14 +213,13 @@ impl From<StoreError> for Error {
 pub struct Fields(FieldErrors);
 
 impl Fields {
-    pub fn check<T>(&mut self, name: &'static str, parsed: Result<T, Invalid>) -> Option<T> {
-        parsed
-            .map_err(|e| self.0.entry(name).or_insert_with(|| e.0.to_string()))
-            .ok()
+    pub fn check<T>(&mut self, name: impl Into<String>, parsed: Result<T, Invalid>) -> Option<T> {
+        parsed.map_err(|e| self.add(name, e.0)).ok()
     }
 
-    pub fn add(&mut self, name: &'static str, message: impl Into<String>) {
-        self.0.entry(name).or_insert_with(|| message.into());
+    /// Keeps the first message of a field: the one that names its most basic problem.
+    pub fn add(&mut self, name: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(name.into()).or_insert_with(|| message.into());
     }
 
     pub fn finish(self) -> Result<(), Error> {

@@ -354,7 +354,7 @@ fn error_answer(error: &Error) -> (u16, &'static str, String) {
 
 fn error_reply(error: &Error, request_id: &str) -> Reply {
     let (status, code, message) = error_answer(error);
-    let field = |name: &'static str, message: &str| Some(FieldErrors::from([(name, message.to_string())]));
+    let field = |name: &str, message: &str| Some(FieldErrors::from([(name.to_string(), message.to_string())]));
     let fields = match error {
         Error::Invalid(fields) => Some(fields.clone()),
         Error::UserIdTaken => field("userId", "このユーザーIDは既に使われています。"),

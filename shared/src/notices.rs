@@ -278,9 +278,9 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    fn invalid_fields(result: Result<Notice, Error>) -> Vec<&'static str> {
+    fn invalid_fields(result: Result<Notice, Error>) -> Vec<String> {
         match result {
-            Err(Error::Invalid(fields)) => fields.keys().copied().collect(),
+            Err(Error::Invalid(fields)) => fields.into_keys().collect(),
             other => panic!("expected invalid input, got {other:?}"),
         }
     }

@@ -7,7 +7,7 @@
 //! as not answered, and a draft may leave anything unanswered.
 
 use super::{Answers, ApartAddress, Corrections, IncomeKind, IncomeLine, Per, Remittance, Removal, School};
-use crate::domain::{Address, Invalid, KanaName, PostalCode, Sex, clean_text, stated};
+use crate::domain::{Address, Invalid, KanaName, PostalCode, Sex, clean_text, grouped, stated};
 use crate::error::{Error, Fields};
 use crate::roster::MAX_NAME_CHARS;
 use serde::de::DeserializeOwned;
@@ -342,7 +342,7 @@ fn yen(value: Value) -> Result<i64, String> {
         _ if value.is_i64() || value.is_u64() => Err(stated!(
             "金額は{}円から{}円までで入力してください。",
             AMOUNTS_YEN.start(),
-            with_separators(*AMOUNTS_YEN.end())
+            grouped(*AMOUNTS_YEN.end())
         )
         .into()),
         _ => Err(WHOLE_YEN.into()),
@@ -394,19 +394,6 @@ fn calendar(text: &str, label: &str, day: bool) -> Result<Date, String> {
         .zip(number(2))
         .and_then(|(month, day)| Date::from_calendar_date(year, month, day).ok())
         .ok_or_else(|| format!("{label}に存在しない日付が入力されています。"))
-}
-
-/// `100,000,000`, as amounts are written on the form.
-fn with_separators(amount: i64) -> String {
-    let digits = amount.to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
 }
 
 #[cfg(test)]
@@ -740,13 +727,5 @@ pub(super) mod tests {
         for value in [json!([]), json!("together"), json!(null)] {
             assert_eq!(refused(value).keys().collect::<Vec<_>>(), ["answers"]);
         }
-    }
-
-    #[test]
-    fn the_limit_messages_write_amounts_as_the_form_does() {
-        assert_eq!(with_separators(0), "0");
-        assert_eq!(with_separators(999), "999");
-        assert_eq!(with_separators(1_000), "1,000");
-        assert_eq!(with_separators(100_000_000), "100,000,000");
     }
 }

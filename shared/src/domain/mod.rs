@@ -96,3 +96,26 @@ pub fn parse_flag(input: &str) -> Result<bool, Invalid> {
 pub fn clean_text(input: &str) -> String {
     text::clean(input)
 }
+
+/// A number as forms, messages and notices write it: 1,300,000.
+pub fn grouped(number: i64) -> String {
+    use num_format::{Locale, ToFormattedString as _};
+    number.to_formatted_string(&Locale::en)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        for (number, shown) in [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (1_320_000, "1,320,000"),
+            (100_000_000, "100,000,000"),
+            (-1_234, "-1,234"),
+        ] {
+            assert_eq!(super::grouped(number), shown);
+        }
+    }
+}

@@ -16,7 +16,7 @@ use crate::answers::{
     AbroadException, Answers, ApartReason, Continuation, IncomeLine, LivingAnswer, OtherInsurance, Per,
     RemittanceMethod, Residence,
 };
-use crate::domain::{BirthDate, Day, Relationship, age_on};
+use crate::domain::{BirthDate, Day, Relationship, age_on, grouped};
 use crate::store::records::{Campaign, Target};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -95,22 +95,6 @@ pub struct Check {
     pub figures: Figures,
 }
 
-/// A number as every message shows it: 1,320,000.
-pub fn figure(number: i64) -> String {
-    let digits = number.unsigned_abs().to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if number < 0 {
-        grouped.push('-');
-    }
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
-}
-
 /// A line's amount over a year: a month's twelve times, a year's (and a bonus given per year)
 /// as is, a daily benefit's for the days the daily limits are derived with (360), so a daily
 /// amount below its limit is also below the yearly one.
@@ -133,7 +117,7 @@ pub fn expected_yearly_income(incomes: &[IncomeLine], thresholds: &Thresholds) -
 /// messages: the most generous group they belong to.
 fn limit_for(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds, age: i64) -> (Limit, Option<String>) {
     if age >= thresholds.senior_age || answers.disabled == Some(true) {
-        let group = format!("{}歳以上または障害のある方", figure(thresholds.senior_age));
+        let group = format!("{}歳以上または障害のある方", grouped(thresholds.senior_age));
         return (thresholds.senior, Some(group));
     }
     let year_end = Date::from_calendar_date(facts.year, Month::December, 31).ok();
@@ -141,7 +125,7 @@ fn limit_for(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds, ag
         && !facts.relationship.is_spouse()
         && (band.age_from..band.age_below).contains(&i64::from(age_on(facts.birth_date.date(), year_end)))
     {
-        let group = format!("{}歳以上{}歳未満の方", figure(band.age_from), figure(band.age_below));
+        let group = format!("{}歳以上{}歳未満の方", grouped(band.age_from), grouped(band.age_below));
         return (band.limit, Some(group));
     }
     (thresholds.general, None)
@@ -187,8 +171,8 @@ pub fn check(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds) ->
             format!(
                 "年齢の基準：基準日（{}）時点で {}歳 ／ {}歳以上の方は後期高齢者医療制度に加入するため被扶養者になれません。",
                 facts.reference_date.japanese(),
-                figure(age),
-                figure(thresholds.late_elderly_age)
+                grouped(age),
+                grouped(thresholds.late_elderly_age)
             ),
             Figures {
                 age: Some(age),
@@ -225,8 +209,8 @@ pub fn check(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds) ->
                 Level::Warning,
                 format!(
                     "収入の基準{group}：見込み年収 {}円 ／ 基準 {}円未満",
-                    figure(expected),
-                    figure(limit.yearly)
+                    grouped(expected),
+                    grouped(limit.yearly)
                 ),
                 Figures {
                     expected_yearly: Some(expected),
@@ -244,8 +228,8 @@ pub fn check(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds) ->
                 Level::Warning,
                 format!(
                     "給付の日額の基準{group}：日額 {}円 ／ 基準 {}円未満",
-                    figure(line.amount),
-                    figure(limit.daily)
+                    grouped(line.amount),
+                    grouped(limit.daily)
                 ),
                 Figures {
                     daily_amount: Some(line.amount),
@@ -262,8 +246,8 @@ pub fn check(answers: &Answers, facts: &TargetFacts, thresholds: &Thresholds) ->
                     Level::Warning,
                     format!(
                         "仕送りの基準：見込み年収 {}円 ／ 基準 仕送り額（年額）{}円未満",
-                        figure(expected),
-                        figure(yearly_remittance)
+                        grouped(expected),
+                        grouped(yearly_remittance)
                     ),
                     Figures {
                         expected_yearly: Some(expected),
@@ -364,20 +348,6 @@ mod tests {
     }
 
     const ADULT: Date = date!(1990 - 06 - 15);
-
-    #[test]
-    fn figures_are_grouped_by_thousands() {
-        for (number, shown) in [
-            (0, "0"),
-            (999, "999"),
-            (1_000, "1,000"),
-            (1_320_000, "1,320,000"),
-            (100_000_000, "100,000,000"),
-            (-1_234, "-1,234"),
-        ] {
-            assert_eq!(figure(number), shown);
-        }
-    }
 
     #[test]
     fn yearly_income_counts_every_line_over_a_year() {

@@ -125,7 +125,7 @@ impl Campaign {
         for part in [
             dependent.symbol.as_str(),
             dependent.number.as_str(),
-            dependent.dependent_no.as_str(),
+            dependent.recorded.dependent_no.as_str(),
         ] {
             mac.update(part.as_bytes());
             mac.update(b"\0");
@@ -172,10 +172,13 @@ impl Campaign {
         if rules.exclude_overseas && person.overseas {
             return Some(Exclusion::Overseas);
         }
-        if rules.certified_by.is_some_and(|by| dependent.certified_on > by) {
+        if rules
+            .certified_by
+            .is_some_and(|by| dependent.recorded.certified_on > by)
+        {
             return Some(Exclusion::CertifiedAfter);
         }
-        let age = age_on(dependent.birth_date.date(), self.reference_date.date());
+        let age = age_on(dependent.recorded.birth_date.date(), self.reference_date.date());
         if rules.min_age.is_some_and(|min| age < min) {
             return Some(Exclusion::YoungerThanMin);
         }
@@ -374,14 +377,7 @@ async fn publish_one(
                 year: dependent.year,
                 symbol: dependent.symbol,
                 number: dependent.number,
-                dependent_no: dependent.dependent_no,
-                name: dependent.name,
-                name_kana: dependent.name_kana,
-                birth_date: dependent.birth_date,
-                sex: dependent.sex,
-                relationship: dependent.relationship,
-                living: dependent.living,
-                certified_on: dependent.certified_on,
+                recorded: dependent.recorded,
                 status: TargetStatus::NotStarted,
                 version: 0,
                 created_at: now,

@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::import_file::{ImportError, Row, Rows, digest};
 use crate::roster::{PAGE_ITEMS, WRITE_BATCH, take_name};
-use crate::store::records::{Dependent, Insurer, RosterEntry, RosterPerson, to_item};
+use crate::store::records::{Dependent, Insurer, RecordedDependent, RosterEntry, RosterPerson, to_item};
 use crate::store::{Change, Cond, ItemStore, Key};
 use std::collections::{HashMap, HashSet};
 
@@ -49,14 +49,16 @@ fn make_dependent(row: &mut Row, insurer: &InsurerCode, year: i32, today: time::
         year,
         symbol: symbol?,
         number: number?,
-        dependent_no: dependent_no?,
-        name: name?,
-        name_kana: name_kana?,
-        birth_date: birth_date?,
-        sex: sex?,
-        relationship: relationship?,
-        certified_on: certified_on?,
-        living: living?,
+        recorded: RecordedDependent {
+            dependent_no: dependent_no?,
+            name: name?,
+            name_kana: name_kana?,
+            birth_date: birth_date?,
+            sex: sex?,
+            relationship: relationship?,
+            certified_on: certified_on?,
+            living: living?,
+        },
         left_on: None,
     })
 }

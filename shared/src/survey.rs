@@ -97,14 +97,15 @@ pub struct TargetSummary {
 
 impl From<Target> for TargetSummary {
     fn from(target: Target) -> Self {
+        let recorded = target.recorded;
         Self {
             id: target.id,
-            name: target.name,
-            name_kana: target.name_kana.as_str().to_string(),
-            relationship: target.relationship.as_str().to_string(),
-            birth_date: Day::from(target.birth_date.date()).iso(),
-            sex: target.sex.label().to_string(),
-            living: target.living.label().to_string(),
+            name: recorded.name,
+            name_kana: recorded.name_kana.as_str().to_string(),
+            relationship: recorded.relationship.as_str().to_string(),
+            birth_date: Day::from(recorded.birth_date.date()).iso(),
+            sex: recorded.sex.label().to_string(),
+            living: recorded.living.label().to_string(),
             status: target.status,
             status_label: target.status.label().to_string(),
             updated_at: Timestamp(target.updated_at),
@@ -137,7 +138,7 @@ pub async fn survey(deps: &Deps, token: Option<&str>) -> Result<Survey, Error> {
                 targets.push(target);
             }
         }
-        targets.sort_by(|a, b| a.dependent_no.cmp(&b.dependent_no));
+        targets.sort_by(|a, b| a.recorded.dependent_no.cmp(&b.recorded.dependent_no));
     }
     let now = deps.clock.unix();
     Ok(Survey {

@@ -37,8 +37,8 @@ pub struct TargetFacts {
 impl TargetFacts {
     pub fn of(target: &Target, campaign: &Campaign) -> Self {
         Self {
-            relationship: target.relationship.clone(),
-            birth_date: target.birth_date,
+            relationship: target.recorded.relationship.clone(),
+            birth_date: target.recorded.birth_date,
             reference_date: campaign.reference_date,
             year: campaign.year,
         }

@@ -202,6 +202,32 @@ impl RosterPerson {
     }
 }
 
+/// A dependent as the union's roster records them: in the roster, and frozen in the target a
+/// campaign makes of them (flattened into both).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedDependent {
+    pub dependent_no: DependentNo,
+    pub name: String,
+    pub name_kana: KanaName,
+    pub birth_date: BirthDate,
+    pub sex: Sex,
+    pub relationship: Relationship,
+    pub certified_on: Day,
+    pub living: Living,
+}
+
+attributes!(RecordedDependent {
+    DEPENDENT_NO: DependentNo = "dependentNo",
+    NAME: str = "name",
+    NAME_KANA: KanaName = "nameKana",
+    BIRTH_DATE: BirthDate = "birthDate",
+    SEX: Sex = "sex",
+    RELATIONSHIP: Relationship = "relationship",
+    CERTIFIED_ON: Day = "certifiedOn",
+    LIVING: Living = "living",
+});
+
 /// A dependent (被扶養者) of a roster's person, as the union's file states them. One who is no
 /// longer in the union's file is kept with the day it left, so that a campaign can mark the
 /// target it made of them.
@@ -212,33 +238,21 @@ pub struct Dependent {
     pub year: i32,
     pub symbol: CardSymbol,
     pub number: CardNumber,
-    pub dependent_no: DependentNo,
-    pub name: String,
-    pub name_kana: KanaName,
-    pub birth_date: BirthDate,
-    pub sex: Sex,
-    pub relationship: Relationship,
-    pub certified_on: Day,
-    pub living: Living,
+    #[serde(flatten)]
+    pub recorded: RecordedDependent,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left_on: Option<Day>,
 }
 
-attributes!(Dependent {
-    INSURER: InsurerCode = "insurer",
-    YEAR: i32 = "year",
-    SYMBOL: CardSymbol = "symbol",
-    NUMBER: CardNumber = "number",
-    DEPENDENT_NO: DependentNo = "dependentNo",
-    NAME: str = "name",
-    NAME_KANA: KanaName = "nameKana",
-    BIRTH_DATE: BirthDate = "birthDate",
-    SEX: Sex = "sex",
-    RELATIONSHIP: Relationship = "relationship",
-    CERTIFIED_ON: Day = "certifiedOn",
-    LIVING: Living = "living",
-    LEFT_ON: Day = "leftOn",
-});
+attributes!(
+    Dependent {
+        INSURER: InsurerCode = "insurer",
+        YEAR: i32 = "year",
+        SYMBOL: CardSymbol = "symbol",
+        NUMBER: CardNumber = "number",
+        LEFT_ON: Day = "leftOn",
+    } + RecordedDependent
+);
 
 impl Dependent {
     pub fn key(
@@ -256,7 +270,13 @@ impl Dependent {
     }
 
     pub fn own_key(&self) -> Key {
-        Self::key(&self.insurer, self.year, &self.symbol, &self.number, &self.dependent_no)
+        Self::key(
+            &self.insurer,
+            self.year,
+            &self.symbol,
+            &self.number,
+            &self.recorded.dependent_no,
+        )
     }
 }
 
@@ -352,14 +372,8 @@ pub struct Target {
     pub year: i32,
     pub symbol: CardSymbol,
     pub number: CardNumber,
-    pub dependent_no: DependentNo,
-    pub name: String,
-    pub name_kana: KanaName,
-    pub birth_date: BirthDate,
-    pub sex: Sex,
-    pub relationship: Relationship,
-    pub living: Living,
-    pub certified_on: Day,
+    #[serde(flatten)]
+    pub recorded: RecordedDependent,
     pub status: TargetStatus,
     /// Raised by every change, for optimistic concurrency between tabs.
     pub version: i64,
@@ -387,33 +401,27 @@ pub struct Target {
     pub kana_order: String,
 }
 
-attributes!(Target {
-    ID: str = "id",
-    INSURER: InsurerCode = "insurer",
-    YEAR: i32 = "year",
-    SYMBOL: CardSymbol = "symbol",
-    NUMBER: CardNumber = "number",
-    DEPENDENT_NO: DependentNo = "dependentNo",
-    NAME: str = "name",
-    NAME_KANA: KanaName = "nameKana",
-    BIRTH_DATE: BirthDate = "birthDate",
-    SEX: Sex = "sex",
-    RELATIONSHIP: Relationship = "relationship",
-    LIVING: Living = "living",
-    CERTIFIED_ON: Day = "certifiedOn",
-    STATUS: TargetStatus = "status",
-    VERSION: i64 = "version",
-    CREATED_AT: i64 = "createdAt",
-    UPDATED_AT: i64 = "updatedAt",
-    LEFT_ROSTER: bool = "leftRoster",
-    OFFICE: OfficeCode = "office",
-    STATUS_LIST: str = "gsi1pk",
-    STATUS_ORDER: str = "gsi1sk",
-    OFFICE_LIST: str = "gsi2pk",
-    OFFICE_ORDER: str = "gsi2sk",
-    KANA_LIST: str = "gsi3pk",
-    KANA_ORDER: str = "gsi3sk",
-});
+attributes!(
+    Target {
+        ID: str = "id",
+        INSURER: InsurerCode = "insurer",
+        YEAR: i32 = "year",
+        SYMBOL: CardSymbol = "symbol",
+        NUMBER: CardNumber = "number",
+        STATUS: TargetStatus = "status",
+        VERSION: i64 = "version",
+        CREATED_AT: i64 = "createdAt",
+        UPDATED_AT: i64 = "updatedAt",
+        LEFT_ROSTER: bool = "leftRoster",
+        OFFICE: OfficeCode = "office",
+        STATUS_LIST: str = "gsi1pk",
+        STATUS_ORDER: str = "gsi1sk",
+        OFFICE_LIST: str = "gsi2pk",
+        OFFICE_ORDER: str = "gsi2sk",
+        KANA_LIST: str = "gsi3pk",
+        KANA_ORDER: str = "gsi3sk",
+    } + RecordedDependent
+);
 
 impl Target {
     pub const SK_PREFIX: &str = "TARGET#";
@@ -455,7 +463,7 @@ impl Target {
             .as_ref()
             .map(|_| format!("{}#{}", status.as_str().unwrap_or_default(), self.id));
         let kana_list = Self::kana_partition(&self.insurer, self.year);
-        let kana_order = format!("{}#{}", self.name_kana.as_str(), self.id);
+        let kana_order = format!("{}#{}", self.recorded.name_kana.as_str(), self.id);
         Self {
             status_list,
             status_order,
@@ -952,14 +960,16 @@ mod tests {
             year: 2026,
             symbol: symbol(),
             number: number(),
-            dependent_no: DependentNo::parse("1").unwrap(),
-            name: "健保 花子".into(),
-            name_kana: KanaName::parse("ケンポ ハナコ").unwrap(),
-            birth_date: BirthDate::parse("1992/02/02", date!(2026 - 06 - 01)).unwrap(),
-            sex: Sex::Female,
-            relationship: Relationship::parse("配偶者").unwrap(),
-            certified_on: Day::from(date!(2020 - 04 - 01)),
-            living: Living::Together,
+            recorded: RecordedDependent {
+                dependent_no: DependentNo::parse("1").unwrap(),
+                name: "健保 花子".into(),
+                name_kana: KanaName::parse("ケンポ ハナコ").unwrap(),
+                birth_date: BirthDate::parse("1992/02/02", date!(2026 - 06 - 01)).unwrap(),
+                sex: Sex::Female,
+                relationship: Relationship::parse("配偶者").unwrap(),
+                certified_on: Day::from(date!(2020 - 04 - 01)),
+                living: Living::Together,
+            },
             left_on: Some(Day::from(date!(2026 - 06 - 01))),
         };
         assert_declared_as_stored(std::slice::from_ref(&dependent));
@@ -981,14 +991,7 @@ mod tests {
             year: 2026,
             symbol: symbol(),
             number: number(),
-            dependent_no: dependent.dependent_no.clone(),
-            name: dependent.name.clone(),
-            name_kana: dependent.name_kana.clone(),
-            birth_date: dependent.birth_date,
-            sex: dependent.sex,
-            relationship: dependent.relationship.clone(),
-            living: dependent.living,
-            certified_on: dependent.certified_on,
+            recorded: dependent.recorded.clone(),
             status: TargetStatus::Returned,
             version: 3,
             created_at: 1,

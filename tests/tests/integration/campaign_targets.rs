@@ -90,7 +90,9 @@ async fn targets(store: &dyn ItemStore) -> Vec<Target> {
             all.push(from_item::<Target>(item).unwrap());
         }
     }
-    all.sort_by(|a, b| (a.number.as_str(), &a.dependent_no).cmp(&(b.number.as_str(), &b.dependent_no)));
+    all.sort_by(|a, b| {
+        (a.number.as_str(), &a.recorded.dependent_no).cmp(&(b.number.as_str(), &b.recorded.dependent_no))
+    });
     all
 }
 
@@ -116,7 +118,7 @@ async fn each_rule_holds_at_its_boundary_and_preview_counts_what_publish_writes(
     assert_eq!(published.added, 3);
     let written = targets(store.as_ref()).await;
     assert_eq!(written.len(), preview.targets);
-    let chosen: Vec<&str> = written.iter().map(|t| t.dependent_no.as_str()).collect();
+    let chosen: Vec<&str> = written.iter().map(|t| t.recorded.dependent_no.as_str()).collect();
     assert_eq!(chosen, ["01", "03", "05"]);
     assert!(
         written
@@ -135,7 +137,10 @@ async fn publishing_again_after_a_roster_change_adds_and_marks_without_losing_an
         .unwrap();
     let before = targets(store.as_ref()).await;
     // The person has started answering for the dependent who will leave.
-    let answered = before.iter().find(|t| t.dependent_no.as_str() == "03").unwrap();
+    let answered = before
+        .iter()
+        .find(|t| t.recorded.dependent_no.as_str() == "03")
+        .unwrap();
     store
         .update(
             &answered.own_key(),

@@ -66,16 +66,16 @@ async fn utf8_bom_and_shift_jis_files_import_the_same_dependents(engine: Engine)
     assert_eq!(seen[0], seen[1]);
     assert_eq!(seen[0], seen[2]);
     let spouse = &seen[0][0];
-    assert_eq!(spouse.name, "健保 花子");
-    assert_eq!(spouse.relationship.as_str(), "配偶者");
-    assert_eq!(spouse.certified_on.iso(), "2010-04-01");
+    assert_eq!(spouse.recorded.name, "健保 花子");
+    assert_eq!(spouse.recorded.relationship.as_str(), "配偶者");
+    assert_eq!(spouse.recorded.certified_on.iso(), "2010-04-01");
     assert_eq!(
-        seen[0][2].dependent_no.as_str(),
+        seen[0][2].recorded.dependent_no.as_str(),
         "01",
         "枝番 1 and 01 are one dependent"
     );
     assert_eq!(
-        seen[0][2].relationship.as_str(),
+        seen[0][2].recorded.relationship.as_str(),
         "義母",
         "another relationship is kept as written"
     );
@@ -168,7 +168,7 @@ async fn re_importing_changes_nothing_and_a_dependent_missing_later_is_marked_le
     let after = stored_dependents(store.as_ref()).await;
     assert_eq!(after.len(), 3, "a dependent who left is kept");
     assert_eq!(after[1].left_on.map(|d| d.iso()).as_deref(), Some("2026-06-01"));
-    assert_eq!(after[0].living.label(), "別居");
+    assert_eq!(after[0].recorded.living.label(), "別居");
     // Importing the same file again marks nobody twice; the one who left comes back with the full file.
     assert_eq!(
         import(store.as_ref(), &format!("{HEADER}{changed}"))

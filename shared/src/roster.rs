@@ -286,6 +286,33 @@ mod tests {
     }
 
     #[test]
+    fn the_optional_columns_are_read_when_present_and_checked() {
+        let csv = "symbol,number,birth_date,name_kana,name,kind,office,office_name,overseas,email\n\
+            1,1,1990/01/01,ケンポ,健保,任意継続,A-01,本社,1,taro@example.jp\n\
+            1,2,1990/01/01,ケンポ,健保,,,,,\n";
+        let people = parse(csv, &code(), 2026, TODAY).unwrap();
+        assert_eq!(people[0].kind, InsuredKind::VoluntaryContinuation);
+        assert_eq!(people[0].office.as_ref().map(OfficeCode::as_str), Some("A-01"));
+        assert_eq!(people[0].office_name.as_deref(), Some("本社"));
+        assert!(people[0].overseas);
+        assert_eq!(people[0].email.as_ref().map(Email::as_str), Some("taro@example.jp"));
+        assert_eq!(people[1].kind, InsuredKind::General, "an empty kind is 一般");
+        assert!(people[1].office.is_none() && !people[1].overseas && people[1].email.is_none());
+
+        let bad = format!(
+            "symbol,number,birth_date,name_kana,name,kind,office,office_name,overseas,email\n\
+             1,1,1990/01/01,ケンポ,健保,退職,本社,{},2,taro@\n",
+            "支".repeat(MAX_NAME_CHARS + 1)
+        );
+        let ImportError::Rows(errors) = parse(&bad, &code(), 2026, TODAY).unwrap_err() else {
+            panic!()
+        };
+        for column in ["kind", "office", "office_name", "overseas", "email"] {
+            assert!(errors[0].1.contains(&format!("{column}:")), "{column}: {}", errors[0].1);
+        }
+    }
+
+    #[test]
     fn missing_column_is_named() {
         let csv = "symbol,number,birth_date,name\n";
         assert!(matches!(

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { assertNoProblems, baseUrl, latestCode, launch, newPage, uniqueUserId } from './harness.mjs';
+import { assertNoProblems, baseUrl, call, latestCode, launch, newPage, uniqueUserId } from './harness.mjs';
 
 const BASE = baseUrl();
 const USER_ID = uniqueUserId('ichiro');
@@ -35,21 +35,6 @@ async function admin(...args) {
   const { KENNIN_TABLE, KENNIN_DYNAMODB_ENDPOINT, ...env } = process.env;
   const { stdout } = await promisify(execFile)(bin, ['--data-dir', dataDir, ...args], { env });
   return stdout;
-}
-
-/** Calls the API from the page, with its cookies. */
-function call(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const response = await fetch(path, {
-        method,
-        headers: body ? { 'content-type': 'application/json' } : {},
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
 }
 
 /** Signs 鈴木 一郎 up and logs in through the API, then finishes first login ⑤, in `page`'s context. */

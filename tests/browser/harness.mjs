@@ -333,3 +333,18 @@ export function uniqueUserId(prefix = 'web') {
   const random = Math.random().toString(36).slice(2, 6).padEnd(4, '0');
   return `${prefix}_${Date.now().toString(36)}${counter.toString(36)}${random}`;
 }
+
+/** Calls the API from the page, with its cookies. */
+export function call(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const response = await fetch(path, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}

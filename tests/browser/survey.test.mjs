@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertNoProblems, baseUrl, checkA11y, latestCode, launch, newPage, screenshot, uniqueUserId } from './harness.mjs';
+import { assertNoProblems, baseUrl, call, checkA11y, latestCode, launch, newPage, screenshot, uniqueUserId } from './harness.mjs';
 
 const BASE = baseUrl();
 const USER_ID = uniqueUserId('hanako');
@@ -72,21 +72,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Calls the API from the page, with its cookies. */
-function call(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const response = await fetch(path, {
-        method,
-        headers: body ? { 'content-type': 'application/json' } : {},
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
-}
 
 /** Signs 佐倉 花子 up and logs in through the API, then finishes first login ⑤. */
 async function registeredAndLoggedIn(page) {

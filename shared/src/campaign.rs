@@ -8,6 +8,7 @@
 //! the roster has their target marked, not deleted.
 
 use crate::domain::{Day, InsuredKind, InsurerCode, Invalid, OfficeCode, TargetStatus, age_on};
+use crate::eligibility::ThresholdTable;
 use crate::error::Error;
 use crate::roster::PAGE_ITEMS;
 use crate::store::records::{Campaign, Dependent, RosterEntry, RosterPerson, Target, TargetRules, from_item, to_item};
@@ -37,6 +38,9 @@ pub struct Settings {
 }
 
 /// `2026-12-06T09:00` in Japan time, as the operator writes the opening minute.
+/// 128 bits: unguessable, and short enough for an address.
+pub const TARGET_ID_BYTES: usize = 16;
+
 pub fn parse_opening(input: &str) -> Result<i64, Invalid> {
     let format = format_description!("[year]-[month]-[day]T[hour]:[minute]");
     PrimitiveDateTime::parse(input.trim(), format)
@@ -71,6 +75,12 @@ impl Settings {
         }
         if self.opens_at >= window_end(self.due) {
             return Err(Invalid("開始日時は回答期限の日より前にしてください。"));
+        }
+        // The pre-check takes its income limits from the reference date: it must have some.
+        if ThresholdTable::built_in().in_force(self.reference_date).is_none() {
+            return Err(Invalid(
+                "基準日に適用される収入の基準がありません。基準日をご確認ください。",
+            ));
         }
         Ok(())
     }
@@ -119,7 +129,8 @@ impl Campaign {
         }
     }
 
-    /// The id of the target this campaign makes of a dependent.
+    /// The id of the target this campaign makes of a dependent: the first `TARGET_ID_BYTES` of
+    /// the HMAC, in lowercase hex.
     fn target_id(&self, dependent: &Dependent) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(self.id_key.as_bytes()).expect("hmac takes any key length");
         for part in [
@@ -130,7 +141,7 @@ impl Campaign {
             mac.update(part.as_bytes());
             mac.update(b"\0");
         }
-        hex::encode(&mac.finalize().into_bytes()[..16])
+        hex::encode(&mac.finalize().into_bytes()[..TARGET_ID_BYTES])
     }
 }
 
@@ -390,6 +401,9 @@ async fn publish_one(
                 office_order: None,
                 kana_list: String::new(),
                 kana_order: String::new(),
+                answers: None,
+                submitted_at: None,
+                return_reason: None,
             }
             .listed();
             match store
@@ -403,9 +417,11 @@ async fn publish_one(
         }
         Some(Exclusion::LeftRoster) => {
             let unmarked = Cond::And(vec![Cond::Exists, Cond::missing(Target::LEFT_ROSTER)]);
+            // The version too: a save racing the mark must not put the target back unmarked.
             let changes = [
                 Change::set(Target::LEFT_ROSTER, true),
                 Change::set(Target::UPDATED_AT, now),
+                Change::add(Target::VERSION, 1),
             ];
             match store.update(&key, &changes, Some(&unmarked)).await {
                 Ok(_) => Ok(Outcome::MarkedLeft),

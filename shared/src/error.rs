@@ -3,6 +3,7 @@
 
 use crate::domain::Invalid;
 use crate::store::StoreError;
+use crate::union_contact::ContactView;
 use std::collections::BTreeMap;
 
 /// Per-field messages, keyed by the request's field names: a JSON path for nested ones
@@ -79,6 +80,16 @@ pub enum Error {
     RecoveryThrottled { retry_after: i64, window_seconds: i64 },
     #[error("no address for this postal code")]
     PostalCodeUnknown,
+    /// The answers changed since the version the request was made from (another tab).
+    #[error("answers changed meanwhile")]
+    VersionConflict,
+    #[error("answers already submitted")]
+    AlreadySubmitted,
+    #[error("survey not open yet")]
+    SurveyNotOpen,
+    /// Past the due day and the grace days: the union's contact is where the person turns.
+    #[error("survey closed")]
+    SurveyClosed { contact: Option<ContactView> },
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
     /// A fault of ours, not of a dependency: stored data that cannot be read, a request the
@@ -141,6 +152,12 @@ impl Error {
                 window_seconds: 3_600,
             },
             Error::PostalCodeUnknown,
+            Error::VersionConflict,
+            Error::AlreadySubmitted,
+            Error::SurveyNotOpen,
+            Error::SurveyClosed {
+                contact: Some(ContactView::default()),
+            },
             Error::Unavailable("the table did not answer".into()),
             Error::Internal("unreadable Account item".into()),
         ];
@@ -179,6 +196,10 @@ impl Error {
                 | Error::NoEmailChange
                 | Error::RecoveryThrottled { .. }
                 | Error::PostalCodeUnknown
+                | Error::VersionConflict
+                | Error::AlreadySubmitted
+                | Error::SurveyNotOpen
+                | Error::SurveyClosed { .. }
                 | Error::Unavailable(_)
                 | Error::Internal(_) => {}
             }

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::domain::Next;
 use crate::error::{Error, FieldErrors};
 use crate::lockout::LOCK_SECONDS;
+use crate::union_contact::ContactView;
 use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -45,6 +46,8 @@ pub struct ApiRequest {
     /// The route template (`/api/postal/{code}`), never the path itself: path values such as a
     /// postal code stay out of the logs.
     route: Option<String>,
+    /// The route's path parameters (`{id}`), as API Gateway passes them: decoded.
+    path_parameters: lambda_http::aws_lambda_events::query_map::QueryMap,
     client_ip: String,
     started: Instant,
 }
@@ -129,6 +132,7 @@ impl ApiRequest {
             })
             .flatten();
         let client_ip = forwarded.or(source_ip).unwrap_or_else(|| "unknown".to_string());
+        let path_parameters = request.path_parameters();
         let (parts, body) = request.into_parts();
         let body = match body {
             Body::Empty => Vec::new(),
@@ -143,9 +147,15 @@ impl ApiRequest {
             body,
             request_id,
             route,
+            path_parameters,
             client_ip,
             started,
         }
+    }
+
+    /// A path parameter of the route (`id` of `/api/survey/targets/{id}`).
+    pub fn path_parameter(&self, name: &str) -> Option<&str> {
+        self.path_parameters.first(name)
     }
 
     pub fn method(&self) -> &str {
@@ -347,6 +357,10 @@ fn error_answer(error: &Error) -> (u16, &'static str, String) {
         Error::RecoveryThrottled { window_seconds, .. } => (429, "too_many_requests", format!("短時間に何度も受け付けたため、しばらく受け付けを停止しています。{}ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。", japanese_duration(*window_seconds))),
         Error::NoEmailChange => (409, "no_email_change", "メールアドレスの変更手続きが見つかりません。新しいメールアドレスの入力からやり直してください。".into()),
         Error::PostalCodeUnknown => (404, "postal_code_unknown", "この郵便番号に該当する住所が見つかりませんでした。郵便番号をご確認のうえ、住所を直接入力してください。".into()),
+        Error::VersionConflict => (409, "version_conflict", "ほかの画面や端末で回答が保存されたため、この画面の内容は保存していません。画面を再読み込みして、最新の回答をご確認ください。".into()),
+        Error::AlreadySubmitted => (409, "already_submitted", "既に提出しています。再度提出出来ません。".into()),
+        Error::SurveyNotOpen => (409, "survey_not_open", "回答の受付はまだ始まっていません。受付開始後に回答してください。".into()),
+        Error::SurveyClosed { .. } => (409, "survey_closed", "回答の受付期間は終了しました。回答や提出については、お問い合わせ先へご連絡ください。".into()),
         Error::Unavailable(_) => (503, "service_unavailable", "ただいま混み合っているか、一時的に処理できません。入力内容は失われていません。しばらくしてからもう一度お試しください。".into()),
         Error::Internal(_) => (500, "internal_error", "システムの内部でエラーが発生したため、処理できませんでした。お手数ですが、ご加入の健康保険組合へお問い合わせください。".into()),
     }
@@ -366,11 +380,16 @@ fn error_reply(error: &Error, request_id: &str) -> Reply {
         Error::StepRequired { next } => Some(*next),
         _ => None,
     };
+    let contact = match error {
+        Error::SurveyClosed { contact } => contact.clone(),
+        _ => None,
+    };
     let body = ErrorBody {
         code,
         message,
         fields,
         next,
+        contact,
         request_id: request_id.to_string(),
     };
     Reply::json(status, body)
@@ -389,6 +408,9 @@ pub struct ErrorBody {
     fields: Option<FieldErrors>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next: Option<Next>,
+    /// the union's お問い合わせ先, where the answer sends the person to the union
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<ContactView>,
     request_id: String,
 }
 

@@ -35,8 +35,11 @@ pub mod session;
 pub mod signup;
 pub mod store;
 pub mod survey;
+pub mod survey_form;
 pub mod terms;
 pub mod throttle;
+pub mod union_contact;
+pub mod union_documents;
 
 pub use deps::Deps;
 pub use error::Error;

@@ -9,6 +9,7 @@ use crate::domain::{Day, Next, TargetStatus};
 use crate::error::Error;
 use crate::session::authenticate;
 use crate::store::records::{Campaign, Target, UnionContact, from_item};
+use crate::union_contact::ContactView;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -51,16 +52,6 @@ impl CampaignView {
             past_due: window == Window::PastDue,
         }
     }
-}
-
-/// お問い合わせ先: the union's desk for the survey; each part as the union set it, or null.
-#[derive(Debug, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactView {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub hours: Option<String>,
-    pub email: Option<String>,
 }
 
 impl From<UnionContact> for ContactView {

@@ -8,10 +8,12 @@
 //! test below.
 
 use super::{Attr, Cond, Item, Key, StoreError, TTL};
+use crate::answers::Answers;
 use crate::domain::{
     Address, BirthDate, CardNumber, CardSymbol, Day, DependentNo, Email, InsuredKind, InsurerCode, KanaName, Living,
     OfficeCode, PhoneNumber, PostalCode, Relationship, Sex, TargetStatus, UserId,
 };
+use crate::required_documents::DocumentTable;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
@@ -399,6 +401,14 @@ pub struct Target {
     pub kana_list: String,
     #[serde(rename = "gsi3sk")]
     pub kana_order: String,
+    /// The saved draft, or the answers as submitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Answers>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<i64>,
+    /// Why the union sent the answers back (差し戻し), shown to the person until resubmitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_reason: Option<String>,
 }
 
 attributes!(
@@ -420,6 +430,9 @@ attributes!(
         OFFICE_ORDER: str = "gsi2sk",
         KANA_LIST: str = "gsi3pk",
         KANA_ORDER: str = "gsi3sk",
+        ANSWERS: Answers = "answers",
+        SUBMITTED_AT: i64 = "submittedAt",
+        RETURN_REASON: str = "returnReason",
     } + RecordedDependent
 );
 
@@ -489,6 +502,67 @@ impl Target {
 
     pub fn own_key(&self) -> Key {
         Self::key(&self.insurer, self.year, &self.symbol, &self.number, &self.id)
+    }
+}
+
+/// What happened to a target, kept beside it for the union's review: the answers as they were
+/// submitted stay here when the union sends the form back and the person changes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetEventKind {
+    Submitted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetEvent {
+    pub target_id: String,
+    pub kind: TargetEventKind,
+    pub at: i64,
+    /// The target's version the event made.
+    pub version: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Answers>,
+    /// The kinds of the documents the person confirmed on submitting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
+}
+
+attributes!(TargetEvent {
+    TARGET_ID: str = "targetId",
+    KIND: TargetEventKind = "kind",
+    AT: i64 = "at",
+    VERSION: i64 = "version",
+    ANSWERS: Answers = "answers",
+    DOCUMENTS: Vec<String> = "documents",
+});
+
+impl TargetEvent {
+    /// Beside the target, in the insured person's partition, in the order they happened: the
+    /// version is unique per target, so no two events share a key.
+    pub fn key(target: &Target, version: i64) -> Key {
+        Key::new(target.own_key().pk, format!("EVENT#{}#{version:08}", target.id))
+    }
+}
+
+/// A union's own table of the documents the answers require, in place of kennin's default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnionDocuments {
+    pub insurer: InsurerCode,
+    pub table: DocumentTable,
+    pub updated_at: i64,
+}
+
+attributes!(UnionDocuments {
+    INSURER: InsurerCode = "insurer",
+    TABLE: DocumentTable = "table",
+    UPDATED_AT: i64 = "updatedAt",
+});
+
+impl UnionDocuments {
+    pub fn key(insurer: &InsurerCode) -> Key {
+        Key::new(format!("INSURER#{insurer}"), "DOCUMENTS")
     }
 }
 
@@ -1004,8 +1078,24 @@ mod tests {
             office_order: None,
             kana_list: String::new(),
             kana_order: String::new(),
+            answers: Some(Answers::default()),
+            submitted_at: Some(3),
+            return_reason: Some("収入の証明が足りません。".into()),
         }
         .listed();
+        assert_declared_as_stored(&[TargetEvent {
+            target_id: target.id.clone(),
+            kind: TargetEventKind::Submitted,
+            at: 3,
+            version: 3,
+            answers: Some(Answers::default()),
+            documents: vec!["income_certificate".into()],
+        }]);
+        assert_declared_as_stored(&[UnionDocuments {
+            insurer: insurer_code(),
+            table: DocumentTable::default_table().clone(),
+            updated_at: 1,
+        }]);
         assert_declared_as_stored(&[target]);
         assert_declared_as_stored(&[SignupFlow {
             id: "flow".into(),

@@ -189,8 +189,8 @@ async fn publishing_again_after_a_roster_change_adds_and_marks_without_losing_an
     assert!(left.left_roster);
     assert_eq!(
         (left.status, left.version),
-        (TargetStatus::InProgress, 4),
-        "the answer is kept"
+        (TargetStatus::InProgress, 5),
+        "the answer is kept, and the mark raised the version so that no open form saves over it"
     );
     for target in &before {
         if target.id != answered.id {

@@ -1,0 +1,92 @@
+//! PUT /api/survey/targets/{id}/answers: the draft, saved whole. Partial answers are fine; a
+//! value that breaks its rule refuses the whole save, with a message at its field.
+
+use super::{Form, open, reread_after_lost_race};
+use crate::answers::Answers;
+use crate::deps::Deps;
+use crate::domain::TargetStatus;
+use crate::eligibility::Check;
+use crate::error::Error;
+use crate::required_documents::RequiredDocument;
+use crate::store::records::{Target, to_item};
+use crate::store::{Cond, Write};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("examples" = [{"version": 2, "answers": {"living": "together", "occupation": "part_time", "incomes": [{"kind": "wages", "amount": 80000, "per": "month"}]}}]))]
+pub struct SaveRequest {
+    /// The version the answers were read at (`version` of the form or of the last save).
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[schemars(with = "Answers")]
+    pub answers: Value,
+}
+
+/// Asks the sender to read the form again: a request without a version cannot be placed.
+pub(super) fn version_given(version: Option<i64>) -> Result<i64, Error> {
+    version.ok_or_else(|| {
+        Error::field(
+            "version",
+            "回答の版が指定されていません。画面を再読み込みしてください。",
+        )
+    })
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Saved {
+    pub version: i64,
+    pub status: TargetStatus,
+    pub status_label: String,
+    /// As stored: texts normalised, unanswered parts left out.
+    pub answers: Answers,
+    pub required_documents: Vec<RequiredDocument>,
+    pub checks: Vec<Check>,
+}
+
+pub async fn save(deps: &Deps, token: Option<&str>, id: &str, request: SaveRequest) -> Result<Saved, Error> {
+    let form = open(deps, token, id).await?;
+    form.check_changeable()?;
+    let version = version_given(request.version)?;
+    if version != form.target.version {
+        return Err(Error::VersionConflict);
+    }
+    let answers = Answers::parse(&request.answers, deps.clock.today_in_japan())?;
+    let evaluation = form.evaluate(&answers)?;
+    let Form { target, now, .. } = form;
+    let status = match target.status {
+        TargetStatus::NotStarted => TargetStatus::InProgress,
+        other => other,
+    };
+    // Leaving a section saves, often with nothing changed: that costs no write.
+    let target = if target.answers.as_ref() == Some(&answers) && status == target.status {
+        target
+    } else {
+        let saved = Target {
+            answers: Some(answers),
+            status,
+            version: version + 1,
+            updated_at: now,
+            ..target
+        }
+        .listed();
+        let key = saved.own_key();
+        let write = Write::put(key.clone(), to_item(&saved, None)).when(Cond::eq(Target::VERSION, version));
+        if let Err(error) = deps.store.transact(vec![write]).await {
+            return Err(reread_after_lost_race(deps, &key, error).await);
+        }
+        tracing::info!(event = "survey_answers_saved", target_id = %saved.id, version = saved.version, "survey");
+        saved
+    };
+    Ok(Saved {
+        version: target.version,
+        status: target.status,
+        status_label: target.status.label().to_string(),
+        answers: target.answers.unwrap_or_default(),
+        required_documents: evaluation.required_documents,
+        checks: evaluation.checks,
+    })
+}

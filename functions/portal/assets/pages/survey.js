@@ -19,9 +19,6 @@ const CHECK_LEADS = {
   info: 'お知らせ',
 };
 
-const CONFLICT_MESSAGE =
-  'ほかの画面（別のタブなど）で、この調査票が先に保存されました。この画面の入力内容は保存されていません。最新の内容を読み込んでから、もう一度入力してください。';
-
 export async function start(section) {
   const me = await whoAmI();
   if (!me) {
@@ -261,18 +258,17 @@ class SurveyPage {
       return;
     }
     if (result.code === 'version_conflict') {
-      this.element('#survey-conflict-message').textContent = CONFLICT_MESSAGE;
+      this.element('#survey-conflict-message').textContent = result.message;
       this.element('#survey-conflict').hidden = false;
       focusMessage(this.element('#survey-conflict-message'));
       return;
     }
-    let shown = result;
     if (result.code === 'survey_closed') {
-      const contact = showContact(this.element('#survey-contact'), this.element('#survey-contact-list'), result.contact);
-      shown = { ...result, message: `${result.message}${askTheUnion(contact)}` };
+      // The message sends the person to the union's contact.
+      showContact(this.element('#survey-contact'), this.element('#survey-contact-list'), result.contact);
     }
     const first = this.showFieldErrors(result.fields || {});
-    const alert = showAlert(form, shown);
+    const alert = showAlert(form, result);
     if (first) {
       const section = first.closest('[data-form-section]');
       if (section && section.dataset.formSection !== this.current) {
@@ -371,6 +367,9 @@ class SurveyPage {
       this.version = result.data.version;
       this.showAnswered({ ...result.data, answers: this.answers.read() });
       return result;
+    }
+    if (result.code === 'survey_closed') {
+      showContact(this.element('#survey-contact'), this.element('#survey-contact-list'), result.contact);
     }
     const answerMissing = Object.keys(result.fields || {}).some((key) => key.startsWith('answers.'));
     if (answerMissing || result.code === 'version_conflict') {

@@ -187,6 +187,15 @@ test('open: each dependent with 続柄, a status badge and the deadline', async 
   await page.close();
 });
 
+test('open, every dependent submitted: the top page says so', async () => {
+  const page = await pageWith({ campaign: campaign('open'), contact: CONTACT, targets: [SPOUSE] });
+  await page.goto(`${BASE}/portal/home`);
+  await home(page).locator('#home-survey-status').getByText('すべての被扶養者の方の調査票を提出しました。', { exact: false }).waitFor();
+  assert.deepEqual((await listed(page)).map((t) => t.facts), ['続柄：配偶者回答状況：提出済み']);
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.close();
+});
+
 test('upcoming: when answers open, in Japan time', async () => {
   const survey = { campaign: campaign('upcoming'), contact: CONTACT, targets: [SPOUSE] };
   const page = await pageWith(survey, [formOf(SPOUSE, survey, { status: 'not_started', statusLabel: '未回答' })]);

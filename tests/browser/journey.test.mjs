@@ -1,9 +1,11 @@
 // The first-login manual's whole journey in a real Chromium, as a person on a phone goes through
 // it: ① with half-width kana and no space, a refused ② password shown next to its field, ③ with
 // the code from the mail and a reload in between, login, terms, contact with the address filled
-// from the postal code, the top page with the demo person's dependents to answer for and one
-// dependent's page, settings and logout; then the two recovery links. Every screen is checked
-// with axe-core (WCAG 2.1 A/AA) and photographed for docs/screenshots/.
+// from the postal code, the top page with the demo person's dependents to answer for; the
+// 調査票 of two of them (the spouse 同居 with no income; the mother 別居 with a pension and a
+// remittance, whose warnings show beside those answers), each submitted; settings and logout;
+// then the two recovery links. Every screen is checked with axe-core (WCAG 2.1 A/AA) and
+// photographed for docs/screenshots/.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -204,10 +206,186 @@ test('⑥ the survey: each dependent to answer for, with status and deadline', a
   });
   assert.equal(await dependent.locator('.badge').innerText(), '未回答');
   assert.equal(await dependent.locator('#survey-due').textContent(), due);
-  await dependent.locator('#survey-form-later').getByText('調査票の入力画面は準備中です。').waitFor();
+  // The 調査票 opens at its first section, the record as the union has it.
+  await dependent.getByRole('heading', { name: 'ご本人の確認', level: 2 }).waitFor();
   await look('survey-dependent');
   await dependent.getByRole('link', { name: 'トップページに戻る' }).click();
   await page.waitForURL(/\/portal\/home$/);
+});
+
+/** Opens the 調査票 of `name` from the top page. */
+async function openForm(name) {
+  await page.goto(`${BASE}/portal/home`);
+  await screen('home').getByRole('link', { name }).click();
+  await page.waitForURL(/\/portal\/survey\/[A-Za-z0-9]+/);
+  const form = screen('survey');
+  await form.getByRole('heading', { name: `${name} 様`, level: 1 }).waitFor();
+  await form.getByRole('heading', { name: 'ご本人の確認', level: 2 }).waitFor();
+  return form;
+}
+
+/**
+ * Leaves the section with 次へ: it is saved (保存しました), and the section `heading` follows,
+ * with the focus on its heading. Checks it with axe, and photographs it as `shot` when given.
+ */
+async function next(form, heading, shot) {
+  await form.getByRole('button', { name: '次へ' }).click();
+  await form.getByRole('heading', { name: heading, level: 2 }).waitFor();
+  await form.locator('#survey-saved').getByText('保存しました。').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), heading, 'the focus is on the new section');
+  await assertFitsPhone(heading);
+  if (shot) {
+    await look(shot);
+  } else {
+    await checkA11y(page, heading);
+  }
+}
+
+/** Fails if the page needs sideways scrolling on a 375 px phone. */
+async function assertFitsPhone(name) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 740 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.setViewportSize(before);
+  assert.ok(width <= 375, `${name} is ${width} px wide at 375 px`);
+}
+
+/** The (term, description) pairs of a <dl>. */
+function summaryOf(list) {
+  return list.evaluate((dl) => Object.fromEntries([...dl.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+}
+
+/** 添付資料確認: confirms the documents and submits; 提出済み follows with what was submitted. */
+async function submit(form, shot) {
+  const documents = form.locator('#survey-documents');
+  const confirm = documents.getByLabel('上記添付資料を確認しました。');
+  await confirm.waitFor();
+  // Submitting without the tick is refused at the checkbox.
+  await documents.getByRole('button', { name: '提出する' }).click();
+  await documents.locator('#submit-documentsConfirmed-error').waitFor();
+  assert.equal(await confirm.getAttribute('aria-invalid'), 'true');
+  await confirm.check();
+  await documents.getByRole('button', { name: '提出する' }).click();
+  const answered = form.locator('#survey-answered');
+  await answered.getByRole('heading', { name: '提出済み', level: 2 }).waitFor();
+  assert.equal(await form.locator('.badge').innerText(), '提出済み');
+  assert.match(await answered.locator('#answered-when').textContent(), /^\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}時\d{2}分に提出しました。/);
+  await look(shot);
+  return answered;
+}
+
+test('⑦ the spouse: 同居, no income, the documents, submitted once', async () => {
+  const form = await openForm('健保 花子');
+  assert.equal(await form.locator('#survey-progress').textContent(), '全7ページ中 1ページ目');
+  await look('survey-form-identity');
+  await next(form, '同居・別居');
+  await form.getByRole('radio', { name: '同居', exact: true }).check();
+  assert.equal(await form.getByLabel('別居の理由').isVisible(), false, 'the questions for 別居 are not asked');
+  await next(form, '職業・収入');
+  await form.getByRole('radio', { name: '無職', exact: true }).check();
+  await form.getByRole('radio', { name: '収入なし', exact: true }).check();
+  assert.equal(await form.locator('#answers-incomes').isVisible(), false);
+  // Living together, there is no 仕送り to ask about.
+  await next(form, 'ほかの健康保険');
+  await form.getByRole('radio', { name: '加入していない', exact: true }).check();
+  await next(form, '国内居住');
+  await form.getByRole('radio', { name: '日本国内に住んでいる', exact: true }).check();
+  await next(form, '今後の扶養');
+  await form.getByRole('radio', { name: '引き続き扶養に入る', exact: true }).check();
+  await next(form, '添付資料確認');
+  const documents = await form.locator('#survey-documents-list li').evaluateAll((items) => items.map((item) => item.querySelector('.document-label').textContent));
+  assert.deepEqual(documents, ['所得証明書または課税（非課税）証明書']);
+  assert.match(await form.locator('#survey-documents-list').textContent(), /マイナンバー/);
+
+  const answered = await submit(form, 'survey-submitted-spouse');
+  const summary = await summaryOf(answered.locator('#answered-summary'));
+  assert.equal(summary['同居・別居'], '同居');
+  assert.equal(summary['収入の見込み'], '収入なし');
+  assert.equal(summary['今後の扶養'], '引き続き扶養に入る');
+  assert.equal(summary['仕送りの月額'], undefined);
+
+  // A reload shows the submitted answers, which cannot be changed any more.
+  await page.reload();
+  await answered.getByRole('heading', { name: '提出済み', level: 2 }).waitFor();
+  assert.equal(await form.locator('#answers-form').isVisible(), false);
+  assert.equal((await summaryOf(answered.locator('#answered-summary')))['ほかの健康保険'], '加入していない');
+  assertNoProblems(page, { ignore: EXPECTED });
+});
+
+test('⑦ the mother: 別居, a pension and a remittance, the warnings beside them, submitted', async () => {
+  const form = await openForm('健保 和子');
+  await next(form, '同居・別居');
+  await form.getByRole('radio', { name: '別居', exact: true }).check();
+  await form.getByRole('radio', { name: '別世帯', exact: true }).check();
+  await form.getByLabel('別居先の郵便番号').fill('1000001');
+  const address = form.getByLabel('別居先の住所');
+  await page.waitForFunction(() => document.getElementById('answers-apartAddress-address').value.startsWith('東京都千代田区千代田'));
+  await address.fill(`${await address.inputValue()}2-2`);
+  await look('survey-form-living');
+
+  // 職業・収入: an old-age pension of 150,000円 a month is 1,800,000円 a year, not below the
+  // limit for 60 and over; the warning stays beside the income until the person goes on.
+  await next(form, '職業・収入');
+  assert.equal(await form.locator('#survey-progress').textContent(), '全8ページ中 3ページ目', '仕送り is asked');
+  await form.getByRole('radio', { name: '年金受給者', exact: true }).check();
+  await form.getByRole('radio', { name: '収入あり', exact: true }).check();
+  const line = form.locator('#answers-incomes li').first();
+  await line.getByLabel('収入の種類').selectOption({ label: '老齢年金' });
+  assert.equal(await line.getByLabel('単位').inputValue(), 'month');
+  const amount = line.getByLabel('金額（円）');
+  assert.equal(await amount.getAttribute('inputmode'), 'numeric');
+  await amount.fill('150000');
+  await form.getByRole('button', { name: '次へ' }).click();
+  const income = form.locator('[data-form-section="work"] .check-result[data-rule="yearly_income"]');
+  await income.waitFor();
+  assert.equal(await income.getAttribute('data-level'), 'warning');
+  assert.match(await income.textContent(), /1,800,000円/);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.rule), 'yearly_income', 'the warning is read out');
+  assert.equal(await amount.inputValue(), '150,000', 'the amount in thousands');
+  await look('survey-form-work-warning');
+
+  await next(form, '仕送り');
+  await form.getByLabel('仕送りの月額（円）').fill('100000');
+  await form.getByRole('radio', { name: '銀行振込', exact: true }).check();
+  await form.getByLabel('仕送りを始めた年月').fill('2020-04');
+  await form.getByRole('button', { name: '次へ' }).click();
+  const remittance = form.locator('[data-form-section="remittance"] .check-result[data-rule="remittance_below_income"]');
+  await remittance.waitFor();
+  assert.equal(await remittance.getAttribute('data-level'), 'warning');
+  await look('survey-form-remittance-warning');
+
+  await next(form, 'ほかの健康保険', 'survey-form-insurance');
+  await form.getByRole('radio', { name: '加入していない', exact: true }).check();
+  await next(form, '国内居住', 'survey-form-residence');
+  await form.getByRole('radio', { name: '日本国内に住んでいる', exact: true }).check();
+  await next(form, '今後の扶養', 'survey-form-continuation');
+  await form.getByRole('radio', { name: '引き続き扶養に入る', exact: true }).check();
+  await next(form, '添付資料確認');
+  const documents = form.locator('#survey-documents');
+  const labels = await documents.locator('#survey-documents-list .document-label').allTextContents();
+  assert.deepEqual(labels.map((label) => label.replace(/（.*$/, '')), ['所得証明書または課税', '年金額改定通知書または年金振込通知書', '仕送りの送金証明']);
+  // The warnings again, before submitting.
+  assert.deepEqual(await documents.locator('#survey-checks-all .check-result').evaluateAll((all) => all.map((c) => c.dataset.rule)).then((rules) => rules.sort()), ['remittance_below_income', 'yearly_income']);
+  await look('survey-documents');
+
+  const answered = await submit(form, 'survey-submitted');
+  const summary = await summaryOf(answered.locator('#answered-summary'));
+  assert.equal(summary['同居・別居'], '別居');
+  assert.equal(summary['別居の理由'], '別世帯');
+  assert.equal(summary['収入の見込み'], '老齢年金 150,000円（月額）');
+  assert.equal(summary['仕送りの月額'], '100,000円');
+  assert.equal(summary['仕送りの方法'], '銀行振込');
+  assert.equal(summary['仕送りを始めた年月'], '2020年4月');
+  assert.equal(await answered.locator('#answered-documents li').count(), 3);
+  assertNoProblems(page, { ignore: EXPECTED });
+});
+
+test('⑦ the top page: 提出済み for both, the child still to answer', async () => {
+  await page.goto(`${BASE}/portal/home`);
+  const targets = screen('home').locator('#home-targets li');
+  await targets.nth(2).waitFor();
+  const facts = await targets.locator('.target-facts').allTextContents();
+  assert.deepEqual(facts, ['続柄：配偶者回答状況：提出済み', '続柄：子回答状況：未回答', '続柄：母回答状況：提出済み']);
 });
 
 test('⑥ the top page, settings and logout', async () => {

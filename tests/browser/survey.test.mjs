@@ -1,7 +1,8 @@
 // The survey on the top page and on a dependent's page, in each state a campaign can be in. As
 // the demo roster's 1001-2 佐倉 花子, who has no target dependent: her real answer is "nothing
-// is asked of you"; for the other states the test answers GET /api/survey itself, with the
-// contract's shapes (the journey checks the demo person's real list).
+// is asked of you"; for the other states the test answers GET /api/survey and GET
+// /api/survey/targets/{id} itself, with the contract's shapes (the journey and
+// survey-form.test.mjs use the real ones).
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -94,14 +95,35 @@ async function registeredAndLoggedIn(page) {
 
 /**
  * A page of the logged-in context; with `survey`, GET /api/survey answers that instead of the
- * server.
+ * server, and GET /api/survey/targets/{id} the form of each of `forms` (by id).
  */
-async function pageWith(survey) {
+async function pageWith(survey, forms = []) {
   const page = await newPage(browser, { timezoneId: 'Europe/London', storageState: await context.storageState() });
   if (survey) {
     await page.route('**/api/survey', (route) => route.fulfill({ json: survey }));
   }
+  for (const form of forms) {
+    await page.route(`**/api/survey/targets/${form.id}`, (route) => route.fulfill({ json: form }));
+  }
   return page;
+}
+
+/** A dependent's 調査票 as GET /api/survey/targets/{id} gives it; `extra` replaces parts. */
+function formOf(target, survey, extra = {}) {
+  const { updatedAt, ...recorded } = target;
+  return {
+    ...recorded,
+    answers: {},
+    version: 0,
+    editable: survey.campaign.state === 'open',
+    requiredDocuments: [],
+    checks: [],
+    submittedAt: null,
+    returnReason: null,
+    campaign: survey.campaign,
+    contact: survey.contact,
+    ...extra,
+  };
 }
 
 function home(page) {
@@ -165,8 +187,18 @@ test('open: each dependent with 続柄, a status badge and the deadline', async 
   await page.close();
 });
 
+test('open, every dependent submitted: the top page says so', async () => {
+  const page = await pageWith({ campaign: campaign('open'), contact: CONTACT, targets: [SPOUSE] });
+  await page.goto(`${BASE}/portal/home`);
+  await home(page).locator('#home-survey-status').getByText('すべての被扶養者の方の調査票を提出しました。', { exact: false }).waitFor();
+  assert.deepEqual((await listed(page)).map((t) => t.facts), ['続柄：配偶者回答状況：提出済み']);
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.close();
+});
+
 test('upcoming: when answers open, in Japan time', async () => {
-  const page = await pageWith({ campaign: campaign('upcoming'), contact: CONTACT, targets: [SPOUSE] });
+  const survey = { campaign: campaign('upcoming'), contact: CONTACT, targets: [SPOUSE] };
+  const page = await pageWith(survey, [formOf(SPOUSE, survey, { status: 'not_started', statusLabel: '未回答' })]);
   await page.goto(`${BASE}/portal/home`);
   const status = home(page).locator('#home-survey-status');
   await status.getByText('回答の受付は2026年12月6日 9時30分に始まります。回答期限は2027年1月5日です。').waitFor();
@@ -176,6 +208,11 @@ test('upcoming: when answers open, in Japan time', async () => {
   await page.waitForURL(`**/portal/survey/${SPOUSE.id}`);
   const dependent = page.locator('section[data-page="survey"]');
   await dependent.locator('#survey-message').getByText('回答の受付は2026年12月6日 9時30分に始まります。').waitFor();
+  // Nothing to fill in yet: the record, and no answers.
+  assert.equal(await dependent.locator('#answers-form').isVisible(), false);
+  await dependent.locator('#answered-recorded').getByText('佐倉 一郎').waitFor();
+  await dependent.locator('#answered-summary').getByText('まだ回答していません').waitFor();
+  await checkA11y(page, 'survey dependent (upcoming)');
   assertNoProblems(page, { ignore: EXPECTED });
   await page.close();
 });
@@ -198,7 +235,13 @@ test('past due: the deadline has passed, answer at once, the union\'s contact', 
 });
 
 test('closed: the survey has closed, with the union\'s contact', async () => {
-  const page = await pageWith({ campaign: campaign('closed'), contact: CONTACT, targets: [SPOUSE, MOTHER] });
+  const survey = { campaign: campaign('closed'), contact: CONTACT, targets: [SPOUSE, MOTHER] };
+  const mother = formOf(MOTHER, survey, {
+    status: 'in_progress',
+    statusLabel: '回答中',
+    answers: { living: 'apart', apartReason: 'separate_household', incomes: [{ kind: 'pension_old_age', amount: 80000, per: 'month' }] },
+  });
+  const page = await pageWith(survey, [mother]);
   await page.goto(`${BASE}/portal/home`);
   await home(page).locator('#home-survey-status').getByText('今年度の被扶養者資格調査の受付は終了しました。', { exact: false }).waitFor();
   const contact = home(page).locator('#home-contact');
@@ -212,9 +255,39 @@ test('closed: the survey has closed, with the union\'s contact', async () => {
   const dependent = page.locator('section[data-page="survey"]');
   await dependent.locator('#survey-message').getByText('受付は終了しました', { exact: false }).waitFor();
   await dependent.locator('#survey-contact').getByText(CONTACT.phone).waitFor();
-  assert.equal(await dependent.locator('#survey-form-later').isVisible(), false, 'no form is promised once closed');
+  // The answers as they were left, which can no longer change.
+  assert.equal(await dependent.locator('#answers-form').isVisible(), false, 'no form once closed');
+  await dependent.getByRole('heading', { name: '回答内容', level: 2 }).waitFor();
+  await dependent.locator('#answered-summary').getByText('老齢年金 80,000円（月額）').waitFor();
+  await dependent.locator('#answered-summary').getByText('別世帯').waitFor();
   await checkA11y(page, 'survey dependent (closed)');
   await assertFitsSmallPhone(page, 'the dependent\'s page');
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.close();
+});
+
+test('returned (差し戻し): the union\'s reason above the form, to answer again', async () => {
+  const survey = { campaign: campaign('open'), contact: CONTACT, targets: [MOTHER] };
+  const mother = formOf(MOTHER, survey, {
+    answers: { living: 'apart', apartReason: 'work' },
+    version: 4,
+    returnReason: '仕送りの送金証明が3か月分そろっていません。',
+    checks: [{ rule: 'relationship_apart', level: 'info', message: '別居の確認のお知らせ', figures: {} }],
+  });
+  const page = await pageWith(survey, [mother]);
+  await page.goto(`${BASE}/portal/survey/${MOTHER.id}#living`);
+  const dependent = page.locator('section[data-page="survey"]');
+  await dependent.locator('#survey-returned').getByText('（理由：仕送りの送金証明が3か月分そろっていません。）', { exact: false }).waitFor();
+  assert.equal(await dependent.locator('.badge').innerText(), '差し戻し');
+  // The address's section is shown, with the saved answers and the check beside them.
+  await dependent.getByRole('heading', { name: '同居・別居', level: 2 }).waitFor();
+  assert.equal(await dependent.getByRole('radio', { name: '別居', exact: true }).isChecked(), true);
+  assert.equal(await dependent.getByRole('radio', { name: '被保険者の単身赴任', exact: true }).isChecked(), true);
+  await dependent.locator('[data-form-section="living"] .check-result').getByText('別居の確認のお知らせ').waitFor();
+  // 単身赴任: the family is not kept by a remittance, so 仕送り is not asked.
+  assert.equal(await dependent.locator('#survey-progress').textContent(), '全7ページ中 2ページ目');
+  await checkA11y(page, 'survey dependent (returned)');
+  await assertFitsSmallPhone(page, 'the returned form');
   assertNoProblems(page, { ignore: EXPECTED });
   await page.close();
 });

@@ -3,8 +3,10 @@
 const NETWORK_MESSAGE = '通信できませんでした。電波の良いところで、もう一度お試しください。';
 
 /**
+ * The answer's JSON with `ok`, the HTTP `status` and `retryAfter` on top; `data` is the JSON as
+ * sent, for answers that have a `status` of their own (a survey target's).
  * @returns {Promise<{ok: boolean, status: number, code?: string, message?: string,
- *   fields?: Record<string, string>, retryAfter?: number, [key: string]: unknown}>}
+ *   fields?: Record<string, string>, retryAfter?: number, data: object, [key: string]: unknown}>}
  */
 export async function api(method, path, body) {
   const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' };
@@ -26,7 +28,7 @@ export async function api(method, path, body) {
   if (!response.ok && !data.message) {
     data.message = 'ただいま処理できません。しばらくしてからもう一度お試しください。';
   }
-  return { ...data, ok: response.ok, status: response.status, retryAfter };
+  return { ...data, ok: response.ok, status: response.status, retryAfter, data };
 }
 
 /** Sends the person to the login page with a note saying why. */

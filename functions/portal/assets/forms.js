@@ -1,6 +1,6 @@
 // Forms: values in, the server's field messages next to their fields, one request at a time.
 
-import { sessionOver, toLogin } from './api.js';
+import { api, sessionOver, toLogin } from './api.js';
 
 export function values(form) {
   const data = {};
@@ -16,26 +16,65 @@ function errorElement(input) {
   return document.getElementById(`${input.id}-error`);
 }
 
+/** Hides every field message of `form` and unmarks the fields (an error's id ends in -error). */
 export function clearErrors(form) {
   const alert = form.querySelector('.form-error');
   if (alert) {
     alert.hidden = true;
     alert.textContent = '';
   }
-  for (const input of form.querySelectorAll('input[aria-invalid]')) {
-    input.removeAttribute('aria-invalid');
-    const error = errorElement(input);
-    if (error) {
-      error.hidden = true;
-      error.textContent = '';
-    }
-    const described = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== `${input.id}-error`);
+  for (const error of form.querySelectorAll('.error')) {
+    error.hidden = true;
+    error.textContent = '';
+  }
+  for (const control of form.querySelectorAll('[aria-invalid]')) {
+    control.removeAttribute('aria-invalid');
+    const described = (control.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && !id.endsWith('-error'));
     if (described.length) {
-      input.setAttribute('aria-describedby', described.join(' '));
+      control.setAttribute('aria-describedby', described.join(' '));
     } else {
-      input.removeAttribute('aria-describedby');
+      control.removeAttribute('aria-describedby');
     }
   }
+}
+
+/**
+ * Shows `message` in `error` and marks each of `controls` (one field, or a group's radios) as
+ * invalid and described by it, so a screen reader reads the message with the field.
+ */
+export function markInvalid(controls, error, message) {
+  for (const control of controls) {
+    control.setAttribute('aria-invalid', 'true');
+    if (error) {
+      const described = (control.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== error.id);
+      control.setAttribute('aria-describedby', [...described, error.id].join(' '));
+    }
+  }
+  if (error) {
+    error.textContent = message;
+    error.hidden = false;
+  }
+}
+
+/** The form's message on top: the server's, with the wait of a 429 when it gives one. */
+export function showAlert(form, result) {
+  const alert = form.querySelector('.form-error');
+  if (!alert) {
+    return null;
+  }
+  let message = result.message || '';
+  if (result.retryAfter && result.status === 429) {
+    message += `（あと約${Math.max(1, Math.ceil(result.retryAfter / 60))}分）`;
+  }
+  alert.textContent = message;
+  alert.hidden = !message;
+  return alert;
+}
+
+/** Moves focus to an element that is not focusable by itself, such as a message. */
+export function focusMessage(element) {
+  element.setAttribute('tabindex', '-1');
+  element.focus();
 }
 
 /** Shows the server's answer: each field's message beside its field, the message on top. */
@@ -47,29 +86,14 @@ export function showErrors(form, result) {
     if (!(input instanceof HTMLInputElement)) {
       continue;
     }
-    const error = errorElement(input);
-    input.setAttribute('aria-invalid', 'true');
-    if (error) {
-      error.textContent = message;
-      error.hidden = false;
-      const described = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
-      input.setAttribute('aria-describedby', [...described, error.id].join(' '));
-    }
+    markInvalid([input], errorElement(input), message);
     first ??= input;
   }
-  const alert = form.querySelector('.form-error');
-  if (alert) {
-    let message = result.message || '';
-    if (result.retryAfter && result.status === 429) {
-      message += `（あと約${Math.max(1, Math.ceil(result.retryAfter / 60))}分）`;
-    }
-    alert.textContent = message;
-    alert.hidden = !message;
-  }
-  (first || alert)?.focus?.();
-  if (!first && alert) {
-    alert.setAttribute('tabindex', '-1');
-    alert.focus();
+  const alert = showAlert(form, result);
+  if (first) {
+    first.focus();
+  } else if (alert) {
+    focusMessage(alert);
   }
 }
 
@@ -112,6 +136,31 @@ export function bindReveal(root) {
       target.type = box.checked ? 'text' : 'password';
     });
   }
+}
+
+/**
+ * Fills `address` from the 7-digit postal code typed in `postal` (GET /api/postal/{code}) when
+ * the person has not typed another address yet, and says what it did in `status`.
+ */
+export function bindPostalAutofill(postal, address, status) {
+  let last = '';
+  postal.addEventListener('input', async () => {
+    const digits = postal.value.normalize('NFKC').replace(/\D/g, '');
+    if (digits.length !== 7 || digits === last) {
+      return;
+    }
+    last = digits;
+    const found = await api('GET', `/api/postal/${digits}`);
+    if (found.ok) {
+      const prefix = `${found.prefecture}${found.city}${found.town}`;
+      if (!address.value.trim() || !address.value.startsWith(prefix)) {
+        address.value = prefix;
+      }
+      status.textContent = `住所の一部を入力しました: ${prefix}。続けて番地などを入力してください。`;
+    } else {
+      status.textContent = found.message;
+    }
+  });
 }
 
 export function showStatus(element, message) {

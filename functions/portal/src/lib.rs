@@ -39,7 +39,7 @@ const SHELL: &str = include_str!("../assets/portal.html");
 pub const OPENAPI: &str = include_str!("../assets/openapi.json");
 
 /// (name under /portal/assets/, content type, bytes)
-const ASSETS: [(&str, &str, &str); 14] = [
+const ASSETS: [(&str, &str, &str); 15] = [
     (
         "portal.css",
         "text/css; charset=utf-8",
@@ -64,6 +64,11 @@ const ASSETS: [(&str, &str, &str); 14] = [
         "survey.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/survey.js"),
+    ),
+    (
+        "answers.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/answers.js"),
     ),
     (
         "pages/login.js",

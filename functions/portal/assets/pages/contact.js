@@ -1,5 +1,5 @@
 import { api, whoAmI } from '../api.js';
-import { bindForm, values } from '../forms.js';
+import { bindForm, bindPostalAutofill, values } from '../forms.js';
 
 /** Asks before saving, as the manual does: この内容で保存してよろしいですか？ */
 function confirmSave(dialog, data) {
@@ -32,31 +32,6 @@ function confirmSave(dialog, data) {
   });
 }
 
-/** Fills the address from the postal code when the person has not typed one yet. */
-function bindAutofill(section) {
-  const postal = section.querySelector('#contact-postalCode');
-  const address = section.querySelector('#contact-address');
-  const status = section.querySelector('#contact-postal-status');
-  let last = '';
-  postal.addEventListener('input', async () => {
-    const digits = postal.value.normalize('NFKC').replace(/\D/g, '');
-    if (digits.length !== 7 || digits === last) {
-      return;
-    }
-    last = digits;
-    const found = await api('GET', `/api/postal/${digits}`);
-    if (found.ok) {
-      const prefix = `${found.prefecture}${found.city}${found.town}`;
-      if (!address.value.trim() || !address.value.startsWith(prefix)) {
-        address.value = prefix;
-      }
-      status.textContent = `住所の一部を入力しました: ${prefix}。続けて番地などを入力してください。`;
-    } else {
-      status.textContent = found.message;
-    }
-  });
-}
-
 export async function start(section) {
   const me = await whoAmI();
   if (!me) {
@@ -80,7 +55,11 @@ export async function start(section) {
     openForm();
   }
   section.querySelector('#contact-intro-ok').addEventListener('click', openForm);
-  bindAutofill(section);
+  bindPostalAutofill(
+    section.querySelector('#contact-postalCode'),
+    section.querySelector('#contact-address'),
+    section.querySelector('#contact-postal-status'),
+  );
   bindForm(
     form,
     async () => {

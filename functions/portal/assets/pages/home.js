@@ -54,6 +54,8 @@ function showSurvey(box, survey) {
   } else if (campaign.pastDue) {
     status.className = 'notice warn';
     status.textContent = `回答期限の${due}を過ぎています。できるだけ早く回答し、提出してください。${showUnionContact()}`;
+  } else if (targets.every((target) => ['submitted', 'confirmed'].includes(target.status))) {
+    status.textContent = 'すべての被扶養者の方の調査票を提出しました。お名前を押すと、提出した内容を確認できます。';
   } else {
     status.textContent = `次の被扶養者の方について、${due}までに調査票への回答と書類の提出をお願いします。お名前を押すと、その方のページに進みます。`;
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers a stranger controls (shared/fuzz: kana name, birth date, user ID, password,
-# roster CSV, email, contact, card fields, JSON bodies) with cargo-fuzz and libFuzzer, each
+# roster CSV, email, contact, card fields, JSON bodies, survey answers) with cargo-fuzz and libFuzzer, each
 # target for a bounded time: KENNIN_FUZZ_SECONDS (default 10) per target. Prints each target's
 # executions and coverage; fails on any crash, hang or failed property, and shows the input.
 #

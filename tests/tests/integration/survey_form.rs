@@ -1,17 +1,17 @@
 //! One target's form through the local runner, on both engines: GET /api/survey/targets/{id},
 //! PUT …/answers and POST …/submit. Every answer rule, drafts across reloads, two tabs, submitting
-//! once (also twenty times at once), the window, the pre-check from the dated thresholds, the
-//! documents the answers require with a union's own table, and isolation between persons and
-//! unions.
+//! once (also twenty times at once) and again after the union sends the form back, the window,
+//! the pre-check from the dated thresholds, the documents the answers require with a union's own
+//! table, and isolation between persons and unions and from dependents who left the roster.
 
 use futures::future::join_all;
 use kennin::campaign::{self, Settings};
 use kennin::dependents;
-use kennin::domain::{CardNumber, CardSymbol, Day, InsurerCode};
+use kennin::domain::{CardNumber, CardSymbol, Day, InsurerCode, TargetStatus};
 use kennin::required_documents::DocumentTable;
 use kennin::roster;
-use kennin::store::ItemStore;
-use kennin::store::records::{Target, TargetEvent, TargetEventKind, TargetRules, from_item};
+use kennin::store::records::{Target, TargetEvent, TargetEventKind, TargetRules, from_item, to_item};
+use kennin::store::{ItemStore, Write};
 use kennin_tests::{
     Engine, HANAKO, PASSWORD, Person, Reply, SURVEY_YEAR, TARO, TestApp, on_both_engines, spawn_app, without_request_id,
 };
@@ -569,6 +569,61 @@ async fn answers_are_submitted_once_and_then_locked(engine: Engine) {
         .2;
     assert_eq!(label, "提出済み");
     assert_eq!(events(&app, &TARO, &id).await.len(), 1);
+
+    // The union sends the form back (差し戻し, as its review will): the answers open again,
+    // and submitting them anew keeps the first submission beside the second.
+    send_back(&app, &TARO, &id, "収入の証明が足りません。").await;
+    let returned = read(&app, &session, &id).await;
+    assert_eq!(
+        (&returned["status"], &returned["statusLabel"], &returned["editable"]),
+        (&json!("returned"), &json!("差し戻し"), &json!(true))
+    );
+    assert_eq!(returned["returnReason"], "収入の証明が足りません。");
+    let mut corrected = complete_together();
+    corrected["incomes"][0]["amount"] = json!(90_000);
+    let resaved = saved(&app, &session, &id, corrected).await;
+    assert_eq!(resaved["statusLabel"], "差し戻し");
+    let resubmitted = submit(
+        &app,
+        &session,
+        &id,
+        json!({"version": resaved["version"], "documentsConfirmed": true}),
+    )
+    .await;
+    assert_eq!(resubmitted.status, 200, "{:?}", resubmitted.body);
+    let after = read(&app, &session, &id).await;
+    assert_eq!(
+        (&after["status"], &after["editable"]),
+        (&json!("submitted"), &json!(false))
+    );
+    assert!(after["returnReason"].is_null());
+    let history = events(&app, &TARO, &id).await;
+    assert_eq!(history.len(), 2);
+    assert_eq!(serde_json::to_value(&history[0].answers).unwrap(), complete["answers"]);
+    assert_eq!(serde_json::to_value(&history[1].answers).unwrap(), resaved["answers"]);
+}
+
+/// What the union's review will do to send a submitted form back, written as it would be.
+async fn send_back(app: &TestApp, person: &Person, id: &str, reason: &str) {
+    let key = Target::key(
+        &InsurerCode::parse(person.insurer).unwrap(),
+        SURVEY_YEAR,
+        &CardSymbol::parse(person.symbol).unwrap(),
+        &CardNumber::parse(person.number).unwrap(),
+        id,
+    );
+    let target: Target = from_item(app.store.get(&key).await.unwrap().unwrap()).unwrap();
+    let returned = Target {
+        status: TargetStatus::Returned,
+        return_reason: Some(reason.to_string()),
+        version: target.version + 1,
+        ..target
+    }
+    .listed();
+    app.store
+        .transact(vec![Write::put(key, to_item(&returned, None))])
+        .await
+        .unwrap();
 }
 
 async fn twenty_submits_at_once_make_exactly_one(engine: Engine) {
@@ -590,6 +645,35 @@ async fn twenty_submits_at_once_make_exactly_one(engine: Engine) {
     }
     assert_eq!(events(&app, &TARO, &id).await.len(), 1);
     assert_eq!(read(&app, &session, &id).await["status"], "submitted");
+
+    // A save from another tab racing the submit, both from the same version: one is taken, and
+    // the other is told which way it lost.
+    let other = target_id(&app, &session, "健保 花子").await;
+    let version = saved(&app, &session, &other, complete_together()).await["version"].clone();
+    let mut changed = complete_together();
+    changed["occupation"] = json!("unemployed");
+    let (submitted, save_reply) = futures::join!(
+        submit(
+            &app,
+            &session,
+            &other,
+            json!({"version": version, "documentsConfirmed": true})
+        ),
+        save(&app, &session, &other, &version, changed)
+    );
+    let stored = read(&app, &session, &other).await;
+    let submits_won = submitted.status == 200;
+    if submits_won {
+        assert_eq!((save_reply.status, save_reply.code()), (409, "already_submitted"));
+        assert_eq!(stored["status"], "submitted");
+        assert_eq!(stored["answers"]["occupation"], "part_time");
+    } else {
+        assert_eq!(save_reply.status, 200, "{:?}", save_reply.body);
+        assert_eq!((submitted.status, submitted.code()), (409, "version_conflict"));
+        assert_eq!(stored["status"], "in_progress");
+        assert_eq!(stored["answers"]["occupation"], "unemployed");
+    }
+    assert_eq!(events(&app, &TARO, &other).await.len(), usize::from(submits_won));
 }
 
 async fn a_closed_or_upcoming_survey_shows_the_form_and_takes_no_change(engine: Engine) {
@@ -1125,6 +1209,89 @@ async fn another_persons_or_unions_target_is_not_found_on_every_route(engine: En
     assert!(events(&app, &OTHER, &others).await.is_empty());
 }
 
+async fn a_republish_keeps_the_answers_and_a_dependent_who_left_is_not_found(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let session = app.at_home(&TARO, "taro_kenpo", "taro@example.com").await;
+    let staying = target_id(&app, &session, "健保 花子").await;
+    let leaving = target_id(&app, &session, "健保 和子").await;
+    let kept = saved(&app, &session, &staying, complete_together()).await;
+    let left = saved(&app, &session, &leaving, json!({"living": "apart"})).await;
+
+    // The union's next file no longer lists 和子; publishing again marks her target.
+    let store = app.store.as_ref();
+    let today = kennin::clock::Clock::today_in_japan(app.clock.as_ref());
+    let file: String = kennin_local::demo_survey::demo_dependents_csv(today)
+        .lines()
+        .filter(|line| !line.contains("健保 和子"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    dependents::import(store, &demo(), SURVEY_YEAR, &file, today, &mut |_| {})
+        .await
+        .unwrap();
+    let now = kennin::clock::Clock::unix(app.clock.as_ref());
+    let published = campaign::publish(store, &demo(), SURVEY_YEAR, now, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(published.marked_left, 1);
+
+    let staying_now = read(&app, &session, &staying).await;
+    assert_eq!(
+        (&staying_now["version"], &staying_now["answers"], &staying_now["status"]),
+        (&kept["version"], &kept["answers"], &json!("in_progress"))
+    );
+    let names: Vec<String> = targets(&app, &session).await.into_iter().map(|t| t.0).collect();
+    assert_eq!(names, ["健保 花子", "健保 一郎"]);
+    let unknown = "0".repeat(2 * campaign::TARGET_ID_BYTES);
+    for id in [&leaving, &unknown] {
+        let replies = [
+            app.get(&form_path(id), Some(&session)).await,
+            save(&app, &session, id, &left["version"], json!({"living": "together"})).await,
+            submit(
+                &app,
+                &session,
+                id,
+                json!({"version": left["version"], "documentsConfirmed": true}),
+            )
+            .await,
+        ];
+        for reply in replies {
+            assert_eq!((reply.status, reply.code()), (404, "not_found"), "{:?}", reply.body);
+        }
+    }
+}
+
+async fn the_form_needs_a_session_and_the_first_login_finished(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let taro = app.at_home(&TARO, "taro_kenpo", "taro@example.com").await;
+    let id = target_id(&app, &taro, "健保 花子").await;
+    let early = app.logged_in(&HANAKO, "hanako_sakura", "hanako@example.com").await;
+    let requests = [
+        ("GET", form_path(&id), None),
+        (
+            "PUT",
+            format!("{}/answers", form_path(&id)),
+            Some(json!({"version": 0, "answers": {"living": "apart"}})),
+        ),
+        (
+            "POST",
+            format!("{}/submit", form_path(&id)),
+            Some(json!({"version": 0, "documentsConfirmed": true})),
+        ),
+    ];
+    for (method, path, body) in requests {
+        let anonymous = app.send(method, &path, body.clone(), None).await;
+        assert_eq!(anonymous.status, 401, "{method} {path}: {:?}", anonymous.body);
+        let before_home = app.send(method, &path, body, Some(&early)).await;
+        assert_eq!(
+            (before_home.status, before_home.code()),
+            (403, "step_required"),
+            "{method} {path}"
+        );
+    }
+    let untouched = read(&app, &taro, &id).await;
+    assert_eq!((&untouched["version"], &untouched["answers"]), (&json!(0), &json!({})));
+}
+
 on_both_engines!(
     every_answer_rule_takes_a_good_value_and_refuses_a_bad_one_changing_nothing,
     a_draft_survives_reloads_and_two_tabs_never_overwrite_each_other,
@@ -1134,4 +1301,6 @@ on_both_engines!(
     the_pre_check_follows_the_rules_in_force_on_the_reference_date,
     the_documents_follow_the_answers_and_a_unions_own_table,
     another_persons_or_unions_target_is_not_found_on_every_route,
+    a_republish_keeps_the_answers_and_a_dependent_who_left_is_not_found,
+    the_form_needs_a_session_and_the_first_login_finished,
 );

@@ -312,6 +312,25 @@ async fn every_answer_rule_takes_a_good_value_and_refuses_a_bad_one_changing_not
         )
         .await;
     assert_eq!(fields(&unversioned), ["version"]);
+    // A key given twice is refused as the request's own keys are, never resolved silently.
+    for twice in [
+        format!(r#"{{"version": {version}, "answers": {{"living": "together", "living": "apart"}}}}"#),
+        format!(r#"{{"version": {version}, "answers": {{"school": {{"year": 1, "year": 2}}}}}}"#),
+        format!(r#"{{"version": {version}, "version": {version}, "answers": {{}}}}"#),
+    ] {
+        let request = app
+            .raw("PUT", &format!("{}/answers", form_path(&id)))
+            .header("content-type", "application/json")
+            .header("cookie", &session)
+            .body(twice.clone());
+        let refused = app.finish(request).await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (400, "malformed_request"),
+            "{twice}: {:?}",
+            refused.body
+        );
+    }
     assert_eq!(read(&app, &session, &id).await["version"], version);
 }
 

@@ -40,6 +40,7 @@ pub mod terms;
 pub mod throttle;
 pub mod union_contact;
 pub mod union_documents;
+pub mod unique_keys;
 
 pub use deps::Deps;
 pub use error::Error;

@@ -10,9 +10,9 @@ use crate::error::Error;
 use crate::required_documents::RequiredDocument;
 use crate::store::records::{Target, to_item};
 use crate::store::{Cond, Write};
+use crate::unique_keys::UniqueKeys;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -22,7 +22,7 @@ pub struct SaveRequest {
     #[serde(default)]
     pub version: Option<i64>,
     #[schemars(with = "Answers")]
-    pub answers: Value,
+    pub answers: UniqueKeys,
 }
 
 /// Asks the sender to read the form again: a request without a version cannot be placed.
@@ -54,7 +54,7 @@ pub async fn save(deps: &Deps, token: Option<&str>, id: &str, request: SaveReque
     if version != form.target.version {
         return Err(Error::VersionConflict);
     }
-    let answers = Answers::parse(&request.answers, deps.clock.today_in_japan())?;
+    let answers = Answers::parse(&request.answers.0, deps.clock.today_in_japan())?;
     let evaluation = form.evaluate(&answers)?;
     let Form { target, now, .. } = form;
     let status = match target.status {

@@ -28,4 +28,5 @@ mod session_limits;
 mod signup_flow;
 mod store_conformance;
 mod survey_api;
+mod survey_form;
 mod template_lint;

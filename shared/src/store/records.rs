@@ -545,6 +545,83 @@ impl TargetEvent {
     }
 }
 
+/// Where an uploaded file stands: `Pending` from the presigned upload until the server has
+/// read and verified it; a refused file is deleted, record and object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    Pending,
+    Accepted,
+}
+
+/// A file the person sent for a target (添付資料). Its object lives under the key
+/// `BlobKey::upload` while pending and `BlobKey::document` once accepted. A pending record
+/// expires (`ttl`) with its upload, so an upload never completed leaves nothing behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetDocument {
+    pub id: String,
+    pub target_id: String,
+    /// The required document's kind it is sent for, or `other`.
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    /// Bytes: as declared while pending, as stored once accepted.
+    pub size: u64,
+    pub status: DocumentStatus,
+    pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploaded_at: Option<i64>,
+}
+
+attributes!(TargetDocument {
+    ID: str = "id",
+    TARGET_ID: str = "targetId",
+    KIND: str = "kind",
+    FILE_NAME: str = "fileName",
+    CONTENT_TYPE: str = "contentType",
+    SIZE: u64 = "size",
+    STATUS: DocumentStatus = "status",
+    CREATED_AT: i64 = "createdAt",
+    UPLOADED_AT: i64 = "uploadedAt",
+});
+
+impl TargetDocument {
+    /// The sort-key prefix of a target's documents and their guard: one Query reads both.
+    pub fn target_prefix(target_id: &str) -> String {
+        format!("DOC#{target_id}")
+    }
+
+    /// Beside the target, in the insured person's partition (outside the `TARGET#` prefix the
+    /// person's list reads).
+    pub fn key(target: &Target, document_id: &str) -> Key {
+        Key::new(
+            target.own_key().pk,
+            format!("{}#{document_id}", Self::target_prefix(&target.id)),
+        )
+    }
+}
+
+/// The one item every change to a target's set of documents rewrites, conditionally on its
+/// version: two tabs adding files at once cannot both pass the limits on count and size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentsGuard {
+    pub target_id: String,
+    pub version: i64,
+}
+
+attributes!(DocumentsGuard {
+    TARGET_ID: str = "targetId",
+    VERSION: i64 = "version",
+});
+
+impl DocumentsGuard {
+    pub fn key(target: &Target) -> Key {
+        Key::new(target.own_key().pk, TargetDocument::target_prefix(&target.id))
+    }
+}
+
 /// A union's own table of the documents the answers require, in place of kennin's default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1090,6 +1167,21 @@ mod tests {
             version: 3,
             answers: Some(Answers::default()),
             documents: vec!["income_certificate".into()],
+        }]);
+        assert_declared_as_stored(&[TargetDocument {
+            id: "doc".into(),
+            target_id: target.id.clone(),
+            kind: "income_certificate".into(),
+            file_name: "課税証明書.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 1_024,
+            status: DocumentStatus::Accepted,
+            created_at: 1,
+            uploaded_at: Some(2),
+        }]);
+        assert_declared_as_stored(&[DocumentsGuard {
+            target_id: target.id.clone(),
+            version: 1,
         }]);
         assert_declared_as_stored(&[UnionDocuments {
             insurer: insurer_code(),

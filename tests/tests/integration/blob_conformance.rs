@@ -5,8 +5,9 @@
 //! What each check proves where:
 //! - put, get, size, delete, delete_prefix, an upload on the presigned URL, a download with its
 //!   Content-Disposition and type, the lifetime rule: both engines.
-//! - That an S3 upload URL is bound to its type and exact size: moto stores whatever a
-//!   presigned PUT carries (it checks no SigV4 presigned signature, expiry or signed header),
+//! - That an S3 upload URL is bound to its type and exact size: moto (5.2.5, as
+//!   scripts/services.sh installs it) stores whatever a presigned PUT carries, of another type
+//!   or length, for another key or expired (it checks no SigV4 presigned signature or expiry),
 //!   so on moto the suite checks what real S3 enforces the binding with: Content-Type and
 //!   Content-Length are among the URL's X-Amz-SignedHeaders, and X-Amz-Expires is the lifetime
 //!   asked for. S3 answers 403 SignatureDoesNotMatch to any other type, length or key, and 403

@@ -1,5 +1,6 @@
 //! Everything a handler needs, built once per cold start and passed in.
 
+use crate::blobs::{self, BlobStore};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::mail::Mailer;
@@ -10,6 +11,8 @@ use std::sync::Arc;
 
 pub struct Deps {
     pub store: Arc<dyn ItemStore>,
+    /// Document files: none (every call unavailable) unless set with `with_blobs`.
+    pub blobs: Arc<dyn BlobStore>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub config: Config,
@@ -30,6 +33,7 @@ impl Deps {
         )?;
         Ok(Self {
             store,
+            blobs: blobs::not_configured(),
             mailer,
             clock,
             config,
@@ -37,18 +41,25 @@ impl Deps {
         })
     }
 
-    /// The Lambda set-up: the table and the mail sender that `store` and `mailer` make from
-    /// the SDK configuration. Region and credentials come from the environment variables Lambda
-    /// sets, endpoints from AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL when set (cargo
-    /// lambda watch, the cold-start bench). `store` and `mailer` are function items, so that a
-    /// package links only the clients its function names.
-    pub async fn from_env<S, M>(store: S, mailer: M) -> Result<Self, String>
+    /// The document files: `blobs` instead of none.
+    pub fn with_blobs(self, blobs: Arc<dyn BlobStore>) -> Self {
+        Self { blobs, ..self }
+    }
+
+    /// The Lambda set-up: the table, the mail sender and the document files that `store`,
+    /// `mailer` and `blobs` make from the SDK configuration. Region and credentials come from
+    /// the environment variables Lambda sets, endpoints from AWS_ENDPOINT_URL_<SERVICE> or
+    /// AWS_ENDPOINT_URL when set (cargo lambda watch, the cold-start bench). `store`, `mailer`
+    /// and `blobs` are function items, so that a package links only the clients its function
+    /// names.
+    pub async fn from_env<S, M, B>(store: S, mailer: M, blobs: B) -> Result<Self, String>
     where
         S: FnOnce(&SdkConfig) -> Result<Arc<dyn ItemStore>, String>,
         M: FnOnce(&SdkConfig) -> Result<Arc<dyn Mailer>, String>,
+        B: FnOnce(&SdkConfig) -> Result<Arc<dyn BlobStore>, String>,
     {
         let config = Config::from_env()?;
         let sdk = crate::aws::lambda_config().await;
-        Self::new(store(&sdk)?, mailer(&sdk)?, Arc::new(SystemClock), config)
+        Ok(Self::new(store(&sdk)?, mailer(&sdk)?, Arc::new(SystemClock), config)?.with_blobs(blobs(&sdk)?))
     }
 }

@@ -1,6 +1,7 @@
 //! The one error type. Every failure a request can meet is a variant here, and `http` maps each
 //! to a status, a stable machine code and a Japanese message in exactly one place.
 
+use crate::blobs::BlobError;
 use crate::domain::Invalid;
 use crate::store::StoreError;
 use crate::union_contact::ContactView;
@@ -225,6 +226,15 @@ impl From<StoreError> for Error {
         match error {
             StoreError::Unreadable { .. } | StoreError::Refused(_) => Error::Internal(error.to_string()),
             StoreError::ConditionFailed { .. } | StoreError::Unavailable(_) => Error::Unavailable(error.to_string()),
+        }
+    }
+}
+
+impl From<BlobError> for Error {
+    fn from(error: BlobError) -> Self {
+        match error {
+            BlobError::Refused(_) => Error::Internal(error.to_string()),
+            BlobError::Unavailable(_) => Error::Unavailable(error.to_string()),
         }
     }
 }

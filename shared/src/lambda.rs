@@ -1,6 +1,7 @@
 //! The five lines every function's main.rs needs: JSON logs, dependencies built once per cold
 //! start, and the handler served by the Lambda runtime.
 
+use crate::blobs::{self, BlobStore};
 use crate::deps::Deps;
 use crate::mail::{self, Mailer};
 use crate::store::{self, ItemStore, dynamodb};
@@ -57,7 +58,18 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, dynamodb::from_env, mail::not_granted).await
+    serve(handler, dynamodb::from_env, mail::not_granted, blobs::not_granted).await
+}
+
+/// Serves a function that uses the table and the document files (KENNIN_BUCKET) and sends no
+/// mail. Only these link the S3 client.
+#[cfg(feature = "s3")]
+pub async fn run_with_blobs<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Response<Body>> + Send + 'static,
+{
+    serve(handler, dynamodb::from_env, mail::not_granted, blobs::s3::from_env).await
 }
 
 /// Serves a function that uses the table and sends mail. Only these link the SES client.
@@ -66,7 +78,7 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, dynamodb::from_env, mail::from_env).await
+    serve(handler, dynamodb::from_env, mail::from_env, blobs::not_granted).await
 }
 
 /// Serves a function that never touches the table (and has no right to): no warm-up call, and
@@ -76,20 +88,21 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, store::not_granted, mail::not_granted).await
+    serve(handler, store::not_granted, mail::not_granted, blobs::not_granted).await
 }
 
-/// `table` and `mailer` are function items, not values, so that a package links only the
-/// clients its function names (see `Deps::from_env`).
-async fn serve<F, Fut, S, M>(handler: F, table: S, mailer: M) -> Result<(), lambda_http::Error>
+/// `table`, `mailer` and `files` are function items, not values, so that a package links only
+/// the clients its function names (see `Deps::from_env`).
+async fn serve<F, Fut, S, M, B>(handler: F, table: S, mailer: M, files: B) -> Result<(), lambda_http::Error>
 where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
     S: FnOnce(&SdkConfig) -> Result<Arc<dyn ItemStore>, String>,
     M: FnOnce(&SdkConfig) -> Result<Arc<dyn Mailer>, String>,
+    B: FnOnce(&SdkConfig) -> Result<Arc<dyn BlobStore>, String>,
 {
     init_logging();
-    let deps = Arc::new(Deps::from_env(table, mailer).await?);
+    let deps = Arc::new(Deps::from_env(table, mailer, files).await?);
     // The init phase gets burst CPU: open the connection (TLS handshake) to DynamoDB now rather
     // than on the first request.
     if let Err(error) = deps.store.warm_up().await {

@@ -1,11 +1,13 @@
 //! kennin's shared library: the rules (`domain`), what happens at each step (`signup`, `login`,
-//! `session`, `account`, `recovery`, `roster`…), storage (`store`), mail (`mail`) and the HTTP
-//! edge (`http`). The modules form no cycle (tests/tests/integration/module_graph.rs).
+//! `session`, `account`, `recovery`, `roster`…), storage (`store`, and `blobs` for document
+//! files), mail (`mail`) and the HTTP edge (`http`). The modules form no cycle
+//! (tests/tests/integration/module_graph.rs).
 
 pub mod account;
 pub mod answers;
 pub mod api;
 pub mod aws;
+pub mod blobs;
 pub mod campaign;
 pub mod clock;
 pub mod codes;

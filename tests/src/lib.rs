@@ -8,6 +8,7 @@ pub mod capture;
 use async_trait::async_trait;
 use kennin::Deps;
 use kennin::aws::sdk_config;
+use kennin::blobs::local::LocalBlobs;
 use kennin::clock::{Clock, ManualClock};
 use kennin::config::Config;
 use kennin::mail::outbox::{Outbox, OutboxMessage};
@@ -53,6 +54,8 @@ macro_rules! on_both_engines {
 
 pub const DYNAMODB_ENDPOINT_VAR: &str = "KENNIN_TEST_DYNAMODB_ENDPOINT";
 pub const SES_ENDPOINT_VAR: &str = "KENNIN_TEST_SES_ENDPOINT";
+/// moto's server, which answers S3 as well as SES.
+pub const S3_ENDPOINT_VAR: &str = SES_ENDPOINT_VAR;
 
 pub fn endpoint(var: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| {
@@ -171,6 +174,9 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub store: Arc<SwitchableStore>,
     pub mailer: Arc<SwitchableMailer>,
+    /// The document files, on the embedded engine whichever the store's, served by the app at
+    /// /_local/blobs/.
+    pub blobs: Arc<LocalBlobs>,
     pub engine: Engine,
     client: reqwest::Client,
     _dir: TempDir,
@@ -304,8 +310,12 @@ async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: Temp
         outbox,
         down: AtomicBool::new(false),
     });
-    let deps = Deps::new(store.clone(), mailer.clone(), clock.clone(), config).expect("deps");
-    let app = kennin_local::router(Arc::new(deps), Some(mailer.outbox.clone())).expect("router");
+    let blobs =
+        Arc::new(LocalBlobs::open(dir.path().join("blobs"), &config.secret, clock.clone()).expect("blob folder"));
+    let deps = Deps::new(store.clone(), mailer.clone(), clock.clone(), config)
+        .expect("deps")
+        .with_blobs(blobs.clone());
+    let app = kennin_local::router(Arc::new(deps), Some(mailer.outbox.clone()), blobs.clone()).expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move {
@@ -318,6 +328,7 @@ async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: Temp
         clock,
         store,
         mailer,
+        blobs,
         engine,
         client: reqwest::Client::builder()
             .pool_max_idle_per_host(64)

@@ -1,5 +1,6 @@
 //! The local runner: every function's handler in one process, behind the routes template.yaml
-//! declares (read from it, so the two cannot disagree), plus the outbox at /_local/mail.
+//! declares (read from it, so the two cannot disagree), plus the outbox at /_local/mail and the
+//! embedded engine's document uploads and downloads at /_local/blobs/.
 
 use axum::Router;
 use axum::body::{Body as AxumBody, to_bytes};
@@ -7,6 +8,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response as AxumResponse};
 use futures::future::BoxFuture;
+use kennin::blobs::local::{self as local_blobs, LocalBlobs, Refusal};
 use kennin::domain::InsurerCode;
 use kennin::http::ApiRequest;
 use kennin::mail::outbox::Outbox;
@@ -71,10 +73,12 @@ struct LocalApp {
     deps: Arc<Deps>,
     routes: Arc<Vec<(Route, Handler)>>,
     outbox: Option<Arc<Outbox>>,
+    blobs: Arc<LocalBlobs>,
 }
 
-/// The whole application as one axum router.
-pub fn router(deps: Arc<Deps>, outbox: Option<Arc<Outbox>>) -> Result<Router, String> {
+/// The whole application as one axum router. `blobs` serves the URLs of the embedded engine,
+/// which should be `deps.blobs`.
+pub fn router(deps: Arc<Deps>, outbox: Option<Arc<Outbox>>, blobs: Arc<LocalBlobs>) -> Result<Router, String> {
     let mut routes = Vec::new();
     for route in template_routes(TEMPLATE)? {
         let handler = handler_for(&route.code_uri).ok_or(format!("no handler for {}", route.code_uri))?;
@@ -84,6 +88,7 @@ pub fn router(deps: Arc<Deps>, outbox: Option<Arc<Outbox>>) -> Result<Router, St
         deps,
         routes: Arc::new(routes),
         outbox,
+        blobs,
     };
     Ok(Router::new().fallback(dispatch).with_state(app))
 }
@@ -101,6 +106,14 @@ async fn dispatch(
     let path = parts.uri.path().to_string();
     if path == "/_local/mail" && parts.method == Method::GET {
         return local_mail(app.outbox.as_deref()).await;
+    }
+    if let Some(key) = path.strip_prefix(local_blobs::ROUTE) {
+        let answer = match parts.method {
+            Method::PUT => local_blob_upload(&app.blobs, key, &parts, body).await,
+            Method::GET => local_blob_download(&app.blobs, key, parts.uri.query()).await,
+            _ => return StatusCode::METHOD_NOT_ALLOWED.into_response(),
+        };
+        return answer.unwrap_or_else(refused);
     }
     let route = app.routes.iter().find_map(|(route, handler)| {
         let parameters = (route.method == parts.method.as_str()).then(|| path_parameters(&route.path, &path))??;
@@ -178,6 +191,44 @@ async fn local_mail(outbox: Option<&Outbox>) -> AxumResponse {
         )
             .into_response(),
     }
+}
+
+/// A PUT to a presigned upload URL of the embedded engine: the URL and the request's headers are
+/// checked before any of the body is read, and no more body is read than the size signed.
+async fn local_blob_upload(
+    blobs: &LocalBlobs,
+    key: &str,
+    parts: &axum::http::request::Parts,
+    body: AxumBody,
+) -> Result<AxumResponse, Refusal> {
+    let upload = blobs.signed_upload(key, parts.uri.query())?;
+    let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let content_length = header(axum::http::header::CONTENT_LENGTH).and_then(|v| v.parse().ok());
+    upload.admits(header(axum::http::header::CONTENT_TYPE), content_length)?;
+    let limit = usize::try_from(upload.size()).map_err(|_| Refusal::TooLarge)?;
+    let bytes = to_bytes(body, limit).await.map_err(|_| Refusal::TooLarge)?;
+    blobs.receive(&upload, bytes.to_vec()).await?;
+    Ok(StatusCode::OK.into_response())
+}
+
+/// A GET of a presigned download URL of the embedded engine.
+async fn local_blob_download(blobs: &LocalBlobs, key: &str, query: Option<&str>) -> Result<AxumResponse, Refusal> {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    let download = blobs.signed_download(key, query).await?;
+    Ok((
+        [
+            (CONTENT_TYPE, download.content_type),
+            (CONTENT_DISPOSITION, download.disposition),
+            (CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        download.bytes,
+    )
+        .into_response())
+}
+
+fn refused(refusal: Refusal) -> AxumResponse {
+    let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(serde_json::json!({ "code": refusal.code() }))).into_response()
 }
 
 /// Seeds the demo union and its roster for this year when the store has no demo union yet.

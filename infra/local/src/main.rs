@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use kennin::aws::sdk_config;
+use kennin::blobs::local::LocalBlobs;
 use kennin::clock::{Clock, SystemClock};
 use kennin::config::Config;
 use kennin::mail::outbox::Outbox;
@@ -20,7 +21,7 @@ use std::sync::Arc;
 struct Args {
     #[arg(long, default_value_t = 3000)]
     port: u16,
-    /// Where the embedded store, the secret key and the outbox live.
+    /// Where the embedded store, the secret key, the document files and the outbox live.
     #[arg(long, default_value = ".kennin")]
     data_dir: PathBuf,
     /// Where mails are written as .eml files (default: <data-dir>/outbox).
@@ -69,8 +70,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::with_secret(local_secret(&args.data_dir)?).overridden_by_env()?;
     let clock = Arc::new(SystemClock);
     let seeded = seed_demo(store.as_ref(), clock.today_in_japan()).await?;
-    let deps = Arc::new(Deps::new(store, outbox.clone(), clock, config)?);
-    let app = router(deps, Some(outbox))?;
+    let blobs = Arc::new(LocalBlobs::open(
+        args.data_dir.join("blobs"),
+        &config.secret,
+        clock.clone(),
+    )?);
+    let deps = Arc::new(Deps::new(store, outbox.clone(), clock, config)?.with_blobs(blobs.clone()));
+    let app = router(deps, Some(outbox), blobs)?;
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
     // With --port 0 the system picks a free port; say which.

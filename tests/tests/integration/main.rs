@@ -5,6 +5,7 @@
 mod abuse;
 mod account_controls;
 mod admin_documents;
+mod blob_conformance;
 mod brute_force;
 mod campaign_targets;
 mod dependents_import;

@@ -14,6 +14,7 @@ pub mod codes;
 pub mod config;
 pub mod dependents;
 pub mod deps;
+pub mod document_file;
 pub mod domain;
 pub mod eligibility;
 pub mod error;

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod config;
 pub mod dependents;
 pub mod deps;
+pub mod documents_purge;
 pub mod domain;
 pub mod eligibility;
 pub mod error;

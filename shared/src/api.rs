@@ -63,6 +63,8 @@ pub struct Operation {
     description: &'static str,
     response: Option<SchemaFor>,
     cookie: Option<CookieChange>,
+    /// Its success carries a Location header.
+    redirects: bool,
     errors: Vec<u16>,
 }
 
@@ -79,6 +81,7 @@ impl Operation {
             description: "OK",
             response: None,
             cookie: None,
+            redirects: false,
             errors: Vec::new(),
         }
     }
@@ -141,6 +144,15 @@ impl Operation {
         self
     }
 
+    /// Its success is a redirect (the Location header), with no body.
+    pub fn answers_redirect(mut self, status: u16, description: &'static str) -> Self {
+        self.status = status;
+        self.description = description;
+        self.response = None;
+        self.redirects = true;
+        self
+    }
+
     pub fn cookie(mut self, change: CookieChange) -> Self {
         self.cookie = Some(change);
         self
@@ -186,6 +198,12 @@ impl Operation {
         let mut headers = standard_headers();
         if let Some(change) = self.cookie {
             headers.insert("Set-Cookie".into(), reference("headers", change.header()));
+        }
+        if self.redirects {
+            headers.insert(
+                "Location".into(),
+                json!({ "description": "Where to fetch it from", "required": true, "schema": { "type": "string" } }),
+            );
         }
         let mut success = json!({ "description": self.description, "headers": headers });
         if let Some(response) = self.response {

@@ -57,6 +57,7 @@ pub struct Reply {
     status: u16,
     body: Option<Value>,
     cookies: Vec<String>,
+    location: Option<String>,
 }
 
 impl Reply {
@@ -66,6 +67,7 @@ impl Reply {
             status,
             body: Some(body),
             cookies: Vec::new(),
+            location: None,
         }
     }
 
@@ -74,6 +76,17 @@ impl Reply {
             status: 204,
             body: None,
             cookies: Vec::new(),
+            location: None,
+        }
+    }
+
+    /// 302 to `location`: a short-lived URL the browser follows at once (a file's download).
+    pub fn redirect(location: String) -> Self {
+        Self {
+            status: 302,
+            body: None,
+            cookies: Vec::new(),
+            location: Some(location),
         }
     }
 
@@ -279,6 +292,9 @@ impl ApiRequest {
         }
         for cookie in &reply.cookies {
             builder = builder.header("set-cookie", cookie.as_str());
+        }
+        if let Some(location) = &reply.location {
+            builder = builder.header("location", location.as_str());
         }
         let body = match reply.body {
             Some(body) => {

@@ -17,6 +17,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod documents;
 mod survey;
 
 #[derive(Parser)]
@@ -56,6 +57,11 @@ enum Command {
     Campaign {
         #[command(subcommand)]
         command: survey::CampaignCommand,
+    },
+    /// The documents a union's forms ask for (添付資料): its own table or kennin's default.
+    Documents {
+        #[command(subcommand)]
+        command: documents::DocumentsCommand,
     },
     /// Notices (お知らせ): the site's, on the login page, or a union's, on its top page.
     Notice {
@@ -331,6 +337,7 @@ async fn run(cli: Cli) -> Result<String, String> {
         }
         Command::Dependents { command } => survey::dependents(store.as_ref(), command).await,
         Command::Campaign { command } => survey::campaign(store.as_ref(), command).await,
+        Command::Documents { command } => documents::documents(store.as_ref(), command).await,
         Command::Roster {
             command: RosterCommand::Import { insurer, year, file },
         } => {

@@ -33,17 +33,17 @@ fn is_target_id(id: &str) -> bool {
 }
 
 /// What a form's routes read before acting: the target, its campaign and the union's table.
-struct Form {
-    target: Target,
-    campaign: Campaign,
-    documents: DocumentTable,
-    contact: Option<ContactView>,
-    now: i64,
+pub(crate) struct Form {
+    pub(crate) target: Target,
+    pub(crate) campaign: Campaign,
+    pub(crate) documents: DocumentTable,
+    pub(crate) contact: Option<ContactView>,
+    pub(crate) now: i64,
 }
 
 /// The person's own target `id`, or `NotFound`. Reads the target, the campaign and the union's
 /// documents table side by side, after the session check.
-async fn open(deps: &Deps, token: Option<&str>, id: &str) -> Result<Form, Error> {
+pub(crate) async fn open(deps: &Deps, token: Option<&str>, id: &str) -> Result<Form, Error> {
     let authenticated = authenticate(deps, token).await?.require(Next::Home)?;
     let (account, insurer) = (authenticated.account, authenticated.insurer);
     if !is_target_id(id) {
@@ -97,7 +97,7 @@ impl Form {
     }
 
     /// The pre-check and the documents, for `answers` of this form's dependent.
-    fn evaluate(&self, answers: &Answers) -> Result<Evaluation, Error> {
+    pub(crate) fn evaluate(&self, answers: &Answers) -> Result<Evaluation, Error> {
         let thresholds = ThresholdTable::built_in()
             .in_force(self.campaign.reference_date)
             .ok_or_else(|| Error::Internal("no income thresholds in force on the campaign's reference date".into()))?;
@@ -113,9 +113,9 @@ fn is_with_the_union(status: TargetStatus) -> bool {
     matches!(status, TargetStatus::Submitted | TargetStatus::Confirmed)
 }
 
-struct Evaluation {
-    checks: Vec<Check>,
-    required_documents: Vec<RequiredDocument>,
+pub(crate) struct Evaluation {
+    pub(crate) checks: Vec<Check>,
+    pub(crate) required_documents: Vec<RequiredDocument>,
 }
 
 /// GET /api/survey/targets/{id}: the dependent as recorded, the answers so far and what they

@@ -4,6 +4,7 @@
 use crate::argon::{ArgonReport, hash_ms_at};
 use crate::stats::fmt;
 use crate::steps::{StepFigures, StepsReport};
+use crate::survey_form::SurveyFormReport;
 use serde::{Deserialize, Serialize};
 
 pub const PERSONS: f64 = 100_000.0;
@@ -101,6 +102,7 @@ fn step<'a>(steps: &'a StepsReport, route: &str) -> Option<&'a StepFigures> {
 pub fn compute(
     steps: &StepsReport,
     argon: &ArgonReport,
+    survey: &SurveyFormReport,
     template: &str,
     mails_per_person: f64,
 ) -> Result<Bill, String> {
@@ -145,6 +147,32 @@ pub fn compute(
             usd: gb_s * PERSONS * p.lambda_arm_gb_second,
         });
     }
+    // The survey as measured: a person with two dependents (the most a person is asked about
+    // for most unions; the import section's union has 1.5 dependents a person, not all targets).
+    let survey_function_of = |route: &str| match route {
+        "GET /api/survey" => Ok("functions/survey"),
+        "GET /api/survey/targets/{id}" => Ok("functions/survey-target"),
+        "PUT /api/survey/targets/{id}/answers" => Ok("functions/survey-answers"),
+        "POST /api/survey/targets/{id}/submit" => Ok("functions/survey-submit"),
+        other => Err(format!("no function for {other}")),
+    };
+    for figures in &survey.steps {
+        let memory = memory_of(template, survey_function_of(&figures.route)?);
+        let count = f64::from(figures.per_survey);
+        let duration_ms = figures.p50_ms.ceil();
+        let gb_s = memory / 1024.0 * duration_ms / 1000.0 * count;
+        invocations += count;
+        lines.push(Line {
+            service: "Lambda".into(),
+            item: format!(
+                "survey: {count} × {} at {memory} MB, {duration_ms} ms billed",
+                figures.route
+            ),
+            per_person: gb_s,
+            unit: "GB-s".into(),
+            usd: gb_s * PERSONS * p.lambda_arm_gb_second,
+        });
+    }
     lines.push(Line {
         service: "Lambda".into(),
         item: "requests".into(),
@@ -173,6 +201,27 @@ pub fn compute(
         unit: "WRU".into(),
         usd: writes * PERSONS * p.dynamodb_write_unit,
     });
+    let whole = &survey.survey;
+    lines.push(Line {
+        service: "DynamoDB".into(),
+        item: format!(
+            "reads (the survey: {} dependents, {} requests)",
+            whole.dependents, whole.requests
+        ),
+        per_person: whole.read_units,
+        unit: "RRU".into(),
+        usd: whole.read_units * PERSONS * p.dynamodb_read_unit,
+    });
+    lines.push(Line {
+        service: "DynamoDB".into(),
+        item: format!(
+            "writes (the survey: {} dependents, {} requests)",
+            whole.dependents, whole.requests
+        ),
+        per_person: whole.write_units,
+        unit: "WRU".into(),
+        usd: whole.write_units * PERSONS * p.dynamodb_write_unit,
+    });
     lines.push(Line {
         service: "DynamoDB".into(),
         item: "roster import (one BatchWriteItem put per person)".into(),
@@ -189,6 +238,19 @@ pub fn compute(
         per_person: 4.0,
         unit: "KB-month".into(),
         usd: storage_gb * p.dynamodb_storage_gb_month,
+    });
+    // A submit writes the target with its answers and the submitted copy, each under 1 KB
+    // per unit at 2 units per item: half its units bound the KB it adds, per dependent.
+    let submit = survey
+        .step("POST /api/survey/targets/{id}/submit")
+        .ok_or("no submit figures")?;
+    let survey_kb = submit.write_units / 2.0 * f64::from(whole.dependents);
+    lines.push(Line {
+        service: "DynamoDB".into(),
+        item: "storage of the survey (answers and the submitted copy), for one month".into(),
+        per_person: survey_kb,
+        unit: "KB-month".into(),
+        usd: PERSONS * survey_kb / 1024.0 / 1024.0 * p.dynamodb_storage_gb_month,
     });
     lines.push(Line {
         service: "SES".into(),
@@ -239,11 +301,14 @@ impl Bill {
     }
 }
 
+pub const HEADING: &str = "## The bill: one campaign for 100,000 insured persons";
+
 pub fn markdown(bill: &Bill) -> String {
-    let mut out = String::from("## The bill: one campaign for 100,000 insured persons\n\n");
+    let mut out = format!("{HEADING}\n\n");
     out.push_str(
-        "Each person: one signup ① → ③, three logins ④ and thirty other API calls (priced as the top page \
-         `GET /api/me`, a read-only step). Durations are this run's p50 step times rounded up to Lambda's 1 ms; \
+        "Each person: one signup ① → ③, three logins ④, thirty other API calls (priced as the top page \
+         `GET /api/me`, a read-only step) and the survey as the survey form section measured it (two \
+         dependents, ten saves and one submit each, the list and the forms read). Durations are this run's p50 step times rounded up to Lambda's 1 ms; \
          the hashing steps are priced as their DynamoDB round trips plus one hash at the function's CPU share \
          (see the argon2 section). Capacity units are this run's (transactions at 2 units per item). Prices: \
          Tokyo, on-demand, below.\n\n",

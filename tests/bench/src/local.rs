@@ -34,15 +34,27 @@ impl Engine {
     }
 
     async fn store(&self, data_dir: &Path) -> Result<Box<dyn ItemStore>, String> {
+        if let Engine::Dynamo { endpoint, table } = self {
+            let sdk = kennin::aws::sdk_config(Some(endpoint)).await;
+            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table.clone());
+            store.create_table().await.map_err(|e| e.to_string())?;
+        }
+        self.reopen(data_dir).await
+    }
+
+    /// The store kennin-local runs on, opened beside it (`Local::data_dir`), to add what a
+    /// part needs besides the roster.
+    pub async fn reopen(&self, data_dir: &Path) -> Result<Box<dyn ItemStore>, String> {
         match self {
             Engine::Sqlite => Ok(Box::new(
                 SqliteStore::open(&data_dir.join("kennin.sqlite3")).map_err(|e| e.to_string())?,
             )),
             Engine::Dynamo { endpoint, table } => {
                 let sdk = kennin::aws::sdk_config(Some(endpoint)).await;
-                let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table.clone());
-                store.create_table().await.map_err(|e| e.to_string())?;
-                Ok(Box::new(store))
+                Ok(Box::new(DynamoStore::new(
+                    aws_sdk_dynamodb::Client::new(&sdk),
+                    table.clone(),
+                )))
             }
         }
     }
@@ -72,6 +84,7 @@ pub fn fresh_table(part: &str) -> String {
 pub struct Local {
     child: Child,
     pub base: String,
+    pub data_dir: PathBuf,
     pub log: PathBuf,
     pub outbox: PathBuf,
 }
@@ -113,6 +126,7 @@ impl Local {
         let mut local = Self {
             child,
             base: String::new(),
+            data_dir,
             log,
             outbox,
         };

@@ -9,6 +9,7 @@ mod local;
 mod machine;
 mod stats;
 mod steps;
+mod survey_form;
 mod survey_import;
 
 use clap::{Parser, Subcommand};
@@ -78,6 +79,19 @@ enum Part {
     /// Measures nothing: puts survey-import's section into docs/performance.md again from
     /// docs/bench/survey-import.json (after a change of its text).
     SurveyImportSection,
+    /// The survey form's save and submit steps and a whole survey's capacity units, against
+    /// DynamoDB Local; its section, the bill and the bill's rows of the targets are also put
+    /// into docs/performance.md at once (the bill needs the steps and argon2 parts' figures).
+    SurveyForm {
+        #[arg(long)]
+        local: PathBuf,
+        #[arg(long, env = "KENNIN_TEST_DYNAMODB_ENDPOINT")]
+        endpoint: String,
+        #[arg(long, default_value_t = 15)]
+        persons: u32,
+        #[arg(long, default_value_t = 3)]
+        warm_up: u32,
+    },
     /// The campaign bill, the summary of every target, and docs/performance.md.
     Report {
         #[command(flatten)]
@@ -205,6 +219,21 @@ async fn run(cli: Cli) -> Result<(), String> {
             write_json(&root, "survey-import", &report)?;
             survey_import_section(&root, &report)?;
         }
+        Part::SurveyForm {
+            local,
+            endpoint,
+            persons,
+            warm_up,
+        } => {
+            let work = work_dir(&root, "survey-form");
+            let report = survey_form::run(&local, &endpoint, &work, persons, warm_up).await?;
+            write_json(&root, "survey-form", &report)?;
+            let section = survey_form::markdown(&report);
+            write_section(&root, "survey-form", &section)?;
+            splice_section(&root, survey_form::HEADING, &section)?;
+            eprint!("{section}");
+            splice_bill(&root, &report)?;
+        }
         Part::SurveyImportSection => {
             survey_import_section(&root, &read_json(&root, "survey-import")?)?;
         }
@@ -222,7 +251,98 @@ fn survey_import_section(root: &Path, report: &survey_import::SurveyImportReport
 }
 
 /// The parts' sections in the order of docs/performance.md; tests/bench/notes.md follows them.
-const SECTIONS: [&str; 7] = ["steps", "argon2", "load", "bill", "coldstart", "size", "survey-import"];
+const SECTIONS: [&str; 8] = [
+    "steps",
+    "argon2",
+    "load",
+    "bill",
+    "coldstart",
+    "size",
+    "survey-import",
+    "survey-form",
+];
+
+/// The bill computed again with the survey's fresh figures, put into docs/performance.md in
+/// place of the old one, with the targets' rows, the capacity line and the notes that follow
+/// from it.
+fn splice_bill(root: &Path, survey: &survey_form::SurveyFormReport) -> Result<(), String> {
+    let steps: steps::StepsReport = read_json(root, "steps")?;
+    let argon: argon::ArgonReport = read_json(root, "argon2")?;
+    let template = std::fs::read_to_string(root.join("template.yaml")).map_err(|e| e.to_string())?;
+    let bill = bill::compute(&steps, &argon, survey, &template, steps.mails_per_person)?;
+    write_json(root, "bill", &bill)?;
+    let section = bill::markdown(&bill);
+    write_section(root, "bill", &section)?;
+    splice_section(root, bill::HEADING, &section)?;
+    let path = root.join("docs/performance.md");
+    let document = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let document = replaced_lines(&document, BILL_ROW, &bill_rows(&bill));
+    let document = replaced_lines(&document, CAPACITY_LINE, &capacity_line(&steps, survey));
+    std::fs::write(&path, document).map_err(|e| e.to_string())?;
+    // The notes read the bill's lines: they follow it.
+    let notes = std::fs::read_to_string(root.join("tests/bench/notes.md")).map_err(|e| e.to_string())?;
+    splice_section(root, NOTES_HEADING, &notes)
+}
+
+const NOTES_HEADING: &str = "## Reading the figures";
+
+const BILL_ROW: &str = "| campaign: ";
+const CAPACITY_LINE: &str = "Capacity (DynamoDB billing units";
+
+/// The targets' rows of the bill: each starts with `BILL_ROW`.
+fn bill_rows(bill: &bill::Bill) -> String {
+    let mut rows = format!(
+        "{BILL_ROW}Lambda + API Gateway + DynamoDB ≤ US$5 per 100,000 persons | US${:.2} | {} |\n",
+        bill.aws_usd(),
+        met(bill.aws_usd() <= 5.0)
+    );
+    rows.push_str(&format!(
+        "{BILL_ROW}everything (SES included) ≤ US$20 per 100,000 persons | US${:.2} | {} |\n",
+        bill.total_usd(),
+        met(bill.total_usd() <= 20.0)
+    ));
+    rows
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "**not met** (see its section)" }
+}
+
+/// The capacity line under the targets: a signup, a login, a top page and a whole survey.
+fn capacity_line(steps: &steps::StepsReport, survey: &survey_form::SurveyFormReport) -> String {
+    format!(
+        "{CAPACITY_LINE}, transactions at 2 per item): one signup ① → ③ {} RRU + {} WRU; one login {} RRU + {} WRU; \
+         one top page {} RRU + {} WRU; one whole survey ({} dependents, {} requests) {} RRU + {} WRU.\n",
+        fmt(steps.signup.read_units),
+        fmt(steps.signup.write_units),
+        fmt(steps.login.read_units),
+        fmt(steps.login.write_units),
+        fmt(steps.top_page.read_units),
+        fmt(steps.top_page.write_units),
+        survey.survey.dependents,
+        survey.survey.requests,
+        fmt(survey.survey.read_units),
+        fmt(survey.survey.write_units)
+    )
+}
+
+/// `document` with its run of lines starting with `prefix` replaced by `lines` (which end in a
+/// line break); unchanged when no line starts so.
+fn replaced_lines(document: &str, prefix: &str, lines: &str) -> String {
+    let mut out = String::with_capacity(document.len() + lines.len());
+    let mut replaced = false;
+    for line in document.split_inclusive('\n') {
+        if line.starts_with(prefix) {
+            if !replaced {
+                out.push_str(lines);
+                replaced = true;
+            }
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
 
 /// Puts one part's fresh section into docs/performance.md without running the other parts:
 /// in place of the section whose heading starts with `heading`, else before the section that follows it in
@@ -244,7 +364,7 @@ fn spliced(document: &str, heading: &str, section: &str) -> String {
         Some(at) => (at + 1, next_heading(at + 1)),
         None => {
             let at = document
-                .find("\n## Reading the figures\n")
+                .find(&format!("\n{NOTES_HEADING}\n"))
                 .map_or(document.len(), |at| at + 1);
             (at, at)
         }
@@ -279,12 +399,13 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
         bill::TOKYO.lambda_request,
     );
     write_section(root, "argon2", &argon_md)?;
-    let bill = bill::compute(&steps, &argon, &template, steps.mails_per_person)?;
+    let survey: survey_form::SurveyFormReport = read_json(root, "survey-form")?;
+    let bill = bill::compute(&steps, &argon, &survey, &template, steps.mails_per_person)?;
+    write_section(root, "survey-form", &survey_form::markdown(&survey))?;
     write_json(root, "bill", &bill)?;
     write_section(root, "bill", &bill::markdown(&bill))?;
 
     let mut summary = String::from("## Targets\n\n| target | figure | met? |\n|---|---|---|\n");
-    let met = |ok: bool| if ok { "met" } else { "**not met** (see its section)" };
     for s in steps.steps.iter().filter(|s| !s.hashing) {
         summary.push_str(&format!(
             "| warm {} ≤ 1.2× its DynamoDB round trips | {}× ({} ms vs {} ms, p50) | {} |\n",
@@ -302,16 +423,7 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
         fmt(argon.c_cpu_p50_ms),
         met(argon.ratio_p50 <= 1.3)
     ));
-    summary.push_str(&format!(
-        "| campaign: Lambda + API Gateway + DynamoDB ≤ US$5 per 100,000 persons | US${:.2} | {} |\n",
-        bill.aws_usd(),
-        met(bill.aws_usd() <= 5.0)
-    ));
-    summary.push_str(&format!(
-        "| campaign: everything (SES included) ≤ US$20 per 100,000 persons | US${:.2} | {} |\n",
-        bill.total_usd(),
-        met(bill.total_usd() <= 20.0)
-    ));
+    summary.push_str(&bill_rows(&bill));
     // The cold-start and size rows, as scripts/bench-coldstart.sh judged them.
     for part in ["coldstart-targets", "size-targets"] {
         if let Ok(rows) = std::fs::read_to_string(root.join(format!("target/bench/{part}.md"))) {
@@ -335,16 +447,9 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
             met(load.knee.is_some())
         ));
     }
-    summary.push_str(&format!(
-        "\nCapacity (DynamoDB billing units, transactions at 2 per item): one signup ① → ③ {} RRU + {} WRU; one \
-         login {} RRU + {} WRU; one top page {} RRU + {} WRU.\n\n",
-        fmt(steps.signup.read_units),
-        fmt(steps.signup.write_units),
-        fmt(steps.login.read_units),
-        fmt(steps.login.write_units),
-        fmt(steps.top_page.read_units),
-        fmt(steps.top_page.write_units)
-    ));
+    summary.push('\n');
+    summary.push_str(&capacity_line(&steps, &survey));
+    summary.push('\n');
     write_section(root, "summary", &summary)?;
 
     // Its own section carries when it was measured; the raw figures are enough to write it.
@@ -373,7 +478,17 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::spliced;
+    use super::{replaced_lines, spliced};
+
+    #[test]
+    fn a_run_of_lines_is_replaced_in_place() {
+        let old = "| a | 1 |\n| campaign: x | 1 |\n| campaign: y | 2 |\n| b | 3 |\n";
+        assert_eq!(
+            replaced_lines(old, "| campaign: ", "| campaign: z | 9 |\n"),
+            "| a | 1 |\n| campaign: z | 9 |\n| b | 3 |\n"
+        );
+        assert_eq!(replaced_lines(old, "Capacity", "Capacity 1\n"), old);
+    }
 
     #[test]
     fn a_section_replaces_its_old_self_or_goes_before_the_notes() {

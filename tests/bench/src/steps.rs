@@ -41,16 +41,16 @@ struct LogSpan {
 }
 
 #[derive(Clone, Debug)]
-struct RoundTrip {
-    operation: String,
-    items: u64,
-    elapsed_ms: f64,
-    read_units: f64,
-    write_units: f64,
+pub(crate) struct RoundTrip {
+    pub(crate) operation: String,
+    pub(crate) items: u64,
+    pub(crate) elapsed_ms: f64,
+    pub(crate) read_units: f64,
+    pub(crate) write_units: f64,
 }
 
 impl RoundTrip {
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         if self.operation == "TransactWriteItems" {
             format!("TransactWriteItems({})", self.items)
         } else {
@@ -60,7 +60,7 @@ impl RoundTrip {
 
     /// Units as DynamoDB bills them: a transactional write costs 2 units per item (and KB),
     /// whatever an emulator reports.
-    fn billed_write_units(&self) -> f64 {
+    pub(crate) fn billed_write_units(&self) -> f64 {
         if self.operation == "TransactWriteItems" {
             self.write_units.max(2.0 * self.items as f64)
         } else {
@@ -120,7 +120,7 @@ struct Sample {
     request_id: String,
 }
 
-fn expect(reply: Reply, status: u16, what: &str) -> Result<Reply, String> {
+pub(crate) fn expect(reply: Reply, status: u16, what: &str) -> Result<Reply, String> {
     if reply.status == status {
         Ok(reply)
     } else {
@@ -131,31 +131,23 @@ fn expect(reply: Reply, status: u16, what: &str) -> Result<Reply, String> {
     }
 }
 
-/// One person's whole journey; every request's time goes to `samples` under its step.
-async fn journey(
+/// A person of the bench's roster through the whole first login ① → ⑤, each reply handed to
+/// `record` with its index in `STEPS`; answers the session cookie (`name=value`).
+pub(crate) async fn first_login(
     client: &Client,
     outbox: &Path,
     person: u32,
-    repeats: u32,
-    samples: &mut Vec<Sample>,
-) -> Result<(), String> {
-    let ip = format!("10.{}.{}.{}", (person >> 16) & 255, (person >> 8) & 255, person & 255);
+    ip: &str,
+    record: &mut dyn FnMut(usize, &Reply),
+) -> Result<String, String> {
     let user_id = format!("bench_user_{person}");
     let email = format!("bench{person}@example.com");
-    let mut record = |step: usize, reply: &Reply| {
-        samples.push(Sample {
-            step,
-            person,
-            elapsed_ms: reply.elapsed.as_secs_f64() * 1000.0,
-            request_id: reply.request_id.clone(),
-        })
-    };
     let identity = json!({
         "insurerCode": local::INSURER, "symbol": local::SYMBOL, "number": person.to_string(),
         "birthDate": local::BIRTH_DATE, "nameKana": local::NAME_KANA,
     });
     let reply = client
-        .send("POST", "/api/signup/identity", Some(identity), None, &ip)
+        .send("POST", "/api/signup/identity", Some(identity), None, ip)
         .await?;
     let reply = expect(reply, 200, "identity")?;
     record(0, &reply);
@@ -166,7 +158,7 @@ async fn journey(
     );
     let account = json!({ "userId": user_id, "password": local::PASSWORD, "email": email });
     let reply = client
-        .send("POST", "/api/signup/account", Some(account), Some(&flow), &ip)
+        .send("POST", "/api/signup/account", Some(account), Some(&flow), ip)
         .await?;
     record(1, &expect(reply, 200, "account")?);
     let code = local::take_code(outbox, &email)?;
@@ -176,13 +168,13 @@ async fn journey(
             "/api/signup/code",
             Some(json!({ "code": code })),
             Some(&flow),
-            &ip,
+            ip,
         )
         .await?;
     record(2, &expect(reply, 200, "code")?);
     let login = json!({ "userId": user_id, "password": local::PASSWORD });
     let reply = expect(
-        client.send("POST", "/api/session", Some(login), None, &ip).await?,
+        client.send("POST", "/api/session", Some(login), None, ip).await?,
         200,
         "login",
     )?;
@@ -192,23 +184,51 @@ async fn journey(
         kennin::http::SESSION_COOKIE,
         reply.cookie(kennin::http::SESSION_COOKIE).ok_or("no session cookie")?
     );
-    let session = Some(session.as_str());
     let terms = expect(
-        client.send("GET", "/api/terms", None, session, &ip).await?,
+        client
+            .send("GET", "/api/terms", None, Some(session.as_str()), ip)
+            .await?,
         200,
         "terms",
     )?;
     record(4, &terms);
     let version = json!({ "version": terms.body["version"] });
     let reply = client
-        .send("POST", "/api/me/terms", Some(version), session, &ip)
+        .send("POST", "/api/me/terms", Some(version), Some(session.as_str()), ip)
         .await?;
     record(5, &expect(reply, 200, "accept terms")?);
     let contact = json!({ "postalCode": "1000001", "address": "東京都千代田区千代田1-1", "phone": "0312345678" });
     let reply = client
-        .send("PUT", "/api/me/contact", Some(contact), session, &ip)
+        .send("PUT", "/api/me/contact", Some(contact), Some(session.as_str()), ip)
         .await?;
     record(6, &expect(reply, 200, "contact")?);
+    Ok(session)
+}
+
+/// A client address of its own for each person: the runner throttles per address.
+pub(crate) fn address_of(person: u32) -> String {
+    format!("10.{}.{}.{}", (person >> 16) & 255, (person >> 8) & 255, person & 255)
+}
+
+/// One person's whole journey; every request's time goes to `samples` under its step.
+async fn journey(
+    client: &Client,
+    outbox: &Path,
+    person: u32,
+    repeats: u32,
+    samples: &mut Vec<Sample>,
+) -> Result<(), String> {
+    let ip = address_of(person);
+    let mut record = |step: usize, reply: &Reply| {
+        samples.push(Sample {
+            step,
+            person,
+            elapsed_ms: reply.elapsed.as_secs_f64() * 1000.0,
+            request_id: reply.request_id.clone(),
+        })
+    };
+    let session = first_login(client, outbox, person, &ip, &mut record).await?;
+    let session = Some(session.as_str());
     for _ in 0..repeats {
         let reply = client.send("GET", "/api/me", None, session, &ip).await?;
         record(7, &expect(reply, 200, "top page")?);
@@ -223,7 +243,7 @@ async fn journey(
 }
 
 /// The round trips of each request, and the bytes of every other (production) log line.
-fn round_trips_by_request(log: &Path) -> Result<(HashMap<String, Vec<RoundTrip>>, usize), String> {
+pub(crate) fn round_trips_by_request(log: &Path) -> Result<(HashMap<String, Vec<RoundTrip>>, usize), String> {
     let text = std::fs::read_to_string(log).map_err(|e| e.to_string())?;
     let mut by_request: HashMap<String, Vec<RoundTrip>> = HashMap::new();
     let mut info_bytes = 0;
@@ -250,7 +270,7 @@ fn round_trips_by_request(log: &Path) -> Result<(HashMap<String, Vec<RoundTrip>>
 }
 
 /// The most frequent value (ties: the smallest), for the per-request counts that do not vary.
-fn mode<T: Ord + Clone>(values: impl IntoIterator<Item = T>) -> Option<T> {
+pub(crate) fn mode<T: Ord + Clone>(values: impl IntoIterator<Item = T>) -> Option<T> {
     let mut counts: BTreeMap<T, usize> = BTreeMap::new();
     for value in values {
         *counts.entry(value).or_default() += 1;

@@ -4,6 +4,7 @@
 
 mod abuse;
 mod account_controls;
+mod admin_documents;
 mod brute_force;
 mod campaign_targets;
 mod dependents_import;

@@ -1,0 +1,461 @@
+//! The survey form (調査票) against DynamoDB Local through kennin-local: each person of the bench's
+//! union, after the first login, answers for two dependents (a spouse living together with a
+//! part-time job, a mother living apart on a pension with a remittance) section by section, ten
+//! saves each, submits each once, and reads the list and the forms as the portal does. The
+//! save and submit steps' latency goes next to their DynamoDB round trips (the engine's own
+//! `kennin::dynamodb` events, matched by request ID, as in the steps part), and a whole survey's
+//! capacity units are summed per person.
+
+use crate::local::{self, Client, Engine, Local, Reply};
+use crate::stats::{fmt, median, quantile};
+use crate::steps::{self, RoundTrip};
+use kennin::campaign::{self, Settings};
+use kennin::clock::{Clock, SystemClock};
+use kennin::dependents;
+use kennin::domain::{Day, InsurerCode};
+use kennin::store::ItemStore;
+use kennin::store::records::TargetRules;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use time::{Date, Duration, Month, OffsetDateTime};
+
+/// The measured steps: (name, route, per survey of a person with two dependents).
+pub const STEPS: [(&str, &str, u32); 4] = [
+    ("survey list", "GET /api/survey", 2),
+    ("form", "GET /api/survey/targets/{id}", 4),
+    ("save", "PUT /api/survey/targets/{id}/answers", 2 * SAVES_PER_DEPENDENT),
+    ("submit", "POST /api/survey/targets/{id}/submit", 2),
+];
+const LIST: usize = 0;
+const FORM: usize = 1;
+const SAVE: usize = 2;
+const SUBMIT: usize = 3;
+
+pub const SAVES_PER_DEPENDENT: u32 = 10;
+/// The dependents each person answers for.
+pub const DEPENDENTS: u32 = 2;
+
+/// The answers as the portal saves them on leaving each section, one change at a time, the
+/// last a correction after reading the pre-check: each entry is merged into the answers so far.
+fn spouse_saves() -> [(&'static str, Value); SAVES_PER_DEPENDENT as usize] {
+    [
+        ("living", json!("together")),
+        ("occupation", json!("part_time")),
+        ("incomes", json!([{"kind": "wages", "amount": 80_000, "per": "month"}])),
+        ("incomes", json!([{"kind": "wages", "amount": 85_000, "per": "month"}])),
+        (
+            "incomes",
+            json!([{"kind": "wages", "amount": 85_000, "per": "month"}, {"kind": "bonus", "amount": 100_000, "per": "year"}]),
+        ),
+        ("disabled", json!(false)),
+        ("otherInsurance", json!("none")),
+        ("residence", json!("japan")),
+        ("continuation", json!("continue")),
+        (
+            "incomes",
+            json!([{"kind": "wages", "amount": 86_000, "per": "month"}, {"kind": "bonus", "amount": 100_000, "per": "year"}]),
+        ),
+    ]
+}
+
+fn mother_saves() -> [(&'static str, Value); SAVES_PER_DEPENDENT as usize] {
+    [
+        ("living", json!("apart")),
+        ("apartReason", json!("separate_household")),
+        (
+            "apartAddress",
+            json!({"postalCode": "9800811", "address": "宮城県仙台市青葉区一番町1-1"}),
+        ),
+        ("occupation", json!("pensioner")),
+        (
+            "incomes",
+            json!([{"kind": "pension_old_age", "amount": 90_000, "per": "month"}]),
+        ),
+        (
+            "remittance",
+            json!({"monthlyAmount": 50_000, "method": "bank_transfer", "since": "2020-04"}),
+        ),
+        ("otherInsurance", json!("none")),
+        ("residence", json!("japan")),
+        ("continuation", json!("continue")),
+        (
+            "remittance",
+            json!({"monthlyAmount": 60_000, "method": "bank_transfer", "since": "2020-04"}),
+        ),
+    ]
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct FormStep {
+    pub step: String,
+    pub route: String,
+    /// Requests of this step in one person's whole survey.
+    pub per_survey: u32,
+    pub samples: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub round_trips: usize,
+    pub operations: String,
+    pub dynamodb_sum_p50_ms: f64,
+    pub dynamodb_sum_p95_ms: f64,
+    /// Median over requests of (step time / sum of its round trips' times).
+    pub ratio_p50: f64,
+    /// Median over requests of (step time − sum of its round trips' times).
+    pub own_p50_ms: f64,
+    pub read_units: f64,
+    pub write_units: f64,
+}
+
+/// One person's whole survey: every request above, summed per person, median over persons.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct WholeSurvey {
+    pub dependents: u32,
+    pub requests: u32,
+    pub round_trips: f64,
+    pub read_units: f64,
+    pub write_units: f64,
+    /// The time of its requests one after another, as the person waits for them.
+    pub elapsed_ms: f64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct SurveyFormReport {
+    pub measured_at: String,
+    pub load_before: String,
+    pub engine: String,
+    pub persons: u32,
+    pub warm_up_persons: u32,
+    pub steps: Vec<FormStep>,
+    pub survey: WholeSurvey,
+}
+
+impl SurveyFormReport {
+    pub fn step(&self, route: &str) -> Option<&FormStep> {
+        self.steps.iter().find(|s| s.route == route)
+    }
+}
+
+/// The dependents file of the bench's union: a spouse living together and a mother living
+/// apart for each of its `people` persons.
+fn dependents_csv(people: u32, reference: Date) -> String {
+    let year = reference.year();
+    let mut csv =
+        String::from("symbol,number,dependent_no,name_kana,name,birth_date,sex,relationship,certified_on,living\n");
+    for number in 1..=people {
+        let symbol = local::SYMBOL;
+        csv.push_str(&format!(
+            "{symbol},{number},1,ベンチ ハナコ,弁地 花子,{}/05/10,女,配偶者,{}/04/01,同居\n",
+            year - 44,
+            year - 16
+        ));
+        csv.push_str(&format!(
+            "{symbol},{number},2,ベンチ ウメ,弁地 梅,{}/03/03,女,母,{}/04/01,別居\n",
+            year - 70,
+            year - 6
+        ));
+    }
+    csv
+}
+
+/// The bench union's campaign of the year, open from today's start in Japan for 30 days,
+/// published: every dependent is a target.
+async fn open_campaign(store: &dyn ItemStore, people: u32) -> Result<(), String> {
+    let code = InsurerCode::parse(local::INSURER).map_err(|e| e.to_string())?;
+    let today = SystemClock.today_in_japan();
+    // The roster is the year's of today (local::Local imports it so); ages count on April 1.
+    let year = today.year();
+    let reference = Date::from_calendar_date(year, Month::April, 1).map_err(|e| e.to_string())?;
+    dependents::import(
+        store,
+        &code,
+        year,
+        &dependents_csv(people, reference),
+        today,
+        &mut |_| {},
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let opening = format!("{}T00:00", Day::from(today).iso());
+    let settings = Settings {
+        title: "ベンチ調査".into(),
+        opens_at: campaign::parse_opening(&opening).map_err(|e| e.to_string())?,
+        due: Day::from(today + Duration::days(30)),
+        grace_days: 0,
+        reference_date: Day::from(reference),
+        rules: TargetRules::default(),
+    };
+    settings.check().map_err(|e| e.to_string())?;
+    campaign::put(store, &code, year, settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    campaign::publish(store, &code, year, SystemClock.unix(), &mut |_| {})
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+struct Sample {
+    step: usize,
+    person: u32,
+    elapsed_ms: f64,
+    request_id: String,
+}
+
+/// One person's survey, after the first login; every request's time goes to `samples`.
+async fn survey(client: &Client, outbox: &Path, person: u32, samples: &mut Vec<Sample>) -> Result<(), String> {
+    let ip = steps::address_of(person);
+    let session = steps::first_login(client, outbox, person, &ip, &mut |_, _| {}).await?;
+    let session = Some(session.as_str());
+    let mut record = |step: usize, reply: Reply, what: &str| -> Result<Value, String> {
+        let reply = steps::expect(reply, 200, what)?;
+        samples.push(Sample {
+            step,
+            person,
+            elapsed_ms: reply.elapsed.as_secs_f64() * 1000.0,
+            request_id: reply.request_id,
+        });
+        Ok(reply.body)
+    };
+    let list = record(
+        LIST,
+        client.send("GET", "/api/survey", None, session, &ip).await?,
+        "survey list",
+    )?;
+    let targets: Vec<(String, String)> = list["targets"]
+        .as_array()
+        .ok_or("no targets in the survey")?
+        .iter()
+        .filter_map(|t| Some((t["id"].as_str()?.to_string(), t["relationship"].as_str()?.to_string())))
+        .collect();
+    if targets.len() != DEPENDENTS as usize {
+        return Err(format!("{} targets, expected {DEPENDENTS}: {list}", targets.len()));
+    }
+    for (id, relationship) in targets {
+        let path = format!("/api/survey/targets/{id}");
+        let form = record(FORM, client.send("GET", &path, None, session, &ip).await?, "form")?;
+        let mut version = form["version"].clone();
+        let saves = if relationship == "配偶者" {
+            spouse_saves()
+        } else {
+            mother_saves()
+        };
+        let mut answers = serde_json::Map::new();
+        for (key, value) in saves {
+            answers.insert(key.into(), value);
+            let body = json!({ "version": version, "answers": answers });
+            let saved = client
+                .send("PUT", &format!("{path}/answers"), Some(body), session, &ip)
+                .await?;
+            version = record(SAVE, saved, "save")?["version"].clone();
+        }
+        let body = json!({ "version": version, "documentsConfirmed": true });
+        let submitted = client
+            .send("POST", &format!("{path}/submit"), Some(body), session, &ip)
+            .await?;
+        let submitted = record(SUBMIT, submitted, "submit")?;
+        if submitted["status"] != "submitted" {
+            return Err(format!("submit: {submitted}"));
+        }
+        record(FORM, client.send("GET", &path, None, session, &ip).await?, "form")?;
+    }
+    record(
+        LIST,
+        client.send("GET", "/api/survey", None, session, &ip).await?,
+        "survey list",
+    )?;
+    Ok(())
+}
+
+pub async fn run(
+    binary: &Path,
+    endpoint: &str,
+    work_dir: &Path,
+    persons: u32,
+    warm_up: u32,
+) -> Result<SurveyFormReport, String> {
+    let engine = Engine::Dynamo {
+        endpoint: endpoint.to_string(),
+        table: local::fresh_table("survey-form"),
+    };
+    let result = measure(binary, &engine, work_dir, persons, warm_up).await;
+    engine.discard().await;
+    result
+}
+
+async fn measure(
+    binary: &Path,
+    engine: &Engine,
+    work_dir: &Path,
+    persons: u32,
+    warm_up: u32,
+) -> Result<SurveyFormReport, String> {
+    let now = OffsetDateTime::now_utc();
+    let load_before = std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let people = persons + warm_up;
+    let runner = Local::start(binary, engine, work_dir, people, "info,kennin::dynamodb=debug").await?;
+    open_campaign(engine.reopen(&runner.data_dir).await?.as_ref(), people).await?;
+    let client = Client::new(&runner.base);
+    let mut samples = Vec::new();
+    for person in 1..=people {
+        survey(&client, &runner.outbox, person, &mut samples).await?;
+    }
+    // The runner writes each line as it happens; give the last ones a moment to land.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (trips, _) = steps::round_trips_by_request(&runner.log)?;
+    drop(runner);
+    let samples: Vec<Sample> = samples.into_iter().filter(|s| s.person > warm_up).collect();
+
+    let no_trips = Vec::new();
+    let calls_of = |sample: &Sample| trips.get(&sample.request_id).unwrap_or(&no_trips);
+    let mut figures = Vec::new();
+    for (index, (step, route, per_survey)) in STEPS.iter().enumerate() {
+        let mine: Vec<&Sample> = samples.iter().filter(|s| s.step == index).collect();
+        let (mut elapsed, mut sums, mut ratios, mut own, mut reads, mut writes) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut counts, mut signatures) = (vec![], vec![]);
+        for sample in &mine {
+            let calls = calls_of(sample);
+            let sum: f64 = calls.iter().map(|c| c.elapsed_ms).sum();
+            elapsed.push(sample.elapsed_ms);
+            sums.push(sum);
+            if sum > 0.0 {
+                ratios.push(sample.elapsed_ms / sum);
+            }
+            own.push(sample.elapsed_ms - sum);
+            reads.push(calls.iter().map(|c| c.read_units).sum());
+            writes.push(calls.iter().map(RoundTrip::billed_write_units).sum());
+            counts.push(calls.len());
+            signatures.push(signature(calls));
+        }
+        figures.push(FormStep {
+            step: step.to_string(),
+            route: route.to_string(),
+            per_survey: *per_survey,
+            samples: mine.len(),
+            p50_ms: median(&elapsed),
+            p95_ms: quantile(&elapsed, 0.95),
+            round_trips: steps::mode(counts).unwrap_or(0),
+            operations: steps::mode(signatures).unwrap_or_default(),
+            dynamodb_sum_p50_ms: median(&sums),
+            dynamodb_sum_p95_ms: quantile(&sums, 0.95),
+            ratio_p50: median(&ratios),
+            own_p50_ms: median(&own),
+            read_units: median(&reads),
+            write_units: median(&writes),
+        });
+    }
+
+    let measured: BTreeSet<u32> = samples.iter().map(|s| s.person).collect();
+    let mut per_person: HashMap<u32, (f64, f64, f64, f64)> = HashMap::new();
+    for sample in &samples {
+        let calls = calls_of(sample);
+        let entry = per_person.entry(sample.person).or_default();
+        entry.0 += calls.len() as f64;
+        entry.1 += calls.iter().map(|c| c.read_units).sum::<f64>();
+        entry.2 += calls.iter().map(RoundTrip::billed_write_units).sum::<f64>();
+        entry.3 += sample.elapsed_ms;
+    }
+    let over_persons = |pick: fn(&(f64, f64, f64, f64)) -> f64| {
+        median(&measured.iter().map(|p| pick(&per_person[p])).collect::<Vec<_>>())
+    };
+    Ok(SurveyFormReport {
+        measured_at: now
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .unwrap_or_default(),
+        load_before,
+        engine: engine.label().to_string(),
+        persons,
+        warm_up_persons: warm_up,
+        steps: figures,
+        survey: WholeSurvey {
+            dependents: DEPENDENTS,
+            requests: STEPS.iter().map(|s| s.2).sum(),
+            round_trips: over_persons(|t| t.0),
+            read_units: over_persons(|t| t.1),
+            write_units: over_persons(|t| t.2),
+            elapsed_ms: over_persons(|t| t.3),
+        },
+    })
+}
+
+/// A request's calls in a stable order: the form's reads run side by side and finish in any
+/// order, so the reads are listed sorted, each write where it happened.
+fn signature(calls: &[RoundTrip]) -> String {
+    let mut labels: Vec<String> = calls.iter().map(RoundTrip::label).collect();
+    let writes_from = labels
+        .iter()
+        .position(|l| !l.starts_with("GetItem") && !l.starts_with("Query"))
+        .unwrap_or(labels.len());
+    labels[..writes_from].sort();
+    labels.join(" → ")
+}
+
+pub const HEADING: &str = "## The survey form: save and submit";
+
+pub fn markdown(report: &SurveyFormReport) -> String {
+    let mut out = format!("{HEADING}\n\n");
+    out.push_str(&format!(
+        "Measured on {} (load average before: {}) by `kennin-bench survey-form`: kennin-local (release) on {}, one \
+         client, one request at a time on a kept-alive connection. Each of {} persons (after {} warm-up persons) \
+         logs in for the first time, then answers the survey as the portal sends it: the list, and for each of \
+         two dependents (a spouse living together with a part-time job; a mother living apart on a pension, with \
+         a remittance) the form, {} saves (one section or correction each, the answers so far sent whole with \
+         the version of the last save), the submit, and the form again; the list once more at the end. Round \
+         trips and capacity units are the engine's own `kennin::dynamodb` events matched by request ID, as in the \
+         steps section; a transaction's writes are counted at 2 units per item as DynamoDB bills them. The form's \
+         reads (session, then the target, the campaign and the union's documents table) run side by side, so \
+         \"DynamoDB sum\" counts time that overlaps: the ratio can fall below 1 and kennin's own time below 0. Times \
+         in ms.\n\n",
+        report.measured_at,
+        report.load_before,
+        report.engine,
+        report.persons,
+        report.warm_up_persons,
+        SAVES_PER_DEPENDENT
+    ));
+    out.push_str(
+        "| step | route | per survey | n | p50 | p95 | round trips | calls | DynamoDB sum p50 | sum p95 | step ÷ sum (p50) \
+         | kennin's own p50 | RRU | WRU |\n",
+    );
+    out.push_str("|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|\n");
+    for s in &report.steps {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            s.step,
+            s.route,
+            s.per_survey,
+            s.samples,
+            fmt(s.p50_ms),
+            fmt(s.p95_ms),
+            s.round_trips,
+            s.operations,
+            fmt(s.dynamodb_sum_p50_ms),
+            fmt(s.dynamodb_sum_p95_ms),
+            fmt(s.ratio_p50),
+            fmt(s.own_p50_ms),
+            s.read_units,
+            s.write_units,
+        ));
+    }
+    let whole = &report.survey;
+    out.push_str(&format!(
+        "\nA whole survey (one person, {} dependents, {} requests; the first login not included; median over \
+         persons): {} round trips, **{} RRU + {} WRU**, {} ms of requests. These figures go into the bill.\n",
+        whole.dependents,
+        whole.requests,
+        fmt(whole.round_trips),
+        fmt(whole.read_units),
+        fmt(whole.write_units),
+        fmt(whole.elapsed_ms)
+    ));
+    out
+}

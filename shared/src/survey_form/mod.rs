@@ -51,9 +51,16 @@ pub(crate) async fn open(deps: &Deps, token: Option<&str>, id: &str) -> Result<F
     }
     let store = deps.store.as_ref();
     let key = Target::key(&insurer.code, account.year, &account.symbol, &account.number, id);
+    // The target strongly consistent (its version decides a save); the campaign eventually
+    // consistent, as its settings change rarely and a second's delay is harmless.
     let (target, campaign, documents) = futures::try_join!(
         async { Ok::<_, Error>(store.get(&key).await?) },
-        campaign::get(store, &insurer.code, account.year),
+        async {
+            let item = store
+                .get_eventually_consistent(&Campaign::key(&insurer.code, account.year))
+                .await?;
+            item.map(from_item::<Campaign>).transpose().map_err(Error::from)
+        },
         union_documents::in_use(store, &insurer.code),
     )?;
     let target: Target = match target {

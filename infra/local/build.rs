@@ -1,8 +1,8 @@
-//! Finds the function crates in template.yaml, so that adding a function takes no edit here: each
-//! CodeUri's `src/lib.rs` becomes a module of the runner, and `handler_for` maps the CodeUri to
-//! its `handle`. The runner thus serves exactly the functions the template deploys. A function
-//! serving a documented route declares its `operations()`, which `operations_for` finds the same
-//! way, for the API description.
+//! Finds the function crates in template.yaml, so that adding a function takes no edit here:
+//! each CodeUri that serves a route has its `src/lib.rs` become a module of the runner, and
+//! `handler_for` maps the CodeUri to its `handle`. The runner thus serves exactly the routes the
+//! template deploys. A function serving a documented route declares its `operations()`, which
+//! `operations_for` finds the same way, for the API description.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -19,8 +19,10 @@ fn main() {
         .filter(|function| function.routes.iter().any(|route| route.is_documented()))
         .map(|function| function.code_uri.as_str())
         .collect();
+    // A function without routes (the scheduled purge) is no handler of requests.
     let mut code_uris: Vec<&str> = functions
         .iter()
+        .filter(|function| !function.routes.is_empty())
         .map(|function| function.code_uri.as_str())
         .filter(|code_uri| code_uri.starts_with("functions/"))
         .collect();

@@ -11,7 +11,9 @@ use crate::domain::{Day, InsuredKind, InsurerCode, Invalid, OfficeCode, TargetSt
 use crate::eligibility::ThresholdTable;
 use crate::error::Error;
 use crate::roster::PAGE_ITEMS;
-use crate::store::records::{Campaign, Dependent, RosterEntry, RosterPerson, Target, TargetRules, from_item, to_item};
+use crate::store::records::{
+    Campaign, Dependent, DocumentsPurge, RosterEntry, RosterPerson, Target, TargetRules, from_item, to_item,
+};
 use crate::store::{Change, Cond, Index, ItemStore, StoreError, Write};
 use futures::StreamExt as _;
 use hmac::{Hmac, Mac};
@@ -23,6 +25,10 @@ use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime};
 pub const MAX_TITLE_CHARS: usize = 100;
 pub const MAX_GRACE_DAYS: i64 = 60;
 pub const MAX_AGE: i32 = 150;
+/// Days a campaign's documents are kept after it closes: long enough for the union to settle
+/// the year's cases and answer an audit, never indefinitely.
+pub const RETENTION_DAYS: std::ops::RangeInclusive<i64> = 30..=3650;
+pub const DEFAULT_RETENTION_DAYS: i64 = 365;
 /// Targets written at once while publishing.
 const PUBLISH_CONCURRENCY: usize = 16;
 
@@ -35,6 +41,7 @@ pub struct Settings {
     pub grace_days: i64,
     pub reference_date: Day,
     pub rules: TargetRules,
+    pub retention_days: i64,
 }
 
 /// `2026-12-06T09:00` in Japan time, as the operator writes the opening minute.
@@ -55,6 +62,13 @@ impl Settings {
         if title_chars == 0 || title_chars > MAX_TITLE_CHARS {
             return Err(Invalid(crate::domain::stated!(
                 "タイトルは1文字以上{MAX_TITLE_CHARS}文字以内で入力してください。"
+            )));
+        }
+        if !RETENTION_DAYS.contains(&self.retention_days) {
+            return Err(Invalid(crate::domain::stated!(
+                "保存日数は{}から{}までの日数で入力してください。",
+                RETENTION_DAYS.start(),
+                RETENTION_DAYS.end()
             )));
         }
         if !(0..=MAX_GRACE_DAYS).contains(&self.grace_days) {
@@ -115,6 +129,26 @@ impl Campaign {
     /// The moment the grace days end: no answer is accepted from then on.
     pub fn closes_at(&self) -> i64 {
         self.due_ends_at() + self.grace_days * Duration::DAY.whole_seconds()
+    }
+
+    /// The moment the campaign's documents are deleted: `retention_days` after it closes. The
+    /// documents' own records expire (`ttl`) at the same moment.
+    pub fn documents_purge_at(&self) -> i64 {
+        self.closes_at() + self.retention_days * Duration::DAY.whole_seconds()
+    }
+
+    /// What a campaign stored before documents were kept keeps them for.
+    pub(crate) fn default_retention_days() -> i64 {
+        DEFAULT_RETENTION_DAYS
+    }
+
+    /// The entry that lists the campaign for the purge.
+    pub fn documents_purge(&self) -> DocumentsPurge {
+        DocumentsPurge {
+            insurer: self.insurer.clone(),
+            year: self.year,
+            purge_at: self.documents_purge_at(),
+        }
     }
 
     pub fn window(&self, now: i64) -> Window {
@@ -207,7 +241,8 @@ pub async fn get(store: &dyn ItemStore, insurer: &InsurerCode, year: i32) -> Res
     }
 }
 
-/// Creates the campaign of the union's year or changes its settings.
+/// Creates the campaign of the union's year or changes its settings, and lists it for the
+/// purge of its documents at its purge date, in the same transaction.
 pub async fn put(
     store: &dyn ItemStore,
     insurer: &InsurerCode,
@@ -215,7 +250,7 @@ pub async fn put(
     settings: Settings,
 ) -> Result<Campaign, Error> {
     let existing = get(store, insurer, year).await?;
-    let campaign = Campaign {
+    let mut campaign = Campaign {
         insurer: insurer.clone(),
         year,
         title: settings.title,
@@ -228,16 +263,32 @@ pub async fn put(
             .as_ref()
             .map_or_else(crate::secrets::new_token, |c| c.id_key.clone()),
         published_at: existing.as_ref().and_then(|c| c.published_at),
+        retention_days: settings.retention_days,
+        documents_purged_at: None,
     };
-    let key = Campaign::key(insurer, year);
+    let purge = campaign.documents_purge();
+    let mut writes = Vec::new();
+    match &existing {
+        // Purged, and the date stays: nothing is left to list.
+        Some(existing) if existing.documents_purge() == purge && existing.documents_purged_at.is_some() => {
+            campaign.documents_purged_at = existing.documents_purged_at;
+        }
+        _ => {
+            if let Some(before) = existing.as_ref().map(Campaign::documents_purge)
+                && before.key() != purge.key()
+            {
+                writes.push(Write::delete(before.key()));
+            }
+            writes.push(Write::put(purge.key(), to_item(&purge, None)));
+        }
+    }
     // The id key must never change once targets exist: written only with the one read.
     let unchanged_key = match &existing {
         Some(existing) => Cond::eq(Campaign::ID_KEY, existing.id_key.as_str()),
         None => Cond::NotExists,
     };
-    store
-        .transact(vec![Write::put(key, to_item(&campaign, None)).when(unchanged_key)])
-        .await?;
+    writes.push(Write::put(Campaign::key(insurer, year), to_item(&campaign, None)).when(unchanged_key));
+    store.transact(writes).await?;
     Ok(campaign)
 }
 
@@ -496,6 +547,21 @@ pub fn describe_window(campaign: &Campaign) -> String {
     )
 }
 
+/// How long the campaign's documents are kept, as the operator reads it: the days after the
+/// close, the day they are deleted (Japan time), and whether they have been.
+pub fn describe_retention(campaign: &Campaign) -> String {
+    let japan_day = |at: i64| {
+        OffsetDateTime::from_unix_timestamp(at)
+            .map(|t| Day::from(t.to_offset(offset!(+9)).date()).japanese())
+            .unwrap_or_default()
+    };
+    let state = match campaign.documents_purged_at {
+        Some(at) => format!("{}に削除済み", japan_day(at)),
+        None => format!("{}に削除予定", japan_day(campaign.documents_purge_at())),
+    };
+    format!("添付資料の保存: 締切後 {}日（{state}）", campaign.retention_days)
+}
+
 /// The campaign's targets by status, from the union's status lists (a second or so behind the
 /// latest change on DynamoDB).
 pub async fn status_counts(store: &dyn ItemStore, campaign: &Campaign) -> Result<BTreeMap<TargetStatus, usize>, Error> {
@@ -536,6 +602,8 @@ mod tests {
             rules: TargetRules::default(),
             id_key: "key".into(),
             published_at: None,
+            retention_days: DEFAULT_RETENTION_DAYS,
+            documents_purged_at: None,
         }
     }
 
@@ -555,6 +623,25 @@ mod tests {
     }
 
     #[test]
+    fn documents_are_purged_the_retention_days_after_the_grace_days_end() {
+        let closes = parse_opening("2026-10-03T00:00").unwrap();
+        let mut kept = campaign(2);
+        assert_eq!(kept.closes_at(), closes);
+        assert_eq!(kept.documents_purge_at(), closes + 365 * 86_400);
+        assert_eq!(
+            describe_retention(&kept),
+            "添付資料の保存: 締切後 365日（2027年10月3日に削除予定）"
+        );
+        kept.retention_days = 30;
+        assert_eq!(kept.documents_purge().purge_at, closes + 30 * 86_400);
+        kept.documents_purged_at = Some(kept.documents_purge_at() + 3_600);
+        assert_eq!(
+            describe_retention(&kept),
+            "添付資料の保存: 締切後 30日（2026年11月2日に削除済み）"
+        );
+    }
+
+    #[test]
     fn settings_that_contradict_themselves_are_refused() {
         let base = Settings {
             title: "調査".into(),
@@ -563,6 +650,7 @@ mod tests {
             grace_days: 0,
             reference_date: Day::from(date!(2026 - 04 - 01)),
             rules: TargetRules::default(),
+            retention_days: DEFAULT_RETENTION_DAYS,
         };
         assert!(base.check().is_ok());
         let refused = |change: fn(&mut Settings)| {
@@ -573,6 +661,8 @@ mod tests {
         refused(|s| s.title = String::new());
         refused(|s| s.title = "あ".repeat(MAX_TITLE_CHARS + 1));
         refused(|s| s.grace_days = MAX_GRACE_DAYS + 1);
+        refused(|s| s.retention_days = RETENTION_DAYS.start() - 1);
+        refused(|s| s.retention_days = RETENTION_DAYS.end() + 1);
         refused(|s| s.rules.min_age = Some(-1));
         refused(|s| {
             s.rules.min_age = Some(23);

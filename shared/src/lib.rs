@@ -15,6 +15,7 @@ pub mod config;
 pub mod dependents;
 pub mod deps;
 pub mod document_file;
+pub mod documents_purge;
 pub mod domain;
 pub mod eligibility;
 pub mod error;

@@ -121,6 +121,9 @@ impl ItemStore for SwitchableStore {
     ) -> Result<Page, StoreError> {
         self.inner.query_page(pk, sk_prefix, after, limit).await
     }
+    async fn query_through(&self, pk: &str, through: &str, limit: usize) -> Result<Vec<Item>, StoreError> {
+        self.inner.query_through(pk, through, limit).await
+    }
     async fn index_page(
         &self,
         index: Index,

@@ -1,15 +1,41 @@
 //! The browser client: one HTML shell for every screen, a stylesheet and small ES modules, all
 //! embedded at build time and served from the API's origin (no CORS, no build step). The pages
 //! run under a strict Content-Security-Policy: no inline script or style, nothing from
-//! elsewhere.
+//! elsewhere but the documents bucket, which the browser sends files to directly.
 
 use kennin::Deps;
 use kennin::http::ApiRequest;
 use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The documents bucket's origin (`https://{bucket}.s3.{region}.amazonaws.com`), set by
+/// template.yaml. Unset under kennin-local, whose embedded engine takes uploads on the site's
+/// own origin.
+pub const BUCKET_ORIGIN_VAR: &str = "KENNIN_BUCKET_ORIGIN";
+
+static CSP: LazyLock<String> =
+    LazyLock::new(|| content_security_policy(std::env::var(BUCKET_ORIGIN_VAR).ok().as_deref()));
+
+/// The pages' policy. A presigned upload is a `fetch` to the bucket, so connect-src names the
+/// bucket's origin when there is one; an origin of another shape than an HTTPS host is left
+/// out rather than let it add to the policy.
+pub fn content_security_policy(bucket_origin: Option<&str>) -> String {
+    let bucket = bucket_origin
+        .filter(|origin| {
+            origin.strip_prefix("https://").is_some_and(|host| {
+                !host.is_empty()
+                    && host
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+            })
+        })
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'{bucket}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
 
 /// The screens' addresses (main.js picks the screen from the address).
 const PAGES: [&str; 8] = [
@@ -145,7 +171,7 @@ fn respond(method: &str, path: &str) -> Response<Body> {
 fn secured(status: u16) -> lambda_http::http::response::Builder {
     Response::builder()
         .status(status)
-        .header("content-security-policy", CSP)
+        .header("content-security-policy", CSP.as_str())
         .header("x-content-type-options", "nosniff")
         .header("strict-transport-security", kennin::http::HSTS)
         .header("x-frame-options", "DENY")
@@ -289,6 +315,29 @@ mod tests {
         assert_eq!(respond("GET", "/").status(), 302);
         assert_eq!(respond("GET", "/portal/nowhere").status(), 404);
         assert_eq!(respond("POST", "/portal/").status(), 405);
+    }
+
+    #[test]
+    fn the_policy_lets_the_browser_upload_to_the_documents_bucket_only_when_there_is_one() {
+        let local = content_security_policy(None);
+        assert!(local.contains("connect-src 'self';"), "{local}");
+        let bucket = "https://kennin-prod-docs-123456789012-ap-northeast-1.s3.ap-northeast-1.amazonaws.com";
+        let deployed = content_security_policy(Some(bucket));
+        assert!(
+            deployed.contains(&format!("connect-src 'self' {bucket};")),
+            "{deployed}"
+        );
+        assert_eq!(deployed.matches(bucket).count(), 1, "connect-src only: {deployed}");
+        for unusable in [
+            "",
+            "http://bucket.s3.amazonaws.com",
+            "https://",
+            "https://bucket.s3.amazonaws.com; script-src *",
+            "https://Bucket.s3.amazonaws.com",
+            "https://bucket.s3.amazonaws.com/path",
+        ] {
+            assert_eq!(content_security_policy(Some(unusable)), local, "{unusable}");
+        }
     }
 
     #[test]

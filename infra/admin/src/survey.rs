@@ -86,6 +86,10 @@ pub struct CampaignSettings {
     /// Leaves out the dependents of insured persons posted overseas.
     #[arg(long)]
     exclude_overseas: bool,
+    /// Days the documents people sent are kept after the campaign closes (the due date and the
+    /// grace days); then the daily purge deletes them.
+    #[arg(long, default_value_t = campaign::DEFAULT_RETENTION_DAYS)]
+    retention_days: i64,
 }
 
 fn day(flag: &'static str, input: &str) -> Result<Day, String> {
@@ -122,6 +126,7 @@ impl CampaignSettings {
                 excluded_kinds,
                 exclude_overseas: self.exclude_overseas,
             },
+            retention_days: self.retention_days,
         };
         settings.check().map_err(|e| e.to_string())?;
         Ok(settings)
@@ -215,9 +220,10 @@ pub async fn campaign(store: &dyn ItemStore, command: CampaignCommand) -> Result
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!(
-                "保険者 {code} の {year} 年度の調査を設定しました: {}（{}）",
+                "保険者 {code} の {year} 年度の調査を設定しました: {}（{}）\n{}",
                 campaign.title,
-                campaign::describe_window(&campaign)
+                campaign::describe_window(&campaign),
+                campaign::describe_retention(&campaign)
             ))
         }
         CampaignCommand::Preview(year) => {
@@ -255,6 +261,7 @@ pub async fn campaign(store: &dyn ItemStore, command: CampaignCommand) -> Result
                 format!("{}（{} {} 年度）", campaign.title, code, year),
                 format!("期間: {}", campaign::describe_window(&campaign)),
                 format!("基準日: {}", campaign.reference_date.japanese()),
+                campaign::describe_retention(&campaign),
             ];
             if let Some(min) = rules.min_age {
                 lines.push(format!("最低年齢: {min}歳"));

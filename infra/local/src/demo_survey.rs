@@ -136,6 +136,7 @@ pub async fn seed(store: &dyn ItemStore, code: &InsurerCode, today: Date) -> Res
             certified_by: Some(Day::from(reference - Duration::days(1))),
             ..TargetRules::default()
         },
+        retention_days: campaign::DEFAULT_RETENTION_DAYS,
     };
     settings.check().map_err(|e| e.to_string())?;
     campaign::put(store, code, year, settings)

@@ -744,6 +744,40 @@ impl ItemStore for DynamoStore {
         }
     }
 
+    async fn query_through(&self, pk: &str, through: &str, limit: usize) -> Result<Vec<Item>, StoreError> {
+        check_page(limit)?;
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
+            let round_trip = RoundTrip::start();
+            let result = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("#pk = :pk AND #sk <= :through")
+                .expression_attribute_names("#pk", "pk")
+                .expression_attribute_names("#sk", "sk")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
+                .expression_attribute_values(":through", AttributeValue::S(through.to_string()))
+                .set_exclusive_start_key(start)
+                .limit(remaining)
+                .set_return_consumed_capacity(round_trip.capacity())
+                .send()
+                .await;
+            let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
+            round_trip.finish("Query", 1, consumed, outcome(&result));
+            let output = result.map_err(describe)?;
+            items.extend(output.items().iter().map(to_item));
+            // DynamoDB stops at the limit or after 1 MB; only the limit or the end stops here.
+            match output.last_evaluated_key().filter(|key| !key.is_empty()) {
+                Some(key) if items.len() < limit => start = Some(key.clone()),
+                _ => return Ok(items),
+            }
+        }
+    }
+
     async fn index_page(
         &self,
         index: Index,

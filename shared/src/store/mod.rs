@@ -350,6 +350,12 @@ pub trait ItemStore: Send + Sync {
         limit: usize,
     ) -> Result<Page, StoreError>;
 
+    /// The first `limit` items under one partition whose sort key is at most `through`, in sort
+    /// key order: for a partition kept as a queue by date (sort keys that start with a fixed
+    /// width time), the entries that are due, each removed once handled. A `limit` of 0 is
+    /// `Refused`.
+    async fn query_through(&self, pk: &str, through: &str, limit: usize) -> Result<Vec<Item>, StoreError>;
+
     /// One page of the items `index` holds under `pk` whose index sort key starts with
     /// `sk_prefix`, in index sort key order (reversed when `newest_first`): up to `limit` items
     /// after `after`, and what to pass as `after` for the next page when more may follow. Items
@@ -499,6 +505,10 @@ impl ItemStore for NotGranted {
         Err(Self::refused())
     }
 
+    async fn query_through(&self, _: &str, _: &str, _: usize) -> Result<Vec<Item>, StoreError> {
+        Err(Self::refused())
+    }
+
     async fn index_page(
         &self,
         _: Index,
@@ -584,6 +594,10 @@ mod tests {
         ));
         assert!(matches!(
             store.query_page("ACCOUNT#a", "", None, 1).await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert!(matches!(
+            store.query_through("PURGES", "9", 1).await,
             Err(StoreError::Unavailable(_))
         ));
         assert!(matches!(

@@ -341,6 +341,13 @@ pub struct Campaign {
     pub id_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<i64>,
+    /// Days the documents are kept after the campaign closes (`Campaign::documents_purge_at`).
+    #[serde(default = "Campaign::default_retention_days")]
+    pub retention_days: i64,
+    /// When the purge deleted the campaign's documents; cleared when a change of settings moves
+    /// the purge date, so that anything sent since is purged in turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents_purged_at: Option<i64>,
 }
 
 attributes!(Campaign {
@@ -354,11 +361,49 @@ attributes!(Campaign {
     RULES: TargetRules = "rules",
     ID_KEY: str = "idKey",
     PUBLISHED_AT: i64 = "publishedAt",
+    RETENTION_DAYS: i64 = "retentionDays",
+    DOCUMENTS_PURGED_AT: i64 = "documentsPurgedAt",
 });
 
 impl Campaign {
     pub fn key(insurer: &InsurerCode, year: i32) -> Key {
         Key::new(format!("CAMPAIGN#{insurer}"), format!("YEAR#{year}"))
+    }
+}
+
+/// A campaign whose documents are to be purged, listed by date in one small partition that the
+/// daily purge reads up to the present: it never scans the table. Written with the campaign by
+/// every change of its settings, deleted with the mark that the documents are gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentsPurge {
+    pub insurer: InsurerCode,
+    pub year: i32,
+    /// `Campaign::documents_purge_at` (epoch seconds).
+    pub purge_at: i64,
+}
+
+attributes!(DocumentsPurge {
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
+    PURGE_AT: i64 = "purgeAt",
+});
+
+impl DocumentsPurge {
+    pub const PARTITION: &str = "PURGES";
+
+    /// Sorted by date: the time in fixed width, so that text order is time order.
+    pub fn key(&self) -> Key {
+        Key::new(
+            Self::PARTITION,
+            format!("{:012}#{}#{}", self.purge_at, self.insurer, self.year),
+        )
+    }
+
+    /// The last sort key of the purges due at `now`: '$' sorts after '#', so every entry of
+    /// the second `now` is included.
+    pub fn due_through(now: i64) -> String {
+        format!("{now:012}$")
     }
 }
 
@@ -1135,6 +1180,13 @@ mod tests {
             rules: TargetRules::default(),
             id_key: "key".into(),
             published_at: Some(2),
+            retention_days: 400,
+            documents_purged_at: Some(3),
+        }]);
+        assert_declared_as_stored(&[DocumentsPurge {
+            insurer: insurer_code(),
+            year: 2026,
+            purge_at: 1_800_000_000,
         }]);
         let target = Target {
             id: "id".into(),

@@ -319,6 +319,22 @@ impl ItemStore for SqliteStore {
         Ok(Page { items, last })
     }
 
+    async fn query_through(&self, pk: &str, through: &str, limit: usize) -> Result<Vec<Item>, StoreError> {
+        check_page(limit)?;
+        let (pk, through) = (pk.to_string(), through.to_string());
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with_conn(move |conn| {
+            let mut statement = conn
+                .prepare_cached("SELECT body FROM items WHERE pk = ?1 AND sk <= ?2 ORDER BY sk LIMIT ?3")
+                .map_err(unavailable)?;
+            let rows = statement
+                .query_map(params![pk, through, limit], |row| row.get::<_, String>(0))
+                .map_err(unavailable)?;
+            rows.map(|body| parse(&body.map_err(unavailable)?)).collect()
+        })
+        .await
+    }
+
     async fn index_page(
         &self,
         index: Index,

@@ -255,14 +255,20 @@ fn subjects(cli: &RunArgs) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
     let node_app = absolute(&cli.node_app)?;
     let template = std::fs::read_to_string(&cli.template)?;
     let declared = kennin_template::functions(&template)?;
+    if let Some(unknown) = cli
+        .function
+        .iter()
+        .find(|chosen| !declared.iter().any(|function| function.binary == **chosen))
+    {
+        return Err(format!("{unknown} is not a function of {}", cli.template.display()).into());
+    }
+    // A function without routes (the scheduled purge) keeps nobody waiting on its cold start.
     let binaries: Vec<&str> = declared
         .iter()
+        .filter(|function| !function.routes.is_empty())
         .map(|function| function.binary.as_str())
         .filter(|binary| cli.function.is_empty() || cli.function.iter().any(|chosen| chosen == binary))
         .collect();
-    if let Some(unknown) = cli.function.iter().find(|chosen| !binaries.contains(&chosen.as_str())) {
-        return Err(format!("{unknown} is not a function of {}", cli.template.display()).into());
-    }
     let identity_event = cli.events.join("signup-identity.json");
     let mut subjects = Vec::new();
     let mut push =

@@ -185,6 +185,7 @@ async fn open_campaign(store: &dyn ItemStore, people: u32) -> Result<(), String>
         grace_days: 0,
         reference_date: Day::from(reference),
         rules: TargetRules::default(),
+        retention_days: campaign::DEFAULT_RETENTION_DAYS,
     };
     settings.check().map_err(|e| e.to_string())?;
     campaign::put(store, &code, year, settings)

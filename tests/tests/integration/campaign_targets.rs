@@ -63,6 +63,7 @@ fn settings() -> Settings {
             excluded_kinds: vec![InsuredKind::VoluntaryContinuation, InsuredKind::SpecialRetiree],
             exclude_overseas: true,
         },
+        retention_days: campaign::DEFAULT_RETENTION_DAYS,
     }
 }
 

@@ -10,6 +10,7 @@ mod brute_force;
 mod campaign_targets;
 mod dependents_import;
 mod deploy;
+mod documents_purge;
 mod faults;
 mod first_login_steps;
 mod hardening;

@@ -499,6 +499,34 @@ async fn query_page_reads_past_one_dynamodb_page(engine: Engine) {
     assert_eq!(numbers(&read), (0..30).collect::<Vec<_>>());
 }
 
+/// A queue by date: the items whose sort key is at most the bound (equal included), first to
+/// last, no more than the limit, none of another partition; past one DynamoDB page of 1 MB.
+async fn query_through_reads_the_due_items_in_order(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let filler = "x".repeat(50_000);
+    let items: Vec<(Key, Item)> = (0..30)
+        .map(|i| {
+            let key = Key::new("T#21", format!("{:012}#{i}", 1_000 + i));
+            (key, item(json!({ "i": i, "filler": filler })))
+        })
+        .chain([(Key::new("T#22", "000000000000#x"), item(json!({ "i": -1 })))])
+        .collect();
+    store.put_many(items).await.unwrap();
+    let due = async |through: &str, limit: usize| numbers(&store.query_through("T#21", through, limit).await.unwrap());
+    assert_eq!(due(&format!("{:012}#3", 1_003), 10).await, [0, 1, 2, 3]);
+    assert_eq!(
+        due(&format!("{:012}", 1_003), 10).await,
+        [0, 1, 2],
+        "a prefix sorts first"
+    );
+    assert_eq!(due(&format!("{:012}", 1_003), 2).await, [0, 1]);
+    assert_eq!(due("9", 100).await, (0..30).collect::<Vec<_>>());
+    assert_eq!(due("9", 25).await, (0..25).collect::<Vec<_>>());
+    assert!(due("0", 10).await.is_empty());
+    let none = store.query_through("T#21", "9", 0).await;
+    assert!(matches!(none, Err(StoreError::Refused(_))), "{none:?}");
+}
+
 /// Many more items than one batch (25 on DynamoDB), sent concurrently, all land.
 async fn put_many_lands_every_item(engine: Engine) {
     let (store, _dir) = fresh_store(engine).await;
@@ -907,6 +935,7 @@ on_both_engines!(
     query_page_starts_after_the_given_key,
     query_page_of_an_empty_partition_is_empty_and_final,
     query_page_reads_past_one_dynamodb_page,
+    query_through_reads_the_due_items_in_order,
     put_many_lands_every_item,
     an_index_holds_only_items_with_both_its_attributes,
     an_index_reads_in_sort_key_order_within_a_prefix,

@@ -114,6 +114,7 @@ async fn the_window_opens_on_its_minute_and_closes_after_the_grace_days(engine: 
             min_age: Some(18),
             ..TargetRules::default()
         },
+        retention_days: campaign::DEFAULT_RETENTION_DAYS,
     };
     campaign::put(app.store.as_ref(), &demo(), SURVEY_YEAR, settings)
         .await
@@ -183,6 +184,7 @@ async fn other_union(app: &TestApp) {
         grace_days: 0,
         reference_date: day("2036-04-01"),
         rules: TargetRules::default(),
+        retention_days: campaign::DEFAULT_RETENTION_DAYS,
     };
     campaign::put(store, &code, SURVEY_YEAR, settings).await.unwrap();
     campaign::publish(store, &code, SURVEY_YEAR, 0, &mut |_| {})

@@ -755,6 +755,7 @@ async fn a_closed_or_upcoming_survey_shows_the_form_and_takes_no_change(engine: 
         grace_days: 0,
         reference_date: day("2036-04-01"),
         rules: TargetRules::default(),
+        retention_days: campaign::DEFAULT_RETENTION_DAYS,
     };
     campaign::put(app.store.as_ref(), &demo(), SURVEY_YEAR, settings)
         .await
@@ -833,6 +834,7 @@ async fn put_campaign(app: &TestApp, code: &InsurerCode, reference: &str) {
         grace_days: 0,
         reference_date: day(reference),
         rules: TargetRules::default(),
+        retention_days: campaign::DEFAULT_RETENTION_DAYS,
     };
     campaign::put(app.store.as_ref(), code, SURVEY_YEAR, settings)
         .await

@@ -239,7 +239,7 @@ impl Operation {
 
 /// The error answers by status: the response's name under components and what it means. The
 /// codes each allows come from `http`'s error table.
-const ERROR_RESPONSES: [(u16, &str, &str); 11] = [
+const ERROR_RESPONSES: [(u16, &str, &str); 12] = [
     (
         400,
         "BadRequest",
@@ -258,7 +258,7 @@ const ERROR_RESPONSES: [(u16, &str, &str); 11] = [
     (
         404,
         "NotFound",
-        "Nothing there: no such route, or no address for the postal code",
+        "Nothing there: no such route, no address for the postal code, or no such target or document of the person's",
     ),
     (409, "Conflict", "The request conflicts with the current state"),
     (
@@ -268,6 +268,11 @@ const ERROR_RESPONSES: [(u16, &str, &str); 11] = [
     ),
     (413, "PayloadTooLarge", "The body is over 16 KB"),
     (415, "UnsupportedMediaType", "The body is not sent as application/json"),
+    (
+        422,
+        "UnprocessableContent",
+        "An uploaded file failed the server's check (its type, size, decoding, a PDF's protection or scripts); the message says why, and the file is deleted",
+    ),
     (
         429,
         "TooManyRequests",
@@ -281,11 +286,11 @@ const ERROR_RESPONSES: [(u16, &str, &str); 11] = [
     (
         503,
         "ServiceUnavailable",
-        "A dependency (the table, the mailer) failed; nothing was lost, try again after Retry-After seconds",
+        "A dependency (the table, the mailer, the file store) failed; nothing was lost, try again after Retry-After seconds",
     ),
 ];
 
-const DESCRIPTION: &str = "The JSON API of kennin's first login (①–⑥), recovery and account settings. Same origin as the portal; state-changing requests need Content-Type application/json and are refused cross-site. Errors are {code, message, fields?, next?, requestId} with Japanese messages. Every answer carries the headers declared here, X-Request-Id among them. A method or path with no route is answered 404 (as API Gateway does); API Gateway itself also answers 429 when the stage's rate limit is exceeded and 413 above its 10 MB body limit, with its own body {message}.";
+const DESCRIPTION: &str = "The JSON API of kennin's first login (①–⑥), recovery, account settings and the survey (the form, its documents). Same origin as the portal; state-changing requests need Content-Type application/json and are refused cross-site. Errors are {code, message, fields?, next?, requestId} with Japanese messages. Every answer carries the headers declared here, X-Request-Id among them. A method or path with no route is answered 404 (as API Gateway does); API Gateway itself also answers 429 when the stage's rate limit is exceeded and 413 above its 10 MB body limit, with its own body {message}.";
 
 /// The schemas of the document: named types under components, the others inline.
 struct Schemas {

@@ -91,6 +91,19 @@ pub enum Error {
     /// Past the due day and the grace days: the union's contact is where the person turns.
     #[error("survey closed")]
     SurveyClosed { contact: Option<ContactView> },
+    /// The union confirmed the target (確認完了): its documents are settled.
+    #[error("documents locked by the union's confirmation")]
+    DocumentsLocked,
+    #[error("too many documents for one target")]
+    TooManyDocuments,
+    #[error("documents of one target too large together")]
+    DocumentsTooLarge,
+    /// Completing a document whose file never arrived in the bucket.
+    #[error("document file not uploaded")]
+    DocumentNotUploaded,
+    /// The file failed the server's check; `reason` is the person's, in Japanese.
+    #[error("document rejected")]
+    DocumentRejected { reason: String },
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
     /// A fault of ours, not of a dependency: stored data that cannot be read, a request the
@@ -159,6 +172,13 @@ impl Error {
             Error::SurveyClosed {
                 contact: Some(ContactView::default()),
             },
+            Error::DocumentsLocked,
+            Error::TooManyDocuments,
+            Error::DocumentsTooLarge,
+            Error::DocumentNotUploaded,
+            Error::DocumentRejected {
+                reason: "PDFにパスワードや保護がかかっているため開けません。".into(),
+            },
             Error::Unavailable("the table did not answer".into()),
             Error::Internal("unreadable Account item".into()),
         ];
@@ -201,6 +221,11 @@ impl Error {
                 | Error::AlreadySubmitted
                 | Error::SurveyNotOpen
                 | Error::SurveyClosed { .. }
+                | Error::DocumentsLocked
+                | Error::TooManyDocuments
+                | Error::DocumentsTooLarge
+                | Error::DocumentNotUploaded
+                | Error::DocumentRejected { .. }
                 | Error::Unavailable(_)
                 | Error::Internal(_) => {}
             }

@@ -5,7 +5,9 @@
 use crate::clock::japanese_duration;
 use crate::codes::RESEND_INTERVAL_SECONDS;
 use crate::config::Config;
+use crate::document_file::{MAX_FILES_PER_TARGET, MAX_TARGET_BYTES};
 use crate::domain::Next;
+use crate::domain::stated;
 use crate::error::{Error, FieldErrors};
 use crate::lockout::LOCK_SECONDS;
 use crate::union_contact::ContactView;
@@ -377,6 +379,11 @@ fn error_answer(error: &Error) -> (u16, &'static str, String) {
         Error::AlreadySubmitted => (409, "already_submitted", "既に提出しています。再度提出出来ません。".into()),
         Error::SurveyNotOpen => (409, "survey_not_open", "回答の受付はまだ始まっていません。受付開始後に回答してください。".into()),
         Error::SurveyClosed { .. } => (409, "survey_closed", "回答の受付期間は終了しました。回答や提出については、お問い合わせ先へご連絡ください。".into()),
+        Error::DocumentsLocked => (409, "documents_locked", "組合の確認が完了しているため、添付資料の追加や削除はできません。お問い合わせ先へご連絡ください。".into()),
+        Error::TooManyDocuments => (409, "too_many_documents", stated!("添付資料は1人につき{}ファイルまでです。不要なファイルを削除してから追加してください。", MAX_FILES_PER_TARGET).into()),
+        Error::DocumentsTooLarge => (409, "documents_too_large", stated!("添付資料は1人につき合計{}MBまでです。不要なファイルを削除するか、小さくしてから追加してください。", MAX_TARGET_BYTES / (1024 * 1024)).into()),
+        Error::DocumentNotUploaded => (409, "document_not_uploaded", "ファイルの送信が完了していません。通信状態のよい場所で、もう一度ファイルを送ってください。".into()),
+        Error::DocumentRejected { reason } => (422, "document_rejected", reason.clone()),
         Error::Unavailable(_) => (503, "service_unavailable", "ただいま混み合っているか、一時的に処理できません。入力内容は失われていません。しばらくしてからもう一度お試しください。".into()),
         Error::Internal(_) => (500, "internal_error", "システムの内部でエラーが発生したため、処理できませんでした。お手数ですが、ご加入の健康保険組合へお問い合わせください。".into()),
     }

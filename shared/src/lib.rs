@@ -39,6 +39,7 @@ pub mod session;
 pub mod signup;
 pub mod store;
 pub mod survey;
+pub mod survey_documents;
 pub mod survey_form;
 pub mod terms;
 pub mod throttle;

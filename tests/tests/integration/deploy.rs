@@ -152,13 +152,15 @@ fn every_function_is_an_arm64_cargo_lambda_build_with_its_own_sizing_logs_and_ro
             Some("LogRetentionDays")
         );
     }
-    // The argon2id steps get the CPU (memory) they need; nothing else does.
+    // The argon2id steps and the document check (decoding a photo of up to 10 MB) get the CPU
+    // (memory) they need; nothing else does.
     let hashing = [
         "SessionLoginFunction",
         "SignupAccountFunction",
         "PasswordResetFunction",
         "MePasswordFunction",
         "MeEmailFunction",
+        "SurveyDocumentCompleteFunction",
     ];
     for (name, function) in &functions {
         let memory = function["Properties"]["MemorySize"].as_i64().unwrap();

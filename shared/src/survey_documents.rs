@@ -377,9 +377,10 @@ pub async fn complete(deps: &Deps, token: Option<&str>, id: &str, document_id: &
     deps.blobs
         .put(&document_key(&form, &accepted.id)?, stored, &accepted.content_type)
         .await?;
+    // The record goes when the campaign's documents are purged, as the file does.
     let write = Write::put(
         TargetDocument::key(&form.target, &accepted.id),
-        to_item(&accepted, None),
+        to_item(&accepted, Some(form.campaign.documents_purge_at())),
     )
     .when(Cond::eq(TargetDocument::STATUS, DocumentStatus::Pending));
     match deps.store.transact(vec![write]).await {

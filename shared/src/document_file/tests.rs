@@ -353,6 +353,14 @@ fn a_pdf_that_does_not_parse_is_refused() {
         Rejection::UnreadablePdf
     );
     assert_eq!(refusal(FileType::Pdf, &PLAIN_PDF[..60]), Rejection::UnreadablePdf);
+    let text = String::from_utf8_lossy(PLAIN_PDF);
+    assert!(
+        verify(FileType::Pdf, text.as_bytes()).is_ok(),
+        "read as text, the PDF still parses"
+    );
+    let no_pages = text.replace("/Count 1", "/Count 0");
+    assert_ne!(no_pages, text);
+    assert_eq!(refusal(FileType::Pdf, no_pages.as_bytes()), Rejection::UnreadablePdf);
 }
 
 #[test]

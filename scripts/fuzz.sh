@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers a stranger controls (shared/fuzz: kana name, birth date, user ID, password,
-# roster CSV, email, contact, card fields, JSON bodies, survey answers) with cargo-fuzz and libFuzzer, each
-# target for a bounded time: KENNIN_FUZZ_SECONDS (default 10) per target. Prints each target's
-# executions and coverage; fails on any crash, hang or failed property, and shows the input.
+# roster CSV, email, contact, card fields, JSON bodies, survey answers, uploaded documents) with
+# cargo-fuzz and libFuzzer, each target for a bounded time: KENNIN_FUZZ_SECONDS (default 10) per
+# target. Prints each target's executions and coverage; fails on any crash, hang or failed
+# property, and shows the input.
 #
 # cargo-fuzz (pinned) is installed into .tools/cargo when missing. It passes compiler flags that
 # only nightly accepts; RUSTC_BOOTSTRAP=1 lets the stable toolchain take them. The build goes to
 # $CARGO_TARGET_DIR/fuzz (or target/fuzz): a folder of its own, because its flags differ from
 # every other build's. No AddressSanitizer: kennin is safe Rust, and the unsafe code on these
-# paths lives in libraries fuzzed upstream (encoding_rs, memchr, regex), so the sanitizer's cost
-# in build time and executions would buy little; panics, overflow checks and debug assertions
-# catch what matters here. By hand, longer: KENNIN_FUZZ_SECONDS=600 scripts/fuzz.sh, or one
-# target: scripts/fuzz.sh kana_name.
+# paths lives in libraries fuzzed upstream (encoding_rs, memchr, regex, zune-jpeg, png), so the
+# sanitizer's cost in build time and executions would buy little; panics, overflow checks and
+# debug assertions catch what matters here. By hand, longer: KENNIN_FUZZ_SECONDS=600
+# scripts/fuzz.sh, or one target: scripts/fuzz.sh kana_name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

@@ -24,7 +24,14 @@ pub(super) fn check(file: &[u8]) -> Result<(), Problem> {
     if document.was_encrypted() || document.trailer.has(b"Encrypt") {
         return Err(Problem::Encrypted);
     }
-    if document.page_iter().next().is_none() {
+    // The page tree's own count, not a walk of it: a crafted tree can loop.
+    let pages = document
+        .catalog()
+        .and_then(|catalog| catalog.get_deref(b"Pages", &document))
+        .and_then(Object::as_dict)
+        .and_then(|root| root.get(b"Count"))
+        .and_then(Object::as_i64);
+    if !pages.is_ok_and(|count| count > 0) {
         return Err(Problem::Unreadable);
     }
     // Every object the file holds, those unpacked from compressed object streams included, and

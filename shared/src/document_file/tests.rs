@@ -12,6 +12,7 @@ const TRUNCATED_PHOTO: &[u8] = document!("truncated.jpg");
 const TEXT_PNG: &[u8] = document!("text-chunk.png");
 const PLAIN_PDF: &[u8] = document!("plain.pdf");
 const ENCRYPTED_PDF: &[u8] = document!("encrypted.pdf");
+const OWNER_PASSWORD_PDF: &[u8] = document!("encrypted-owner-only.pdf");
 const JAVASCRIPT_PDF: &[u8] = document!("javascript.pdf");
 const JAVASCRIPT_IN_OBJECT_STREAM_PDF: &[u8] = document!("javascript-object-stream.pdf");
 
@@ -141,6 +142,29 @@ fn a_png_loses_its_text_chunks() {
         assert!(!contains(&cleaned, leaked), "{} left", String::from_utf8_lossy(leaked));
     }
     assert_eq!(pixels(&cleaned), pixels(TEXT_PNG));
+    assert_eq!(verify(FileType::Png, &cleaned).expect("accepted").bytes, None);
+}
+
+#[test]
+fn a_png_keeps_only_its_orientation_from_its_exif() {
+    // The phone photo's EXIF (GPS, device, orientation 6) as an eXIf chunk after IHDR.
+    let exif = exif_of(PHONE_PHOTO).expect("the test photo carries EXIF");
+    let ihdr_end = 8 + 12 + 13;
+    let mut with_exif = TEXT_PNG[..ihdr_end].to_vec();
+    png::write_chunk(b"eXIf", exif.buf(), &mut with_exif);
+    with_exif.extend_from_slice(&TEXT_PNG[ihdr_end..]);
+
+    let cleaned = verify(FileType::Png, &with_exif)
+        .expect("accepted")
+        .bytes
+        .expect("cleaned");
+    let left = exif_of(&cleaned).expect("the orientation is kept as eXIf");
+    let tags: Vec<_> = left
+        .fields()
+        .map(|field| (field.tag, field.value.get_uint(0)))
+        .collect();
+    assert_eq!(tags, [(exif::Tag::Orientation, Some(6))]);
+    assert!(!contains(&cleaned, b"iPhone"));
     assert_eq!(verify(FileType::Png, &cleaned).expect("accepted").bytes, None);
 }
 
@@ -302,6 +326,7 @@ fn a_decompression_bomb_is_refused_at_once() {
 #[test]
 fn an_encrypted_pdf_is_refused() {
     assert_eq!(refusal(FileType::Pdf, ENCRYPTED_PDF), Rejection::EncryptedPdf);
+    assert_eq!(refusal(FileType::Pdf, OWNER_PASSWORD_PDF), Rejection::EncryptedPdf);
 }
 
 #[test]
@@ -328,6 +353,14 @@ fn a_pdf_that_does_not_parse_is_refused() {
         Rejection::UnreadablePdf
     );
     assert_eq!(refusal(FileType::Pdf, &PLAIN_PDF[..60]), Rejection::UnreadablePdf);
+    let text = String::from_utf8_lossy(PLAIN_PDF);
+    assert!(
+        verify(FileType::Pdf, text.as_bytes()).is_ok(),
+        "read as text, the PDF still parses"
+    );
+    let no_pages = text.replace("/Count 1", "/Count 0");
+    assert_ne!(no_pages, text);
+    assert_eq!(refusal(FileType::Pdf, no_pages.as_bytes()), Rejection::UnreadablePdf);
 }
 
 #[test]

@@ -53,6 +53,8 @@ def one_page():
 w = one_page(); w.write("plain.pdf")
 with pikepdf.open("plain.pdf") as pdf:
     pdf.save("encrypted.pdf", encryption=pikepdf.Encryption(user="secret", owner="owner", aes=True))
+    # Opens without a password, but encrypted all the same (an owner password restricts it).
+    pdf.save("encrypted-owner-only.pdf", encryption=pikepdf.Encryption(user="", owner="owner", aes=True))
 with pikepdf.open("plain.pdf") as pdf:
     action = pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")))
     pdf.Root.OpenAction = action

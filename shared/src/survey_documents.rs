@@ -374,9 +374,8 @@ pub async fn complete(deps: &Deps, token: Option<&str>, id: &str, document_id: &
         ..document
     };
     // The file is kept before the record says so: a failure in between is retried whole.
-    deps.blobs
-        .put(&document_key(&form, &accepted.id)?, stored, &accepted.content_type)
-        .await?;
+    let kept = document_key(&form, &accepted.id)?;
+    deps.blobs.put(&kept, stored, &accepted.content_type).await?;
     // The record goes when the campaign's documents are purged, as the file does.
     let write = Write::put(
         TargetDocument::key(&form.target, &accepted.id),
@@ -385,8 +384,18 @@ pub async fn complete(deps: &Deps, token: Option<&str>, id: &str, document_id: &
     .when(Cond::eq(TargetDocument::STATUS, DocumentStatus::Pending));
     match deps.store.transact(vec![write]).await {
         Ok(()) => {}
-        // Completed meanwhile by another request, or deleted: read what is there now.
-        Err(error) if error.is_condition_failed() => return Ok(own_document(deps, &form, document_id).await?.into()),
+        // Completed meanwhile by another request, or deleted: read what is there now. Deleted,
+        // its file just kept must go too, or it would stay unseen until the campaign's purge.
+        Err(error) if error.is_condition_failed() => {
+            return match own_document(deps, &form, document_id).await {
+                Ok(current) => Ok(current.into()),
+                Err(Error::NotFound) => {
+                    deps.blobs.delete(&kept).await?;
+                    Err(Error::NotFound)
+                }
+                Err(error) => Err(error),
+            };
+        }
         Err(error) => return Err(error.into()),
     }
     // The bucket deletes a left-over upload after a day; the document is safe either way.

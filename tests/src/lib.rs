@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use kennin::Deps;
 use kennin::aws::sdk_config;
 use kennin::blobs::local::LocalBlobs;
+use kennin::blobs::{BlobError, BlobKey, BlobPrefix, BlobStore, PresignedUpload};
 use kennin::clock::{Clock, ManualClock};
 use kennin::config::Config;
 use kennin::mail::outbox::{Outbox, OutboxMessage};
@@ -165,6 +166,67 @@ impl Mailer for SwitchableMailer {
     }
 }
 
+/// The document files, whose writes (put, delete) fail while `down` is set, as S3 does when it
+/// throttles or is unreachable. Reads and presigning keep working.
+pub struct SwitchableBlobs {
+    inner: Arc<LocalBlobs>,
+    pub down: AtomicBool,
+}
+
+impl SwitchableBlobs {
+    fn check(&self) -> Result<(), BlobError> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(BlobError::Unavailable("switched off by the test".into()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl BlobStore for SwitchableBlobs {
+    async fn presign_upload(
+        &self,
+        key: &BlobKey,
+        content_type: &str,
+        size: u64,
+        expires_in_seconds: i64,
+    ) -> Result<PresignedUpload, BlobError> {
+        self.inner
+            .presign_upload(key, content_type, size, expires_in_seconds)
+            .await
+    }
+    async fn presign_download(
+        &self,
+        key: &BlobKey,
+        file_name: &str,
+        content_type: &str,
+        expires_in_seconds: i64,
+    ) -> Result<String, BlobError> {
+        self.inner
+            .presign_download(key, file_name, content_type, expires_in_seconds)
+            .await
+    }
+    async fn get(&self, key: &BlobKey) -> Result<Option<Vec<u8>>, BlobError> {
+        self.inner.get(key).await
+    }
+    async fn put(&self, key: &BlobKey, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError> {
+        self.check()?;
+        self.inner.put(key, bytes, content_type).await
+    }
+    async fn delete(&self, key: &BlobKey) -> Result<(), BlobError> {
+        self.check()?;
+        self.inner.delete(key).await
+    }
+    async fn size(&self, key: &BlobKey) -> Result<Option<u64>, BlobError> {
+        self.inner.size(key).await
+    }
+    async fn delete_prefix(&self, prefix: &BlobPrefix) -> Result<usize, BlobError> {
+        self.check()?;
+        self.inner.delete_prefix(prefix).await
+    }
+}
+
 /// 2036-06-01T00:00:00Z: a fixed start so birth dates and survey years are predictable. It lies
 /// in the future on purpose: DynamoDB Local deletes items whose TTL has passed by the real
 /// clock, as DynamoDB does, and a test clock in the past would see its items vanish.
@@ -180,6 +242,8 @@ pub struct TestApp {
     /// The document files, on the embedded engine whichever the store's, served by the app at
     /// /_local/blobs/.
     pub blobs: Arc<LocalBlobs>,
+    /// The application's view of `blobs`, which the test can make fail.
+    pub blob_switch: Arc<SwitchableBlobs>,
     pub engine: Engine,
     client: reqwest::Client,
     _dir: TempDir,
@@ -315,9 +379,13 @@ async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: Temp
     });
     let blobs =
         Arc::new(LocalBlobs::open(dir.path().join("blobs"), &config.secret, clock.clone()).expect("blob folder"));
+    let blob_switch = Arc::new(SwitchableBlobs {
+        inner: blobs.clone(),
+        down: AtomicBool::new(false),
+    });
     let deps = Deps::new(store.clone(), mailer.clone(), clock.clone(), config)
         .expect("deps")
-        .with_blobs(blobs.clone());
+        .with_blobs(blob_switch.clone());
     let app = kennin_local::router(Arc::new(deps), Some(mailer.outbox.clone()), blobs.clone()).expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
@@ -332,6 +400,7 @@ async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: Temp
         store,
         mailer,
         blobs,
+        blob_switch,
         engine,
         client: reqwest::Client::builder()
             .pool_max_idle_per_host(64)

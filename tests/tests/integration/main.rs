@@ -31,5 +31,6 @@ mod session_limits;
 mod signup_flow;
 mod store_conformance;
 mod survey_api;
+mod survey_documents;
 mod survey_form;
 mod template_lint;

@@ -25,12 +25,12 @@ fn day(iso: &str) -> Day {
     serde_json::from_value(json!(iso)).unwrap()
 }
 
-fn form_path(id: &str) -> String {
+pub(crate) fn form_path(id: &str) -> String {
     format!("/api/survey/targets/{id}")
 }
 
 /// The form as read now, which must answer 200.
-async fn read(app: &TestApp, session: &str, id: &str) -> Value {
+pub(crate) async fn read(app: &TestApp, session: &str, id: &str) -> Value {
     let reply = app.get(&form_path(id), Some(session)).await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     reply.body
@@ -43,14 +43,14 @@ async fn save(app: &TestApp, session: &str, id: &str, version: &Value, answers: 
 }
 
 /// Saves `answers` at the form's current version; the new version.
-async fn saved(app: &TestApp, session: &str, id: &str, answers: Value) -> Value {
+pub(crate) async fn saved(app: &TestApp, session: &str, id: &str, answers: Value) -> Value {
     let version = read(app, session, id).await["version"].clone();
     let reply = save(app, session, id, &version, answers.clone()).await;
     assert_eq!(reply.status, 200, "{answers} refused: {:?}", reply.body);
     reply.body
 }
 
-async fn submit(app: &TestApp, session: &str, id: &str, body: Value) -> Reply {
+pub(crate) async fn submit(app: &TestApp, session: &str, id: &str, body: Value) -> Reply {
     app.post(&format!("{}/submit", form_path(id)), body, Some(session))
         .await
 }
@@ -70,7 +70,7 @@ async fn targets(app: &TestApp, session: &str) -> Vec<(String, String, String)> 
         .collect()
 }
 
-async fn target_id(app: &TestApp, session: &str, name: &str) -> String {
+pub(crate) async fn target_id(app: &TestApp, session: &str, name: &str) -> String {
     targets(app, session)
         .await
         .into_iter()
@@ -80,7 +80,7 @@ async fn target_id(app: &TestApp, session: &str, name: &str) -> String {
 }
 
 /// A complete form of a dependent living together with a part-time wage, in Japan, staying.
-fn complete_together() -> Value {
+pub(crate) fn complete_together() -> Value {
     json!({
         "living": "together",
         "occupation": "part_time",
@@ -103,7 +103,7 @@ fn fields(reply: &Reply) -> Vec<String> {
 }
 
 /// Logs in again: sessions end while a test moves the clock by days.
-async fn login_again(app: &TestApp, user_id: &str) -> String {
+pub(crate) async fn login_again(app: &TestApp, user_id: &str) -> String {
     let login = app.login(user_id, PASSWORD).await;
     assert_eq!(login.status, 200, "{:?}", login.body);
     login.cookie(kennin::http::SESSION_COOKIE).unwrap()
@@ -798,7 +798,7 @@ const PRECHECK: Person = Person {
 
 /// Puts a union with one insured person and `dependents` (CSV rows after the header), and a
 /// campaign open now with reference date `reference`, published.
-async fn union_with(app: &TestApp, person: &Person, dependent_rows: &str, reference: &str) {
+pub(crate) async fn union_with(app: &TestApp, person: &Person, dependent_rows: &str, reference: &str) {
     let store = app.store.as_ref();
     let code = InsurerCode::parse(person.insurer).unwrap();
     let today = kennin::clock::Clock::today_in_japan(app.clock.as_ref());
@@ -1147,7 +1147,7 @@ async fn the_documents_follow_the_answers_and_a_unions_own_table(engine: Engine)
 }
 
 /// The same card, birth date and name as the demo person, in another union.
-const OTHER: Person = Person {
+pub(crate) const OTHER: Person = Person {
     insurer: PRECHECK_UNION,
     symbol: "1001",
     number: "1",

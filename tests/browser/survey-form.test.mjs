@@ -283,6 +283,8 @@ test('documents: a photo and a PDF for the required documents, a large image sca
   const stored = listed.find((document_) => document_.fileName === 'scan-large.jpg');
   assert.equal(stored.contentType, 'image/jpeg');
   assert.ok(stored.size < large.length, `${stored.size} < ${large.length}`);
+  await page.setViewportSize({ width: 375, height: 812 });
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375, 'no sideways scrolling at 375 px');
   await checkA11y(page, 'documents (sent)');
   await screenshot(page, 'survey-documents-sent');
 

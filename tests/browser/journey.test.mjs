@@ -293,8 +293,9 @@ test('⑦ the spouse: 同居, no income, the documents, submitted once', async (
   await next(form, '今後の扶養');
   await form.getByRole('radio', { name: '引き続き扶養に入る', exact: true }).check();
   await next(form, '添付資料確認');
-  const documents = await form.locator('#survey-documents-list li').evaluateAll((items) => items.map((item) => item.querySelector('.document-label').textContent));
-  assert.deepEqual(documents, ['所得証明書または課税（非課税）証明書']);
+  const documents = await form.locator('#survey-documents-list > li').evaluateAll((items) => items.map((item) => item.querySelector('.document-label').textContent));
+  // The required one, then その他の書類 for anything the person adds.
+  assert.deepEqual(documents, ['所得証明書または課税（非課税）証明書', 'その他の書類']);
   assert.match(await form.locator('#survey-documents-list').textContent(), /マイナンバー/);
 
   const answered = await submit(form, 'survey-submitted-spouse');
@@ -363,7 +364,7 @@ test('⑦ the mother: 別居, a pension and a remittance, the warnings beside th
   await next(form, '添付資料確認');
   const documents = form.locator('#survey-documents');
   const labels = await documents.locator('#survey-documents-list .document-label').allTextContents();
-  assert.deepEqual(labels.map((label) => label.replace(/（.*$/, '')), ['所得証明書または課税', '年金額改定通知書または年金振込通知書', '仕送りの送金証明']);
+  assert.deepEqual(labels.map((label) => label.replace(/（.*$/, '')), ['所得証明書または課税', '年金額改定通知書または年金振込通知書', '仕送りの送金証明', 'その他の書類']);
   // The warnings again, before submitting.
   assert.deepEqual(await documents.locator('#survey-checks-all .check-result').evaluateAll((all) => all.map((c) => c.dataset.rule)).then((rules) => rules.sort()), ['remittance_below_income', 'yearly_income']);
   await look('survey-documents');
@@ -376,7 +377,7 @@ test('⑦ the mother: 別居, a pension and a remittance, the warnings beside th
   assert.equal(summary['仕送りの月額'], '100,000円');
   assert.equal(summary['仕送りの方法'], '銀行振込');
   assert.equal(summary['仕送りを始めた年月'], '2020年4月');
-  assert.equal(await answered.locator('#answered-documents li').count(), 3);
+  assert.equal(await answered.locator('#answered-documents > li:not([data-kind="other"])').count(), 3);
   assertNoProblems(page, { ignore: EXPECTED });
 });
 

@@ -1,10 +1,13 @@
 // The 調査票 against the real API, where a journey would not show it: an amount refused at its
 // field, a benefit asked per day, a reload in the middle of the form, two tabs saving from the
-// same version, and 提出する with an answer missing. As the demo roster's 2002-10 田中 美咲, whose spouse 田中 健太 is a target.
+// same version, 提出する with an answer missing, and the documents: photos and PDFs sent, scaled,
+// refused, retried, deleted, and more sent after submitting. As the demo roster's 2002-10 田中 美咲, whose spouse 田中 健太 is a target.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertNoProblems, baseUrl, call, checkA11y, latestCode, launch, newPage, screenshot, uniqueUserId } from './harness.mjs';
+import { REPO_ROOT, assertNoProblems, baseUrl, call, checkA11y, latestCode, launch, newPage, screenshot, uniqueUserId } from './harness.mjs';
 
 const BASE = baseUrl();
 const USER_ID = uniqueUserId('misaki');
@@ -12,6 +15,7 @@ const EMAIL = `${USER_ID}@example.com`;
 const PASSWORD = 'Tsubaki#2031q';
 // 4xx answers are part of these checks; Chromium logs each as a console error.
 const EXPECTED = [/status of 4\d\d/];
+const DOCUMENTS_DIR = path.join(REPO_ROOT, 'tests', 'data', 'documents');
 
 let browser;
 let context;
@@ -193,5 +197,150 @@ test('提出する with an answer missing: the section that asks it, the message
   await checkA11y(page, 'survey form (missing answer)');
   assert.equal(await form.locator('.badge').innerText(), '回答中', 'not submitted');
   assertNoProblems(page, { ignore: EXPECTED });
+  await page.context().close();
+});
+
+/** The `<li>` of a document kind on the page shown, and its file chooser. */
+function documentItem(form, kind) {
+  const item = form.locator(`section:not([hidden]) li[data-kind="${kind}"]`);
+  return { item, input: item.locator('input[type="file"]') };
+}
+
+/** Waits until the file `name` of `item` is sent and checked. */
+async function sent(item, name) {
+  const upload = item.locator('.upload').filter({ hasText: name });
+  await upload.getByText('送信しました').waitFor();
+  return upload;
+}
+
+/** The width and height of a stored document's image, as the page decodes it. */
+function storedSize(page, href) {
+  return page.evaluate(async (href) => {
+    const bitmap = await createImageBitmap(await (await fetch(href)).blob());
+    return { width: bitmap.width, height: bitmap.height };
+  }, href);
+}
+
+test('documents: a photo and a PDF for the required documents, a large image scaled, refusals, a retry, a delete, then submitted and more sent', async () => {
+  const { page, form } = await openForm('#continuation');
+  const id = formUrl.split('/').pop();
+  const base = `/api/survey/targets/${id}/documents`;
+  await form.getByRole('radio', { name: '引き続き扶養に入る', exact: true }).check();
+  await next(form, '添付資料確認');
+  const documents = form.locator('#survey-documents');
+  const target = await call(page, 'GET', `/api/survey/targets/${id}`);
+  const kinds = target.body.requiredDocuments.map((document_) => document_.kind);
+  const [photoKind, pdfKind] = [kinds[0] ?? 'other', kinds[1] ?? kinds[0] ?? 'other'];
+  const limits = (await call(page, 'GET', base)).body.limits;
+  // The limits as the API states them, not as the page might remember them.
+  await documents.getByText(`合計${limits.maxFiles}ファイル`, { exact: false }).waitFor();
+  await documents.getByText('マイナンバー（個人番号）が写らないようにしてください。').waitFor();
+  await checkA11y(page, 'documents (empty)');
+
+  // The My Number confirmation first.
+  const photo = documentItem(form, photoKind);
+  await photo.input.setInputFiles(path.join(DOCUMENTS_DIR, 'phone-photo-gps.jpg'));
+  const confirmation = documents.getByLabel('マイナンバーが写っていないことを確認しました');
+  await documents.locator('#upload-my-number-checked-error').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'upload-my-number-checked');
+  assert.equal(await photo.item.locator('.upload').count(), 0, 'nothing sent');
+  await confirmation.check();
+
+  // A phone photo: shown as a thumbnail of the scaled image, turned upright by its EXIF.
+  await photo.input.setInputFiles(path.join(DOCUMENTS_DIR, 'phone-photo-gps.jpg'));
+  const photoUpload = await sent(photo.item, 'phone-photo-gps.jpg');
+  assert.match(await photoUpload.locator('.thumb img').getAttribute('src'), /^blob:/);
+  const progress = photoUpload.getByRole('progressbar', { name: 'phone-photo-gps.jpgの送信状況' });
+  assert.equal(await progress.getAttribute('value'), '100');
+  const photoHref = await photoUpload.getByRole('link', { name: 'phone-photo-gps.jpg' }).getAttribute('href');
+  assert.deepEqual(await storedSize(page, photoHref), { width: 240, height: 320 }, 'orientation 6 applied');
+
+  // A PDF as it is.
+  const pdf = documentItem(form, pdfKind);
+  await pdf.input.setInputFiles(path.join(DOCUMENTS_DIR, 'plain.pdf'));
+  const pdfUpload = await sent(pdf.item, 'plain.pdf');
+  assert.equal(await pdfUpload.locator('.thumb').innerText(), 'PDF');
+
+  // A large PNG, drawn here: scaled to 2,000 px on its long edge and sent as JPEG.
+  const large = await page.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 4000;
+    canvas.height = 3000;
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#3a7';
+    context.fillRect(0, 0, 4000, 3000);
+    context.fillStyle = '#fff';
+    context.fillRect(1000, 1000, 2000, 1000);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    return [...new Uint8Array(await blob.arrayBuffer())];
+  });
+  const other = documentItem(form, 'other');
+  await other.input.setInputFiles({ name: 'scan-large.png', mimeType: 'image/png', buffer: Buffer.from(large) });
+  const largeUpload = await sent(other.item, 'scan-large.jpg');
+  const largeHref = await largeUpload.getByRole('link', { name: 'scan-large.jpg' }).getAttribute('href');
+  assert.deepEqual(await storedSize(page, largeHref), { width: 2000, height: 1500 });
+  const listed = (await call(page, 'GET', base)).body.documents;
+  const stored = listed.find((document_) => document_.fileName === 'scan-large.jpg');
+  assert.equal(stored.contentType, 'image/jpeg');
+  assert.ok(stored.size < large.length, `${stored.size} < ${large.length}`);
+  await page.setViewportSize({ width: 375, height: 812 });
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 375, 'no sideways scrolling at 375 px');
+  await checkA11y(page, 'documents (sent)');
+  await screenshot(page, 'survey-documents-sent');
+
+  // A PDF named .jpg: the browser cannot open it as an image, so it is refused here, with help.
+  const pdfBytes = await readFile(path.join(DOCUMENTS_DIR, 'plain.pdf'));
+  await other.input.setInputFiles({ name: 'scan.jpg', mimeType: 'image/jpeg', buffer: pdfBytes });
+  const otherError = other.item.locator('#upload-other-error');
+  await otherError.getByText('互換性優先', { exact: false }).waitFor();
+  // A JPEG named .pdf goes as a PDF, and the server's check refuses it, with its reason.
+  const jpegBytes = await readFile(path.join(DOCUMENTS_DIR, 'phone-photo-gps.jpg'));
+  await other.input.setInputFiles({ name: 'photo.pdf', mimeType: 'application/pdf', buffer: jpegBytes });
+  await otherError.getByText('photo.pdf：', { exact: false }).waitFor();
+  const reason = await otherError.innerText();
+  assert.doesNotMatch(reason, /互換性優先/);
+  assert.equal(await other.item.locator('.upload').filter({ hasText: 'photo.pdf' }).count(), 0, 'the refused file is gone');
+  // An encrypted PDF: the server's reason.
+  await other.input.setInputFiles(path.join(DOCUMENTS_DIR, 'encrypted.pdf'));
+  await otherError.getByText('encrypted.pdf：', { exact: false }).waitFor();
+  await checkA11y(page, 'documents (refused)');
+  await screenshot(page, 'survey-documents-refused');
+
+  // The connection drops during the upload: 再試行 sends the kept file again.
+  await page.route('**/_local/blobs/**', (route) => route.abort('internetdisconnected'), { times: 1 });
+  await other.input.setInputFiles(path.join(DOCUMENTS_DIR, 'text-chunk.png'));
+  const retried = other.item.locator('.upload').filter({ hasText: 'text-chunk.jpg' });
+  const retry = retried.getByRole('button', { name: 'text-chunk.jpgを再試行' });
+  await retry.waitFor();
+  await checkA11y(page, 'documents (failed)');
+  await retry.click();
+  await sent(other.item, 'text-chunk.jpg');
+
+  // Deleted: gone from the page and from the API.
+  await pdfUpload.getByRole('button', { name: 'plain.pdfを削除' }).click();
+  await pdfUpload.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.type), 'file', 'the focus is on the chooser');
+  const left = (await call(page, 'GET', base)).body.documents.map((document_) => document_.fileName).sort();
+  assert.deepEqual(left, ['phone-photo-gps.jpg', 'scan-large.jpg', 'text-chunk.jpg']);
+
+  await documents.getByLabel('上記添付資料を確認しました。').check();
+  await documents.getByRole('button', { name: '提出する' }).click();
+  const answered = form.locator('#survey-answered');
+  await answered.getByRole('heading', { name: '提出済み', level: 2 }).waitFor();
+  // After submitting, documents can still follow.
+  const afterPdf = documentItem(form, pdfKind);
+  await afterPdf.input.setInputFiles(path.join(DOCUMENTS_DIR, 'plain.pdf'));
+  await sent(afterPdf.item, 'plain.pdf');
+  await checkA11y(page, 'documents (submitted)');
+  await screenshot(page, 'survey-documents-submitted');
+
+  // A reload lists what was sent, under each document.
+  await page.reload();
+  await answered.getByRole('heading', { name: '提出済み', level: 2 }).waitFor();
+  await documentItem(form, photoKind).item.getByRole('link', { name: 'phone-photo-gps.jpg' }).waitFor();
+  await documentItem(form, pdfKind).item.getByRole('link', { name: 'plain.pdf' }).waitFor();
+  await documentItem(form, 'other').item.getByRole('link', { name: 'scan-large.jpg' }).waitFor();
+  await checkA11y(page, 'documents (listed)');
+  assertNoProblems(page, { ignore: [...EXPECTED, /ERR_INTERNET_DISCONNECTED|net::ERR/] });
   await page.context().close();
 });

@@ -17,7 +17,8 @@ static CSP: LazyLock<String> =
     LazyLock::new(|| content_security_policy(std::env::var(BUCKET_ORIGIN_VAR).ok().as_deref()));
 
 /// The pages' policy. A presigned upload is a `fetch` to the bucket, so connect-src names the
-/// bucket's origin when there is one; an origin of another shape than an HTTPS host is left
+/// bucket's origin when there is one; img-src takes `blob:` for the thumbnails of the photos
+/// scaled in the page before they are sent; an origin of another shape than an HTTPS host is left
 /// out rather than let it add to the policy.
 pub fn content_security_policy(bucket_origin: Option<&str>) -> String {
     let bucket = bucket_origin
@@ -32,7 +33,7 @@ pub fn content_security_policy(bucket_origin: Option<&str>) -> String {
         .map(|origin| format!(" {origin}"))
         .unwrap_or_default();
     format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
          connect-src 'self'{bucket}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     )
 }
@@ -65,7 +66,7 @@ const SHELL: &str = include_str!("../assets/portal.html");
 pub const OPENAPI: &str = include_str!("../assets/openapi.json");
 
 /// (name under /portal/assets/, content type, bytes)
-const ASSETS: [(&str, &str, &str); 15] = [
+const ASSETS: [(&str, &str, &str); 16] = [
     (
         "portal.css",
         "text/css; charset=utf-8",
@@ -95,6 +96,11 @@ const ASSETS: [(&str, &str, &str); 15] = [
         "answers.js",
         "text/javascript; charset=utf-8",
         include_str!("../assets/answers.js"),
+    ),
+    (
+        "documents.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/documents.js"),
     ),
     (
         "pages/login.js",
@@ -337,6 +343,17 @@ mod tests {
             "https://bucket.s3.amazonaws.com/path",
         ] {
             assert_eq!(content_security_policy(Some(unusable)), local, "{unusable}");
+        }
+    }
+
+    #[test]
+    fn the_policy_shows_the_pages_own_thumbnails_and_nothing_else_from_blobs() {
+        for policy in [
+            content_security_policy(None),
+            content_security_policy(Some("https://b.s3.amazonaws.com")),
+        ] {
+            assert!(policy.contains("img-src 'self' data: blob:;"), "{policy}");
+            assert_eq!(policy.matches("blob:").count(), 1, "img-src only: {policy}");
         }
     }
 

@@ -5,6 +5,7 @@
 
 import { AnswersForm } from '../answers.js';
 import { api, sessionOver, toLogin, whoAmI } from '../api.js';
+import { DocumentUploads } from '../documents.js';
 import { bindForm, bindPostalAutofill, clearErrors, focusMessage, markInvalid, showAlert } from '../forms.js';
 import { askTheUnion, deadline, fillSummary, longDate, longDateTime, showContact, statusBadge } from '../survey.js';
 
@@ -99,6 +100,8 @@ class SurveyPage {
     this.answers.fill(target.answers);
     this.showChecks(target.checks);
     this.documents = target.requiredDocuments;
+    // Documents can follow after submitting; once the union has confirmed, they are kept as they are.
+    this.uploads = new DocumentUploads(this.id, { readOnly: target.status === 'confirmed' });
     this.element('#survey-target').hidden = false;
 
     if (target.editable) {
@@ -335,6 +338,7 @@ class SurveyPage {
     list.replaceChildren(
       ...documents.map((document_) => {
         const item = document.createElement('li');
+        item.dataset.kind = document_.kind;
         const label = document.createElement('p');
         label.className = 'document-label';
         label.textContent = document_.label;
@@ -355,6 +359,7 @@ class SurveyPage {
       none.textContent = '提出が必要な書類はありません。';
       list.append(none);
     }
+    this.uploads.attach(list, documents);
   }
 
   async submit() {

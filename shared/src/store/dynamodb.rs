@@ -101,6 +101,14 @@ pub fn from_env(sdk: &SdkConfig) -> Result<Arc<dyn ItemStore>, String> {
     Ok(Arc::new(DynamoStore::new(Client::from_conf(client.build()), table)))
 }
 
+/// Which sort keys of a partition a Query reads.
+#[derive(Clone, Copy)]
+enum SortKeys<'a> {
+    Prefix(&'a str),
+    /// Every sort key up to this one, included.
+    Through(&'a str),
+}
+
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
@@ -430,27 +438,31 @@ impl DynamoStore {
         })
     }
 
-    /// One Query round trip: the items of `pk` under `sk_prefix` after `start`, at most `limit`
-    /// of them, and the key DynamoDB stopped at when it stopped before the partition's end (at
-    /// the limit or after 1 MB).
+    /// One Query round trip: the items of `pk` whose sort key `sort` admits, after `start`, at
+    /// most `limit` of them, and the key DynamoDB stopped at when it stopped before the
+    /// partition's end (at the limit or after 1 MB).
     async fn query_once(
         &self,
         pk: &str,
-        sk_prefix: &str,
+        sort: SortKeys<'_>,
         start: Option<HashMap<String, AttributeValue>>,
         limit: Option<i32>,
     ) -> Result<(Vec<Item>, Option<HashMap<String, AttributeValue>>), StoreError> {
+        let (condition, bound) = match sort {
+            SortKeys::Prefix(prefix) => ("#pk = :pk AND begins_with(#sk, :sk)", prefix),
+            SortKeys::Through(through) => ("#pk = :pk AND #sk <= :sk", through),
+        };
         let round_trip = RoundTrip::start();
         let result = self
             .client
             .query()
             .table_name(&self.table)
             .consistent_read(true)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .key_condition_expression(condition)
             .expression_attribute_names("#pk", "pk")
             .expression_attribute_names("#sk", "sk")
             .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
-            .expression_attribute_values(":prefix", AttributeValue::S(sk_prefix.to_string()))
+            .expression_attribute_values(":sk", AttributeValue::S(bound.to_string()))
             .set_exclusive_start_key(start)
             .set_limit(limit)
             .set_return_consumed_capacity(round_trip.capacity())
@@ -703,7 +715,7 @@ impl ItemStore for DynamoStore {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let (read, next) = self.query_once(pk, sk_prefix, start, None).await?;
+            let (read, next) = self.query_once(pk, SortKeys::Prefix(sk_prefix), start, None).await?;
             items.extend(read);
             match next {
                 Some(key) => start = Some(key),
@@ -730,7 +742,9 @@ impl ItemStore for DynamoStore {
         let mut items = Vec::new();
         loop {
             let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
-            let (read, next) = self.query_once(pk, sk_prefix, start, Some(remaining)).await?;
+            let (read, next) = self
+                .query_once(pk, SortKeys::Prefix(sk_prefix), start, Some(remaining))
+                .await?;
             items.extend(read);
             match next {
                 // DynamoDB stops at the page's limit or after 1 MB; only the limit ends a page.
@@ -750,29 +764,13 @@ impl ItemStore for DynamoStore {
         let mut start = None;
         loop {
             let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
-            let round_trip = RoundTrip::start();
-            let result = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .key_condition_expression("#pk = :pk AND #sk <= :through")
-                .expression_attribute_names("#pk", "pk")
-                .expression_attribute_names("#sk", "sk")
-                .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
-                .expression_attribute_values(":through", AttributeValue::S(through.to_string()))
-                .set_exclusive_start_key(start)
-                .limit(remaining)
-                .set_return_consumed_capacity(round_trip.capacity())
-                .send()
-                .await;
-            let consumed = result.as_ref().ok().and_then(|o| o.consumed_capacity());
-            round_trip.finish("Query", 1, consumed, outcome(&result));
-            let output = result.map_err(describe)?;
-            items.extend(output.items().iter().map(to_item));
+            let (page, next) = self
+                .query_once(pk, SortKeys::Through(through), start, Some(remaining))
+                .await?;
+            items.extend(page);
             // DynamoDB stops at the limit or after 1 MB; only the limit or the end stops here.
-            match output.last_evaluated_key().filter(|key| !key.is_empty()) {
-                Some(key) if items.len() < limit => start = Some(key.clone()),
+            match next {
+                Some(key) if items.len() < limit => start = Some(key),
                 _ => return Ok(items),
             }
         }

@@ -384,14 +384,16 @@ fn documents_lines(report: &DocumentsReport, template: &str) -> Result<Documents
         ),
         lambda_line(
             format!(
-                "documents: {per_person} × complete at {complete_memory} MB, {complete_ms} ms billed (its DynamoDB                  round trips + verifying a 1.5 MB photo + S3 get, put, delete on moto)"
+                "documents: {per_person} × complete at {complete_memory} MB, {complete_ms} ms billed (its DynamoDB \
+                 round trips + verifying a 1.5 MB photo + S3 get, put, delete on moto)"
             ),
             complete_memory,
             complete_ms,
         ),
         lambda_line(
             format!(
-                "documents: {per_person} × download by staff at {download_memory} MB, {create_ms} ms billed (priced                  as the presign)"
+                "documents: {per_person} × download by staff at {download_memory} MB, {create_ms} ms billed (priced \
+                 as the presign)"
             ),
             download_memory,
             create_ms,
@@ -438,7 +440,8 @@ fn documents_lines(report: &DocumentsReport, template: &str) -> Result<Documents
         Line {
             service: "S3".into(),
             item: format!(
-                "storage, Standard: {per_person} × {DOCUMENT_MB} MB for {} months (the campaign's month + the default                  retention of {} days after its close)",
+                "storage, Standard: {per_person} × {DOCUMENT_MB} MB for {} months (the campaign's month + the default \
+                 retention of {} days after its close)",
                 fmt(months),
                 RETENTION_DAYS
             ),
@@ -501,6 +504,20 @@ pub fn markdown(bill: &Bill) -> String {
          5 minutes by the browser) are API Gateway requests too and are not in the thirty calls.\n\n",
         fmt(bill.mails_per_person)
     ));
+    let storage: f64 = bill
+        .lines
+        .iter()
+        .filter(|l| l.service == "S3" && l.unit == "MB-month")
+        .map(|l| l.usd)
+        .sum();
+    if storage > 0.0 {
+        out.push_str(&format!(
+            "Documents: their storage, US${storage:.2} of S3's US${:.2}, is priced for the whole default retention \
+             ({RETENTION_DAYS} days after the close) at S3 Standard; it scales with the days a union keeps them \
+             (`kennin-admin campaign put --retention-days`).\n\n",
+            bill.s3_usd
+        ));
+    }
     out.push_str("### Prices\n\n");
     out.push_str(PRICE_SOURCES);
     out

@@ -2,12 +2,23 @@
 //! units, step durations, mails per signup and the Tokyo prices below.
 
 use crate::argon::{ArgonReport, hash_ms_at};
+use crate::documents::DocumentsReport;
 use crate::stats::fmt;
 use crate::steps::{StepFigures, StepsReport};
 use crate::survey_form::SurveyFormReport;
 use serde::{Deserialize, Serialize};
 
 pub const PERSONS: f64 = 100_000.0;
+/// The campaign of issue 18's shape: 150,000 dependents for the 100,000 persons, about three
+/// documents each (phone photos scaled by the portal to about 1.5 MB).
+pub const DEPENDENTS: f64 = 150_000.0;
+pub const DOCUMENTS_PER_DEPENDENT: f64 = 3.0;
+pub const DOCUMENT_MB: f64 = 1.5;
+/// The campaign is open about a month before the retention period starts at its close.
+const CAMPAIGN_DAYS: f64 = 30.0;
+const DAYS_PER_MONTH: f64 = 365.0 / 12.0;
+/// Documents are kept this long after the campaign closes unless the union sets otherwise.
+const RETENTION_DAYS: i64 = kennin::campaign::DEFAULT_RETENTION_DAYS;
 
 /// ap-northeast-1 (Tokyo) list prices, on-demand, US$. See `PRICE_SOURCES` for where each
 /// comes from and which could be confirmed offline.
@@ -20,6 +31,11 @@ pub struct Prices {
     pub dynamodb_storage_gb_month: f64,
     pub ses_mail: f64,
     pub cloudwatch_logs_ingested_gb: f64,
+    pub s3_standard_gb_month: f64,
+    /// PUT, COPY, POST and LIST requests.
+    pub s3_put_request: f64,
+    /// GET, SELECT and every other request but DELETE, which is free.
+    pub s3_get_request: f64,
 }
 
 pub const TOKYO: Prices = Prices {
@@ -31,6 +47,9 @@ pub const TOKYO: Prices = Prices {
     dynamodb_storage_gb_month: 0.285,
     ses_mail: 0.10 / 1000.0,
     cloudwatch_logs_ingested_gb: 0.76,
+    s3_standard_gb_month: 0.025,
+    s3_put_request: 0.0047 / 1000.0,
+    s3_get_request: 0.00037 / 1000.0,
 };
 
 /// What Lambda itself logs per invocation besides the function's lines (START, END and the
@@ -59,6 +78,9 @@ pub const PRICE_SOURCES: &str = "\
 | DynamoDB storage | US$0.285 per GB-month (first 25 GB free) | <https://aws.amazon.com/dynamodb/pricing/on-demand/> | from memory |
 | SES outbound mail | US$0.10 per 1,000 | <https://aws.amazon.com/ses/pricing/> | the US$0.10 per 1,000 confirmed in stored copies (2025); the same in every region |
 | CloudWatch Logs ingestion | US$0.76 per GB | <https://aws.amazon.com/cloudwatch/pricing/> | Tokyo's US$0.76 confirmed in a stored third-party article (awsi.click); us-east-1 is US$0.50 |
+| S3 Standard storage | US$0.025 per GB-month (first 50 TB) | <https://aws.amazon.com/s3/pricing/> | from memory, 2026-12-06 (us-east-1 is US$0.023) |
+| S3 PUT, COPY, POST, LIST requests | US$0.0047 per 1,000 | <https://aws.amazon.com/s3/pricing/> | from memory, 2026-12-06 (us-east-1 is US$0.005) |
+| S3 GET and other requests | US$0.00037 per 1,000 (DELETE free) | <https://aws.amazon.com/s3/pricing/> | from memory, 2026-12-06 (us-east-1 is US$0.0004) |
 
 Prices were taken on 2026-11-26 from the pages as stored offline (this machine has no internet); the figures marked \"from memory\" must be checked against the live pages before a budget is signed. Free tiers are left out: a union's account may already use them.
 ";
@@ -80,6 +102,8 @@ pub struct Bill {
     pub dynamodb_usd: f64,
     pub ses_usd: f64,
     pub logs_usd: f64,
+    #[serde(default)]
+    pub s3_usd: f64,
     pub mails_per_person: f64,
     pub hashing_memory_mb: f64,
 }
@@ -103,6 +127,7 @@ pub fn compute(
     steps: &StepsReport,
     argon: &ArgonReport,
     survey: &SurveyFormReport,
+    documents: Option<&DocumentsReport>,
     template: &str,
     mails_per_person: f64,
 ) -> Result<Bill, String> {
@@ -172,6 +197,11 @@ pub fn compute(
             unit: "GB-s".into(),
             usd: gb_s * PERSONS * p.lambda_arm_gb_second,
         });
+    }
+    let documents = documents.map(|report| documents_lines(report, template)).transpose()?;
+    if let Some(documents) = &documents {
+        invocations += documents.invocations;
+        lines.extend(documents.lambda.iter().cloned());
     }
     lines.push(Line {
         service: "Lambda".into(),
@@ -252,6 +282,9 @@ pub fn compute(
         unit: "KB-month".into(),
         usd: PERSONS * survey_kb / 1024.0 / 1024.0 * p.dynamodb_storage_gb_month,
     });
+    if let Some(documents) = documents {
+        lines.extend(documents.others);
+    }
     lines.push(Line {
         service: "SES".into(),
         item: "mails (the signup code; measured per signup in this run)".into(),
@@ -285,6 +318,7 @@ pub fn compute(
         dynamodb_usd: total("DynamoDB"),
         ses_usd: total("SES"),
         logs_usd: total("CloudWatch Logs"),
+        s3_usd: total("S3"),
         lines,
         mails_per_person,
         hashing_memory_mb,
@@ -297,8 +331,130 @@ impl Bill {
     }
 
     pub fn total_usd(&self) -> f64 {
-        self.aws_usd() + self.ses_usd + self.logs_usd
+        self.aws_usd() + self.ses_usd + self.logs_usd + self.s3_usd
     }
+}
+
+/// The documents' share of the bill: its Lambda lines (and their invocations, for the request
+/// lines) and its DynamoDB and S3 lines.
+struct DocumentsLines {
+    lambda: Vec<Line>,
+    invocations: f64,
+    others: Vec<Line>,
+}
+
+fn documents_lines(report: &DocumentsReport, template: &str) -> Result<DocumentsLines, String> {
+    let p = &TOKYO;
+    let per_person = DEPENDENTS / PERSONS * DOCUMENTS_PER_DEPENDENT;
+    let create = report
+        .step("POST /api/survey/targets/{id}/documents")
+        .ok_or("no presign figures")?;
+    let complete = report
+        .step("POST /api/survey/targets/{id}/documents/{docId}/complete")
+        .ok_or("no complete figures")?;
+    let upload_bytes = (DOCUMENT_MB * 1_000_000.0) as usize;
+    let verify_ms = report
+        .verification_of("photo-1.5MB.jpg")
+        .ok_or("no verification of the 1.5 MB photo")?
+        .p50_ms;
+    let s3_ms: f64 = ["GetObject", "PutObject", "DeleteObject"]
+        .iter()
+        .map(|operation| report.s3_p50_ms(operation, upload_bytes))
+        .sum();
+    let lambda_line = |item: String, memory: f64, duration_ms: f64| {
+        let gb_s = memory / 1024.0 * duration_ms / 1000.0 * per_person;
+        Line {
+            service: "Lambda".into(),
+            item,
+            per_person: gb_s,
+            unit: "GB-s".into(),
+            usd: gb_s * PERSONS * p.lambda_arm_gb_second,
+        }
+    };
+    let create_memory = memory_of(template, "functions/survey-documents-create");
+    let create_ms = create.p50_ms.ceil();
+    let complete_memory = memory_of(template, "functions/survey-document-complete");
+    let complete_ms = (complete.dynamodb_sum_p50_ms + verify_ms + s3_ms).ceil();
+    let download_memory = memory_of(template, "functions/survey-document");
+    let lambda = vec![
+        lambda_line(
+            format!("documents: {per_person} × presign at {create_memory} MB, {create_ms} ms billed"),
+            create_memory,
+            create_ms,
+        ),
+        lambda_line(
+            format!(
+                "documents: {per_person} × complete at {complete_memory} MB, {complete_ms} ms billed (its DynamoDB \
+                 round trips + verifying a 1.5 MB photo + S3 get, put, delete on moto)"
+            ),
+            complete_memory,
+            complete_ms,
+        ),
+        lambda_line(
+            format!(
+                "documents: {per_person} × download by staff at {download_memory} MB, {create_ms} ms billed (priced \
+                 as the presign)"
+            ),
+            download_memory,
+            create_ms,
+        ),
+    ];
+    let months = (CAMPAIGN_DAYS + RETENTION_DAYS as f64) / DAYS_PER_MONTH;
+    let stored_mb = per_person * DOCUMENT_MB;
+    let others = vec![
+        Line {
+            service: "DynamoDB".into(),
+            item: format!("reads (documents: {per_person} presigns and completes)"),
+            per_person: (create.read_units + complete.read_units) * per_person,
+            unit: "RRU".into(),
+            usd: (create.read_units + complete.read_units) * per_person * PERSONS * p.dynamodb_read_unit,
+        },
+        Line {
+            service: "DynamoDB".into(),
+            item: format!("writes (documents: {per_person} presigns and completes)"),
+            per_person: (create.write_units + complete.write_units) * per_person,
+            unit: "WRU".into(),
+            usd: (create.write_units + complete.write_units) * per_person * PERSONS * p.dynamodb_write_unit,
+        },
+        Line {
+            service: "S3".into(),
+            item: format!("PUT requests: the upload and the cleaned copy, {per_person} documents"),
+            per_person: 2.0 * per_person,
+            unit: "requests".into(),
+            usd: 2.0 * per_person * PERSONS * p.s3_put_request,
+        },
+        Line {
+            service: "S3".into(),
+            item: "GET requests: complete's read and one download by staff a document".into(),
+            per_person: 2.0 * per_person,
+            unit: "requests".into(),
+            usd: 2.0 * per_person * PERSONS * p.s3_get_request,
+        },
+        Line {
+            service: "S3".into(),
+            item: "DELETE requests: the upload, after complete (free)".into(),
+            per_person,
+            unit: "requests".into(),
+            usd: 0.0,
+        },
+        Line {
+            service: "S3".into(),
+            item: format!(
+                "storage, Standard: {per_person} × {DOCUMENT_MB} MB for {} months (the campaign's month + the default \
+                 retention of {} days after its close)",
+                fmt(months),
+                RETENTION_DAYS
+            ),
+            per_person: stored_mb * months,
+            unit: "MB-month".into(),
+            usd: stored_mb / 1024.0 * months * PERSONS * p.s3_standard_gb_month,
+        },
+    ];
+    Ok(DocumentsLines {
+        lambda,
+        invocations: 3.0 * per_person,
+        others,
+    })
 }
 
 pub const HEADING: &str = "## The bill: one campaign for 100,000 insured persons";
@@ -308,7 +464,10 @@ pub fn markdown(bill: &Bill) -> String {
     out.push_str(
         "Each person: one signup ① → ③, three logins ④, thirty other API calls (priced as the top page \
          `GET /api/me`, a read-only step) and the survey as the survey form section measured it (two \
-         dependents, ten saves and one submit each, the list and the forms read). Durations are this run's p50 step times rounded up to Lambda's 1 ms; \
+         dependents, ten saves and one submit each, the list and the forms read); and, when the documents part \
+         has run, the documents of 150,000 dependents, three a dependent of about 1.5 MB each, each a presign, an \
+         upload to S3, a complete (S3 get, put, delete) and one download by staff at review, kept for the \
+         campaign's default retention. Durations are this run's p50 step times rounded up to Lambda's 1 ms; \
          the hashing steps are priced as their DynamoDB round trips plus one hash at the function's CPU share \
          (see the argon2 section). Capacity units are this run's (transactions at 2 units per item). Prices: \
          Tokyo, on-demand, below.\n\n",
@@ -327,13 +486,14 @@ pub fn markdown(bill: &Bill) -> String {
     out.push_str(&format!(
         "\n| service | US$ |\n|---|--:|\n| Lambda | {:.2} |\n| API Gateway | {:.2} |\n| DynamoDB | {:.2} |\n\
          | **Lambda + API Gateway + DynamoDB** | **{:.2}** (target ≤ 5) |\n| SES | {:.2} |\n\
-         | CloudWatch Logs | {:.2} |\n| **everything** | **{:.2}** (target ≤ 20) |\n\n",
+         | CloudWatch Logs | {:.2} |\n| S3 | {:.2} |\n| **everything** | **{:.2}** (target ≤ 20) |\n\n",
         bill.lambda_usd,
         bill.api_gateway_usd,
         bill.dynamodb_usd,
         bill.aws_usd(),
         bill.ses_usd,
         bill.logs_usd,
+        bill.s3_usd,
         bill.total_usd()
     ));
     out.push_str(&format!(
@@ -344,6 +504,20 @@ pub fn markdown(bill: &Bill) -> String {
          5 minutes by the browser) are API Gateway requests too and are not in the thirty calls.\n\n",
         fmt(bill.mails_per_person)
     ));
+    let storage: f64 = bill
+        .lines
+        .iter()
+        .filter(|l| l.service == "S3" && l.unit == "MB-month")
+        .map(|l| l.usd)
+        .sum();
+    if storage > 0.0 {
+        out.push_str(&format!(
+            "Documents: their storage, US${storage:.2} of S3's US${:.2}, is priced for the whole default retention \
+             ({RETENTION_DAYS} days after the close) at S3 Standard; it scales with the days a union keeps them \
+             (`kennin-admin campaign put --retention-days`).\n\n",
+            bill.s3_usd
+        ));
+    }
     out.push_str("### Prices\n\n");
     out.push_str(PRICE_SOURCES);
     out

@@ -4,6 +4,7 @@
 
 mod argon;
 mod bill;
+mod documents;
 mod load;
 mod local;
 mod machine;
@@ -91,6 +92,31 @@ enum Part {
         persons: u32,
         #[arg(long, default_value_t = 3)]
         warm_up: u32,
+    },
+    /// The documents' presign and complete steps against DynamoDB Local, the S3 calls of the
+    /// complete step on moto and the verification of 9 MB files at the function's memory size;
+    /// its section and the bill are also put into docs/performance.md at once (the bill needs
+    /// the steps, argon2 and survey-form parts' figures).
+    Documents {
+        #[arg(long)]
+        local: PathBuf,
+        #[arg(long, env = "KENNIN_TEST_DYNAMODB_ENDPOINT")]
+        endpoint: String,
+        /// moto's server, which scripts/services.sh exports as the SES endpoint.
+        #[arg(long, env = "KENNIN_TEST_SES_ENDPOINT")]
+        moto: String,
+        #[arg(long, default_value_t = 6)]
+        persons: u32,
+        #[arg(long, default_value_t = 2)]
+        warm_up: u32,
+    },
+    /// The documents part's child process: verifies one file and prints its time and peak memory.
+    #[command(hide = true)]
+    VerifyFile {
+        #[arg(long)]
+        content_type: String,
+        #[arg(long)]
+        path: PathBuf,
     },
     /// The campaign bill, the summary of every target, and docs/performance.md.
     Report {
@@ -234,6 +260,32 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprint!("{section}");
             splice_bill(&root, &report)?;
         }
+        Part::Documents {
+            local,
+            endpoint,
+            moto,
+            persons,
+            warm_up,
+        } => {
+            let template = std::fs::read_to_string(root.join("template.yaml")).map_err(|e| e.to_string())?;
+            let plan = documents::Plan {
+                binary: &local,
+                endpoint: &endpoint,
+                moto: &moto,
+                work_dir: &work_dir(&root, "documents"),
+                template: &template,
+                persons,
+                warm_up,
+            };
+            let report = documents::run(&plan).await?;
+            write_json(&root, "documents", &report)?;
+            let section = documents::markdown(&report);
+            write_section(&root, "documents", &section)?;
+            splice_section(&root, documents::HEADING, &section)?;
+            eprint!("{section}");
+            splice_bill(&root, &read_json(&root, "survey-form")?)?;
+        }
+        Part::VerifyFile { content_type, path } => documents::verify_file(&path, &content_type)?,
         Part::SurveyImportSection => {
             survey_import_section(&root, &read_json(&root, "survey-import")?)?;
         }
@@ -251,7 +303,7 @@ fn survey_import_section(root: &Path, report: &survey_import::SurveyImportReport
 }
 
 /// The parts' sections in the order of docs/performance.md; tests/bench/notes.md follows them.
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "steps",
     "argon2",
     "load",
@@ -260,6 +312,7 @@ const SECTIONS: [&str; 8] = [
     "size",
     "survey-import",
     "survey-form",
+    "documents",
 ];
 
 /// The bill computed again with the survey's fresh figures, put into docs/performance.md in
@@ -269,7 +322,16 @@ fn splice_bill(root: &Path, survey: &survey_form::SurveyFormReport) -> Result<()
     let steps: steps::StepsReport = read_json(root, "steps")?;
     let argon: argon::ArgonReport = read_json(root, "argon2")?;
     let template = std::fs::read_to_string(root.join("template.yaml")).map_err(|e| e.to_string())?;
-    let bill = bill::compute(&steps, &argon, survey, &template, steps.mails_per_person)?;
+    // The documents part may not have run yet: the bill is then without documents.
+    let documents = read_json::<documents::DocumentsReport>(root, "documents").ok();
+    let bill = bill::compute(
+        &steps,
+        &argon,
+        survey,
+        documents.as_ref(),
+        &template,
+        steps.mails_per_person,
+    )?;
     write_json(root, "bill", &bill)?;
     let section = bill::markdown(&bill);
     write_section(root, "bill", &section)?;
@@ -400,8 +462,19 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
     );
     write_section(root, "argon2", &argon_md)?;
     let survey: survey_form::SurveyFormReport = read_json(root, "survey-form")?;
-    let bill = bill::compute(&steps, &argon, &survey, &template, steps.mails_per_person)?;
+    let documents = read_json::<documents::DocumentsReport>(root, "documents").ok();
+    let bill = bill::compute(
+        &steps,
+        &argon,
+        &survey,
+        documents.as_ref(),
+        &template,
+        steps.mails_per_person,
+    )?;
     write_section(root, "survey-form", &survey_form::markdown(&survey))?;
+    if let Some(documents) = &documents {
+        write_section(root, "documents", &documents::markdown(documents))?;
+    }
     write_json(root, "bill", &bill)?;
     write_section(root, "bill", &bill::markdown(&bill))?;
 

@@ -161,7 +161,7 @@ fn dependents_csv(people: u32, reference: Date) -> String {
 
 /// The bench union's campaign of the year, open from today's start in Japan for 30 days,
 /// published: every dependent is a target.
-async fn open_campaign(store: &dyn ItemStore, people: u32) -> Result<(), String> {
+pub(crate) async fn open_campaign(store: &dyn ItemStore, people: u32) -> Result<(), String> {
     let code = InsurerCode::parse(local::INSURER).map_err(|e| e.to_string())?;
     let today = SystemClock.today_in_japan();
     // The roster is the year's of today (local::Local imports it so); ages count on April 1.

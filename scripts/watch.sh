@@ -45,7 +45,8 @@ admin=(cargo run --quiet -p kennin-admin -- --table "$TABLE" --dynamodb-endpoint
 "${admin[@]}" roster import --insurer 0904 --year "$(date +%Y)" infra/local/demo-roster.csv >&2
 
 # What template.yaml gives every function, with local stand-ins: DynamoDB Local for the table
-# and the outbox folder for SES. The secret is a fixed development value, never a real one.
+# and the outbox folder for SES. The document functions need a bucket name to start; uploads
+# also need an S3 endpoint (AWS_ENDPOINT_URL_S3, e.g. moto's) and the bucket there. The secret is a fixed development value, never a real one.
 env_file="$ROOT/.kennin/watch-$PORT.env"
 cat >"$env_file" <<ENV
 KENNIN_TABLE=$TABLE
@@ -53,6 +54,7 @@ KENNIN_MAIL_FROM=no-reply@kennin.localhost
 KENNIN_SES_CONFIGURATION_SET=
 KENNIN_SECRET=kennin-watch-development-secret-not-for-aws
 KENNIN_OUTBOX_DIR=$OUTBOX
+KENNIN_BUCKET=${KENNIN_WATCH_BUCKET:-kennin-watch-documents}
 AWS_ENDPOINT_URL_DYNAMODB=$KENNIN_DYNAMODB_ENDPOINT
 AWS_REGION=$AWS_REGION
 AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID

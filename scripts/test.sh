@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*" >&2; }
+# Each step's heading says how long the run has taken so far, so a slow step shows in CI's log.
+step() { printf '\n== %s (at %d min %02d s)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)) >&2; }
 
 # Every test process writes the application's logs and the values it must never log here; the
 # audit after the run reads this run's only.
@@ -27,9 +28,14 @@ services_out=$(scripts/services.sh start) || { echo "could not start the test se
 eval "$services_out"
 trap 'scripts/services.sh stop' EXIT
 
-step "build the local runner (the smoke test starts the real binary)"
-cargo build --quiet -p kennin-local
+# One debug build of everything, tests included, with the workspace's one set of features: the
+# tests, kennin-local, kennin-admin and the functions then share every compiled dependency (a
+# build of a few packages alone would unify features differently and compile the SDK again).
+step "debug build of the workspace (tests, kennin-local, kennin-admin, the functions)"
+cargo build --quiet --workspace --all-targets
 export KENNIN_LOCAL_BIN="$PWD/target/debug/kennin-local"
+# The README's operator examples run this binary (tests/tests/readme_examples.rs).
+export KENNIN_ADMIN_BIN="$PWD/target/debug/kennin-admin"
 export KENNIN_CFN_LINT="$PWD/.tools/venv/bin/cfn-lint"
 export RUST_BACKTRACE=0
 
@@ -43,15 +49,6 @@ step "deploy build check (sam build of every function for arm64; release profile
 export KENNIN_SAM_BUILD_DIR="$PWD/target/sam-build-check"
 rm -rf "$KENNIN_SAM_BUILD_DIR" # the suite checks this run's build, never an older one
 scripts/deploy-build.sh --check >/dev/null || { echo "sam build failed" >&2; status=1; }
-
-step "debug builds of the functions and kennin-admin (cargo lambda watch runs them)"
-functions=$(cargo xtask functions)
-packages=()
-for function in $functions; do packages+=(-p "$function"); done
-cargo build --quiet "${packages[@]}"
-cargo build --quiet -p kennin-admin
-# The README's operator examples run this binary (tests/tests/readme_examples.rs).
-export KENNIN_ADMIN_BIN="$PWD/target/debug/kennin-admin"
 
 step "tests"
 if cargo nextest --version >/dev/null 2>&1; then

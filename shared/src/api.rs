@@ -7,7 +7,7 @@
 //! document the portal serves.
 
 use crate::error::Error;
-use crate::http::{self, SESSION_COOKIE, SIGNUP_COOKIE};
+use crate::http::{self, SESSION_COOKIE, SIGNUP_COOKIE, STAFF_COOKIE};
 use schemars::transform::{RecursiveTransform, Transform};
 use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value, json};
@@ -27,6 +27,9 @@ pub enum Access {
     OptionalSession,
     SignupFlow,
     OptionalSignupFlow,
+    /// Only a signed-in staff member (the staff cookie) whose role allows the operation:
+    /// anyone else is answered 401, a role that does not allow it 403.
+    Staff,
 }
 
 /// What an operation does to a cookie: the `Set-Cookie` header of its success.
@@ -36,6 +39,8 @@ pub enum CookieChange {
     ClearSession,
     SetSignup,
     ClearSignup,
+    SetStaffSession,
+    ClearStaffSession,
 }
 
 impl CookieChange {
@@ -45,6 +50,8 @@ impl CookieChange {
             Self::ClearSession => "Clear-Session-Cookie",
             Self::SetSignup => "Set-Signup-Cookie",
             Self::ClearSignup => "Clear-Signup-Cookie",
+            Self::SetStaffSession => "Set-Staff-Session-Cookie",
+            Self::ClearStaffSession => "Clear-Staff-Session-Cookie",
         }
     }
 }
@@ -176,8 +183,10 @@ impl Operation {
         if self.request.is_some() {
             errors.extend([400, 413, 415]);
         }
-        if self.access == Access::Session {
-            errors.push(401);
+        match self.access {
+            Access::Session => errors.push(401),
+            Access::Staff => errors.extend([401, 403]),
+            _ => {}
         }
         errors.sort_unstable();
         errors.dedup();
@@ -191,6 +200,7 @@ impl Operation {
             Access::OptionalSession => json!([{}, { "session": [] }]),
             Access::SignupFlow => json!([{ "signupFlow": [] }]),
             Access::OptionalSignupFlow => json!([{}, { "signupFlow": [] }]),
+            Access::Staff => json!([{ "staffSession": [] }]),
         }
     }
 
@@ -253,7 +263,7 @@ const ERROR_RESPONSES: [(u16, &str, &str); 12] = [
     (
         403,
         "Forbidden",
-        "Sent from another site, or an earlier step of first login (⑤) is not done (then `next` says which)",
+        "Sent from another site, an earlier step of first login (⑤) is not done (then `next` says which), or the staff member's role does not allow the operation",
     ),
     (
         404,
@@ -433,6 +443,14 @@ fn headers() -> Value {
             (CookieChange::SetSignup, "The signup-flow cookie"),
             (CookieChange::ClearSignup, "Clears the signup-flow cookie"),
         ),
+        (
+            STAFF_COOKIE,
+            (
+                CookieChange::SetStaffSession,
+                "The staff console's session cookie (__Host-, separate from a person's)",
+            ),
+            (CookieChange::ClearStaffSession, "Clears the staff session cookie"),
+        ),
     ] {
         // set_cookie's format, with any hex token and any lifetime.
         let pattern = format!(
@@ -504,6 +522,7 @@ pub fn document(routes: Vec<(String, Operation)>) -> Result<Value, String> {
             "securitySchemes": {
                 "session": { "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE },
                 "signupFlow": { "type": "apiKey", "in": "cookie", "name": SIGNUP_COOKIE },
+                "staffSession": { "type": "apiKey", "in": "cookie", "name": STAFF_COOKIE },
             },
             "headers": headers(),
         },

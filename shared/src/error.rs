@@ -65,6 +65,9 @@ pub enum Error {
     LoginThrottled { retry_after: i64, window_seconds: i64 },
     #[error("not found")]
     NotFound,
+    /// A staff member's role does not allow the route.
+    #[error("the staff member's role does not allow this")]
+    Forbidden,
     #[error("an earlier step of first login is not done")]
     StepRequired { next: crate::domain::Next },
     #[error("session ended by a password change or by ending sessions")]
@@ -165,6 +168,7 @@ impl Error {
                 retry_after: 3_000,
                 window_seconds: 3_600,
             },
+            Error::Forbidden,
             Error::PostalCodeUnknown,
             Error::VersionConflict,
             Error::AlreadySubmitted,
@@ -209,6 +213,7 @@ impl Error {
                 | Error::LoginLockedUntilReset
                 | Error::LoginThrottled { .. }
                 | Error::NotFound
+                | Error::Forbidden
                 | Error::StepRequired { .. }
                 | Error::SessionEnded
                 | Error::TermsOutdated

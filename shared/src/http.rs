@@ -25,6 +25,9 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub const HSTS: &str = "max-age=63072000; includeSubDomains";
 pub const SESSION_COOKIE: &str = "__Host-kennin_session";
 pub const SIGNUP_COOKIE: &str = "__Host-kennin_signup";
+/// The staff console's session: a cookie of its own, so a person's session never opens the
+/// console and a staff member's never opens a person's pages.
+pub const STAFF_COOKIE: &str = "__Host-kennin_staff";
 pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 /// The headers on every answer of the API besides the request ID (the API description declares
 /// them from here).
@@ -175,6 +178,10 @@ impl ApiRequest {
 
     pub fn method(&self) -> &str {
         self.method.as_str()
+    }
+
+    pub fn request_id(&self) -> &str {
+        &self.request_id
     }
 
     pub fn client_ip(&self) -> &str {
@@ -365,6 +372,7 @@ fn error_answer(error: &Error) -> (u16, &'static str, String) {
         Error::LoginLocked { .. } => (429, "login_locked", format!("ログインに続けて失敗したため、このユーザーIDは{}間ログインできません。パスワードを忘れた方は「パスワードを忘れた方はこちら」から再設定してください。", japanese_duration(LOCK_SECONDS))),
         Error::LoginLockedUntilReset => (429, "login_locked_until_reset", "ログインに失敗した回数が上限に達したため、このユーザーIDはロックされています。「パスワードを忘れた方はこちら」からパスワードを再設定すると、ログインできるようになります。".into()),
         Error::LoginThrottled { window_seconds, .. } => (429, "too_many_attempts", format!("ログインに続けて失敗したため、しばらく受け付けを停止しています。{}ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。", japanese_duration(*window_seconds))),
+        Error::Forbidden => (403, "forbidden", "この操作を行う権限がありません。".into()),
         Error::NotFound => (404, "not_found", "お探しのページは見つかりません。".into()),
         Error::StepRequired { next: crate::domain::Next::Terms } => (403, "step_required", "利用規約への同意が必要です。".into()),
         Error::StepRequired { .. } => (403, "step_required", "連絡先の登録が必要です。".into()),

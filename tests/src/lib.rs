@@ -15,6 +15,7 @@ use kennin::config::Config;
 use kennin::mail::outbox::{Outbox, OutboxMessage};
 use kennin::mail::{MailError, Mailer, Message};
 use kennin::store::dynamodb::DynamoStore;
+use kennin::store::records::{Staff, StaffEmailGuard, to_item};
 use kennin::store::sqlite::SqliteStore;
 use kennin::store::{Change, Cond, Index, Item, ItemStore, Key, Page, StoreError, Write};
 use serde_json::Value;
@@ -449,6 +450,41 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         self.send("GET", path, None, cookie).await
+    }
+
+    /// A member of `insurer`'s staff with `role`, signed in as the console's sign-in leaves them
+    /// (written straight to the store, for the tests of what comes after sign-in): the cookie
+    /// to send (`name=value`) and the member.
+    pub async fn staff_signed_in(&self, insurer: &str, role: kennin::domain::StaffRole) -> (String, Staff) {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let staff = Staff {
+            id: id.clone(),
+            insurer: kennin::domain::InsurerCode::parse(insurer).expect("insurer code"),
+            email: kennin::domain::Email::parse(&format!("{}-{}@staff.example.jp", role.name(), &id[..8]))
+                .expect("email"),
+            name: format!("職員 {}", role.label()),
+            role,
+            password_hash: Some("not-a-hash: signed in directly".into()),
+            totp_secret: Some("not-a-secret: signed in directly".into()),
+            recovery_codes: Vec::new(),
+            disabled: false,
+            session_epoch: 0,
+            created_at: self.clock.unix(),
+        };
+        let guard = StaffEmailGuard {
+            insurer: staff.insurer.clone(),
+            staff_id: staff.id.clone(),
+        };
+        let (token, session) = kennin::staff_session::new_session(&staff, self.clock.unix());
+        self.store
+            .transact(vec![
+                Write::put(staff.own_key(), to_item(&staff, None)),
+                Write::put(StaffEmailGuard::key(&staff.email), to_item(&guard, None)),
+                session,
+            ])
+            .await
+            .expect("staff member and session written");
+        (format!("{}={token}", kennin::http::STAFF_COOKIE), staff)
     }
 
     /// ① for the person; the flow cookie.

@@ -7,7 +7,7 @@
 //! kind copies one of these blocks: the struct, its `attributes!`, its key, and a sample in the
 //! test below.
 
-use super::{Attr, Cond, Item, Key, StoreError, TTL};
+use super::{Cond, Item, Key, StoreError, TTL};
 use crate::answers::Answers;
 use crate::domain::{
     Address, BirthDate, CardNumber, CardSymbol, Day, DependentNo, Email, InsuredKind, InsurerCode, KanaName, Living,
@@ -29,7 +29,7 @@ pub trait Record {
 macro_rules! attributes {
     ($record:ident { $($handle:ident: $value:ty = $name:literal),+ $(,)? } $(+ $part:ident)*) => {
         impl $record {
-            $(pub const $handle: Attr<$value> = Attr::new($name);)+
+            $(pub const $handle: $crate::store::Attr<$value> = $crate::store::Attr::new($name);)+
         }
 
         impl Record for $record {
@@ -42,6 +42,11 @@ macro_rules! attributes {
         }
     };
 }
+
+mod audit;
+mod staff;
+pub use audit::{AuditAction, AuditEntry, AuditSubject};
+pub use staff::{Staff, StaffEmailGuard, StaffSession};
 
 pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
     let mut item = match serde_json::to_value(record) {
@@ -1056,7 +1061,7 @@ impl NoticeScope {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::collections::BTreeSet;
     use time::macros::date;
@@ -1064,7 +1069,7 @@ mod tests {
     /// Checks `attributes!` against serde: every name a sample stores is declared, and every
     /// declared name is stored by some sample. Between them the samples fill every field
     /// (every variant of an enum), so a renamed or added field fails here.
-    fn assert_declared_as_stored<T: Record + Serialize>(samples: &[T]) {
+    pub(super) fn assert_declared_as_stored<T: Record + Serialize>(samples: &[T]) {
         let record = short_type_name::<T>();
         let declared_list = T::attributes();
         let declared: BTreeSet<&str> = declared_list.iter().copied().collect();

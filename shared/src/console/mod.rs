@@ -1,0 +1,5 @@
+//! The union staff's console (/admin/): what each /api/admin route does, one module per area.
+//! Every route starts from `staff_session::authenticate` and the one permission it needs, and
+//! reaches only the staff member's own union: another union's ids are answered as missing.
+
+pub mod me;

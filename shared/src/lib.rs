@@ -34,6 +34,7 @@ pub mod progress;
 pub mod recovery;
 pub mod required_documents;
 pub mod roster;
+pub mod second_factor;
 pub mod secrets;
 pub mod session;
 pub mod signup;

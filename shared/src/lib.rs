@@ -31,6 +31,7 @@ pub mod operator;
 pub mod password_context;
 pub mod postal;
 pub mod progress;
+pub mod qr;
 pub mod recovery;
 pub mod required_documents;
 pub mod roster;

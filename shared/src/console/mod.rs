@@ -3,3 +3,6 @@
 //! reaches only the staff member's own union: another union's ids are answered as missing.
 
 pub mod me;
+pub mod target_ref;
+
+pub use target_ref::TargetRef;

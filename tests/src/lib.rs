@@ -337,6 +337,55 @@ impl Person {
     }
 }
 
+pub const OTHER_UNION: &str = "0777";
+pub const OTHER: Person = Person {
+    insurer: OTHER_UNION,
+    symbol: "1001",
+    number: "1",
+    birth_date: "1990/01/01",
+    name_kana: "ケンポ タロウ",
+};
+
+/// A second union whose first person has the demo person's very card, birth date and name,
+/// with one dependent, and a published campaign of its own.
+pub async fn other_union(app: &TestApp) {
+    let store = app.store.as_ref();
+    let code = kennin::domain::InsurerCode::parse(OTHER_UNION).unwrap();
+    let today = app.clock.today_in_japan();
+    kennin::roster::put_insurer(store, &code, "別の健康保険組合", None)
+        .await
+        .unwrap();
+    let roster_file = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
+    let people = kennin::roster::parse(roster_file, &code, SURVEY_YEAR, today).unwrap();
+    kennin::roster::import(store, &code, SURVEY_YEAR, people, &mut |_| {})
+        .await
+        .unwrap();
+    let dependents_file = "symbol,number,dependent_no,name_kana,name,birth_date,sex,relationship,certified_on,living\n\
+        1001,1,1,ベツ ハナコ,別 花子,1991/01/01,女,配偶者,2015/01/01,同居\n";
+    kennin::dependents::import(store, &code, SURVEY_YEAR, dependents_file, today, &mut |_| {})
+        .await
+        .unwrap();
+    let settings = kennin::campaign::Settings {
+        title: "別組合の調査".into(),
+        opens_at: app.clock.unix() - 60,
+        due: iso_day("2036-07-31"),
+        grace_days: 0,
+        reference_date: iso_day("2036-04-01"),
+        rules: kennin::store::records::TargetRules::default(),
+        retention_days: kennin::campaign::DEFAULT_RETENTION_DAYS,
+    };
+    kennin::campaign::put(store, &code, SURVEY_YEAR, settings)
+        .await
+        .unwrap();
+    kennin::campaign::publish(store, &code, SURVEY_YEAR, 0, &mut |_| {})
+        .await
+        .unwrap();
+}
+
+fn iso_day(iso: &str) -> kennin::domain::Day {
+    serde_json::from_value(serde_json::json!(iso)).expect("a date")
+}
+
 pub async fn spawn_app(engine: Engine) -> TestApp {
     spawn_app_with(engine, test_config()).await
 }

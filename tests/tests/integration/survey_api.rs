@@ -3,11 +3,9 @@
 //! isolation between persons and unions.
 
 use kennin::campaign::{self, Settings};
-use kennin::dependents;
 use kennin::domain::{Day, InsurerCode};
-use kennin::roster;
 use kennin::store::records::TargetRules;
-use kennin_tests::{Engine, HANAKO, Person, SURVEY_YEAR, TARO, TestApp, on_both_engines, spawn_app};
+use kennin_tests::{Engine, HANAKO, OTHER, SURVEY_YEAR, TARO, TestApp, on_both_engines, other_union, spawn_app};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -147,49 +145,6 @@ async fn the_window_opens_on_its_minute_and_closes_after_the_grace_days(engine: 
         ids(&opening),
         "a closed survey still shows what was asked"
     );
-}
-
-const OTHER_UNION: &str = "0777";
-const OTHER: Person = Person {
-    insurer: OTHER_UNION,
-    symbol: "1001",
-    number: "1",
-    birth_date: "1990/01/01",
-    name_kana: "ケンポ タロウ",
-};
-
-/// A second union whose first person has the demo person's very card, birth date and name,
-/// with one dependent, and a published campaign of its own.
-async fn other_union(app: &TestApp) {
-    let store = app.store.as_ref();
-    let code = InsurerCode::parse(OTHER_UNION).unwrap();
-    let today = kennin::clock::Clock::today_in_japan(app.clock.as_ref());
-    roster::put_insurer(store, &code, "別の健康保険組合", None)
-        .await
-        .unwrap();
-    let roster_file = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
-    let people = roster::parse(roster_file, &code, SURVEY_YEAR, today).unwrap();
-    roster::import(store, &code, SURVEY_YEAR, people, &mut |_| {})
-        .await
-        .unwrap();
-    let dependents_file = "symbol,number,dependent_no,name_kana,name,birth_date,sex,relationship,certified_on,living\n\
-        1001,1,1,ベツ ハナコ,別 花子,1991/01/01,女,配偶者,2015/01/01,同居\n";
-    dependents::import(store, &code, SURVEY_YEAR, dependents_file, today, &mut |_| {})
-        .await
-        .unwrap();
-    let settings = Settings {
-        title: "別組合の調査".into(),
-        opens_at: kennin::clock::Clock::unix(app.clock.as_ref()) - 60,
-        due: day("2036-07-31"),
-        grace_days: 0,
-        reference_date: day("2036-04-01"),
-        rules: TargetRules::default(),
-        retention_days: campaign::DEFAULT_RETENTION_DAYS,
-    };
-    campaign::put(store, &code, SURVEY_YEAR, settings).await.unwrap();
-    campaign::publish(store, &code, SURVEY_YEAR, 0, &mut |_| {})
-        .await
-        .unwrap();
 }
 
 async fn nobody_sees_another_persons_or_another_unions_targets(engine: Engine) {

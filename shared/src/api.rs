@@ -129,6 +129,18 @@ impl Operation {
         self
     }
 
+    /// An optional query parameter, a string such as `example`.
+    pub fn query_parameter(mut self, name: &str, description: &str, example: &str) -> Self {
+        self.parameters.push(json!({
+            "name": name,
+            "in": "query",
+            "required": false,
+            "description": description,
+            "schema": { "type": "string", "examples": [example] },
+        }));
+        self
+    }
+
     /// The JSON body it reads (as `ApiRequest::json` does).
     pub fn takes<T: JsonSchema>(mut self) -> Self {
         self.request = Some(SchemaGenerator::subschema_for::<T>);

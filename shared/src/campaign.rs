@@ -12,10 +12,11 @@ use crate::eligibility::ThresholdTable;
 use crate::error::Error;
 use crate::roster::PAGE_ITEMS;
 use crate::store::records::{
-    Campaign, Dependent, DocumentsPurge, RosterEntry, RosterPerson, Target, TargetRules, from_item, to_item,
+    Campaign, Dependent, DocumentsPurge, OfficeProgress, Progress, RosterEntry, RosterPerson, Target, TargetRules,
+    from_item, to_item,
 };
 use crate::store::{Change, Cond, Index, ItemStore, StoreError, Write};
-use futures::StreamExt as _;
+use futures::{StreamExt as _, TryStreamExt as _};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::BTreeMap;
@@ -497,9 +498,14 @@ pub async fn publish(
     let campaign = get(store, insurer, year).await?.ok_or_else(unknown_campaign)?;
     let mut publication = Publication::default();
     let mut walk = RosterWalk::new(&campaign);
+    // The targets of each office (事業所), for the progress page.
+    let mut offices: BTreeMap<OfficeCode, i64> = BTreeMap::new();
     while let Some(page) = walk.next_page(store).await? {
         for walked in &page {
             count(&mut publication.selection, walked.exclusion);
+            if let (None, Some(office)) = (walked.exclusion, &walked.office) {
+                *offices.entry(office.clone()).or_default() += 1;
+            }
         }
         let mut outcomes = futures::stream::iter(page)
             .map(|walked| publish_one(store, &campaign, walked, now))
@@ -514,6 +520,20 @@ pub async fn publish(
         }
         progress(publication.selection.dependents);
     }
+    // Set, not added: every run counts the whole selection, so a second run changes nothing.
+    futures::stream::iter(offices)
+        .map(|(office, targets)| async move {
+            let changes = [
+                Change::set(OfficeProgress::OFFICE, &office),
+                Change::set(OfficeProgress::TARGETS, targets),
+            ];
+            store
+                .update(&Progress::office_key(insurer, year, &office), &changes, None)
+                .await
+        })
+        .buffer_unordered(PUBLISH_CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await?;
     store
         .update(
             &Campaign::key(insurer, year),
@@ -565,13 +585,13 @@ pub fn describe_retention(campaign: &Campaign) -> String {
 /// The campaign's targets by status, from the union's status lists (a second or so behind the
 /// latest change on DynamoDB).
 pub async fn status_counts(store: &dyn ItemStore, campaign: &Campaign) -> Result<BTreeMap<TargetStatus, usize>, Error> {
-    let mut counts = BTreeMap::new();
-    for status in TargetStatus::ALL {
+    let counts = futures::future::try_join_all(TargetStatus::ALL.map(|status| async move {
         let partition = Target::status_partition(&campaign.insurer, campaign.year, status);
         let count = store.index_count(Index::ByStatus, &partition).await?;
-        counts.insert(status, usize::try_from(count).unwrap_or(usize::MAX));
-    }
-    Ok(counts)
+        Ok::<_, Error>((status, usize::try_from(count).unwrap_or(usize::MAX)))
+    }))
+    .await?;
+    Ok(counts.into_iter().collect())
 }
 
 #[cfg(test)]

@@ -15,6 +15,12 @@ pub trait Clock: Send + Sync {
     }
 }
 
+/// The day a moment falls on in Japan, where the survey's days are counted.
+pub fn japan_day(at: i64) -> crate::domain::Day {
+    let moment = OffsetDateTime::from_unix_timestamp(at).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    crate::domain::Day::from(moment.to_offset(time::macros::offset!(+9)).date())
+}
+
 pub struct SystemClock;
 
 impl Clock for SystemClock {

@@ -53,6 +53,9 @@ pub struct ApiRequest {
     route: Option<String>,
     /// The route's path parameters (`{id}`), as API Gateway passes them: decoded.
     path_parameters: lambda_http::aws_lambda_events::query_map::QueryMap,
+    /// The query string's parameters, decoded, in order (API Gateway passes the raw string in
+    /// the URI, as kennin-local does).
+    query: Vec<(String, String)>,
     client_ip: String,
     started: Instant,
 }
@@ -152,6 +155,9 @@ impl ApiRequest {
         let client_ip = forwarded.or(source_ip).unwrap_or_else(|| "unknown".to_string());
         let path_parameters = request.path_parameters();
         let (parts, body) = request.into_parts();
+        let query = url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
         let body = match body {
             Body::Empty => Vec::new(),
             Body::Text(text) => text.into_bytes(),
@@ -166,6 +172,7 @@ impl ApiRequest {
             request_id,
             route,
             path_parameters,
+            query,
             client_ip,
             started,
         }
@@ -174,6 +181,19 @@ impl ApiRequest {
     /// A path parameter of the route (`id` of `/api/survey/targets/{id}`).
     pub fn path_parameter(&self, name: &str) -> Option<&str> {
         self.path_parameters.first(name)
+    }
+
+    /// A query parameter (`status` of `?status=submitted`): its first value, decoded.
+    pub fn query_parameter(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The names of the query parameters given, for refusing ones a route does not know.
+    pub fn query_names(&self) -> impl Iterator<Item = &str> {
+        self.query.iter().map(|(key, _)| key.as_str())
     }
 
     pub fn method(&self) -> &str {

@@ -6,7 +6,9 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::import_file::{ImportError, Row, digest, read_rows};
-use crate::store::records::{Insurer, RosterEntry, RosterPerson, UnionContact, from_item, to_item};
+use crate::store::records::{
+    Insurer, Progress, ProgressCounts, RosterEntry, RosterPerson, UnionContact, from_item, to_item,
+};
 use crate::store::{Change, ItemStore, Key};
 use futures::{StreamExt as _, TryStreamExt as _};
 
@@ -236,6 +238,16 @@ pub async fn import(
             progress(done + 1);
         }
     }
+    // Persons are never deleted from a roster: those read plus those added are all of them.
+    let persons = i64::try_from(existing.len() + report.added).unwrap_or(i64::MAX);
+    store
+        .update(
+            &Progress::counts_key(insurer, year),
+            &[Change::set(ProgressCounts::ROSTER_PERSONS, persons)],
+            None,
+        )
+        .await
+        .map_err(Error::from)?;
     if current.current_year.is_none_or(|current| year >= current) && current.current_year != Some(year) {
         store
             .update(

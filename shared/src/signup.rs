@@ -11,8 +11,8 @@ use crate::error::{Error, Fields};
 use crate::mail::templates;
 use crate::secrets::{new_token, token_hash};
 use crate::store::records::{
-    Account, Insurer, LoginFailures, PendingCode, RosterPerson, SignupFlow, SignupStage, UserIdGuard, from_item,
-    to_item,
+    Account, Insurer, LoginFailures, PendingCode, Progress, ProgressCounts, RosterPerson, SignupFlow, SignupStage,
+    UserIdGuard, from_item, to_item,
 };
 use crate::store::{Change, Cond, StoreError, Tag, Write};
 use crate::throttle::{IDENTITY_PER_CARD, IDENTITY_PER_IP};
@@ -486,6 +486,11 @@ async fn create_account(deps: &Deps, flow: SignupFlow, verified_hash: String, no
         )
         .when(Cond::And(vec![Cond::Exists, Cond::missing(RosterPerson::CLAIMED_BY)]))
         .tagged(ROSTER_CLAIM),
+        // The progress page's count of registered persons, kept with the claim it counts.
+        Write::update(
+            Progress::counts_key(&flow.insurer, flow.year),
+            vec![Change::add(ProgressCounts::REGISTERED, 1)],
+        ),
         // Failures counted while nobody had the ID (or last year's holder) are not the new
         // account's: without this, anyone could lock an ID before it is taken.
         Write::delete(LoginFailures::key(&user_id.key())),

@@ -448,21 +448,27 @@ impl DynamoStore {
         start: Option<HashMap<String, AttributeValue>>,
         limit: Option<i32>,
     ) -> Result<(Vec<Item>, Option<HashMap<String, AttributeValue>>), StoreError> {
+        // DynamoDB refuses an empty key value: an empty prefix is the whole partition.
         let (condition, bound) = match sort {
-            SortKeys::Prefix(prefix) => ("#pk = :pk AND begins_with(#sk, :sk)", prefix),
-            SortKeys::Through(through) => ("#pk = :pk AND #sk <= :sk", through),
+            SortKeys::Prefix("") => ("#pk = :pk", None),
+            SortKeys::Prefix(prefix) => ("#pk = :pk AND begins_with(#sk, :sk)", Some(prefix)),
+            SortKeys::Through(through) => ("#pk = :pk AND #sk <= :sk", Some(through)),
         };
-        let round_trip = RoundTrip::start();
-        let result = self
+        let mut request = self
             .client
             .query()
             .table_name(&self.table)
             .consistent_read(true)
             .key_condition_expression(condition)
             .expression_attribute_names("#pk", "pk")
-            .expression_attribute_names("#sk", "sk")
-            .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
-            .expression_attribute_values(":sk", AttributeValue::S(bound.to_string()))
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()));
+        if let Some(bound) = bound {
+            request = request
+                .expression_attribute_names("#sk", "sk")
+                .expression_attribute_values(":sk", AttributeValue::S(bound.to_string()));
+        }
+        let round_trip = RoundTrip::start();
+        let result = request
             .set_exclusive_start_key(start)
             .set_limit(limit)
             .set_return_consumed_capacity(round_trip.capacity())

@@ -438,7 +438,8 @@ pub struct Target {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office: Option<OfficeCode>,
     /// The keys of the union's lists (`Index`), kept in step with the target by
-    /// `Target::listed`: by status, newest change first; by office; by kana.
+    /// `Target::listed`: by status, newest first (`Target::listed_at`); by office, by status and
+    /// then newest first; by kana.
     #[serde(rename = "gsi1pk")]
     pub status_list: String,
     #[serde(rename = "gsi1sk")]
@@ -516,7 +517,8 @@ impl Target {
     /// The target with its list keys made from its status, office, kana and last change.
     pub fn listed(self) -> Self {
         let status_list = Self::status_partition(&self.insurer, self.year, self.status);
-        let status_order = format!("{:012}#{}", self.updated_at, self.id);
+        let listed_at = self.listed_at();
+        let status_order = format!("{listed_at:012}#{}", self.id);
         let office_list = self
             .office
             .as_ref()
@@ -524,7 +526,7 @@ impl Target {
         let status = serde_json::to_value(self.status).expect("statuses serialise");
         let office_order = office_list
             .as_ref()
-            .map(|_| format!("{}#{}", status.as_str().unwrap_or_default(), self.id));
+            .map(|_| format!("{}#{listed_at:012}#{}", status.as_str().unwrap_or_default(), self.id));
         let kana_list = Self::kana_partition(&self.insurer, self.year);
         let kana_order = format!("{}#{}", self.recorded.name_kana.as_str(), self.id);
         Self {
@@ -535,6 +537,16 @@ impl Target {
             kana_list,
             kana_order,
             ..self
+        }
+    }
+
+    /// When the lists place the target, newest first: its submission once it has been submitted
+    /// (so a union's review works from the latest submission, and a decision does not move it),
+    /// else its last change.
+    pub fn listed_at(&self) -> i64 {
+        match (self.status, self.submitted_at) {
+            (TargetStatus::Submitted | TargetStatus::Returned | TargetStatus::Confirmed, Some(at)) => at,
+            _ => self.updated_at,
         }
     }
 
@@ -552,6 +564,94 @@ impl Target {
 
     pub fn own_key(&self) -> Key {
         Self::key(&self.insurer, self.year, &self.symbol, &self.number, &self.id)
+    }
+}
+
+/// The survey's running counts that no index can give cheaply, in one small partition per
+/// campaign that the progress page reads with one Query: the roster's persons and how many of
+/// them registered, and (`DailyResponses`, `OfficeProgress`) the submissions by day and office.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressCounts {
+    /// The roster's insured persons: set by each roster import, which reads the whole roster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roster_persons: Option<i64>,
+    /// Accounts registered for the year: added in each account's own transaction.
+    #[serde(default)]
+    pub registered: i64,
+}
+
+attributes!(ProgressCounts {
+    ROSTER_PERSONS: i64 = "rosterPersons",
+    REGISTERED: i64 = "registered",
+});
+
+/// Submissions made on one day (Japan time), resubmissions included: added in each submit's
+/// own transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyResponses {
+    pub day: Day,
+    #[serde(default)]
+    pub submitted: i64,
+}
+
+attributes!(DailyResponses {
+    DAY: Day = "day",
+    SUBMITTED: i64 = "submitted",
+});
+
+/// One office's (事業所) targets, set by each publish, and how many of them were submitted at
+/// least once, added by a target's first submission in its own transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfficeProgress {
+    pub office: OfficeCode,
+    #[serde(default)]
+    pub targets: i64,
+    #[serde(default)]
+    pub answered: i64,
+}
+
+attributes!(OfficeProgress {
+    OFFICE: OfficeCode = "office",
+    TARGETS: i64 = "targets",
+    ANSWERED: i64 = "answered",
+});
+
+/// The keys of a campaign's progress partition.
+pub struct Progress;
+
+impl Progress {
+    pub const DAY_PREFIX: &str = "DAY#";
+    pub const OFFICE_PREFIX: &str = "OFFICE#";
+    const COUNTS: &str = "COUNTS";
+
+    pub fn partition(insurer: &InsurerCode, year: i32) -> String {
+        format!("PROGRESS#{insurer}#{year}")
+    }
+
+    pub fn counts_key(insurer: &InsurerCode, year: i32) -> Key {
+        Key::new(Self::partition(insurer, year), Self::COUNTS)
+    }
+
+    pub fn day_key(insurer: &InsurerCode, year: i32, day: Day) -> Key {
+        Key::new(
+            Self::partition(insurer, year),
+            format!("{}{}", Self::DAY_PREFIX, day.iso()),
+        )
+    }
+
+    pub fn office_key(insurer: &InsurerCode, year: i32, office: &OfficeCode) -> Key {
+        Key::new(
+            Self::partition(insurer, year),
+            format!("{}{}", Self::OFFICE_PREFIX, office.as_str()),
+        )
+    }
+
+    /// Whether an item of the partition is the counts item.
+    pub fn is_counts(item: &Item) -> bool {
+        super::sort_key(item) == Self::COUNTS
     }
 }
 
@@ -1330,6 +1430,19 @@ pub(super) mod tests {
             code: pending_code(),
         }]);
         assert_declared_as_stored(&[ThrottleWindow { count: 1 }]);
+        assert_declared_as_stored(&[ProgressCounts {
+            roster_persons: Some(2),
+            registered: 1,
+        }]);
+        assert_declared_as_stored(&[DailyResponses {
+            day: Day::from(date!(2026 - 06 - 01)),
+            submitted: 3,
+        }]);
+        assert_declared_as_stored(&[OfficeProgress {
+            office: OfficeCode::parse("A-1").unwrap(),
+            targets: 4,
+            answered: 2,
+        }]);
     }
 
     /// A key or an attribute name spelled elsewhere would escape the check above.

@@ -5,12 +5,13 @@
 use super::save::version_given;
 use super::{Form, open, reread_after_lost_race};
 use crate::clock::Timestamp;
+use crate::clock::japan_day;
 use crate::deps::Deps;
 use crate::domain::TargetStatus;
 use crate::error::{Error, FieldErrors};
 use crate::required_documents::RequiredDocument;
-use crate::store::records::{Target, TargetEvent, TargetEventKind, to_item};
-use crate::store::{Cond, Write};
+use crate::store::records::{DailyResponses, OfficeProgress, Progress, Target, TargetEvent, TargetEventKind, to_item};
+use crate::store::{Change, Cond, Write};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +62,7 @@ pub async fn submit(deps: &Deps, token: Option<&str>, id: &str, request: SubmitR
     }
     let evaluation = form.evaluate(&answers)?;
     let Form { target, now, .. } = form;
+    let first_submission = target.submitted_at.is_none();
     let submitted = Target {
         status: TargetStatus::Submitted,
         version: version + 1,
@@ -83,10 +85,29 @@ pub async fn submit(deps: &Deps, token: Option<&str>, id: &str, request: SubmitR
             .collect(),
     };
     let key = submitted.own_key();
-    let writes = vec![
+    let (insurer, year) = (&submitted.insurer, submitted.year);
+    // The progress page's counters move with the submission itself, so they never drift from it.
+    let day = japan_day(now);
+    let mut writes = vec![
         Write::put(key.clone(), to_item(&submitted, None)).when(Cond::eq(Target::VERSION, version)),
         Write::put(TargetEvent::key(&submitted, submitted.version), to_item(&event, None)).when(Cond::NotExists),
+        Write::update(
+            Progress::day_key(insurer, year, day),
+            vec![
+                Change::set(DailyResponses::DAY, day),
+                Change::add(DailyResponses::SUBMITTED, 1),
+            ],
+        ),
     ];
+    if let (true, Some(office)) = (first_submission, &submitted.office) {
+        writes.push(Write::update(
+            Progress::office_key(insurer, year, office),
+            vec![
+                Change::set(OfficeProgress::OFFICE, office),
+                Change::add(OfficeProgress::ANSWERED, 1),
+            ],
+        ));
+    }
     if let Err(error) = deps.store.transact(writes).await {
         return Err(reread_after_lost_race(deps, &key, error).await);
     }

@@ -544,11 +544,24 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
                         actions.iter().all(|a| table_actions.contains(a.as_str())),
                         "{role_name}: {actions:?}"
                     );
-                    assert_eq!(
-                        reference(&statement["Resource"]).as_deref(),
-                        Some("Table.Arn"),
-                        "{role_name}"
-                    );
+                    if reference(&statement["Resource"]).as_deref() == Some("Table.Arn") {
+                        continue;
+                    }
+                    // Otherwise a Query of the lists' indexes, each named by its own ARN.
+                    assert_eq!(actions, ["dynamodb:Query"], "{role_name}: index actions");
+                    let index_arns: BTreeSet<String> = kennin::store::Index::ALL
+                        .iter()
+                        .map(|index| format!("${{Table.Arn}}/index/{}", index.name()))
+                        .collect();
+                    let resources = statement["Resource"].as_vec().expect("a list of index ARNs");
+                    assert!(!resources.is_empty(), "{role_name}");
+                    for resource in resources {
+                        let arn = resource["Fn::Sub"].as_str().unwrap_or_default();
+                        assert!(
+                            index_arns.contains(arn),
+                            "{role_name}: {resource:?} is not an index's ARN"
+                        );
+                    }
                 } else {
                     assert_eq!(actions, ["ses:SendEmail"], "{role_name}");
                     sends_mail = true;
@@ -619,9 +632,8 @@ fn the_table_api_parameters_and_outputs_are_ready_for_production() {
         Some(true)
     );
     assert_eq!(properties["SSESpecification"]["SSEEnabled"].as_bool(), Some(true));
-    // The indexes the store reads, as its create_table makes them for DynamoDB Local. No role
-    // reads one yet (every grant above is the table's ARN alone): the staff console's functions
-    // will be granted `${Table.Arn}/index/NAME` for the lists they show.
+    // The indexes the store reads, as its create_table makes them for DynamoDB Local. The staff
+    // console's list functions are granted Query on `${Table.Arn}/index/NAME` of each they read.
     let indexes: Vec<(String, String, String, String)> = properties["GlobalSecondaryIndexes"]
         .as_vec()
         .expect("the staff console's indexes")

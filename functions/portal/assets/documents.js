@@ -217,6 +217,11 @@ class Upload {
     this.thumb.classList.add('label');
     this.progress.hidden = true;
     this.status.textContent = '送信済み';
+    if (stored.refusalReason) {
+      // The union found it 不備: say why, so the person sends another in its place.
+      this.status.textContent = `組合から不備の連絡があります：${stored.refusalReason}　別のファイルを送り直してください。`;
+      this.status.classList.add('error');
+    }
     this.setLabels();
     this.block.list.append(this.item);
   }

@@ -5,6 +5,7 @@
 pub mod lists;
 pub mod me;
 pub mod progress;
+pub mod review;
 pub mod target_ref;
 
 pub use target_ref::TargetRef;

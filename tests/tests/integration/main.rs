@@ -9,6 +9,7 @@ mod blob_conformance;
 mod brute_force;
 mod campaign_targets;
 mod console_lists;
+mod console_review;
 mod console_session;
 mod dependents_import;
 mod deploy;

@@ -80,6 +80,7 @@ impl Seed {
             answers: serde_json::from_value(self.answers.clone()).ok(),
             submitted_at: submitted.then_some(START + self.at),
             return_reason: None,
+            decision: None,
         }
         .listed()
     }
@@ -151,6 +152,7 @@ async fn seed_targets(app: &TestApp) -> Vec<Seed> {
                 status: DocumentStatus::Accepted,
                 created_at: START,
                 uploaded_at: Some(START),
+                refusal: None,
             };
             writes.push(Write::put(
                 TargetDocument::key(&target, &document.id),

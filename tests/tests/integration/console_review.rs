@@ -4,7 +4,6 @@
 //! document marked 不備 as the person sees it; the call center's proxy entry; the refusals of
 //! illegal transitions and bad input (nothing changed); and the audit entry of every action.
 
-use kennin_tests::{OTHER, other_union};
 use crate::survey_documents::{complete, created, list, request, test_file, upload};
 use crate::survey_form::{complete_together, read, saved, submit, target_id};
 use kennin::domain::{InsurerCode, StaffRole};
@@ -12,6 +11,7 @@ use kennin::http::STAFF_COOKIE;
 use kennin::store::ItemStore;
 use kennin::store::records::{AuditAction, AuditEntry, AuditSubject, from_item};
 use kennin_tests::{Engine, Person, Reply, TARO, TestApp, mails_to, on_both_engines, spawn_app, with_body_and_cookie};
+use kennin_tests::{OTHER, other_union};
 use serde_json::{Value, json};
 
 fn reference(person: &Person, id: &str) -> String {

@@ -13,6 +13,7 @@ use kennin::store::records::{AuditAction, AuditEntry, AuditSubject, from_item};
 use kennin_tests::{Engine, Person, Reply, TARO, TestApp, mails_to, on_both_engines, spawn_app, with_body_and_cookie};
 use kennin_tests::{OTHER, other_union};
 use serde_json::{Value, json};
+use std::sync::atomic::Ordering;
 
 fn reference(person: &Person, id: &str) -> String {
     format!("{}-{}-{id}", person.symbol, person.number)
@@ -557,7 +558,25 @@ async fn wrong_states_roles_and_references_are_refused_changing_nothing(engine: 
     assert!(STAFF_COOKIE.starts_with("__Host-"));
 }
 
+async fn a_failed_mail_does_not_undo_the_return(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (session, id) = submitted(&app).await;
+    let (reviewer, _) = app.staff_signed_in("0904", StaffRole::Reviewer).await;
+    app.mailer.down.store(true, Ordering::SeqCst);
+    let returned = send_back(&app, &reviewer, &id, json!({"reason": "収入の証明が足りません。"})).await;
+    app.mailer.down.store(false, Ordering::SeqCst);
+    assert_eq!(returned.status, 200, "{:?}", returned.body);
+    assert_eq!(returned.body["mailed"], false);
+    let form = read(&app, &session, &id).await;
+    assert_eq!(
+        (&form["status"], &form["returnReason"]),
+        (&json!("returned"), &json!("収入の証明が足りません。"))
+    );
+    assert_eq!(actions(&audit(&app).await), [AuditAction::Returned]);
+}
+
 on_both_engines!(
+    a_failed_mail_does_not_undo_the_return,
     a_return_reaches_the_person_who_resubmits_and_the_union_confirms,
     removal_needs_its_date_and_reason_hold_keeps_it_open,
     a_refused_document_is_shown_to_the_person_who_sends_another,

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod answers;
 pub mod api;
+#[cfg(feature = "aws")]
 pub mod aws;
 pub mod blobs;
 pub mod campaign;
@@ -21,6 +22,7 @@ pub mod eligibility;
 pub mod error;
 pub mod http;
 pub mod import_file;
+#[cfg(feature = "aws")]
 pub mod lambda;
 pub mod lockout;
 pub mod login;

@@ -1,12 +1,11 @@
 //! Everything a handler needs, built once per cold start and passed in.
 
 use crate::blobs::{self, BlobStore};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::secrets::PasswordHasher;
 use crate::store::ItemStore;
-use aws_config::SdkConfig;
 use std::sync::Arc;
 
 pub struct Deps {
@@ -52,14 +51,16 @@ impl Deps {
     /// AWS_ENDPOINT_URL when set (cargo lambda watch, the cold-start bench). `store`, `mailer`
     /// and `blobs` are function items, so that a package links only the clients its function
     /// names.
+    #[cfg(feature = "aws")]
     pub async fn from_env<S, M, B>(store: S, mailer: M, blobs: B) -> Result<Self, String>
     where
-        S: FnOnce(&SdkConfig) -> Result<Arc<dyn ItemStore>, String>,
-        M: FnOnce(&SdkConfig) -> Result<Arc<dyn Mailer>, String>,
-        B: FnOnce(&SdkConfig) -> Result<Arc<dyn BlobStore>, String>,
+        S: FnOnce(&aws_config::SdkConfig) -> Result<Arc<dyn ItemStore>, String>,
+        M: FnOnce(&aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String>,
+        B: FnOnce(&aws_config::SdkConfig) -> Result<Arc<dyn BlobStore>, String>,
     {
         let config = Config::from_env()?;
         let sdk = crate::aws::lambda_config().await;
-        Ok(Self::new(store(&sdk)?, mailer(&sdk)?, Arc::new(SystemClock), config)?.with_blobs(blobs(&sdk)?))
+        let deps = Self::new(store(&sdk)?, mailer(&sdk)?, Arc::new(crate::clock::SystemClock), config)?;
+        Ok(deps.with_blobs(blobs(&sdk)?))
     }
 }

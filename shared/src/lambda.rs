@@ -58,7 +58,7 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, dynamodb::from_env, mail::not_granted, blobs::not_granted).await
+    serve(handler, dynamodb::from_env, no_mail, no_files).await
 }
 
 /// Serves a function that uses the table and the document files (KENNIN_BUCKET) and sends no
@@ -69,7 +69,7 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, dynamodb::from_env, mail::not_granted, blobs::s3::from_env).await
+    serve(handler, dynamodb::from_env, no_mail, blobs::s3::from_env).await
 }
 
 /// Serves a function that uses the table and sends mail. Only these link the SES client.
@@ -78,7 +78,7 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, dynamodb::from_env, mail::from_env, blobs::not_granted).await
+    serve(handler, dynamodb::from_env, mail::from_env, no_files).await
 }
 
 /// Serves a function that never touches the table (and has no right to): no warm-up call, and
@@ -88,7 +88,21 @@ where
     F: Fn(Arc<Deps>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
-    serve(handler, store::not_granted, mail::not_granted, blobs::not_granted).await
+    serve(handler, no_table, no_mail, no_files).await
+}
+
+/// The table, mail sender and document files of a function whose role may not use them: its
+/// package links none of their clients.
+fn no_table(_: &SdkConfig) -> Result<Arc<dyn ItemStore>, String> {
+    Ok(store::not_granted())
+}
+
+fn no_mail(_: &SdkConfig) -> Result<Arc<dyn Mailer>, String> {
+    Ok(mail::not_granted())
+}
+
+fn no_files(_: &SdkConfig) -> Result<Arc<dyn BlobStore>, String> {
+    Ok(blobs::not_configured())
 }
 
 /// `table`, `mailer` and `files` are function items, not values, so that a package links only

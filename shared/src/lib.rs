@@ -7,6 +7,7 @@ pub mod account;
 pub mod answers;
 pub mod api;
 pub mod audit;
+#[cfg(feature = "aws")]
 pub mod aws;
 pub mod blobs;
 pub mod campaign;
@@ -23,6 +24,7 @@ pub mod eligibility;
 pub mod error;
 pub mod http;
 pub mod import_file;
+#[cfg(feature = "aws")]
 pub mod lambda;
 pub mod lockout;
 pub mod login;

@@ -16,7 +16,6 @@ pub mod s3;
 use crate::clock::Timestamp;
 use crate::domain::InsurerCode;
 use async_trait::async_trait;
-use aws_config::SdkConfig;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -199,12 +198,6 @@ pub fn not_configured() -> Arc<dyn BlobStore> {
     Arc::new(NoBucket)
 }
 
-/// `not_configured` for `Deps::from_env`: the package of a function that never touches
-/// documents links no S3 client.
-pub fn not_granted(_: &SdkConfig) -> Result<Arc<dyn BlobStore>, String> {
-    Ok(not_configured())
-}
-
 struct NoBucket;
 
 impl NoBucket {
@@ -286,7 +279,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_a_bucket_every_call_is_unavailable() {
-        let blobs = not_granted(&SdkConfig::builder().build()).unwrap();
+        let blobs = not_configured();
         let key = BlobKey::upload(&union(), 2036, "t", "d").unwrap();
         let unavailable = |e: BlobError| matches!(e, BlobError::Unavailable(_));
         assert!(unavailable(

@@ -8,6 +8,10 @@
 //! Conditions and changes name attributes through typed handles (`Attr`) that `records`
 //! declares next to each record, never by a string of their own.
 
+// Built with neither engine (the fuzz targets' build), the rules the engines share have no caller.
+#![cfg_attr(not(any(feature = "aws", feature = "sqlite")), allow(dead_code))]
+
+#[cfg(feature = "aws")]
 pub mod dynamodb;
 pub mod records;
 #[cfg(feature = "sqlite")]
@@ -471,8 +475,8 @@ pub fn sort_key(item: &Item) -> &str {
 /// The table of a function whose role has no access to it (the portal, the postal lookup). Its
 /// package links no DynamoDB client, and a call, which none of its routes makes, is refused as
 /// DynamoDB would refuse it.
-pub fn not_granted(_: &aws_config::SdkConfig) -> Result<Arc<dyn ItemStore>, String> {
-    Ok(Arc::new(NotGranted))
+pub fn not_granted() -> Arc<dyn ItemStore> {
+    Arc::new(NotGranted)
 }
 
 struct NotGranted;
@@ -575,8 +579,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_function_without_the_table_is_refused_as_unavailable_and_warms_nothing() {
-        let sdk = aws_config::SdkConfig::builder().build();
-        let store = not_granted(&sdk).unwrap();
+        let store = not_granted();
         let key = Key::new("ACCOUNT#a", "ACCOUNT");
         assert!(matches!(store.get(&key).await, Err(StoreError::Unavailable(_))));
         assert!(matches!(

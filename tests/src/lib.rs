@@ -347,7 +347,7 @@ pub const OTHER: Person = Person {
 };
 
 /// A second union whose first person has the demo person's very card, birth date and name,
-/// with one dependent, and a published campaign of its own.
+/// with one dependent, a second person (1001-2) without any, and a published campaign of its own.
 pub async fn other_union(app: &TestApp) {
     let store = app.store.as_ref();
     let code = kennin::domain::InsurerCode::parse(OTHER_UNION).unwrap();
@@ -355,7 +355,7 @@ pub async fn other_union(app: &TestApp) {
     kennin::roster::put_insurer(store, &code, "別の健康保険組合", None)
         .await
         .unwrap();
-    let roster_file = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
+    let roster_file = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n1001,2,1985/05/05,ベツ ジロウ,別 次郎\n";
     let people = kennin::roster::parse(roster_file, &code, SURVEY_YEAR, today).unwrap();
     kennin::roster::import(store, &code, SURVEY_YEAR, people, &mut |_| {})
         .await

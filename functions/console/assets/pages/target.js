@@ -259,7 +259,9 @@ class TargetPage {
     );
     this.bindDialog('#target-decide-open', '#target-decide-dialog', '#target-decide-form', (values) => {
       const outcome = this.element('#target-decide-form').elements.namedItem('outcome').value;
-      return this.act('decision', { outcome, effectiveDate: values.effectiveDate, reason: values.reason }, outcome);
+      // An empty date or reason is left out rather than sent as an empty string.
+      const body = { outcome, effectiveDate: values.effectiveDate || undefined, reason: values.reason.trim() || undefined };
+      return this.act('decision', body, outcome);
     });
     const refusal = this.element('#target-refuse-dialog');
     bindForm(

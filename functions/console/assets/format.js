@@ -52,17 +52,37 @@ export function showPager(first, next, cursor) {
   next.hidden = !cursor;
 }
 
-/** An <img> or an <iframe> showing a document through its short-lived URL. */
-export function documentView(url, contentType, title) {
-  if (contentType && contentType.startsWith('image/')) {
+/**
+ * A document shown in the page from `url` (the API's route, which redirects to a short-lived
+ * URL): an image as an <img>; a PDF fetched and shown from a blob: URL in an <iframe>, so that
+ * the browser's viewer shows it whatever the download's Content-Disposition says. Anything else
+ * is not shown (the documents are images and PDFs only). Resolves to the element, or to a
+ * message when the file could not be read.
+ */
+export async function documentView(url, contentType, title) {
+  if (contentType.startsWith('image/')) {
     const image = document.createElement('img');
     image.src = url;
     image.alt = title;
     image.className = 'document-image';
     return image;
   }
+  if (contentType !== 'application/pdf') {
+    return '表示できない形式の書類です。';
+  }
+  let blob;
+  try {
+    const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok) {
+      return response.status === 401 ? null : '書類を読み込めませんでした。もう一度お試しください。';
+    }
+    // The type is fixed here: the viewer shows a PDF and nothing else the bucket might send.
+    blob = new Blob([await response.arrayBuffer()], { type: 'application/pdf' });
+  } catch {
+    return '書類を読み込めませんでした。ネットワークの接続を確かめて、もう一度お試しください。';
+  }
   const frame = document.createElement('iframe');
-  frame.src = url;
+  frame.src = URL.createObjectURL(blob);
   frame.title = title;
   frame.className = 'document-frame';
   return frame;

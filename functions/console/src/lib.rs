@@ -17,13 +17,15 @@ pub const BUCKET_ORIGIN_VAR: &str = "KENNIN_BUCKET_ORIGIN";
 static CSP: LazyLock<String> =
     LazyLock::new(|| content_security_policy(std::env::var(BUCKET_ORIGIN_VAR).ok().as_deref()));
 
-/// The console's policy. A reviewer sees a target's documents in the page through the short-lived
-/// URLs the API hands out: images in `<img>` (img-src) and PDFs in an `<iframe>` (frame-src), both
-/// from the bucket's origin when there is one and from the site's own otherwise. The console
-/// itself fetches nothing from the bucket (connect-src 'self'), runs no plugin (object-src stays
-/// 'none' by default-src), and may not be framed (frame-ancestors). img-src takes `data:` for the
-/// QR code of the second factor, drawn by the server as SVG and shown as an image, where no
-/// script it might hold can run. An origin of another shape than an HTTPS host is left out
+/// The console's policy. A reviewer sees a target's documents in the page: an image is an `<img>`
+/// of the API's document route, which redirects to a short-lived URL (img-src: the bucket's
+/// origin, or the site's own under kennin-local); a PDF is fetched from the same route
+/// (connect-src: the bucket, whose CORS rule admits the site's GETs) and shown from a `blob:` URL
+/// in an `<iframe>` (frame-src blob: only), so that the browser's PDF viewer shows it whatever
+/// Content-Disposition the bucket sends, and no other site can be framed. object-src stays 'none'
+/// (default-src), the console may not be framed itself (frame-ancestors), and img-src takes
+/// `data:` for the QR code of the second factor, drawn by the server as SVG and shown as an
+/// image, where nothing in it can run. An origin of another shape than an HTTPS host is left out
 /// rather than let it add to the policy.
 pub fn content_security_policy(bucket_origin: Option<&str>) -> String {
     let bucket = bucket_origin
@@ -39,7 +41,7 @@ pub fn content_security_policy(bucket_origin: Option<&str>) -> String {
         .unwrap_or_default();
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{bucket}; \
-         frame-src 'self'{bucket}; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+         frame-src blob:; connect-src 'self'{bucket}; form-action 'self'; base-uri 'none'; \
          frame-ancestors 'none'"
     )
 }
@@ -242,7 +244,7 @@ mod tests {
         let response = respond("GET", "/admin/login");
         let csp = response.headers()["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("connect-src 'self';"));
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("frame-src blob:;"));
         assert_eq!(response.headers()["cache-control"], "no-store");
         assert_eq!(respond("GET", "/admin").status(), 302);
         assert_eq!(respond("GET", "/admin/nowhere").status(), 404);
@@ -253,19 +255,29 @@ mod tests {
     fn the_policy_shows_documents_from_the_bucket_only_when_there_is_one() {
         let local = content_security_policy(None);
         assert!(local.contains("img-src 'self' data:;"), "{local}");
-        assert!(local.contains("frame-src 'self';"), "{local}");
+        assert!(local.contains("connect-src 'self';"), "{local}");
         let bucket = "https://kennin-prod-docs-123456789012-ap-northeast-1.s3.ap-northeast-1.amazonaws.com";
         let deployed = content_security_policy(Some(bucket));
         assert!(
             deployed.contains(&format!("img-src 'self' data: {bucket};")),
             "{deployed}"
         );
-        assert!(deployed.contains(&format!("frame-src 'self' {bucket};")), "{deployed}");
+        assert!(
+            deployed.contains(&format!("connect-src 'self' {bucket};")),
+            "{deployed}"
+        );
         assert_eq!(
             deployed.matches(bucket).count(),
             2,
-            "img-src and frame-src only: {deployed}"
+            "img-src and connect-src only: {deployed}"
         );
+        for policy in [&local, &deployed] {
+            assert!(
+                policy.contains("frame-src blob:;"),
+                "PDFs from the page's own blobs only: {policy}"
+            );
+            assert!(!policy.contains("object-src"), "no plugins: {policy}");
+        }
         for unusable in [
             "",
             "http://bucket.s3.amazonaws.com",

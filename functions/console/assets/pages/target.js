@@ -4,9 +4,9 @@
 // 差し戻し, the decision (継続・削除・保留), 不備 per document, and 代行入力 in the portal's form.
 
 import { AnswersForm } from '../answers.js';
-import { allows, showAllowed, staffApi, whoAmI } from '../api.js';
+import { allows, showAllowed, staffApi, toLogin, whoAmI } from '../api.js';
 import { bindForm, clearErrors, focusMessage, markInvalid } from '../forms.js';
-import { documentView, fillSummary, longDate, longDateTime, say, statusBadge } from '../format.js';
+import { documentView, fillSummary, link, longDate, longDateTime, say, statusBadge } from '../format.js';
 
 /** A check's weight in words, so that it is not told by colour alone (as the portal says it). */
 const CHECK_LEADS = {
@@ -84,6 +84,12 @@ class TargetPage {
     const reason = this.element('#target-return-reason');
     reason.textContent = target.returnReason ? `差し戻しの理由：${target.returnReason}` : '';
     reason.hidden = !(target.status === 'returned' && target.returnReason);
+    const decision = this.element('#target-decision');
+    const decided = target.decision;
+    decision.textContent = decided
+      ? `判定：${decided.outcomeLabel}${decided.effectiveDate ? `（適用日 ${longDate(decided.effectiveDate)}）` : ''}${decided.reason ? ` ${decided.reason}` : ''}`
+      : '';
+    decision.hidden = !decided;
 
     const recorded = (value) => value || '登録なし';
     fillSummary(this.element('#target-recorded'), [
@@ -143,24 +149,26 @@ class TargetPage {
   documentItem(document_, mayView) {
     const item = document.createElement('li');
     item.className = 'viewer';
-    const title = document_.label || document_.kindLabel || document_.kind || '書類';
+    const title = this.documentLabel(document_.kind);
     const heading = document.createElement('h3');
     heading.textContent = title;
     const facts = document.createElement('p');
     facts.className = 'help';
     facts.textContent = [document_.fileName, document_.uploadedAt && longDateTime(document_.uploadedAt)].filter(Boolean).join('・');
     item.append(heading, facts);
-    if (document_.refusal || document_.refusedReason) {
+    if (document_.refusalReason) {
       const refused = document.createElement('p');
       refused.className = 'notice warn';
-      refused.textContent = `不備：${document_.refusal?.reason ?? document_.refusedReason}`;
+      refused.textContent = `不備：${document_.refusalReason}`;
       item.append(refused);
     }
     const view = document.createElement('div');
     view.className = 'document-view';
     const actions = document.createElement('div');
     actions.className = 'actions';
-    if (mayView) {
+    if (document_.status !== 'accepted') {
+      facts.textContent = `${document_.fileName}・受付前（ご本人が送信中か、送信が終わらなかったファイルです）`;
+    } else if (mayView) {
       const show = document.createElement('button');
       show.type = 'button';
       show.className = 'secondary';
@@ -184,29 +192,25 @@ class TargetPage {
     return item;
   }
 
-  /** Asks for the document's short-lived URL (each view is audited) and shows it in the page. */
+  /** Shows the document in the page (each view is audited by the API's document route). */
   async viewDocument(document_, title, view) {
-    const found = await staffApi('GET', `${this.base}/documents/${encodeURIComponent(document_.id)}`);
-    if (!found) {
+    const url = `${this.base}/documents/${encodeURIComponent(document_.id)}`;
+    const shown = await documentView(url, document_.contentType, title);
+    if (shown === null) {
+      toLogin('session_expired');
       return;
     }
-    if (!found.ok) {
-      const warn = document.createElement('p');
-      warn.className = 'notice warn';
-      warn.textContent = found.message;
-      view.replaceChildren(warn);
-      return;
-    }
-    const url = found.url;
-    const shown = documentView(url, found.contentType || document_.contentType, title);
-    const open = document.createElement('a');
-    open.href = url;
-    open.target = '_blank';
-    open.rel = 'noopener noreferrer';
-    open.textContent = `${title}を別のタブで開く`;
+    const download = link(url, `${title}（${document_.fileName}）をダウンロードする`);
+    download.setAttribute('download', '');
     const line = document.createElement('p');
-    line.append(open);
+    line.append(download);
     view.replaceChildren(shown, line);
+  }
+
+  /** A document's kind in the words of the form's list of required documents. */
+  documentLabel(kind) {
+    const required = (this.target.requiredDocuments || []).find((entry) => entry.kind === kind);
+    return required?.label || (kind === 'other' ? 'その他の書類' : '提出書類');
   }
 
   showHistory(history) {
@@ -225,15 +229,20 @@ class TargetPage {
         time.textContent = longDateTime(entry.at);
         const what = document.createElement('strong');
         what.textContent = entry.label || entry.kind;
-        const who = entry.actor?.name || entry.actorLabel || (entry.actor?.kind === 'person' ? 'ご本人' : '');
+        const who = entry.actor?.kind === 'staff' ? `${entry.actor.name ?? '退職した職員'}・${entry.actor.roleLabel}` : 'ご本人';
         item.append(time, ' ', what);
         if (who) {
           item.append(`（${who}）`);
         }
-        if (entry.reason) {
-          const reason = document.createElement('p');
-          reason.textContent = entry.reason;
-          item.append(reason);
+        const decided = entry.decision;
+        const details = [
+          decided && `${decided.outcomeLabel}${decided.effectiveDate ? `（適用日 ${longDate(decided.effectiveDate)}）` : ''}`,
+          entry.reason,
+        ].filter(Boolean);
+        for (const text of details) {
+          const line = document.createElement('p');
+          line.textContent = text;
+          item.append(line);
         }
         return item;
       }),
@@ -255,12 +264,17 @@ class TargetPage {
     }
     this.bound = true;
     this.bindDialog('#target-return-open', '#target-return-dialog', '#target-return-form', ({ reason }) =>
-      this.act('return', { reason }, 'returned'),
+      this.act('return', { reason, version: this.target.version }, 'returned'),
     );
     this.bindDialog('#target-decide-open', '#target-decide-dialog', '#target-decide-form', (values) => {
       const outcome = this.element('#target-decide-form').elements.namedItem('outcome').value;
       // An empty date or reason is left out rather than sent as an empty string.
-      const body = { outcome, effectiveDate: values.effectiveDate || undefined, reason: values.reason.trim() || undefined };
+      const body = {
+        outcome,
+        effectiveDate: values.effectiveDate || undefined,
+        reason: values.reason.trim() || undefined,
+        version: this.target.version,
+      };
       return this.act('decision', body, outcome);
     });
     const refusal = this.element('#target-refuse-dialog');

@@ -59,12 +59,16 @@ export async function start(section) {
 
 function row(target) {
   const tr = document.createElement('tr');
+  // A reference is {symbol}-{number}-{id}: the card is its first two parts.
+  const card = target.ref.split('-').slice(0, 2).join('-');
   tr.append(
-    cell(`${target.symbol}-${target.number}`),
+    cell(card),
     cell(link(`/admin/targets/${encodeURIComponent(target.ref)}`, target.name), { header: true }),
     cell(target.relationship),
-    cell(target.office),
+    cell(target.office || '—'),
     cell(statusBadge(target)),
+    cell(target.checks?.resultLabel ?? '—'),
+    cell(target.missingDocuments ? '不足あり' : '—'),
     cell(target.submittedAt ? longDateTime(target.submittedAt) : '—'),
   );
   return tr;

@@ -49,10 +49,28 @@ export function leftForLogin(result) {
   return true;
 }
 
+let idleSeconds = 0;
+let idleTimer;
+
+/**
+ * Goes to sign-in once the session's idle time has passed since the last call, as the server
+ * will answer then anyway: a screen left open does not keep showing the union's data.
+ */
+function restartIdleTimer() {
+  if (idleSeconds > 0) {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => toLogin('session_expired'), idleSeconds * 1000);
+  }
+}
+
 /** Calls the API as the signed-in member: an ended session goes to sign-in (then null). */
 export async function staffApi(method, path, body) {
   const result = await api(method, path, body);
-  return leftForLogin(result) ? null : result;
+  if (leftForLogin(result)) {
+    return null;
+  }
+  restartIdleTimer();
+  return result;
 }
 
 /** Whether the member's role allows `permission` (GET /api/admin/me's `permissions`). */
@@ -69,6 +87,8 @@ export async function whoAmI() {
   if (!me || !me.ok) {
     return me;
   }
+  idleSeconds = me.idleTimeoutSeconds || 0;
+  restartIdleTimer();
   const user = document.getElementById('site-user');
   user.textContent = `${me.name}（${me.roleLabel}・${me.insurer.name}）`;
   user.hidden = false;

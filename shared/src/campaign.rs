@@ -455,6 +455,7 @@ async fn publish_one(
                 answers: None,
                 submitted_at: None,
                 return_reason: None,
+                decision: None,
             }
             .listed();
             match store

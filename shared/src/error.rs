@@ -97,6 +97,10 @@ pub enum Error {
     /// The union confirmed the target (確認完了): its documents are settled.
     #[error("documents locked by the union's confirmation")]
     DocumentsLocked,
+    /// A console action the target's status does not allow (deciding on answers not
+    /// submitted, sending back answers not with the union).
+    #[error("the target's status does not allow this")]
+    WrongStatus,
     #[error("too many documents for one target")]
     TooManyDocuments,
     #[error("documents of one target too large together")]
@@ -177,6 +181,7 @@ impl Error {
                 contact: Some(ContactView::default()),
             },
             Error::DocumentsLocked,
+            Error::WrongStatus,
             Error::TooManyDocuments,
             Error::DocumentsTooLarge,
             Error::DocumentNotUploaded,
@@ -227,6 +232,7 @@ impl Error {
                 | Error::SurveyNotOpen
                 | Error::SurveyClosed { .. }
                 | Error::DocumentsLocked
+                | Error::WrongStatus
                 | Error::TooManyDocuments
                 | Error::DocumentsTooLarge
                 | Error::DocumentNotUploaded

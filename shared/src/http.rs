@@ -244,6 +244,19 @@ impl ApiRequest {
         &self.path
     }
 
+    /// The site the request came to (`https://host`), for links in mails: the host API
+    /// Gateway was reached at. Plain `http` only on this machine (the local runner).
+    pub fn site(&self) -> String {
+        let host = header(&self.headers, "host").unwrap_or("localhost");
+        let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+        let scheme = if matches!(name, "localhost" | "127.0.0.1" | "[::1]") {
+            "http"
+        } else {
+            "https"
+        };
+        format!("{scheme}://{host}")
+    }
+
     /// What the request line says the request was for: the route template, or `-` when the
     /// caller named none (a direct invocation, or a path no route matched: API Gateway answers
     /// those itself, only the local runner passes them on).
@@ -388,6 +401,7 @@ fn error_answer(error: &Error) -> (u16, &'static str, String) {
         Error::SurveyNotOpen => (409, "survey_not_open", "回答の受付はまだ始まっていません。受付開始後に回答してください。".into()),
         Error::SurveyClosed { .. } => (409, "survey_closed", "回答の受付期間は終了しました。回答や提出については、お問い合わせ先へご連絡ください。".into()),
         Error::DocumentsLocked => (409, "documents_locked", "組合の確認が完了しているため、添付資料の追加や削除はできません。お問い合わせ先へご連絡ください。".into()),
+        Error::WrongStatus => (409, "wrong_status", "この対象者の現在の状況では、この操作はできません。画面を再読み込みして、状況をご確認ください。".into()),
         Error::TooManyDocuments => (409, "too_many_documents", stated!("添付資料は1人につき{}ファイルまでです。不要なファイルを削除してから追加してください。", MAX_FILES_PER_TARGET).into()),
         Error::DocumentsTooLarge => (409, "documents_too_large", stated!("添付資料は1人につき合計{}MBまでです。不要なファイルを削除するか、小さくしてから追加してください。", MAX_TARGET_BYTES / (1024 * 1024)).into()),
         Error::DocumentNotUploaded => (409, "document_not_uploaded", "ファイルの送信が完了していません。通信状態のよい場所で、もう一度ファイルを送ってください。".into()),

@@ -68,6 +68,8 @@ pub struct DocumentView {
     pub size: u64,
     pub status: DocumentStatus,
     pub uploaded_at: Option<Timestamp>,
+    /// Why the union found the document 不備, when it did: send another in its place.
+    pub refusal_reason: Option<String>,
 }
 
 impl From<TargetDocument> for DocumentView {
@@ -80,6 +82,7 @@ impl From<TargetDocument> for DocumentView {
             size: document.size,
             status: document.status,
             uploaded_at: document.uploaded_at.map(Timestamp),
+            refusal_reason: document.refusal.map(|refusal| refusal.reason),
         }
     }
 }
@@ -264,6 +267,7 @@ pub async fn create(
         status: DocumentStatus::Pending,
         created_at: form.now,
         uploaded_at: None,
+        refusal: None,
     };
     // Presigning first: should it fail, no pending document holds a place in the limits.
     let upload = deps
@@ -306,8 +310,13 @@ pub async fn create(
     })
 }
 
-/// The person's own live document `document_id` of the form's target, or `NotFound`.
-async fn own_document(deps: &Deps, form: &Form, document_id: &str) -> Result<TargetDocument, Error> {
+/// The live documents of the form's target, oldest first.
+pub(crate) async fn documents_of(deps: &Deps, form: &Form) -> Result<Vec<TargetDocument>, Error> {
+    Ok(DocumentSet::read(deps, &form.target, form.now).await?.documents)
+}
+
+/// The live document `document_id` of the form's target, or `NotFound`.
+pub(crate) async fn own_document(deps: &Deps, form: &Form, document_id: &str) -> Result<TargetDocument, Error> {
     if !is_document_id(document_id) {
         return Err(Error::NotFound);
     }
@@ -322,6 +331,14 @@ async fn own_document(deps: &Deps, form: &Form, document_id: &str) -> Result<Tar
         }
         None => Err(Error::NotFound),
     }
+}
+
+/// The document as the union's purge keeps it: until the campaign's documents go.
+pub(crate) fn accepted_document_write(form: &Form, document: &TargetDocument) -> Write {
+    Write::put(
+        TargetDocument::key(&form.target, &document.id),
+        to_item(document, Some(form.campaign.documents_purge_at())),
+    )
 }
 
 /// Deletes the document's record with the guard's write; its objects are gone already.
@@ -377,11 +394,8 @@ pub async fn complete(deps: &Deps, token: Option<&str>, id: &str, document_id: &
     let kept = document_key(&form, &accepted.id)?;
     deps.blobs.put(&kept, stored, &accepted.content_type).await?;
     // The record goes when the campaign's documents are purged, as the file does.
-    let write = Write::put(
-        TargetDocument::key(&form.target, &accepted.id),
-        to_item(&accepted, Some(form.campaign.documents_purge_at())),
-    )
-    .when(Cond::eq(TargetDocument::STATUS, DocumentStatus::Pending));
+    let write =
+        accepted_document_write(&form, &accepted).when(Cond::eq(TargetDocument::STATUS, DocumentStatus::Pending));
     match deps.store.transact(vec![write]).await {
         Ok(()) => {}
         // Completed meanwhile by another request, or deleted: read what is there now. Deleted,
@@ -428,14 +442,20 @@ pub async fn list(deps: &Deps, token: Option<&str>, id: &str) -> Result<Document
 /// `DOWNLOAD_URL_SECONDS`.
 pub async fn download(deps: &Deps, token: Option<&str>, id: &str, document_id: &str) -> Result<String, Error> {
     let form = survey_form::open(deps, token, id).await?;
-    let document = own_document(deps, &form, document_id).await?;
+    download_location(deps, &form, document_id).await
+}
+
+/// Where a browser fetches the form's accepted document `document_id` from, for
+/// `DOWNLOAD_URL_SECONDS` (the person's page and the union's console alike).
+pub(crate) async fn download_location(deps: &Deps, form: &Form, document_id: &str) -> Result<String, Error> {
+    let document = own_document(deps, form, document_id).await?;
     if document.status != DocumentStatus::Accepted {
         return Err(Error::NotFound);
     }
     Ok(deps
         .blobs
         .presign_download(
-            &document_key(&form, &document.id)?,
+            &document_key(form, &document.id)?,
             &document.file_name,
             &document.content_type,
             DOWNLOAD_URL_SECONDS,

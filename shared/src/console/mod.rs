@@ -3,6 +3,7 @@
 //! reaches only the staff member's own union: another union's ids are answered as missing.
 
 pub mod me;
+pub mod review;
 pub mod target_ref;
 
 pub use target_ref::TargetRef;

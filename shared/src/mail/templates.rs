@@ -141,6 +141,31 @@ pub fn user_id_reminder(to: &Email, user_id: &crate::domain::UserId) -> Message 
     }
 }
 
+/// The union sent a form back (差し戻し): its reason and the form's address, nothing of the
+/// answers.
+pub fn answers_returned(to: &Email, reason: &str, form_url: &str, contact: Option<&UnionContact>) -> Message {
+    Message {
+        to: to.clone(),
+        subject: "【被扶養者資格調査】調査票が差し戻されました".to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             ご提出いただいた被扶養者資格調査の調査票について、健康保険組合から差し戻しがありました。\n\
+             下記の理由をご確認のうえ、回答を修正して、あらためて提出してください。\n\
+             \n\
+             【差し戻しの理由】\n\
+             {reason}\n\
+             \n\
+             【調査票】\n\
+             {form_url}\n\
+             （ログイン後に表示されます）\n\
+             {}\n\
+             {FOOTER}",
+            contact_lines(contact)
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

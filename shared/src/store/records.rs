@@ -11,7 +11,7 @@ use super::{Cond, Item, Key, StoreError, TTL};
 use crate::answers::Answers;
 use crate::domain::{
     Address, BirthDate, CardNumber, CardSymbol, Day, DependentNo, Email, InsuredKind, InsurerCode, KanaName, Living,
-    OfficeCode, PhoneNumber, PostalCode, Relationship, Sex, TargetStatus, UserId,
+    OfficeCode, PhoneNumber, PostalCode, Relationship, Sex, StaffRole, TargetStatus, UserId,
 };
 use crate::required_documents::DocumentTable;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -459,6 +459,9 @@ pub struct Target {
     /// Why the union sent the answers back (差し戻し), shown to the person until resubmitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_reason: Option<String>,
+    /// The union's latest decision (継続 / 削除 / 保留), kept until another replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
 }
 
 attributes!(
@@ -483,6 +486,7 @@ attributes!(
         ANSWERS: Answers = "answers",
         SUBMITTED_AT: i64 = "submittedAt",
         RETURN_REASON: str = "returnReason",
+        DECISION: Decision = "decision",
     } + RecordedDependent
 );
 
@@ -557,10 +561,60 @@ impl Target {
 
 /// What happened to a target, kept beside it for the union's review: the answers as they were
 /// submitted stay here when the union sends the form back and the person changes them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetEventKind {
     Submitted,
+    /// The union sent the answers back (差し戻し), with its reason.
+    Returned,
+    /// The union decided (継続 / 削除 / 保留).
+    Decided,
+    /// The union marked a document 不備, with its reason.
+    DocumentRefused,
+    /// A staff member (the call center) saved the answers for the person (代行入力).
+    AnswersEnteredByProxy,
+}
+
+/// What the union decided about a dependent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionOutcome {
+    /// 継続: stays a dependent.
+    Continue,
+    /// 削除: loses dependent status on the effective date.
+    Remove,
+    /// 保留: not decided yet; the target stays open.
+    Hold,
+}
+
+impl DecisionOutcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Continue => "継続",
+            Self::Remove => "削除",
+            Self::Hold => "保留",
+        }
+    }
+}
+
+/// A decision as the target keeps it: what, from when, why, by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    pub outcome: DecisionOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_date: Option<Day>,
+    pub reason: String,
+    pub at: i64,
+    pub staff_id: String,
+}
+
+/// The staff member behind an event; an event without one is the person's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventActor {
+    pub staff_id: String,
+    pub role: StaffRole,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -576,6 +630,16 @@ pub struct TargetEvent {
     /// The kinds of the documents the person confirmed on submitting.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<EventActor>,
+    /// The reason given with a return, a decision or a document's refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    /// The document a refusal is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
 }
 
 attributes!(TargetEvent {
@@ -585,6 +649,10 @@ attributes!(TargetEvent {
     VERSION: i64 = "version",
     ANSWERS: Answers = "answers",
     DOCUMENTS: Vec<String> = "documents",
+    ACTOR: EventActor = "actor",
+    REASON: str = "reason",
+    DECISION: Decision = "decision",
+    DOCUMENT_ID: str = "documentId",
 });
 
 impl TargetEvent {
@@ -622,6 +690,16 @@ pub struct TargetDocument {
     pub created_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uploaded_at: Option<i64>,
+    /// The union found the document 不備: the person sees why and may send another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<DocumentRefusal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentRefusal {
+    pub reason: String,
+    pub at: i64,
 }
 
 attributes!(TargetDocument {
@@ -634,6 +712,7 @@ attributes!(TargetDocument {
     STATUS: DocumentStatus = "status",
     CREATED_AT: i64 = "createdAt",
     UPLOADED_AT: i64 = "uploadedAt",
+    REFUSAL: DocumentRefusal = "refusal",
 });
 
 impl TargetDocument {
@@ -1193,6 +1272,13 @@ pub(super) mod tests {
             year: 2026,
             purge_at: 1_800_000_000,
         }]);
+        let decision = Decision {
+            outcome: DecisionOutcome::Remove,
+            effective_date: Some(Day::from(date!(2026 - 10 - 01))),
+            reason: "就職のため".into(),
+            at: 3,
+            staff_id: "s1".into(),
+        };
         let target = Target {
             id: "id".into(),
             insurer: insurer_code(),
@@ -1215,15 +1301,23 @@ pub(super) mod tests {
             answers: Some(Answers::default()),
             submitted_at: Some(3),
             return_reason: Some("収入の証明が足りません。".into()),
+            decision: Some(decision.clone()),
         }
         .listed();
         assert_declared_as_stored(&[TargetEvent {
             target_id: target.id.clone(),
-            kind: TargetEventKind::Submitted,
+            kind: TargetEventKind::Decided,
             at: 3,
             version: 3,
             answers: Some(Answers::default()),
             documents: vec!["income_certificate".into()],
+            actor: Some(EventActor {
+                staff_id: "s1".into(),
+                role: StaffRole::Reviewer,
+            }),
+            reason: Some("就職のため".into()),
+            decision: Some(decision),
+            document_id: Some("doc".into()),
         }]);
         assert_declared_as_stored(&[TargetDocument {
             id: "doc".into(),
@@ -1235,6 +1329,10 @@ pub(super) mod tests {
             status: DocumentStatus::Accepted,
             created_at: 1,
             uploaded_at: Some(2),
+            refusal: Some(DocumentRefusal {
+                reason: "マイナンバーが写っています。".into(),
+                at: 3,
+            }),
         }]);
         assert_declared_as_stored(&[DocumentsGuard {
             target_id: target.id.clone(),

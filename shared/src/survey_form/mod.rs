@@ -7,6 +7,7 @@
 mod save;
 mod submit;
 
+pub(crate) use save::draft;
 pub use save::{SaveRequest, Saved, save};
 pub use submit::{SubmitRequest, Submitted, submit};
 
@@ -19,7 +20,8 @@ use crate::eligibility::{self, Check, TargetFacts, ThresholdTable};
 use crate::error::Error;
 use crate::required_documents::{DocumentTable, RequiredDocument, required_documents};
 use crate::session::authenticate;
-use crate::store::records::{Campaign, Target, from_item};
+use crate::store::Key;
+use crate::store::records::{Campaign, Insurer, Target, from_item};
 use crate::survey::CampaignView;
 use crate::union_contact::ContactView;
 use crate::union_documents;
@@ -49,15 +51,27 @@ pub(crate) async fn open(deps: &Deps, token: Option<&str>, id: &str) -> Result<F
     if !is_target_id(id) {
         return Err(Error::NotFound);
     }
-    let store = deps.store.as_ref();
     let key = Target::key(&insurer.code, account.year, &account.symbol, &account.number, id);
+    let form = read(deps, insurer, account.year, &key).await?;
+    // The person's list leaves out a dependent who left the roster: so does every route.
+    if form.target.left_roster {
+        return Err(Error::NotFound);
+    }
+    Ok(form)
+}
+
+/// The target at `key` of `insurer`'s survey `year` with what its form needs, or `NotFound`
+/// when there is no such target or its campaign is not published. The person's routes and the
+/// union's console both start here, each having built the key from who is asking.
+pub(crate) async fn read(deps: &Deps, insurer: Insurer, year: i32, key: &Key) -> Result<Form, Error> {
+    let store = deps.store.as_ref();
     // The target strongly consistent (its version decides a save); the campaign eventually
     // consistent, as its settings change rarely and a second's delay is harmless.
     let (target, campaign, documents) = futures::try_join!(
-        async { Ok::<_, Error>(store.get(&key).await?) },
+        async { Ok::<_, Error>(store.get(key).await?) },
         async {
             let item = store
-                .get_eventually_consistent(&Campaign::key(&insurer.code, account.year))
+                .get_eventually_consistent(&Campaign::key(&insurer.code, year))
                 .await?;
             item.map(from_item::<Campaign>).transpose().map_err(Error::from)
         },
@@ -67,9 +81,7 @@ pub(crate) async fn open(deps: &Deps, token: Option<&str>, id: &str) -> Result<F
         Some(item) => from_item(item)?,
         None => return Err(Error::NotFound),
     };
-    // The person's list leaves out a dependent who left the roster: so does every route.
-    let campaign = campaign.filter(|c| c.published_at.is_some());
-    let (Some(campaign), false) = (campaign, target.left_roster) else {
+    let Some(campaign) = campaign.filter(|c| c.published_at.is_some()) else {
         return Err(Error::NotFound);
     };
     Ok(Form {
@@ -83,7 +95,7 @@ pub(crate) async fn open(deps: &Deps, token: Option<&str>, id: &str) -> Result<F
 
 impl Form {
     /// Refuses a change when the window is not open or the answers are with the union.
-    fn check_changeable(&self) -> Result<(), Error> {
+    pub(crate) fn check_changeable(&self) -> Result<(), Error> {
         match self.campaign.window(self.now) {
             Window::Upcoming => return Err(Error::SurveyNotOpen),
             Window::Closed => {
@@ -190,7 +202,7 @@ pub async fn get(deps: &Deps, token: Option<&str>, id: &str) -> Result<TargetFor
 
 /// A conditional write of the form failed: another request changed the target since it was
 /// read. Says which: it was submitted meanwhile, or changed (another tab).
-async fn reread_after_lost_race(deps: &Deps, key: &crate::store::Key, error: crate::store::StoreError) -> Error {
+async fn reread_after_lost_race(deps: &Deps, key: &Key, error: crate::store::StoreError) -> Error {
     if !error.is_condition_failed() {
         return error.into();
     }

@@ -1,7 +1,7 @@
 //! PUT /api/survey/targets/{id}/answers: the draft, saved whole. Partial answers are fine; a
 //! value that breaks its rule refuses the whole save, with a message at its field.
 
-use super::{Form, open, reread_after_lost_race};
+use super::{Evaluation, Form, open, reread_after_lost_race};
 use crate::answers::Answers;
 use crate::deps::Deps;
 use crate::domain::TargetStatus;
@@ -49,6 +49,27 @@ pub struct Saved {
 
 pub async fn save(deps: &Deps, token: Option<&str>, id: &str, request: SaveRequest) -> Result<Saved, Error> {
     let form = open(deps, token, id).await?;
+    let draft = draft(deps, form, request)?;
+    if draft.changed {
+        draft.write(deps, Vec::new()).await?;
+        tracing::info!(event = "survey_answers_saved", target_id = %draft.target.id, version = draft.target.version, "survey");
+    }
+    Ok(draft.saved())
+}
+
+/// A save checked and validated, not yet written: the person's save and the call center's
+/// proxy entry (代行入力) share it, so both accept and refuse exactly the same answers.
+pub(crate) struct Draft {
+    /// The target as the save makes it (as read, when nothing changed).
+    pub(crate) target: Target,
+    /// Whether anything changed: leaving a section saves, often with nothing changed, and that
+    /// costs no write.
+    pub(crate) changed: bool,
+    read_version: i64,
+    evaluation: Evaluation,
+}
+
+pub(crate) fn draft(deps: &Deps, form: Form, request: SaveRequest) -> Result<Draft, Error> {
     form.check_changeable()?;
     let version = version_given(request.version)?;
     if version != form.target.version {
@@ -61,32 +82,54 @@ pub async fn save(deps: &Deps, token: Option<&str>, id: &str, request: SaveReque
         TargetStatus::NotStarted => TargetStatus::InProgress,
         other => other,
     };
-    // Leaving a section saves, often with nothing changed: that costs no write.
-    let target = if target.answers.as_ref() == Some(&answers) && status == target.status {
-        target
-    } else {
-        let saved = Target {
-            answers: Some(answers),
-            status,
-            version: version + 1,
-            updated_at: now,
-            ..target
-        }
-        .listed();
-        let key = saved.own_key();
-        let write = Write::put(key.clone(), to_item(&saved, None)).when(Cond::eq(Target::VERSION, version));
-        if let Err(error) = deps.store.transact(vec![write]).await {
+    if target.answers.as_ref() == Some(&answers) && status == target.status {
+        return Ok(Draft {
+            target,
+            changed: false,
+            read_version: version,
+            evaluation,
+        });
+    }
+    let target = Target {
+        answers: Some(answers),
+        status,
+        version: version + 1,
+        updated_at: now,
+        ..target
+    }
+    .listed();
+    Ok(Draft {
+        target,
+        changed: true,
+        read_version: version,
+        evaluation,
+    })
+}
+
+impl Draft {
+    /// Writes the saved target, conditionally on the version it was read at, in one
+    /// transaction with `more` (what records the save, for a proxy entry).
+    pub(crate) async fn write(&self, deps: &Deps, more: Vec<Write>) -> Result<(), Error> {
+        let key = self.target.own_key();
+        let mut writes = vec![
+            Write::put(key.clone(), to_item(&self.target, None)).when(Cond::eq(Target::VERSION, self.read_version)),
+        ];
+        writes.extend(more);
+        if let Err(error) = deps.store.transact(writes).await {
             return Err(reread_after_lost_race(deps, &key, error).await);
         }
-        tracing::info!(event = "survey_answers_saved", target_id = %saved.id, version = saved.version, "survey");
-        saved
-    };
-    Ok(Saved {
-        version: target.version,
-        status: target.status,
-        status_label: target.status.label().to_string(),
-        answers: target.answers.unwrap_or_default(),
-        required_documents: evaluation.required_documents,
-        checks: evaluation.checks,
-    })
+        Ok(())
+    }
+
+    pub(crate) fn saved(self) -> Saved {
+        let target = self.target;
+        Saved {
+            version: target.version,
+            status: target.status,
+            status_label: target.status.label().to_string(),
+            answers: target.answers.unwrap_or_default(),
+            required_documents: self.evaluation.required_documents,
+            checks: self.evaluation.checks,
+        }
+    }
 }

@@ -81,6 +81,10 @@ pub async fn submit(deps: &Deps, token: Option<&str>, id: &str, request: SubmitR
             .iter()
             .map(|document| document.kind.clone())
             .collect(),
+        actor: None,
+        reason: None,
+        decision: None,
+        document_id: None,
     };
     let key = submitted.own_key();
     let writes = vec![

@@ -195,6 +195,8 @@ const BUCKET_RIGHTS: &[(&str, &[(&str, &str)])] = &[
     ("functions/survey-documents-list", &[]),
     // presigns the download of a verified file
     ("functions/survey-document", &[("s3:GetObject", "documents/")]),
+    // the console's view of a verified file
+    ("functions/admin-target-document", &[("s3:GetObject", "documents/")]),
     (
         "functions/survey-document-delete",
         &[("s3:DeleteObject", "documents/"), ("s3:DeleteObject", "uploads/")],
@@ -501,6 +503,7 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
         "MePasswordFunction",
         "MeEmailFunction",
         "MeEmailVerifyFunction",
+        "AdminTargetReturnFunction",
     ]
     .into();
     let table_actions: BTreeSet<&str> = [

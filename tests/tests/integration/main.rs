@@ -8,6 +8,7 @@ mod admin_documents;
 mod blob_conformance;
 mod brute_force;
 mod campaign_targets;
+mod console_review;
 mod console_session;
 mod dependents_import;
 mod deploy;

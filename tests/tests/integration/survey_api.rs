@@ -149,8 +149,8 @@ async fn the_window_opens_on_its_minute_and_closes_after_the_grace_days(engine: 
     );
 }
 
-const OTHER_UNION: &str = "0777";
-const OTHER: Person = Person {
+pub(crate) const OTHER_UNION: &str = "0777";
+pub(crate) const OTHER: Person = Person {
     insurer: OTHER_UNION,
     symbol: "1001",
     number: "1",
@@ -160,7 +160,7 @@ const OTHER: Person = Person {
 
 /// A second union whose first person has the demo person's very card, birth date and name,
 /// with one dependent, and a published campaign of its own.
-async fn other_union(app: &TestApp) {
+pub(crate) async fn other_union(app: &TestApp) {
     let store = app.store.as_ref();
     let code = InsurerCode::parse(OTHER_UNION).unwrap();
     let today = kennin::clock::Clock::today_in_japan(app.clock.as_ref());

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use std::io::Cursor;
 use std::sync::atomic::Ordering;
 
-fn test_file(name: &str) -> Vec<u8> {
+pub(crate) fn test_file(name: &str) -> Vec<u8> {
     let path = format!("{}/data/documents/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|error| panic!("{path}: {error}"))
 }
@@ -37,7 +37,7 @@ fn document_path(id: &str, document_id: &str) -> String {
 }
 
 /// A request for an upload of `size` bytes of `content_type`, the My Number confirmed.
-fn request(kind: &str, file_name: &str, content_type: &str, size: usize) -> Value {
+pub(crate) fn request(kind: &str, file_name: &str, content_type: &str, size: usize) -> Value {
     json!({
         "kind": kind,
         "fileName": file_name,
@@ -52,7 +52,7 @@ async fn create(app: &TestApp, session: &str, id: &str, body: Value) -> Reply {
 }
 
 /// Creates an upload that must be granted: its document id and the upload.
-async fn created(app: &TestApp, session: &str, id: &str, body: Value) -> (String, Value) {
+pub(crate) async fn created(app: &TestApp, session: &str, id: &str, body: Value) -> (String, Value) {
     let reply = create(app, session, id, body.clone()).await;
     assert_eq!(reply.status, 201, "{body} refused: {:?}", reply.body);
     (
@@ -62,7 +62,7 @@ async fn created(app: &TestApp, session: &str, id: &str, body: Value) -> (String
 }
 
 /// Sends `body` as the browser would: the upload's method, URL (a path of the site) and headers.
-async fn upload(app: &TestApp, upload: &Value, body: Vec<u8>) -> u16 {
+pub(crate) async fn upload(app: &TestApp, upload: &Value, body: Vec<u8>) -> u16 {
     let url = upload["url"].as_str().unwrap();
     let url = if url.starts_with('/') {
         format!("{}{url}", app.base)
@@ -77,7 +77,7 @@ async fn upload(app: &TestApp, upload: &Value, body: Vec<u8>) -> u16 {
     request.send().await.expect("upload sent").status().as_u16()
 }
 
-async fn complete(app: &TestApp, session: &str, id: &str, document_id: &str) -> Reply {
+pub(crate) async fn complete(app: &TestApp, session: &str, id: &str, document_id: &str) -> Reply {
     app.post(
         &format!("{}/complete", document_path(id, document_id)),
         json!({}),
@@ -86,7 +86,7 @@ async fn complete(app: &TestApp, session: &str, id: &str, document_id: &str) -> 
     .await
 }
 
-async fn list(app: &TestApp, session: &str, id: &str) -> Vec<Value> {
+pub(crate) async fn list(app: &TestApp, session: &str, id: &str) -> Vec<Value> {
     let reply = app.get(&documents_path(id), Some(session)).await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     reply.body["documents"].as_array().unwrap().clone()

@@ -38,6 +38,8 @@ const LAPTOP = { width: 1280, height: 800 };
 
 let browser;
 let page;
+let person; // the insured person's page, signed in
+let form; // /api/survey/targets/{id} of the spouse
 let enrolment; // {secret, lastStep}
 let recoveryCodes;
 
@@ -80,7 +82,7 @@ async function unionWithCampaign() {
 
 /** The insured person signs up, answers for the spouse, sends a photo and submits. */
 async function submittedWithAPhoto() {
-  const person = await newPage(browser);
+  person = await newPage(browser);
   await person.goto(`${BASE}/_local/mail`);
   const identity = await call(person, 'POST', '/api/signup/identity', { insurerCode: UNION, ...CARD });
   assert.equal(identity.status, 200, JSON.stringify(identity.body));
@@ -95,7 +97,7 @@ async function submittedWithAPhoto() {
   const survey = await call(person, 'GET', '/api/survey');
   const [target] = survey.body.targets;
   assert.equal(target?.name, DEPENDENT, JSON.stringify(survey.body));
-  const form = `/api/survey/targets/${target.id}`;
+  form = `/api/survey/targets/${target.id}`;
   const saved = await call(person, 'PUT', `${form}/answers`, {
     version: (await call(person, 'GET', form)).body.version,
     answers: {
@@ -120,7 +122,6 @@ async function submittedWithAPhoto() {
   const version = (await call(person, 'GET', form)).body.version;
   const submitted = await call(person, 'POST', `${form}/submit`, { version, documentsConfirmed: true });
   assert.equal(submitted.status, 200, JSON.stringify(submitted.body));
-  await person.context().close();
 }
 
 /** The invitation link in the newest mail to `to` (the token is the address's fragment). */
@@ -305,6 +306,32 @@ test('the list filtered to 提出済み, then the submission with its photo, sen
   await review.locator('#target-history').getByText(RETURN_REASON).waitFor();
   await look('console-review-returned');
   assertNoProblems(page, { ignore: EXPECTED });
+});
+
+test('the person submits again; the reviewer decides 継続', async () => {
+  const returned = await call(person, 'GET', form);
+  assert.equal(returned.body.status, 'returned', JSON.stringify(returned.body));
+  const again = await call(person, 'POST', `${form}/submit`, { version: returned.body.version, documentsConfirmed: true });
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+
+  await page.reload();
+  const review = screen('target');
+  await review.locator('#target-body').waitFor();
+  assert.equal(await review.locator('.badge').first().textContent(), '提出済み');
+  await review.getByRole('button', { name: '継続・削除・保留を決める' }).click();
+  const dialog = page.getByRole('dialog', { name: '継続・削除・保留' });
+  await dialog.getByRole('radio', { name: '継続（扶養を続ける）' }).check();
+  await dialog.getByLabel('適用日').fill(japanDay());
+  await dialog.getByLabel('理由・メモ').fill('収入は限度額の範囲内');
+  await checkA11y(page, 'console-decision-dialog');
+  await dialog.getByRole('button', { name: '決定する' }).click();
+  await review.locator('#target-done').getByText('継続と決定しました。').waitFor();
+  assert.equal(await review.locator('.badge').first().textContent(), '確認完了');
+  await review.locator('#target-decision').getByText('判定：継続', { exact: false }).waitFor();
+  assert.equal(await review.getByRole('button', { name: '継続・削除・保留を決める' }).isVisible(), false);
+  await look('console-review-decided');
+  assertNoProblems(page, { ignore: EXPECTED });
+  await person.context().close();
 });
 
 test('an ended session goes back to sign-in with a message', async () => {

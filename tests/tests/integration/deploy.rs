@@ -483,6 +483,12 @@ fn the_documents_bucket_is_private_encrypted_versioned_short_lived_and_retained(
         portal[kennin_local::functions::kennin_portal::BUCKET_ORIGIN_VAR]["Fn::Sub"].as_str(),
         Some(format!("https://{BUCKET_NAME}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}").as_str())
     );
+    // The console shows documents from it (images and PDFs through their short-lived URLs).
+    let console = &template["Resources"]["ConsoleFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        console[kennin_local::functions::kennin_console::BUCKET_ORIGIN_VAR]["Fn::Sub"].as_str(),
+        Some(format!("https://{BUCKET_NAME}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}").as_str())
+    );
 }
 
 #[test]
@@ -598,7 +604,7 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
             sends_mail,
             "{name}: {code}/src/main.rs"
         );
-        let public_without_table = ["PortalFunction", "PostalFunction"].contains(&name.as_str());
+        let public_without_table = ["PortalFunction", "ConsoleFunction", "PostalFunction"].contains(&name.as_str());
         assert_eq!(uses_table, !public_without_table, "{name}: table access");
         assert_eq!(
             main.contains("lambda::run_without_store("),

@@ -99,6 +99,8 @@ async fn every_answer_carries_the_security_headers(engine: Engine) {
         ("GET", "/api/notices"),
         ("GET", "/portal/"),
         ("GET", "/portal/assets/portal.css"),
+        ("GET", "/admin/login"),
+        ("GET", "/admin/assets/console.css"),
         ("GET", "/nowhere"),
     ] {
         let reply = app.finish(app.raw(method, path)).await;
@@ -149,6 +151,7 @@ async fn transport_and_origin_headers_hold_their_values(engine: Engine) {
     let requests = [
         app.raw("GET", "/portal/"),
         app.raw("GET", "/portal/settings"),
+        app.raw("GET", "/admin/targets"),
         app.raw("GET", "/api/notices"),
         app.raw("GET", "/api/me"),
         app.raw("GET", "/api/notices").header("origin", "https://evil.example"),

@@ -1,0 +1,121 @@
+// The campaign's progress (GET /api/admin/campaign): counts by status, registrations, the days
+// left, submissions per day as a chart, and each office's share answered.
+
+import { allows, staffApi, whoAmI } from '../api.js';
+import { drawDailyChart } from '../chart.js';
+import { cell, link, longDate, say } from '../format.js';
+
+const GROUPED = new Intl.NumberFormat('ja-JP');
+const DAY_MS = 86_400_000;
+
+export async function start(section) {
+  const me = await whoAmI();
+  if (!me) {
+    return;
+  }
+  const message = section.querySelector('#dashboard-message');
+  if (!me.ok) {
+    say(message, me.message, { warn: true });
+    return;
+  }
+  // The call center's work starts from a person, not from the campaign.
+  if (!allows(me, 'viewProgress')) {
+    location.replace(allows(me, 'lookUpPeople') ? '/admin/people' : '/admin/targets');
+    return;
+  }
+  const progress = await staffApi('GET', '/api/admin/campaign');
+  if (!progress) {
+    return;
+  }
+  if (progress.status === 404) {
+    say(message, '今年度の調査はまだ公開されていません。');
+    return;
+  }
+  if (!progress.ok) {
+    say(message, progress.message, { warn: true });
+    return;
+  }
+  show(section, progress);
+}
+
+function show(section, progress) {
+  const { campaign } = progress;
+  section.querySelector('#dashboard-title').textContent = `${campaign.title}の進捗`;
+  section.querySelector('#dashboard-campaign').textContent = `回答期限 ${longDate(campaign.dueDate)}（${daysLeft(progress.daysLeft)}）`;
+
+  const counts = section.querySelector('#dashboard-counts');
+  const registration = progress.registration || {};
+  const registered = registration.rosterPersons
+    ? `${GROUPED.format(registration.registered)}人 / ${GROUPED.format(registration.rosterPersons)}人`
+    : `${GROUPED.format(registration.registered ?? 0)}人`;
+  counts.replaceChildren(
+    countItem('対象者', `${GROUPED.format(progress.total)}人`, '/admin/targets'),
+    ...progress.byStatus.map((entry) =>
+      countItem(entry.statusLabel, `${GROUPED.format(entry.count)}人`, `/admin/targets?status=${encodeURIComponent(entry.status)}`),
+    ),
+    countItem('ユーザー登録済みの被保険者', registered),
+  );
+
+  drawDailyChart(section.querySelector('#dashboard-chart'), everyDay(progress.responsesPerDay || []));
+
+  const table = section.querySelector('#dashboard-offices');
+  table.replaceChildren();
+  const head = table.createTHead().insertRow();
+  for (const title of ['事業所', '対象者', '回答済み', '回答率']) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = title;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const office of progress.byOffice || []) {
+    const row = body.insertRow();
+    const share = office.targets ? Math.round((office.answered / office.targets) * 100) : 0;
+    row.append(
+      cell(link(`/admin/targets?office=${encodeURIComponent(office.office)}`, office.office), { header: true }),
+      cell(GROUPED.format(office.targets)),
+      cell(GROUPED.format(office.answered)),
+      cell(`${share}%`),
+    );
+  }
+  section.querySelector('#dashboard-body').hidden = false;
+}
+
+function daysLeft(days) {
+  if (days > 0) return `あと${days}日`;
+  if (days === 0) return '今日が期限です';
+  return `期限を${-days}日過ぎています`;
+}
+
+function countItem(label, value, href) {
+  const item = document.createElement('li');
+  const name = document.createElement('span');
+  name.className = 'count-label';
+  name.textContent = label;
+  const number = document.createElement('strong');
+  number.className = 'count-value';
+  number.textContent = value;
+  item.append(name, number);
+  if (href) {
+    const more = link(href, '一覧');
+    more.setAttribute('aria-label', `${label}の一覧`);
+    item.append(more);
+  }
+  return item;
+}
+
+/** The days from the first to the last with submissions, the days without any as 0. */
+function everyDay(days) {
+  if (!days.length) {
+    return [];
+  }
+  const counts = new Map(days.map((day) => [day.day, day.submitted]));
+  const first = Date.parse(`${days[0].day}T00:00:00Z`);
+  const last = Date.parse(`${days[days.length - 1].day}T00:00:00Z`);
+  const filled = [];
+  for (let at = first; at <= last; at += DAY_MS) {
+    const date = new Date(at).toISOString().slice(0, 10);
+    filled.push({ date, count: counts.get(date) ?? 0 });
+  }
+  return filled;
+}

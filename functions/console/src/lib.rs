@@ -1,0 +1,306 @@
+//! The staff console's browser client: one HTML shell for every screen under /admin/, a
+//! stylesheet and small ES modules, embedded at build time and served from the API's origin, as
+//! the portal is. The pages run under a strict Content-Security-Policy: no inline script or
+//! style, nothing from elsewhere but the documents bucket, whose short-lived URLs show a target's
+//! documents in the page.
+
+use kennin::Deps;
+use kennin::http::ApiRequest;
+use lambda_http::{Body, Request, Response};
+use std::sync::{Arc, LazyLock};
+
+/// The documents bucket's origin (`https://{bucket}.s3.{region}.amazonaws.com`), set by
+/// template.yaml. Unset under kennin-local, whose embedded engine serves documents on the site's
+/// own origin (/_local/blobs/).
+pub const BUCKET_ORIGIN_VAR: &str = "KENNIN_BUCKET_ORIGIN";
+
+static CSP: LazyLock<String> =
+    LazyLock::new(|| content_security_policy(std::env::var(BUCKET_ORIGIN_VAR).ok().as_deref()));
+
+/// The console's policy. A reviewer sees a target's documents in the page: an image is an `<img>`
+/// of the API's document route, which redirects to a short-lived URL (img-src: the bucket's
+/// origin, or the site's own under kennin-local); a PDF is fetched from the same route
+/// (connect-src: the bucket, whose CORS rule admits the site's GETs) and shown from a `blob:` URL
+/// in an `<iframe>` (frame-src blob: only), so that the browser's PDF viewer shows it whatever
+/// Content-Disposition the bucket sends, and no other site can be framed. object-src stays 'none'
+/// (default-src), the console may not be framed itself (frame-ancestors), and img-src takes
+/// `data:` for the QR code of the second factor, drawn by the server as SVG and shown as an
+/// image, where nothing in it can run. An origin of another shape than an HTTPS host is left out
+/// rather than let it add to the policy.
+pub fn content_security_policy(bucket_origin: Option<&str>) -> String {
+    let bucket = bucket_origin
+        .filter(|origin| {
+            origin.strip_prefix("https://").is_some_and(|host| {
+                !host.is_empty()
+                    && host
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+            })
+        })
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{bucket}; \
+         frame-src blob:; connect-src 'self'{bucket}; form-action 'self'; base-uri 'none'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// The screens' addresses (main.js picks the screen from the address).
+const PAGES: [&str; 8] = [
+    "/admin/",
+    "/admin/login",
+    "/admin/invitation",
+    "/admin/targets",
+    "/admin/people",
+    "/admin/staff",
+    "/admin/audit",
+    "/admin/export",
+];
+
+/// A target's review page is `/admin/targets/{symbol}-{number}-{id}` (kennin::console::TargetRef);
+/// main.js accepts the same shape. Whether it names one of the union's targets is the API's to say.
+const TARGET_PAGE_PREFIX: &str = "/admin/targets/";
+const TARGET_REF_MAX_LEN: usize = 80;
+
+fn is_target_page(path: &str) -> bool {
+    path.strip_prefix(TARGET_PAGE_PREFIX).is_some_and(|reference| {
+        (1..=TARGET_REF_MAX_LEN).contains(&reference.len())
+            && reference.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
+}
+
+/// Where the shell takes the portal's 調査票 form: a reviewer reads the answers in the form's own
+/// words, and the call center enters them for a person (代行入力) in the form the person sees.
+const ANSWERS_FORM_MARK: &str = "<!-- the portal's answers form -->";
+
+static SHELL: LazyLock<String> =
+    LazyLock::new(|| include_str!("../assets/console.html").replace(ANSWERS_FORM_MARK, portal_answers_form()));
+
+/// The portal's `<form id="answers-form">` and the `<template id="income-line">` after it.
+fn portal_answers_form() -> &'static str {
+    const PORTAL: &str = include_str!("../../portal/assets/portal.html");
+    const TEMPLATE_END: &str = "</template>";
+    let start = PORTAL.find("<form id=\"answers-form\"").unwrap_or(PORTAL.len());
+    let end = PORTAL[start..]
+        .find(TEMPLATE_END)
+        .map_or(start, |at| start + at + TEMPLATE_END.len());
+    &PORTAL[start..end]
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// (name under /admin/assets/, content type, bytes). portal.css (under console.css, which adds
+/// the console's wider screens), forms.js, answers.js and survey.js are the portal's own (the same field messages, one request at a time, the 調査票's answers read and
+/// told in the form's words); they import the console's api.js beside them.
+const ASSETS: [(&str, &str, &str); 18] = [
+    (
+        "portal.css",
+        "text/css; charset=utf-8",
+        include_str!("../../portal/assets/portal.css"),
+    ),
+    (
+        "console.css",
+        "text/css; charset=utf-8",
+        include_str!("../assets/console.css"),
+    ),
+    ("main.js", JS, include_str!("../assets/main.js")),
+    ("api.js", JS, include_str!("../assets/api.js")),
+    ("forms.js", JS, include_str!("../../portal/assets/forms.js")),
+    ("answers.js", JS, include_str!("../../portal/assets/answers.js")),
+    ("survey.js", JS, include_str!("../../portal/assets/survey.js")),
+    ("format.js", JS, include_str!("../assets/format.js")),
+    ("chart.js", JS, include_str!("../assets/chart.js")),
+    ("pages/login.js", JS, include_str!("../assets/pages/login.js")),
+    ("pages/invitation.js", JS, include_str!("../assets/pages/invitation.js")),
+    ("pages/dashboard.js", JS, include_str!("../assets/pages/dashboard.js")),
+    ("pages/targets.js", JS, include_str!("../assets/pages/targets.js")),
+    ("pages/target.js", JS, include_str!("../assets/pages/target.js")),
+    ("pages/people.js", JS, include_str!("../assets/pages/people.js")),
+    ("pages/staff.js", JS, include_str!("../assets/pages/staff.js")),
+    ("pages/audit.js", JS, include_str!("../assets/pages/audit.js")),
+    ("pages/export.js", JS, include_str!("../assets/pages/export.js")),
+];
+
+pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
+    let request = ApiRequest::new(request, &deps.config);
+    let response = respond(request.method(), request.path());
+    request.finish_page(response)
+}
+
+fn respond(method: &str, path: &str) -> Response<Body> {
+    if method != "GET" && method != "HEAD" {
+        return page(405);
+    }
+    match path {
+        "/admin" => redirect("/admin/"),
+        path if PAGES.contains(&path) || is_target_page(path) => page(200),
+        path => match path
+            .strip_prefix("/admin/assets/")
+            .and_then(|name| ASSETS.iter().find(|(n, ..)| *n == name))
+        {
+            Some((_, content_type, body)) => asset(content_type, body),
+            // The shell shows its "not found" screen for any other address.
+            None => page(404),
+        },
+    }
+}
+
+fn secured(status: u16) -> lambda_http::http::response::Builder {
+    Response::builder()
+        .status(status)
+        .header("content-security-policy", CSP.as_str())
+        .header("x-content-type-options", "nosniff")
+        .header("strict-transport-security", kennin::http::HSTS)
+        .header("x-frame-options", "DENY")
+        .header("referrer-policy", "no-referrer")
+        .header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        )
+        .header("cross-origin-opener-policy", "same-origin")
+}
+
+fn build(builder: lambda_http::http::response::Builder, body: &str) -> Response<Body> {
+    builder
+        .body(Body::Text(body.to_string()))
+        .unwrap_or_else(|_| Response::new(Body::Empty))
+}
+
+/// The shell is never stored: a shared computer's back button should not bring back a screen
+/// of the union's data.
+fn page(status: u16) -> Response<Body> {
+    build(
+        secured(status)
+            .header("content-type", "text/html; charset=utf-8")
+            .header("cache-control", "no-store"),
+        &SHELL,
+    )
+}
+
+fn asset(content_type: &str, body: &str) -> Response<Body> {
+    build(
+        secured(200)
+            .header("content-type", content_type)
+            .header("cache-control", "public, max-age=300"),
+        body,
+    )
+}
+
+fn redirect(to: &str) -> Response<Body> {
+    build(
+        secured(302).header("location", to).header("cache-control", "no-store"),
+        "",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_module_the_pages_import_is_served() {
+        for (name, ..) in ASSETS {
+            assert_eq!(respond("GET", &format!("/admin/assets/{name}")).status(), 200, "{name}");
+        }
+        let pages = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pages")).unwrap();
+        for entry in pages {
+            let name = format!("pages/{}", entry.unwrap().file_name().to_string_lossy());
+            assert!(ASSETS.iter().any(|(n, ..)| *n == name), "{name} is not embedded");
+        }
+        for (name, _, body) in ASSETS.iter().filter(|(name, ..)| name.ends_with(".js")) {
+            for line in body.lines().filter(|line| line.starts_with("import ")) {
+                let module = line.rsplit_once(" from '").map(|(_, m)| m.trim_end_matches("';"));
+                let Some(module) = module else { continue };
+                let folder = name.rsplit_once('/').map_or("", |(folder, _)| folder);
+                let resolved = match module.strip_prefix("../") {
+                    Some(up) => up.to_string(),
+                    None => {
+                        let here = module.trim_start_matches("./");
+                        if folder.is_empty() {
+                            here.to_string()
+                        } else {
+                            format!("{folder}/{here}")
+                        }
+                    }
+                };
+                assert!(
+                    ASSETS.iter().any(|(n, ..)| *n == resolved),
+                    "{name} imports {module}, which is not served"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_shell_holds_the_portals_answers_form() {
+        assert!(!SHELL.contains(ANSWERS_FORM_MARK));
+        assert!(SHELL.contains("<form id=\"answers-form\"") && SHELL.contains("<template id=\"income-line\">"));
+        assert_eq!(SHELL.matches("<form id=\"answers-form\"").count(), 1);
+    }
+
+    #[test]
+    fn pages_carry_a_strict_policy() {
+        let response = respond("GET", "/admin/login");
+        let csp = response.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("frame-src blob:;"));
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(respond("GET", "/admin").status(), 302);
+        assert_eq!(respond("GET", "/admin/nowhere").status(), 404);
+        assert_eq!(respond("POST", "/admin/").status(), 405);
+    }
+
+    #[test]
+    fn the_policy_shows_documents_from_the_bucket_only_when_there_is_one() {
+        let local = content_security_policy(None);
+        assert!(local.contains("img-src 'self' data:;"), "{local}");
+        assert!(local.contains("connect-src 'self';"), "{local}");
+        let bucket = "https://kennin-prod-docs-123456789012-ap-northeast-1.s3.ap-northeast-1.amazonaws.com";
+        let deployed = content_security_policy(Some(bucket));
+        assert!(
+            deployed.contains(&format!("img-src 'self' data: {bucket};")),
+            "{deployed}"
+        );
+        assert!(
+            deployed.contains(&format!("connect-src 'self' {bucket};")),
+            "{deployed}"
+        );
+        assert_eq!(
+            deployed.matches(bucket).count(),
+            2,
+            "img-src and connect-src only: {deployed}"
+        );
+        for policy in [&local, &deployed] {
+            assert!(
+                policy.contains("frame-src blob:;"),
+                "PDFs from the page's own blobs only: {policy}"
+            );
+            assert!(!policy.contains("object-src"), "no plugins: {policy}");
+        }
+        for unusable in [
+            "",
+            "http://bucket.s3.amazonaws.com",
+            "https://",
+            "https://bucket.s3.amazonaws.com; script-src *",
+            "https://Bucket.s3.amazonaws.com",
+            "https://bucket.s3.amazonaws.com/path",
+        ] {
+            assert_eq!(content_security_policy(Some(unusable)), local, "{unusable}");
+        }
+    }
+
+    #[test]
+    fn a_targets_page_is_served_for_any_reference_of_its_shape() {
+        let reference = format!("1001-1-{}", "a".repeat(32));
+        assert_eq!(respond("GET", &format!("/admin/targets/{reference}")).status(), 200);
+        for path in [
+            "/admin/targets/",
+            "/admin/targets/a/b",
+            "/admin/targets/%41",
+            &format!("/admin/targets/{}", "1".repeat(TARGET_REF_MAX_LEN + 1)),
+        ] {
+            assert_eq!(respond("GET", path).status(), 404, "{path}");
+        }
+    }
+}

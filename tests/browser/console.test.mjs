@@ -1,0 +1,378 @@
+// The staff console in a real Chromium, on a laptop: a reviewer invited by kennin-admin sets a
+// password, enrols the authenticator (the test computes the codes from the key on the page) and
+// keeps the recovery codes; signs in (one message for any wrong part); reads the progress, filters
+// the list to 提出済み, opens a submission with its document shown in the page, and sends it back
+// (差し戻し). A viewer sees no action button; an ended session goes back to sign-in. Every screen
+// is checked with axe-core (WCAG 2.1 A/AA) and photographed for docs/screenshots/.
+//
+// The test runs in a union of its own (0915), made with kennin-admin, whose one insured person
+// signs up, answers and submits with a photo first: the demo union's people belong to the other
+// tests.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import {
+  REPO_ROOT, assertNoProblems, baseUrl, call, checkA11y, latestCode, launch, mailTo, newPage, screenshot, uniqueUserId,
+} from './harness.mjs';
+
+const BASE = baseUrl();
+const UNION = '0915';
+const CARD = { symbol: '5005', number: '1', birthDate: '1980/05/05', nameKana: 'コンソール タロウ' };
+const DEPENDENT = '管理 花子';
+const PERSON_ID = uniqueUserId('console');
+const PERSON_EMAIL = `${PERSON_ID}@example.com`;
+const PERSON_PASSWORD = 'Kaede#2031zq';
+const REVIEWER_EMAIL = `${uniqueUserId('reviewer')}@example.com`;
+const VIEWER_EMAIL = `${uniqueUserId('viewer')}@example.com`;
+const STAFF_PASSWORD = 'Hidamari#Kouen2031';
+const RETURN_REASON = '給与明細の金額が読み取れません。鮮明な写真をもう一度提出してください。';
+// 4xx answers are part of these journeys; Chromium logs each as a console error.
+const EXPECTED = [/status of 4\d\d/];
+const LAPTOP = { width: 1280, height: 800 };
+
+let browser;
+let page;
+let person; // the insured person's page, signed in
+let form; // /api/survey/targets/{id} of the spouse
+let enrolment; // {secret, lastStep}
+let recoveryCodes;
+
+/** kennin-admin against the running kennin-local's data folder; its standard output. */
+async function admin(...args) {
+  const bin = process.env.KENNIN_ADMIN_BIN;
+  const dataDir = process.env.KENNIN_DATA_DIR;
+  assert.ok(bin && dataDir, 'KENNIN_ADMIN_BIN and KENNIN_DATA_DIR are set by scripts/browser-tests.sh');
+  const { KENNIN_TABLE, KENNIN_DYNAMODB_ENDPOINT, ...env } = process.env;
+  const { stdout } = await promisify(execFile)(bin, ['--data-dir', dataDir, ...args], { env });
+  return stdout;
+}
+
+/** YYYY-MM-DD of a day `offset` days from today, Japan time. */
+function japanDay(offset = 0) {
+  return new Date(Date.now() + 9 * 3_600_000 + offset * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The union, its roster of one insured person with a spouse, and its open campaign. */
+async function unionWithCampaign() {
+  const year = japanDay().slice(0, 4);
+  const folder = await mkdtemp(path.join(tmpdir(), 'kennin-console-'));
+  const roster = path.join(folder, 'roster.csv');
+  const dependents = path.join(folder, 'dependents.csv');
+  await writeFile(roster, `symbol,number,birth_date,name_kana,name\n${CARD.symbol},${CARD.number},${CARD.birthDate},${CARD.nameKana},管理 太郎\n`);
+  await writeFile(
+    dependents,
+    'symbol,number,dependent_no,name_kana,name,birth_date,sex,relationship,certified_on,living\n' +
+      `${CARD.symbol},${CARD.number},1,カンリ ハナコ,${DEPENDENT},1982/03/03,女,配偶者,2010/04/01,同居\n`,
+  );
+  await admin('insurer', 'put', '--code', UNION, '--name', 'コンソール健康保険組合');
+  await admin('roster', 'import', '--insurer', UNION, '--year', year, roster);
+  await admin('dependents', 'import', '--insurer', UNION, '--year', year, dependents);
+  await admin(
+    'campaign', 'put', '--insurer', UNION, '--year', year, '--title', `${year}年度 被扶養者資格調査`,
+    '--opens', `${japanDay(-1)}T09:00`, '--due', japanDay(30), '--reference-date', `${year}-04-01`,
+  );
+  await admin('campaign', 'publish', '--insurer', UNION, '--year', year);
+}
+
+/** The insured person signs up, answers for the spouse, sends a photo and submits. */
+async function submittedWithAPhoto() {
+  person = await newPage(browser);
+  await person.goto(`${BASE}/_local/mail`);
+  const identity = await call(person, 'POST', '/api/signup/identity', { insurerCode: UNION, ...CARD });
+  assert.equal(identity.status, 200, JSON.stringify(identity.body));
+  const account = await call(person, 'POST', '/api/signup/account', { userId: PERSON_ID, password: PERSON_PASSWORD, email: PERSON_EMAIL });
+  assert.equal(account.status, 200, JSON.stringify(account.body));
+  const code = await call(person, 'POST', '/api/signup/code', { code: await latestCode(BASE, PERSON_EMAIL) });
+  assert.equal(code.status, 200, JSON.stringify(code.body));
+  assert.equal((await call(person, 'POST', '/api/session', { userId: PERSON_ID, password: PERSON_PASSWORD })).status, 200);
+  const terms = await call(person, 'GET', '/api/terms');
+  await call(person, 'POST', '/api/me/terms', { version: terms.body.version });
+  await call(person, 'PUT', '/api/me/contact', { postalCode: '1000001', address: '東京都千代田区千代田1-1', phone: '0312345678' });
+  const survey = await call(person, 'GET', '/api/survey');
+  const [target] = survey.body.targets;
+  assert.equal(target?.name, DEPENDENT, JSON.stringify(survey.body));
+  form = `/api/survey/targets/${target.id}`;
+  const saved = await call(person, 'PUT', `${form}/answers`, {
+    version: (await call(person, 'GET', form)).body.version,
+    answers: {
+      living: 'together',
+      occupation: 'part_time',
+      incomes: [{ kind: 'wages', amount: 80_000, per: 'month' }],
+      otherInsurance: 'none',
+      residence: 'japan',
+      continuation: 'continue',
+    },
+  });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+
+  // The photo goes through the portal's own page, as a person sends it.
+  await person.goto(`${BASE}/portal/survey/${target.id}#documents`);
+  const documents = person.locator('#survey-documents');
+  await documents.getByLabel('マイナンバーが写っていないことを確認しました').check();
+  const kind = saved.body.requiredDocuments[0]?.kind ?? 'other';
+  const item = person.locator(`section:not([hidden]) li[data-kind="${kind}"]`);
+  await item.locator('input[type="file"]').setInputFiles(path.join(REPO_ROOT, 'tests', 'data', 'documents', 'phone-photo-gps.jpg'));
+  await item.locator('.upload').getByText('送信しました').waitFor();
+  const version = (await call(person, 'GET', form)).body.version;
+  const submitted = await call(person, 'POST', `${form}/submit`, { version, documentsConfirmed: true });
+  assert.equal(submitted.status, 200, JSON.stringify(submitted.body));
+}
+
+/** The invitation link in the newest mail to `to` (the token is the address's fragment). */
+async function invitationLink(to) {
+  for (let tries = 0; tries < 50; tries += 1) {
+    for (const message of await mailTo(BASE, to)) {
+      const match = /https?:\/\/\S+?(\/admin\/invitation#[A-Za-z0-9_-]+)/.exec(message.text);
+      if (match) return `${BASE}${match[1]}`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no invitation mailed to ${to}`);
+}
+
+// ---------------------------------------------------------------- RFC 6238, as the apps do it
+
+function base32(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    const value = alphabet.indexOf(c);
+    assert.ok(value >= 0, `not base32: ${c}`);
+    bits += value.toString(2).padStart(5, '0');
+  }
+  const bytes = [];
+  for (let at = 0; at + 8 <= bits.length; at += 8) bytes.push(parseInt(bits.slice(at, at + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** The 6-digit code of `secret` for the 30-second step `step`. */
+function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, '0');
+}
+
+const currentStep = () => Math.floor(Date.now() / 30_000);
+
+/** A code of a step no code was used in yet (a code works once): waits for the next step. */
+async function freshCode(state) {
+  while (currentStep() <= state.lastStep) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  state.lastStep = currentStep();
+  return totp(state.secret, state.lastStep);
+}
+
+// ---------------------------------------------------------------- the journey
+
+before(async () => {
+  browser = await launch();
+  await unionWithCampaign();
+  await submittedWithAPhoto();
+  await admin('staff', 'add', '--insurer', UNION, '--email', REVIEWER_EMAIL, '--name', '審査 一郎', '--role', 'reviewer');
+  page = await newPage(browser, LAPTOP);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+function screen(name) {
+  return page.locator(`section[data-page="${name}"]`);
+}
+
+async function look(name) {
+  await checkA11y(page, name);
+  await screenshot(page, name);
+}
+
+test('the invitation: a password, the authenticator by QR code, the recovery codes once', async () => {
+  await page.goto(await invitationLink(REVIEWER_EMAIL));
+  const invitation = screen('invitation');
+  await invitation.getByRole('heading', { name: '① パスワードの設定' }).waitFor();
+  assert.equal(await page.title(), '利用登録 | 被扶養者資格調査 管理画面');
+  await invitation.getByText('12文字以上64文字以内', { exact: false }).waitFor();
+  await look('console-invitation-password');
+
+  const password = invitation.getByLabel('パスワード', { exact: true });
+  await password.fill('short#1A');
+  await invitation.getByRole('button', { name: '設定する' }).click();
+  await invitation.locator('#invitation-password-error').waitFor();
+  assert.equal(await password.getAttribute('aria-invalid'), 'true');
+
+  await password.fill(STAFF_PASSWORD);
+  await invitation.getByRole('button', { name: '設定する' }).click();
+  await invitation.getByRole('heading', { name: '② 認証アプリの登録' }).waitFor();
+  const qr = invitation.getByRole('img', { name: '認証アプリに登録するためのQRコード' });
+  await page.waitForFunction(() => document.getElementById('invitation-qr').naturalWidth > 0);
+  assert.match(await qr.getAttribute('src'), /^data:image\/svg\+xml/);
+  await invitation.getByText('QRコードを読み取れないときは').click();
+  const secret = (await invitation.locator('#invitation-secret').textContent()).replace(/\s/g, '');
+  assert.match(secret, /^[A-Z2-7]{16,}$/);
+  await look('console-invitation-totp');
+
+  enrolment = { secret, lastStep: currentStep() - 1 };
+  await invitation.getByLabel('確認コード').fill(await freshCode(enrolment));
+  await invitation.getByRole('button', { name: '登録する' }).click();
+  await invitation.getByRole('heading', { name: '③ 回復コードの控え' }).waitFor();
+  recoveryCodes = await invitation.locator('#invitation-recovery-codes li').allTextContents();
+  assert.equal(recoveryCodes.length, 10);
+  assert.equal(new Set(recoveryCodes).size, 10);
+  await look('console-invitation-recovery');
+  assertNoProblems(page, { ignore: EXPECTED });
+});
+
+test('sign-in: one message for any wrong part, then the progress', async () => {
+  await screen('invitation').getByRole('link', { name: '控えたので、ログインへ進む' }).click();
+  await page.waitForURL(/\/admin\/login\?reason=enrolled$/);
+  const login = screen('login');
+  await login.locator('#login-info').getByText('登録が終わりました', { exact: false }).waitFor();
+  await look('console-login');
+
+  await login.getByLabel('メールアドレス').fill(REVIEWER_EMAIL);
+  await login.getByLabel('パスワード').fill(STAFF_PASSWORD);
+  await login.getByLabel('確認コード').fill('000000' === totp(enrolment.secret, currentStep()) ? '111111' : '000000');
+  await login.getByRole('button', { name: 'ログイン' }).click();
+  const alert = login.locator('.form-error');
+  await alert.waitFor();
+  const wrongCode = await alert.textContent();
+  await login.getByLabel('パスワード').fill('Wrong#Password2031');
+  await login.getByLabel('確認コード').fill(await freshCode(enrolment));
+  await login.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForFunction(() => !document.querySelector('#login-form button[type="submit"]').disabled);
+  assert.equal(await alert.textContent(), wrongCode, 'the same words whichever part was wrong');
+
+  await login.getByLabel('パスワード').fill(STAFF_PASSWORD);
+  await login.getByLabel('確認コード').fill(await freshCode(enrolment));
+  await login.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForURL(/\/admin\/$/);
+  const dashboard = screen('dashboard');
+  await dashboard.locator('#dashboard-body').waitFor();
+  await dashboard.locator('#dashboard-counts li').first().waitFor();
+  assert.match(await dashboard.locator('#dashboard-campaign').textContent(), /^回答期限 \d{4}年\d{1,2}月\d{1,2}日（あと\d+日）$/);
+  assert.match(await page.locator('#site-user').textContent(), /審査 一郎（審査担当・コンソール健康保険組合）/);
+  const menu = await page.locator('#site-nav li:not([hidden])').allTextContents();
+  assert.deepEqual(menu, ['進捗', '対象者一覧'], 'a reviewer is offered what the role allows');
+  await dashboard.locator('#dashboard-chart svg[role="img"]').waitFor();
+  await look('console-dashboard');
+  assertNoProblems(page, { ignore: EXPECTED });
+});
+
+test('the list filtered to 提出済み, then the submission with its photo, sent back', async () => {
+  await page.locator('#site-nav').getByRole('link', { name: '対象者一覧' }).click();
+  const list = screen('targets');
+  await list.getByLabel('回答状況').selectOption({ label: '提出済み' });
+  await list.getByRole('button', { name: '絞り込む' }).click();
+  await page.waitForURL(/\/admin\/targets\?.*status=submitted/);
+  const row = list.locator('#targets-rows tr', { hasText: DEPENDENT });
+  await row.waitFor();
+  assert.equal(await row.locator('.badge').textContent(), '提出済み');
+  assert.equal(await list.getByLabel('回答状況').inputValue(), 'submitted', 'the filter stays shown');
+  await look('console-targets');
+
+  await row.getByRole('link', { name: DEPENDENT }).click();
+  await page.waitForURL(/\/admin\/targets\/\d+-\d+-[0-9a-f]{32}$/);
+  const review = screen('target');
+  await review.getByRole('heading', { name: `${DEPENDENT}（${CARD.symbol}-${CARD.number}）`, level: 1 }).waitFor();
+  const answers = review.locator('#target-answers');
+  await answers.getByText('パート・アルバイト').waitFor();
+  await answers.getByText('給与（通勤手当を含む） 80,000円（月額）').waitFor();
+
+  const document_ = review.locator('#target-documents li').first();
+  await document_.getByRole('button', { name: /を表示する$/ }).click();
+  const photo = document_.locator('img.document-image');
+  await photo.waitFor();
+  await page.waitForFunction(() => document.querySelector('img.document-image')?.naturalWidth > 0);
+  await look('console-review');
+
+  await review.getByRole('button', { name: '差し戻し' }).click();
+  const dialog = page.getByRole('dialog', { name: '差し戻し' });
+  await dialog.getByLabel('差し戻しの理由').fill(RETURN_REASON);
+  await checkA11y(page, 'console-return-dialog');
+  await dialog.getByRole('button', { name: '差し戻す' }).click();
+  await review.locator('#target-done').getByText('差し戻しました。', { exact: false }).waitFor();
+  assert.equal(await review.locator('.badge').first().textContent(), '差し戻し');
+  await review.locator('#target-return-reason').getByText(RETURN_REASON, { exact: false }).waitFor();
+  assert.equal(await review.getByRole('button', { name: '差し戻し' }).isVisible(), false, 'only a submitted form is sent back');
+  await review.locator('#target-history').getByText(RETURN_REASON).waitFor();
+  await look('console-review-returned');
+  assertNoProblems(page, { ignore: EXPECTED });
+});
+
+test('the person submits again; the reviewer decides 継続', async () => {
+  const returned = await call(person, 'GET', form);
+  assert.equal(returned.body.status, 'returned', JSON.stringify(returned.body));
+  const again = await call(person, 'POST', `${form}/submit`, { version: returned.body.version, documentsConfirmed: true });
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+
+  await page.reload();
+  const review = screen('target');
+  await review.locator('#target-body').waitFor();
+  assert.equal(await review.locator('.badge').first().textContent(), '提出済み');
+  await review.getByRole('button', { name: '継続・削除・保留を決める' }).click();
+  const dialog = page.getByRole('dialog', { name: '継続・削除・保留' });
+  await dialog.getByRole('radio', { name: '継続（扶養を続ける）' }).check();
+  await dialog.getByLabel('適用日').fill(japanDay());
+  await dialog.getByLabel('理由・メモ').fill('収入は限度額の範囲内');
+  await checkA11y(page, 'console-decision-dialog');
+  await dialog.getByRole('button', { name: '決定する' }).click();
+  await review.locator('#target-done').getByText('継続と決定しました。').waitFor();
+  assert.equal(await review.locator('.badge').first().textContent(), '確認完了');
+  await review.locator('#target-decision').getByText('判定：継続', { exact: false }).waitFor();
+  assert.equal(await review.getByRole('button', { name: '継続・削除・保留を決める' }).isVisible(), false);
+  await look('console-review-decided');
+  assertNoProblems(page, { ignore: EXPECTED });
+  await person.context().close();
+});
+
+test('an ended session goes back to sign-in with a message', async () => {
+  await page.route('**/api/admin/campaign', (route) =>
+    route.fulfill({
+      status: 401,
+      json: { code: 'session_expired', message: '一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。' },
+    }),
+  );
+  await page.goto(`${BASE}/admin/`);
+  await page.waitForURL(/\/admin\/login\?reason=session_expired$/);
+  await screen('login').locator('#login-info').getByText('一定時間操作がなかったため', { exact: false }).waitFor();
+  await page.unroute('**/api/admin/campaign');
+});
+
+test('a viewer reads the list and sees no action', async () => {
+  await admin('staff', 'add', '--insurer', UNION, '--email', VIEWER_EMAIL, '--name', '閲覧 花子', '--role', 'viewer');
+  const token = (await invitationLink(VIEWER_EMAIL)).split('#')[1];
+  const viewer = await newPage(browser, LAPTOP);
+  await viewer.goto(`${BASE}/admin/login`);
+  const accepted = await call(viewer, 'POST', '/api/admin/invitation/accept', { token, password: STAFF_PASSWORD });
+  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  const state = { secret: new URL(accepted.body.otpauthUri).searchParams.get('secret'), lastStep: currentStep() - 1 };
+  const enrolled = await call(viewer, 'POST', '/api/admin/invitation/totp', { token, code: await freshCode(state) });
+  assert.equal(enrolled.status, 200, JSON.stringify(enrolled.body));
+  const signedIn = await call(viewer, 'POST', '/api/admin/session', { email: VIEWER_EMAIL, password: STAFF_PASSWORD, code: await freshCode(state) });
+  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+
+  await viewer.goto(`${BASE}/admin/targets`);
+  const row = viewer.locator('#targets-rows tr', { hasText: DEPENDENT });
+  await row.waitFor();
+  await checkA11y(viewer, 'console-targets (viewer)');
+  await row.getByRole('link', { name: DEPENDENT }).click();
+  await viewer.waitForURL(/\/admin\/targets\/\d+-\d+-[0-9a-f]{32}$/);
+  const review = viewer.locator('section[data-page="target"]');
+  await review.locator('#target-message, #target-body').first().waitFor();
+  for (const name of ['差し戻し', '継続・削除・保留を決める', '代行入力']) {
+    assert.equal(await review.getByRole('button', { name }).count(), 0, `${name} is not offered to a viewer`);
+  }
+  assert.equal(await review.getByRole('button', { name: /を不備にする$/ }).count(), 0);
+  await checkA11y(viewer, 'console-review (viewer)');
+  assertNoProblems(viewer, { ignore: EXPECTED });
+  await viewer.context().close();
+});

@@ -6,12 +6,13 @@
 //! - the tenant-isolation sweep: every route that takes an id, called by an admin of the demo
 //!   union with the other union's real ids, answers exactly what it answers for a missing id
 //!   (404 `not_found`).
+//!
 //! Without the staff cookie, or with a person's, every staff route answers 401.
 
 use kennin::domain::{InsurerCode, Permission, StaffRole};
 use kennin::store::ItemStore;
-use kennin::store::records::{AuditEntry, DocumentStatus, Target, TargetDocument, from_item, to_item};
 use kennin::store::Write;
+use kennin::store::records::{AuditEntry, DocumentStatus, Target, TargetDocument, from_item, to_item};
 use kennin_local::{TEMPLATE, template_routes};
 use kennin_tests::{Engine, OTHER_UNION, TARO, TestApp, on_both_engines, other_union, spawn_app};
 use serde_json::{Value, json};
@@ -38,7 +39,12 @@ const MATRIX: [(&str, &str, Option<Permission>, usize); 18] = [
         Some(Permission::ViewDocuments),
         1,
     ),
-    ("POST", "/api/admin/targets/{id}/return", Some(Permission::ReturnAnswers), 1),
+    (
+        "POST",
+        "/api/admin/targets/{id}/return",
+        Some(Permission::ReturnAnswers),
+        1,
+    ),
     ("POST", "/api/admin/targets/{id}/decision", Some(Permission::Decide), 1),
     (
         "POST",
@@ -46,9 +52,19 @@ const MATRIX: [(&str, &str, Option<Permission>, usize); 18] = [
         Some(Permission::Decide),
         1,
     ),
-    ("PUT", "/api/admin/targets/{id}/answers", Some(Permission::EnterAnswers), 1),
+    (
+        "PUT",
+        "/api/admin/targets/{id}/answers",
+        Some(Permission::EnterAnswers),
+        1,
+    ),
     ("GET", "/api/admin/people", Some(Permission::LookUpPeople), 1),
-    ("POST", "/api/admin/people/{id}/unlock", Some(Permission::UnlockPeople), 1),
+    (
+        "POST",
+        "/api/admin/people/{id}/unlock",
+        Some(Permission::UnlockPeople),
+        1,
+    ),
     (
         "POST",
         "/api/admin/people/{id}/password-reset",
@@ -153,18 +169,16 @@ async fn union_of(app: &TestApp, reference: &kennin::console::TargetRef) -> Insu
 }
 
 fn path(template: &str, ids: &Ids) -> String {
-    let filled = template
-        .replace("{documentId}", &ids.document)
-        .replace(
-            "{id}",
-            if template.starts_with("/api/admin/people") {
-                &ids.person
-            } else if template.starts_with("/api/admin/staff") {
-                &ids.staff
-            } else {
-                &ids.target
-            },
-        );
+    let filled = template.replace("{documentId}", &ids.document).replace(
+        "{id}",
+        if template.starts_with("/api/admin/people") {
+            &ids.person
+        } else if template.starts_with("/api/admin/staff") {
+            &ids.staff
+        } else {
+            &ids.target
+        },
+    );
     match template {
         "/api/admin/people" => format!("{filled}?card={}", ids.person),
         "/api/admin/export" => format!("{filled}?kind=results&encoding=utf-8"),
@@ -215,7 +229,12 @@ async fn every_role_is_refused_exactly_what_it_may_not_do(engine: Engine) {
             calls += 1;
             let before = audit_entries(&app).await.len();
             let reply = app
-                .send(method, &path(template, &ids), body(method, template, calls), Some(&cookie))
+                .send(
+                    method,
+                    &path(template, &ids),
+                    body(method, template, calls),
+                    Some(&cookie),
+                )
                 .await;
             let written = audit_entries(&app).await.len() - before;
             let what = format!("{role:?} {method} {template}: {} {:?}", reply.status, reply.body);
@@ -230,7 +249,10 @@ async fn every_role_is_refused_exactly_what_it_may_not_do(engine: Engine) {
         }
         let out = app.send("DELETE", "/api/admin/session", None, Some(&cookie)).await;
         assert_eq!(out.status, 204, "{role:?}");
-        assert_eq!(app.get("/api/admin/me", Some(&cookie)).await.code(), "not_authenticated");
+        assert_eq!(
+            app.get("/api/admin/me", Some(&cookie)).await.code(),
+            "not_authenticated"
+        );
     }
 }
 
@@ -275,10 +297,20 @@ async fn another_unions_ids_are_answered_as_missing_ones(engine: Engine) {
     assert!(with_id.len() >= 9, "{with_id:?}");
     for (method, template, ..) in with_id {
         let asked = app
-            .send(method, &path(template, &theirs), body(method, template, 0), Some(&admin))
+            .send(
+                method,
+                &path(template, &theirs),
+                body(method, template, 0),
+                Some(&admin),
+            )
             .await;
         let absent = app
-            .send(method, &path(template, &missing), body(method, template, 0), Some(&admin))
+            .send(
+                method,
+                &path(template, &missing),
+                body(method, template, 0),
+                Some(&admin),
+            )
             .await;
         assert_eq!((asked.status, asked.code()), (404, "not_found"), "{method} {template}");
         assert_eq!(
@@ -288,7 +320,9 @@ async fn another_unions_ids_are_answered_as_missing_ones(engine: Engine) {
         );
     }
     // Nothing of theirs changed, and their own console still sees it all.
-    let mine = app.get(&path("/api/admin/targets/{id}", &theirs), Some(&other_admin)).await;
+    let mine = app
+        .get(&path("/api/admin/targets/{id}", &theirs), Some(&other_admin))
+        .await;
     assert_eq!(mine.status, 200, "{:?}", mine.body);
     assert_eq!(mine.body["status"], "not_started");
 }

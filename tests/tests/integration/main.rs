@@ -9,6 +9,7 @@ mod blob_conformance;
 mod brute_force;
 mod campaign_targets;
 mod console_session;
+mod console_signin;
 mod dependents_import;
 mod deploy;
 mod documents_purge;

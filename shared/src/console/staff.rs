@@ -143,7 +143,6 @@ pub async fn add_member(
             e.into()
         }
     })?;
-    tracing::info!(event = "staff_invited", staff_id = %staff.id, role = staff.role.name(), "console");
     let link = invitation::link(site, &token);
     let mail = templates::staff_invitation(
         &staff.email,
@@ -279,6 +278,7 @@ pub async fn invite(deps: &Deps, request: &ApiRequest) -> Result<StaffRow, Error
         context.now,
     )
     .await?;
+    tracing::info!(event = "staff_invited", staff_id = %invited.staff.id, role = invited.staff.role.name(), "console");
     Ok(StaffRow::of(&invited.staff))
 }
 

@@ -30,6 +30,8 @@ pub enum Access {
     /// Only a signed-in staff member (the staff cookie) whose role allows the operation:
     /// anyone else is answered 401, a role that does not allow it 403.
     Staff,
+    /// Anyone; a staff session is ended (the console's sign-out).
+    OptionalStaff,
 }
 
 /// What an operation does to a cookie: the `Set-Cookie` header of its success.
@@ -213,6 +215,7 @@ impl Operation {
             Access::SignupFlow => json!([{ "signupFlow": [] }]),
             Access::OptionalSignupFlow => json!([{}, { "signupFlow": [] }]),
             Access::Staff => json!([{ "staffSession": [] }]),
+            Access::OptionalStaff => json!([{}, { "staffSession": [] }]),
         }
     }
 

@@ -68,6 +68,15 @@ pub enum Error {
     /// A staff member's role does not allow the route.
     #[error("the staff member's role does not allow this")]
     Forbidden,
+    /// A staff sign-in with any part wrong: the address, the password, the code, or a member
+    /// not enrolled or disabled. One answer for all, so that none is told apart.
+    #[error("staff sign-in failed")]
+    StaffSignInFailed,
+    #[error("staff sign-in locked")]
+    StaffSignInLocked { retry_after: i64 },
+    /// A console invitation expired, already used, or unknown.
+    #[error("invitation expired or used")]
+    InvitationGone,
     #[error("an earlier step of first login is not done")]
     StepRequired { next: crate::domain::Next },
     #[error("session ended by a password change or by ending sessions")]
@@ -173,6 +182,9 @@ impl Error {
                 window_seconds: 3_600,
             },
             Error::Forbidden,
+            Error::StaffSignInFailed,
+            Error::StaffSignInLocked { retry_after: 1_800 },
+            Error::InvitationGone,
             Error::PostalCodeUnknown,
             Error::VersionConflict,
             Error::AlreadySubmitted,
@@ -219,6 +231,9 @@ impl Error {
                 | Error::LoginThrottled { .. }
                 | Error::NotFound
                 | Error::Forbidden
+                | Error::StaffSignInFailed
+                | Error::StaffSignInLocked { .. }
+                | Error::InvitationGone
                 | Error::StepRequired { .. }
                 | Error::SessionEnded
                 | Error::TermsOutdated

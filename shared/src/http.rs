@@ -208,6 +208,16 @@ impl ApiRequest {
         &self.client_ip
     }
 
+    /// The site the request came to, `scheme://host`: the browser's Origin, which
+    /// `same_origin` checked against the host for anything that changes state, else the host
+    /// over HTTPS (API Gateway serves nothing else).
+    pub fn origin(&self) -> String {
+        match header(&self.headers, "origin") {
+            Some(origin) if origin.contains("://") => origin.to_string(),
+            _ => format!("https://{}", header(&self.headers, "host").unwrap_or("")),
+        }
+    }
+
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.headers
             .get_all("cookie")
@@ -371,6 +381,7 @@ fn retry_after(error: &Error) -> Option<i64> {
         Error::IdentityThrottled { retry_after, .. }
         | Error::ResendThrottled { retry_after }
         | Error::LoginLocked { retry_after }
+        | Error::StaffSignInLocked { retry_after }
         | Error::LoginThrottled { retry_after, .. }
         | Error::RecoveryThrottled { retry_after, .. } => Some((*retry_after).max(1)),
         Error::Unavailable(_) => Some(5),
@@ -406,6 +417,9 @@ fn error_answer(error: &Error) -> (u16, &'static str, String) {
         Error::LoginLockedUntilReset => (429, "login_locked_until_reset", "ログインに失敗した回数が上限に達したため、このユーザーIDはロックされています。「パスワードを忘れた方はこちら」からパスワードを再設定すると、ログインできるようになります。".into()),
         Error::LoginThrottled { window_seconds, .. } => (429, "too_many_attempts", format!("ログインに続けて失敗したため、しばらく受け付けを停止しています。{}ほど時間をおいてからやり直すか、ご加入の健康保険組合へお問い合わせください。", japanese_duration(*window_seconds))),
         Error::Forbidden => (403, "forbidden", "この操作を行う権限がありません。".into()),
+        Error::StaffSignInFailed => (401, "staff_sign_in_failed", "メールアドレス、パスワード、または確認コードが正しくありません。".into()),
+        Error::StaffSignInLocked { .. } => (429, "staff_sign_in_locked", format!("サインインに続けて失敗したため、このメールアドレスでは{}間サインインできません。お急ぎの場合は組合の管理者にお問い合わせください。", japanese_duration(LOCK_SECONDS))),
+        Error::InvitationGone => (410, "invitation_gone", format!("この招待は有効期限（送信から{}）が切れたか、既に使われています。組合の管理者に招待の再送を依頼してください。", japanese_duration(crate::store::records::StaffInvitation::LIFETIME_SECONDS))),
         Error::NotFound => (404, "not_found", "お探しのページは見つかりません。".into()),
         Error::StepRequired { next: crate::domain::Next::Terms } => (403, "step_required", "利用規約への同意が必要です。".into()),
         Error::StepRequired { .. } => (403, "step_required", "連絡先の登録が必要です。".into()),

@@ -92,6 +92,28 @@ pub(crate) async fn evaluate_password(
         user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id),
         "authentication"
     );
+    counted_failure(deps, &key, &counted, folded_user_id, now).await
+}
+
+/// A second factor refused after the right password (a staff sign-in): the try that
+/// `evaluate_password` counted stays a failure, and locks the ID like a wrong password's.
+pub(crate) async fn second_factor_failed(deps: &Deps, folded_user_id: &str, now: i64) -> Result<Tried, Error> {
+    let key = LoginFailures::key(folded_user_id);
+    let counted = match deps.store.get(&key).await? {
+        Some(item) => from_item::<LoginFailures>(item)?,
+        None => LoginFailures::default(),
+    };
+    counted_failure(deps, &key, &counted, folded_user_id, now).await
+}
+
+/// The lock a counted failure sets when it reaches a limit.
+async fn counted_failure(
+    deps: &Deps,
+    key: &Key,
+    counted: &LoginFailures,
+    folded_user_id: &str,
+    now: i64,
+) -> Result<Tried, Error> {
     if counted.consecutive_failures >= MAX_CONSECUTIVE_FAILURES {
         tracing::warn!(
             event = "login_locked_until_reset",
@@ -106,7 +128,7 @@ pub(crate) async fn evaluate_password(
             Change::set(LoginFailures::LOCKED_UNTIL, now + LOCK_SECONDS),
             Change::set(TTL, now + FAILURES_REMEMBERED_SECONDS),
         ];
-        deps.store.update(&key, &lock, None).await?;
+        deps.store.update(key, &lock, None).await?;
         tracing::warn!(
             event = "login_locked",
             user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id),

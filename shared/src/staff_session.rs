@@ -8,7 +8,7 @@ use crate::domain::{Permission, StaffRole};
 use crate::error::{Error, when_condition_failed};
 use crate::http::{ApiRequest, STAFF_COOKIE};
 use crate::secrets::{new_token, token_hash};
-use crate::store::records::{Insurer, Staff, StaffSession, from_item, to_item};
+use crate::store::records::{AuditAction, Insurer, Staff, StaffSession, from_item, to_item};
 use crate::store::{Change, Cond, Write};
 
 pub const STAFF_IDLE_TIMEOUT_SECONDS: i64 = 15 * 60;
@@ -65,7 +65,8 @@ pub fn session_cookie(token: &str) -> String {
     crate::http::set_cookie(STAFF_COOKIE, token, STAFF_ABSOLUTE_TIMEOUT_SECONDS)
 }
 
-/// Ends the session of the request's staff cookie, if any.
+/// Ends the session of the request's staff cookie, if any, with the member's SignedOut audit
+/// entry in the same transaction.
 pub async fn end(deps: &Deps, request: &ApiRequest) -> Result<Option<StaffContext>, Error> {
     let context = match authenticate(deps, request).await {
         Ok(context) => Some(context),
@@ -73,9 +74,12 @@ pub async fn end(deps: &Deps, request: &ApiRequest) -> Result<Option<StaffContex
         Err(other) => return Err(other),
     };
     if let Some(token) = request.cookie(STAFF_COOKIE) {
-        deps.store
-            .transact(vec![Write::delete(StaffSession::key(&token_hash(token)))])
-            .await?;
+        let mut writes = vec![Write::delete(StaffSession::key(&token_hash(token)))];
+        // A signed-in member's sign-out is audited with the session's end.
+        if let Some(context) = &context {
+            writes.push(context.auditor.entry(AuditAction::SignedOut, None));
+        }
+        deps.store.transact(writes).await?;
     }
     Ok(context)
 }

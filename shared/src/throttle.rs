@@ -38,6 +38,15 @@ pub const LOGIN_FAILURES_PER_IP: Limit = Limit {
     window_seconds: 3_600,
 };
 
+/// Failed staff sign-ins per client IP address, across every address: a union's office is a
+/// few dozen members behind one address, so a few mistypes each stay far below it, while
+/// guessing across many addresses stops.
+pub const STAFF_SIGN_IN_FAILURES_PER_IP: Limit = Limit {
+    scope: "staff-sign-in-ip",
+    max: 100,
+    window_seconds: 3_600,
+};
+
 /// Password-reset requests per typed user ID, and per client IP address.
 pub const PASSWORD_FORGOT_PER_USER_ID: Limit = Limit {
     scope: "password-forgot-id",

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod documents;
+mod staff;
 mod survey;
 
 #[derive(Parser)]
@@ -77,6 +78,11 @@ enum Command {
     Account {
         #[command(subcommand)]
         command: AccountCommand,
+    },
+    /// The union's console staff: add (mails an invitation), list, disable, enable, role.
+    Staff {
+        #[command(subcommand)]
+        command: staff::StaffCommand,
     },
     /// The DynamoDB table itself (--table).
     Table {
@@ -362,6 +368,13 @@ async fn run(cli: Cli) -> Result<String, String> {
         }
         Command::Notice { command } => notice(store.as_ref(), command).await,
         Command::Account { command } => account(store.as_ref(), command).await,
+        Command::Staff { command } => {
+            let mail = staff::MailTarget {
+                data_dir: &cli.data_dir,
+                table: cli.table.is_some(),
+            };
+            staff::run(store.as_ref(), mail, command).await
+        }
         Command::Table {
             command: TableCommand::Create,
         } => create_table(cli.table.as_deref(), cli.dynamodb_endpoint.as_deref()).await,

@@ -256,6 +256,37 @@ pub async fn seed_demo(store: &dyn ItemStore, today: time::Date) -> Result<bool,
     Ok(true)
 }
 
+/// The demo union's console admin, whom a newcomer signs in as.
+pub const DEMO_ADMIN_EMAIL: &str = "admin@kennin.localhost";
+
+/// Adds the demo union's admin with an invitation to `site`, mailed (to the outbox) like any
+/// other; the invitation's link, which the runner prints.
+pub async fn seed_demo_admin(
+    store: &dyn ItemStore,
+    mailer: &dyn kennin::mail::Mailer,
+    site: &str,
+    now: i64,
+) -> Result<String, String> {
+    let code = InsurerCode::parse(DEMO_INSURER).map_err(|e| e.to_string())?;
+    let insurer: Insurer = store
+        .get(&Insurer::key(&code))
+        .await
+        .map_err(|e| e.to_string())?
+        .map(kennin::store::records::from_item)
+        .transpose()
+        .map_err(|e| e.to_string())?
+        .ok_or("the demo union is not seeded")?;
+    let input = kennin::console::staff::NewStaffInput {
+        email: DEMO_ADMIN_EMAIL.into(),
+        name: "デモ 管理者".into(),
+        role: "admin".into(),
+    };
+    let invited = kennin::console::staff::add_member(store, mailer, &insurer, &input, site, None, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(invited.link)
+}
+
 /// The login page's site notices as the manual shows them, and the demo union's survey notice
 /// dated the day of seeding. Added oldest first, so that on the same date the list shows them
 /// in the manual's order.

@@ -11,7 +11,7 @@ use kennin::store::ItemStore;
 use kennin::store::dynamodb::DynamoStore;
 use kennin::store::sqlite::SqliteStore;
 use kennin::{Deps, secrets};
-use kennin_local::{DEMO_INSURER, DEMO_ROSTER, router, seed_demo};
+use kennin_local::{DEMO_ADMIN_EMAIL, DEMO_INSURER, DEMO_ROSTER, router, seed_demo, seed_demo_admin};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -75,12 +75,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &config.secret,
         clock.clone(),
     )?);
-    let deps = Arc::new(Deps::new(store, outbox.clone(), clock, config)?.with_blobs(blobs.clone()));
-    let app = router(deps, Some(outbox), blobs)?;
-
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
     // With --port 0 the system picks a free port; say which.
     let address = listener.local_addr()?;
+    // The console's demo admin comes with the demo union: invited to this address.
+    let admin_invitation = match seeded {
+        true => Some(
+            seed_demo_admin(
+                store.as_ref(),
+                outbox.as_ref(),
+                &format!("http://{address}"),
+                clock.unix(),
+            )
+            .await?,
+        ),
+        false => None,
+    };
+    let deps = Arc::new(Deps::new(store, outbox.clone(), clock, config)?.with_blobs(blobs.clone()));
+    let app = router(deps, Some(outbox), blobs)?;
+
     if seeded {
         println!("Seeded the demo union {DEMO_INSURER} (保険者指定コード {DEMO_INSURER}) with these people:");
     } else {
@@ -93,6 +106,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Mail outbox: http://{address}/_local/mail  (files in {})",
         outbox_dir.display()
     );
+    match &admin_invitation {
+        Some(link) => println!(
+            "Staff console: the demo admin {DEMO_ADMIN_EMAIL} is invited (valid 24 hours; the mail is in the outbox):\n    {link}"
+        ),
+        None => println!("Staff console: http://{address}/admin/ (demo admin {DEMO_ADMIN_EMAIL})"),
+    }
     println!("kennin is running at http://{address}/");
     if let Some(path) = &args.ready_file {
         // Renamed into place, so that a waiting script never reads half an address.

@@ -5,6 +5,7 @@ use crate::domain::{Permission, StaffRole};
 use crate::error::Error;
 use crate::http::ApiRequest;
 use crate::staff_session::{self, STAFF_IDLE_TIMEOUT_SECONDS};
+use crate::store::records::{Insurer, Staff};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -30,17 +31,22 @@ pub struct InsurerView {
 
 pub async fn me(deps: &Deps, request: &ApiRequest) -> Result<StaffMe, Error> {
     let context = staff_session::authenticate(deps, request).await?;
-    let staff = context.staff;
-    Ok(StaffMe {
-        email: staff.email.as_str().to_string(),
-        name: staff.name,
-        role: staff.role,
-        role_label: staff.role.label(),
-        permissions: staff.role.permissions(),
-        insurer: InsurerView {
-            code: context.insurer.code.as_str().to_string(),
-            name: context.insurer.name,
-        },
-        idle_timeout_seconds: STAFF_IDLE_TIMEOUT_SECONDS,
-    })
+    Ok(StaffMe::of(context.staff, &context.insurer))
+}
+
+impl StaffMe {
+    pub fn of(staff: Staff, insurer: &Insurer) -> Self {
+        StaffMe {
+            email: staff.email.as_str().to_string(),
+            name: staff.name,
+            role: staff.role,
+            role_label: staff.role.label(),
+            permissions: staff.role.permissions(),
+            insurer: InsurerView {
+                code: insurer.code.as_str().to_string(),
+                name: insurer.name.clone(),
+            },
+            idle_timeout_seconds: STAFF_IDLE_TIMEOUT_SECONDS,
+        }
+    }
 }

@@ -2,10 +2,13 @@
 //! Every route starts from `staff_session::authenticate` and the one permission it needs, and
 //! reaches only the staff member's own union: another union's ids are answered as missing.
 
+pub mod invitation;
 pub mod lists;
 pub mod me;
 pub mod progress;
 pub mod review;
+pub mod signin;
+pub mod staff;
 pub mod target_ref;
 
 pub use target_ref::TargetRef;

@@ -161,8 +161,19 @@ impl PasswordContext {
 impl Password {
     /// How many characters a new password has (all of them ASCII).
     pub const LENGTH: RangeInclusive<usize> = 8..=20;
+    /// A staff member's: longer, since the console opens every member's data of the union.
+    pub const STAFF_LENGTH: RangeInclusive<usize> = 12..=64;
 
     pub fn parse(input: &str, context: &PasswordContext) -> Result<Self, Invalid> {
+        Self::parse_within(input, context, Self::LENGTH)
+    }
+
+    /// A staff member's new password: the same rules, `STAFF_LENGTH` characters.
+    pub fn parse_for_staff(input: &str, context: &PasswordContext) -> Result<Self, Invalid> {
+        Self::parse_within(input, context, Self::STAFF_LENGTH)
+    }
+
+    fn parse_within(input: &str, context: &PasswordContext, length: RangeInclusive<usize>) -> Result<Self, Invalid> {
         if input.is_empty() {
             return Err(Invalid("パスワードを入力してください。"));
         }
@@ -171,12 +182,20 @@ impl Password {
                 "パスワードは半角英字、半角数字、半角記号で入力してください（空白や全角文字は使えません）。",
             ));
         }
-        if !Password::LENGTH.contains(&input.len()) {
-            return Err(Invalid(super::stated!(
-                "パスワードは{}文字以上{}文字以内で入力してください。",
-                Password::LENGTH.start(),
-                Password::LENGTH.end()
-            )));
+        if !length.contains(&input.len()) {
+            return Err(Invalid(if length == Password::STAFF_LENGTH {
+                super::stated!(
+                    "パスワードは{}文字以上{}文字以内で入力してください。",
+                    Password::STAFF_LENGTH.start(),
+                    Password::STAFF_LENGTH.end()
+                )
+            } else {
+                super::stated!(
+                    "パスワードは{}文字以上{}文字以内で入力してください。",
+                    Password::LENGTH.start(),
+                    Password::LENGTH.end()
+                )
+            }));
         }
         let has = |f: fn(&char) -> bool| input.chars().any(|c| f(&c));
         if !(has(char::is_ascii_alphabetic) && has(char::is_ascii_digit) && has(char::is_ascii_punctuation)) {

@@ -166,6 +166,31 @@ pub fn answers_returned(to: &Email, reason: &str, form_url: &str, contact: Optio
     }
 }
 
+/// The console's invitation: the link holds its token after `#`, so that the token never
+/// reaches a server's log; no password is ever mailed.
+pub fn staff_invitation(to: &Email, name: &str, union_name: &str, link: &str, valid_seconds: i64) -> Message {
+    let valid = japanese_duration(valid_seconds);
+    Message {
+        to: to.clone(),
+        subject: "【kennin 管理画面へのご招待】".to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             {name} 様\n\
+             \n\
+             {union_name}の管理画面の利用者として登録されました。下記のリンクを開き、\
+             パスワードの設定と認証アプリ（2段階認証）の登録を行ってください。\n\
+             \n\
+             {link}\n\
+             \n\
+             このリンクの有効期限は送信より{valid}で、一度だけ使えます。{valid}を過ぎた場合は、\
+             組合の管理者に招待の再送を依頼してください。\n\
+             \n\
+             {FOOTER}"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,7 +46,7 @@ macro_rules! attributes {
 mod audit;
 mod staff;
 pub use audit::{AuditAction, AuditEntry, AuditSubject};
-pub use staff::{Staff, StaffEmailGuard, StaffSession};
+pub use staff::{Staff, StaffEmailGuard, StaffInvitation, StaffSession, TotpUse};
 
 pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
     let mut item = match serde_json::to_value(record) {

@@ -161,6 +161,8 @@ fn every_function_is_an_arm64_cargo_lambda_build_with_its_own_sizing_logs_and_ro
         "MePasswordFunction",
         "MeEmailFunction",
         "SurveyDocumentCompleteFunction",
+        "AdminInvitationAcceptFunction",
+        "AdminSessionCreateFunction",
     ];
     for (name, function) in &functions {
         let memory = function["Properties"]["MemorySize"].as_i64().unwrap();
@@ -504,6 +506,7 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
         "MeEmailFunction",
         "MeEmailVerifyFunction",
         "AdminTargetReturnFunction",
+        "AdminStaffInviteFunction",
     ]
     .into();
     let table_actions: BTreeSet<&str> = [

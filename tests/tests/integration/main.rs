@@ -12,6 +12,7 @@ mod console_access;
 mod console_lists;
 mod console_review;
 mod console_session;
+mod console_signin;
 mod dependents_import;
 mod deploy;
 mod documents_purge;

@@ -117,6 +117,57 @@ impl StaffSession {
     }
 }
 
+/// An invitation to the console, found by the hashed token of its link; the token itself is
+/// only in the mail. Accepting it sets the password and keeps a new TOTP secret here, sealed,
+/// until the first code from it is confirmed; confirming moves the secret to the member and
+/// deletes the invitation in the same transaction, conditionally, so it works once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffInvitation {
+    pub insurer: InsurerCode,
+    pub staff_id: String,
+    pub expires_at: i64,
+    /// Sealed (owner: the staff id), set by accepting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_secret: Option<String>,
+}
+
+attributes!(StaffInvitation {
+    INSURER: InsurerCode = "insurer",
+    STAFF_ID: str = "staffId",
+    EXPIRES_AT: i64 = "expiresAt",
+    TOTP_SECRET: str = "totpSecret",
+});
+
+impl StaffInvitation {
+    /// How long an invitation's link works (stated in its mail and in the answer when it
+    /// expired).
+    pub const LIFETIME_SECONDS: i64 = 24 * 60 * 60;
+
+    pub fn key(token_hash: &str) -> Key {
+        Key::new(format!("INVITATION#{token_hash}"), "INVITATION")
+    }
+}
+
+/// A TOTP time step a member has signed in with: a code works once (RFC 6238 §5.2), so the
+/// step is claimed with a put conditional on its absence, in the sign-in's transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TotpUse {
+    pub used_at: i64,
+}
+
+attributes!(TotpUse {
+    USED_AT: i64 = "usedAt",
+});
+
+impl TotpUse {
+    /// Under the member's id (not the union's staff partition, which `staff list` reads).
+    pub fn key(staff_id: &str, step: u64) -> Key {
+        Key::new(format!("STAFF#{staff_id}"), format!("TOTP#{step}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +204,12 @@ mod tests {
             last_seen_at: 3,
             absolute_expires_at: 4,
         }]);
+        assert_declared_as_stored(&[StaffInvitation {
+            insurer: InsurerCode::parse("0904").unwrap(),
+            staff_id: "s1".into(),
+            expires_at: 5,
+            totp_secret: Some("sealed".into()),
+        }]);
+        assert_declared_as_stored(&[TotpUse { used_at: 6 }]);
     }
 }

@@ -123,6 +123,9 @@ impl ItemStore for SwitchableStore {
     ) -> Result<Page, StoreError> {
         self.inner.query_page(pk, sk_prefix, after, limit).await
     }
+    async fn query_page_newest_first(&self, pk: &str, before: Option<&str>, limit: usize) -> Result<Page, StoreError> {
+        self.inner.query_page_newest_first(pk, before, limit).await
+    }
     async fn query_through(&self, pk: &str, through: &str, limit: usize) -> Result<Vec<Item>, StoreError> {
         self.inner.query_through(pk, through, limit).await
     }

@@ -87,21 +87,26 @@ pub fn parse(
         if !seen.insert((symbol.clone(), number.clone())) {
             return Err("同じ記号・番号の行が既にあります".to_string());
         }
-        Ok(Some(RosterPerson {
-            insurer: insurer.clone(),
-            year,
-            symbol,
-            number,
-            birth_date,
-            name_kana,
-            name,
-            claimed_by: None,
-            kind: kind.unwrap_or_default(),
-            office,
-            office_name,
-            overseas,
-            email,
-        }))
+        Ok(Some(
+            RosterPerson {
+                insurer: insurer.clone(),
+                year,
+                symbol,
+                number,
+                birth_date,
+                name_kana,
+                name,
+                claimed_by: None,
+                kind: kind.unwrap_or_default(),
+                office,
+                office_name,
+                overseas,
+                email,
+                birth_list: None,
+                kana_order: None,
+            }
+            .listed(),
+        ))
     })
 }
 
@@ -156,6 +161,14 @@ fn changes_keeping_the_claim(person: &RosterPerson) -> Vec<Change> {
             Some(email) => Change::set(RosterPerson::EMAIL, email),
             None => Change::remove(RosterPerson::EMAIL),
         },
+        Change::set(
+            RosterPerson::BIRTH_LIST,
+            person.birth_list.as_deref().unwrap_or_default(),
+        ),
+        Change::set(
+            RosterPerson::KANA_ORDER,
+            person.kana_order.as_deref().unwrap_or_default(),
+        ),
     ]
 }
 

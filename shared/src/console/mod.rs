@@ -2,7 +2,10 @@
 //! Every route starts from `staff_session::authenticate` and the one permission it needs, and
 //! reaches only the staff member's own union: another union's ids are answered as missing.
 
+pub mod audit_log;
+pub mod export;
 pub mod me;
+pub mod people;
 pub mod target_ref;
 
 pub use target_ref::TargetRef;

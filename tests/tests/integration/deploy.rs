@@ -495,6 +495,7 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
         "MePasswordFunction",
         "MeEmailFunction",
         "MeEmailVerifyFunction",
+        "AdminPeoplePasswordResetFunction",
     ]
     .into();
     let table_actions: BTreeSet<&str> = [
@@ -538,6 +539,16 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
                 if actions.iter().all(|a| a.starts_with("logs:")) {
                     assert_eq!(actions, ["logs:CreateLogStream", "logs:PutLogEvents"]);
                     assert_eq!(reference(&statement["Resource"]), Some(format!("{name}Logs.Arn")));
+                } else if let Some(index) = statement["Resource"]["Fn::Sub"]
+                    .as_str()
+                    .and_then(|arn| arn.strip_prefix("${Table.Arn}/index/"))
+                {
+                    // A list the function reads: Query on that one index, nothing else.
+                    assert_eq!(actions, ["dynamodb:Query"], "{role_name}: index {index}");
+                    assert!(
+                        kennin::store::Index::ALL.iter().any(|i| i.name() == index),
+                        "{role_name}: no index {index}"
+                    );
                 } else if actions.iter().all(|a| a.starts_with("dynamodb:")) {
                     uses_table = true;
                     assert!(
@@ -619,9 +630,8 @@ fn the_table_api_parameters_and_outputs_are_ready_for_production() {
         Some(true)
     );
     assert_eq!(properties["SSESpecification"]["SSEEnabled"].as_bool(), Some(true));
-    // The indexes the store reads, as its create_table makes them for DynamoDB Local. No role
-    // reads one yet (every grant above is the table's ARN alone): the staff console's functions
-    // will be granted `${Table.Arn}/index/NAME` for the lists they show.
+    // The indexes the store reads, as its create_table makes them for DynamoDB Local. A console
+    // function that reads one is granted Query on `${Table.Arn}/index/NAME` alone (above).
     let indexes: Vec<(String, String, String, String)> = properties["GlobalSecondaryIndexes"]
         .as_vec()
         .expect("the staff console's indexes")

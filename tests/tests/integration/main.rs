@@ -8,6 +8,8 @@ mod admin_documents;
 mod blob_conformance;
 mod brute_force;
 mod campaign_targets;
+mod console_callcenter;
+mod console_export;
 mod console_session;
 mod dependents_import;
 mod deploy;

@@ -161,14 +161,14 @@ fn changes_keeping_the_claim(person: &RosterPerson) -> Vec<Change> {
             Some(email) => Change::set(RosterPerson::EMAIL, email),
             None => Change::remove(RosterPerson::EMAIL),
         },
-        Change::set(
-            RosterPerson::BIRTH_LIST,
-            person.birth_list.as_deref().unwrap_or_default(),
-        ),
-        Change::set(
-            RosterPerson::KANA_ORDER,
-            person.kana_order.as_deref().unwrap_or_default(),
-        ),
+        match &person.birth_list {
+            Some(list) => Change::set(RosterPerson::BIRTH_LIST, list.as_str()),
+            None => Change::remove(RosterPerson::BIRTH_LIST),
+        },
+        match &person.kana_order {
+            Some(order) => Change::set(RosterPerson::KANA_ORDER, order.as_str()),
+            None => Change::remove(RosterPerson::KANA_ORDER),
+        },
     ]
 }
 

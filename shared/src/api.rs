@@ -74,6 +74,8 @@ pub struct Operation {
     cookie: Option<CookieChange>,
     /// Its success carries a Location header.
     redirects: bool,
+    /// Its success is a file of this media type.
+    file: Option<&'static str>,
     errors: Vec<u16>,
 }
 
@@ -91,6 +93,7 @@ impl Operation {
             response: None,
             cookie: None,
             redirects: false,
+            file: None,
             errors: Vec::new(),
         }
     }
@@ -131,7 +134,7 @@ impl Operation {
         self
     }
 
-    /// An optional query parameter, a string such as `example`.
+    /// A parameter of the query string, optional, a string such as `example`.
     pub fn query_parameter(mut self, name: &str, description: &str, example: &str) -> Self {
         self.parameters.push(json!({
             "name": name,
@@ -162,6 +165,15 @@ impl Operation {
         self.status = status;
         self.description = description;
         self.response = None;
+        self
+    }
+
+    /// Its success is a file to save (Content-Disposition: attachment) of `media_type`.
+    pub fn answers_file(mut self, media_type: &'static str, description: &'static str) -> Self {
+        self.status = 200;
+        self.description = description;
+        self.response = None;
+        self.file = Some(media_type);
         self
     }
 
@@ -230,9 +242,18 @@ impl Operation {
                 json!({ "description": "Where to fetch it from", "required": true, "schema": { "type": "string" } }),
             );
         }
+        if self.file.is_some() {
+            headers.insert(
+                "Content-Disposition".into(),
+                json!({ "description": "attachment, with the file's name", "required": true, "schema": { "type": "string" } }),
+            );
+        }
         let mut success = json!({ "description": self.description, "headers": headers });
         if let Some(response) = self.response {
             success["content"] = json!({ "application/json": { "schema": schemas.describe(response) } });
+        }
+        if let Some(media_type) = self.file {
+            success["content"] = json!({ media_type: { "schema": { "type": "string" } } });
         }
         let mut responses = Map::new();
         responses.insert(self.status.to_string(), success);

@@ -120,6 +120,12 @@ pub enum Error {
     /// The file failed the server's check; `reason` is the person's, in Japanese.
     #[error("document rejected")]
     DocumentRejected { reason: String },
+    /// The call center acted on a person who has no account this year.
+    #[error("person not registered")]
+    PersonNotRegistered,
+    /// The export is larger than one response may carry.
+    #[error("export too large for the console")]
+    ExportTooLarge,
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
     /// A fault of ours, not of a dependency: stored data that cannot be read, a request the
@@ -200,6 +206,8 @@ impl Error {
             Error::DocumentRejected {
                 reason: "PDFにパスワードや保護がかかっているため開けません。".into(),
             },
+            Error::PersonNotRegistered,
+            Error::ExportTooLarge,
             Error::Unavailable("the table did not answer".into()),
             Error::Internal("unreadable Account item".into()),
         ];
@@ -252,6 +260,8 @@ impl Error {
                 | Error::DocumentsTooLarge
                 | Error::DocumentNotUploaded
                 | Error::DocumentRejected { .. }
+                | Error::PersonNotRegistered
+                | Error::ExportTooLarge
                 | Error::Unavailable(_)
                 | Error::Internal(_) => {}
             }

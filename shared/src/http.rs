@@ -53,8 +53,7 @@ pub struct ApiRequest {
     route: Option<String>,
     /// The route's path parameters (`{id}`), as API Gateway passes them: decoded.
     path_parameters: lambda_http::aws_lambda_events::query_map::QueryMap,
-    /// The query string's parameters, decoded, in order (API Gateway passes the raw string in
-    /// the URI, as kennin-local does).
+    /// The query string's parameters, decoded; the first of a repeated name counts.
     query: Vec<(String, String)>,
     client_ip: String,
     started: Instant,
@@ -64,8 +63,16 @@ pub struct ApiRequest {
 pub struct Reply {
     status: u16,
     body: Option<Value>,
+    file: Option<FileBody>,
     cookies: Vec<String>,
     location: Option<String>,
+}
+
+/// A file the browser saves (an export): its bytes as they are, their type and name.
+struct FileBody {
+    content_type: String,
+    file_name: String,
+    bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -74,6 +81,22 @@ impl Reply {
         Self {
             status,
             body: Some(body),
+            file: None,
+            cookies: Vec::new(),
+            location: None,
+        }
+    }
+
+    /// 200 with a file to save as `file_name` (Content-Disposition: attachment).
+    pub fn file(content_type: impl Into<String>, file_name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Self {
+            status: 200,
+            body: None,
+            file: Some(FileBody {
+                content_type: content_type.into(),
+                file_name: file_name.into(),
+                bytes,
+            }),
             cookies: Vec::new(),
             location: None,
         }
@@ -83,6 +106,7 @@ impl Reply {
         Self {
             status: 204,
             body: None,
+            file: None,
             cookies: Vec::new(),
             location: None,
         }
@@ -93,6 +117,7 @@ impl Reply {
         Self {
             status: 302,
             body: None,
+            file: None,
             cookies: Vec::new(),
             location: Some(location),
         }
@@ -155,7 +180,8 @@ impl ApiRequest {
         let client_ip = forwarded.or(source_ip).unwrap_or_else(|| "unknown".to_string());
         let path_parameters = request.path_parameters();
         let (parts, body) = request.into_parts();
-        let query = url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+        // API Gateway passes the raw query string in the URI, as the local runner does.
+        let query = url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
             .into_owned()
             .collect();
         let body = match body {
@@ -348,12 +374,18 @@ impl ApiRequest {
         if let Some(location) = &reply.location {
             builder = builder.header("location", location.as_str());
         }
-        let body = match reply.body {
-            Some(body) => {
+        let body = match (reply.body, reply.file) {
+            (Some(body), _) => {
                 builder = builder.header("content-type", "application/json; charset=utf-8");
                 Body::Text(body.to_string())
             }
-            None => Body::Empty,
+            (None, Some(file)) => {
+                builder = builder
+                    .header("content-type", file.content_type.as_str())
+                    .header("content-disposition", crate::blobs::attachment(&file.file_name));
+                Body::Binary(file.bytes)
+            }
+            (None, None) => Body::Empty,
         };
         builder.body(body).unwrap_or_else(|_| Response::new(Body::Empty))
     }
@@ -440,6 +472,8 @@ fn error_answer(error: &Error) -> (u16, &'static str, String) {
         Error::DocumentsTooLarge => (409, "documents_too_large", stated!("添付資料は1人につき合計{}MBまでです。不要なファイルを削除するか、小さくしてから追加してください。", MAX_TARGET_BYTES / (1024 * 1024)).into()),
         Error::DocumentNotUploaded => (409, "document_not_uploaded", "ファイルの送信が完了していません。通信状態のよい場所で、もう一度ファイルを送ってください。".into()),
         Error::DocumentRejected { reason } => (422, "document_rejected", reason.clone()),
+        Error::PersonNotRegistered => (409, "person_not_registered", "この方はまだユーザーIDを作成していません（未登録）。初回ログインの手続きをご案内ください。".into()),
+        Error::ExportTooLarge => (409, "export_too_large", "件数が多いため、画面からは出力できません。システム管理者に kennin-admin export での出力を依頼してください。".into()),
         Error::Unavailable(_) => (503, "service_unavailable", "ただいま混み合っているか、一時的に処理できません。入力内容は失われていません。しばらくしてからもう一度お試しください。".into()),
         Error::Internal(_) => (500, "internal_error", "システムの内部でエラーが発生したため、処理できませんでした。お手数ですが、ご加入の健康保険組合へお問い合わせください。".into()),
     }

@@ -144,13 +144,30 @@ pub async fn forgot_password(deps: &Deps, input: ForgotPasswordInput, client_ip:
 }
 
 async fn send_reset_code(deps: &Deps, account: &Account) -> Result<(), Error> {
+    match mail_reset_code(deps, account).await {
+        // Too soon or too often: nothing is sent, and nothing in the answer says so.
+        Err(Error::ResendThrottled { .. } | Error::ResendLimit) => Ok(()),
+        // Answering 503 here only would tell that the account exists; the person can ask again
+        // at once, since the failed send is not counted.
+        Err(Error::Unavailable(cause)) => {
+            tracing::error!(error = %cause, "password reset mail not sent");
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Issues a reset code for the account and mails it to the account's address: the same record
+/// and mail whoever asks (the person, or the call center for them); the code never leaves here.
+/// Too soon or too often is the resend error; a failed send is `Unavailable` (and not counted).
+pub async fn mail_reset_code(deps: &Deps, account: &Account) -> Result<(), Error> {
     let key = PasswordReset::key(&account.id);
     let pending = match deps.store.get(&key).await? {
         Some(item) => from_item::<PasswordReset>(item)?.code,
         None => PendingCode::default(),
     };
     let fields = vec![Change::set(PasswordReset::ACCOUNT_ID, account.id.as_str())];
-    let issued = match codes::issue_on_item(
+    let issued = codes::issue_on_item(
         deps,
         &key,
         &pending,
@@ -159,21 +176,12 @@ async fn send_reset_code(deps: &Deps, account: &Account) -> Result<(), Error> {
         fields,
         deps.clock.unix(),
     )
-    .await
-    {
-        Ok(issued) => issued,
-        // Too soon or too often: nothing is sent, and nothing in the answer says so.
-        Err(Error::ResendThrottled { .. } | Error::ResendLimit) => return Ok(()),
-        Err(other) => return Err(other),
-    };
+    .await?;
     tracing::info!(event = "password_reset_code_issued", account_id = %account.id, "account");
     let message = templates::password_reset_code(&account.email, &issued.code, deps.config.code_ttl_seconds);
-    if let Err(error) = codes::mail(deps, &key, &message).await {
-        // Answering 503 here only would tell that the account exists; the person can ask again
-        // at once, since the failed send is not counted.
-        tracing::error!(error = %error, "password reset mail not sent");
-    }
-    Ok(())
+    codes::mail(deps, &key, &message)
+        .await
+        .map_err(|error| Error::Unavailable(format!("password reset mail not sent: {error}")))
 }
 
 /// Sets a new password with the mailed code. Every session of the account ends, a login lock

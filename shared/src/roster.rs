@@ -89,21 +89,26 @@ pub fn parse(
         if !seen.insert((symbol.clone(), number.clone())) {
             return Err("同じ記号・番号の行が既にあります".to_string());
         }
-        Ok(Some(RosterPerson {
-            insurer: insurer.clone(),
-            year,
-            symbol,
-            number,
-            birth_date,
-            name_kana,
-            name,
-            claimed_by: None,
-            kind: kind.unwrap_or_default(),
-            office,
-            office_name,
-            overseas,
-            email,
-        }))
+        Ok(Some(
+            RosterPerson {
+                insurer: insurer.clone(),
+                year,
+                symbol,
+                number,
+                birth_date,
+                name_kana,
+                name,
+                claimed_by: None,
+                kind: kind.unwrap_or_default(),
+                office,
+                office_name,
+                overseas,
+                email,
+                birth_list: None,
+                kana_order: None,
+            }
+            .listed(),
+        ))
     })
 }
 
@@ -157,6 +162,14 @@ fn changes_keeping_the_claim(person: &RosterPerson) -> Vec<Change> {
         match &person.email {
             Some(email) => Change::set(RosterPerson::EMAIL, email),
             None => Change::remove(RosterPerson::EMAIL),
+        },
+        match &person.birth_list {
+            Some(list) => Change::set(RosterPerson::BIRTH_LIST, list.as_str()),
+            None => Change::remove(RosterPerson::BIRTH_LIST),
+        },
+        match &person.kana_order {
+            Some(order) => Change::set(RosterPerson::KANA_ORDER, order.as_str()),
+            None => Change::remove(RosterPerson::KANA_ORDER),
         },
     ]
 }

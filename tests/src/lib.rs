@@ -123,6 +123,9 @@ impl ItemStore for SwitchableStore {
     ) -> Result<Page, StoreError> {
         self.inner.query_page(pk, sk_prefix, after, limit).await
     }
+    async fn query_page_newest_first(&self, pk: &str, before: Option<&str>, limit: usize) -> Result<Page, StoreError> {
+        self.inner.query_page_newest_first(pk, before, limit).await
+    }
     async fn query_through(&self, pk: &str, through: &str, limit: usize) -> Result<Vec<Item>, StoreError> {
         self.inner.query_through(pk, through, limit).await
     }
@@ -347,7 +350,7 @@ pub const OTHER: Person = Person {
 };
 
 /// A second union whose first person has the demo person's very card, birth date and name,
-/// with one dependent, a second person (1001-2) without any, and a published campaign of its own.
+/// with one dependent, a second person (7001-1, a card the demo union does not have) without any, and a published campaign of its own.
 pub async fn other_union(app: &TestApp) {
     let store = app.store.as_ref();
     let code = kennin::domain::InsurerCode::parse(OTHER_UNION).unwrap();
@@ -355,7 +358,7 @@ pub async fn other_union(app: &TestApp) {
     kennin::roster::put_insurer(store, &code, "別の健康保険組合", None)
         .await
         .unwrap();
-    let roster_file = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n1001,2,1985/05/05,ベツ ジロウ,別 次郎\n";
+    let roster_file = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n7001,1,1985/05/05,ベツ ジロウ,別 次郎\n";
     let people = kennin::roster::parse(roster_file, &code, SURVEY_YEAR, today).unwrap();
     kennin::roster::import(store, &code, SURVEY_YEAR, people, &mut |_| {})
         .await

@@ -84,11 +84,32 @@ enum Command {
         #[command(subcommand)]
         command: staff::StaffCommand,
     },
+    /// The campaign's results or progress as CSV: the same file as the console's export
+    /// (columns in docs/export.md), of any size.
+    Export(ExportArgs),
     /// The DynamoDB table itself (--table).
     Table {
         #[command(subcommand)]
         command: TableCommand,
     },
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    #[arg(long)]
+    insurer: String,
+    /// results (a row per target) or progress (counts by office and status).
+    #[arg(long, value_parser = ["results", "progress"])]
+    kind: String,
+    /// utf-8 (with a BOM, for Excel) or shift_jis (CP932).
+    #[arg(long, default_value = "utf-8", value_parser = ["utf-8", "shift_jis"])]
+    encoding: String,
+    /// The survey year; the union's current year when absent.
+    #[arg(long)]
+    year: Option<i32>,
+    /// The file to write.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -366,6 +387,7 @@ async fn run(cli: Cli) -> Result<String, String> {
                 report.added, report.updated, report.unchanged
             ))
         }
+        Command::Export(args) => export(store.as_ref(), args).await,
         Command::Notice { command } => notice(store.as_ref(), command).await,
         Command::Account { command } => account(store.as_ref(), command).await,
         Command::Staff { command } => {
@@ -405,6 +427,38 @@ async fn run(cli: Cli) -> Result<String, String> {
             ))
         }
     }
+}
+
+async fn export(store: &dyn ItemStore, args: ExportArgs) -> Result<String, String> {
+    use kennin::console::export::{ExportEncoding, ExportKind, build};
+    let code = InsurerCode::parse(&args.insurer).map_err(|e| e.to_string())?;
+    let kind = ExportKind::parse(&args.kind).ok_or("--kind は results か progress です")?;
+    let encoding = ExportEncoding::parse(&args.encoding).ok_or("--encoding は utf-8 か shift_jis です")?;
+    let year = match args.year {
+        Some(year) => year,
+        None => {
+            let insurer: Insurer = match store.get(&Insurer::key(&code)).await.map_err(|e| e.to_string())? {
+                Some(item) => kennin::store::records::from_item(item).map_err(|e| e.to_string())?,
+                None => return Err(format!("保険者 {code} が登録されていません")),
+            };
+            insurer
+                .current_year
+                .ok_or(format!("保険者 {code} には名簿の年度がありません"))?
+        }
+    };
+    let file = build(store, &code, year, kind, encoding, SystemClock.today_in_japan(), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, &file.bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    Ok(format!(
+        "保険者 {code} の {year} 年度の{}を {} に書き出しました（{} バイト）",
+        match kind {
+            ExportKind::Results => "回答結果",
+            ExportKind::Progress => "進捗",
+        },
+        args.out.display(),
+        file.bytes.len()
+    ))
 }
 
 /// The contact parts given on the command line, each replacing the stored one.

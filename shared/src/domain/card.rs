@@ -39,6 +39,16 @@ macro_rules! card_part {
 card_part!(CardSymbol, "記号");
 card_part!(CardNumber, "番号");
 
+/// 記号-番号 as one text (`1001-23`), half or full width: what a call-center operator types
+/// from the card the person reads out.
+pub fn parse_card(input: &str) -> Result<(CardSymbol, CardNumber), Invalid> {
+    let value = text::clean(input);
+    let Some((symbol, number)) = value.split_once(['-', '\u{2212}', 'ー']) else {
+        return Err(Invalid("記号と番号を「-」でつないで入力してください（例: 1001-23）。"));
+    };
+    Ok((CardSymbol::parse(symbol)?, CardNumber::parse(number)?))
+}
+
 /// One insurance card (the union, 記号 and 番号) as one value, for what is counted per card
 /// (the identity and user-ID throttles). It is personal: only its keyed fingerprint is stored.
 pub fn card_value(insurer: &InsurerCode, symbol: &CardSymbol, number: &CardNumber) -> String {
@@ -54,6 +64,17 @@ mod tests {
         assert_eq!(CardSymbol::parse("１２３").unwrap().as_str(), "123");
         assert_eq!(CardNumber::parse("  0045 ").unwrap().as_str(), "0045");
         assert_ne!(CardNumber::parse("0045").unwrap(), CardNumber::parse("45").unwrap());
+    }
+
+    #[test]
+    fn a_card_is_symbol_and_number_joined_by_a_hyphen_in_either_width() {
+        for typed in ["1001-23", "１００１－２３", " 1001 - 23 ", "1001ー23"] {
+            let (symbol, number) = parse_card(typed).unwrap();
+            assert_eq!((symbol.as_str(), number.as_str()), ("1001", "23"), "{typed:?}");
+        }
+        for bad in ["100123", "1001-", "-23", "1001-2-3", "abc-1"] {
+            assert!(parse_card(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -53,7 +53,7 @@ mod user_id;
 pub use birth_date::BirthDate;
 pub use birth_date::DateMessages;
 pub use birth_date::age_on;
-pub use card::{CardNumber, CardSymbol, card_value};
+pub use card::{CardNumber, CardSymbol, card_value, parse_card};
 pub use code::VerificationCode;
 pub use contact::{Address, PhoneNumber};
 pub use day::Day;

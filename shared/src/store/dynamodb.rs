@@ -107,6 +107,8 @@ enum SortKeys<'a> {
     Prefix(&'a str),
     /// Every sort key up to this one, included.
     Through(&'a str),
+    /// Every sort key before this one (all of them when `None`), read from the last backwards.
+    Before(Option<&'a str>),
 }
 
 impl DynamoStore {
@@ -448,27 +450,30 @@ impl DynamoStore {
         start: Option<HashMap<String, AttributeValue>>,
         limit: Option<i32>,
     ) -> Result<(Vec<Item>, Option<HashMap<String, AttributeValue>>), StoreError> {
-        // DynamoDB refuses an empty key value: an empty prefix is the whole partition.
-        let (condition, bound) = match sort {
-            SortKeys::Prefix("") => ("#pk = :pk", None),
-            SortKeys::Prefix(prefix) => ("#pk = :pk AND begins_with(#sk, :sk)", Some(prefix)),
-            SortKeys::Through(through) => ("#pk = :pk AND #sk <= :sk", Some(through)),
+        let (condition, bound, forward) = match sort {
+            // DynamoDB refuses an empty key value: an empty prefix is the whole partition.
+            SortKeys::Prefix("") => ("#pk = :pk", None, true),
+            SortKeys::Prefix(prefix) => ("#pk = :pk AND begins_with(#sk, :sk)", Some(prefix), true),
+            SortKeys::Through(through) => ("#pk = :pk AND #sk <= :sk", Some(through), true),
+            SortKeys::Before(Some(before)) => ("#pk = :pk AND #sk < :sk", Some(before), false),
+            SortKeys::Before(None) => ("#pk = :pk", None, false),
         };
-        let mut request = self
+        let mut query = self
             .client
             .query()
             .table_name(&self.table)
             .consistent_read(true)
             .key_condition_expression(condition)
+            .scan_index_forward(forward)
             .expression_attribute_names("#pk", "pk")
             .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()));
         if let Some(bound) = bound {
-            request = request
+            query = query
                 .expression_attribute_names("#sk", "sk")
                 .expression_attribute_values(":sk", AttributeValue::S(bound.to_string()));
         }
         let round_trip = RoundTrip::start();
-        let result = request
+        let result = query
             .set_exclusive_start_key(start)
             .set_limit(limit)
             .set_return_consumed_capacity(round_trip.capacity())
@@ -750,6 +755,28 @@ impl ItemStore for DynamoStore {
             let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
             let (read, next) = self
                 .query_once(pk, SortKeys::Prefix(sk_prefix), start, Some(remaining))
+                .await?;
+            items.extend(read);
+            match next {
+                // DynamoDB stops at the page's limit or after 1 MB; only the limit ends a page.
+                Some(key) if items.len() < limit => start = Some(key),
+                Some(key) => {
+                    let last = key.get("sk").and_then(|sk| sk.as_s().ok()).cloned();
+                    return Ok(Page { items, last });
+                }
+                None => return Ok(Page { items, last: None }),
+            }
+        }
+    }
+
+    async fn query_page_newest_first(&self, pk: &str, before: Option<&str>, limit: usize) -> Result<Page, StoreError> {
+        check_page(limit)?;
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let remaining = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
+            let (read, next) = self
+                .query_once(pk, SortKeys::Before(before), start, Some(remaining))
                 .await?;
             items.extend(read);
             match next {

@@ -354,6 +354,13 @@ pub trait ItemStore: Send + Sync {
         limit: usize,
     ) -> Result<Page, StoreError>;
 
+    /// One page of a whole partition, newest first: up to `limit` items whose sort key comes
+    /// before `before` (from the partition's end when `None`), in descending sort key order, and
+    /// the sort key to continue before when more may follow. For a partition whose sort keys
+    /// start with a fixed width time (a month of the audit log), read from the latest entry. A
+    /// `limit` of 0 is `Refused`.
+    async fn query_page_newest_first(&self, pk: &str, before: Option<&str>, limit: usize) -> Result<Page, StoreError>;
+
     /// The first `limit` items under one partition whose sort key is at most `through`, in sort
     /// key order: for a partition kept as a queue by date (sort keys that start with a fixed
     /// width time), the entries that are due, each removed once handled. A `limit` of 0 is
@@ -506,6 +513,10 @@ impl ItemStore for NotGranted {
     }
 
     async fn query_page(&self, _: &str, _: &str, _: Option<&str>, _: usize) -> Result<Page, StoreError> {
+        Err(Self::refused())
+    }
+
+    async fn query_page_newest_first(&self, _: &str, _: Option<&str>, _: usize) -> Result<Page, StoreError> {
         Err(Self::refused())
     }
 

@@ -170,6 +170,13 @@ pub struct RosterPerson {
     /// The address the union holds, for the invitation mail before the person registers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
+    /// The call center's search by birth date and kana (`Index::ByKana`, a partition per birth
+    /// date), kept in step with the person by `RosterPerson::listed`. Absent from rows stored
+    /// before it existed: importing the roster again fills it.
+    #[serde(rename = "gsi3pk", default, skip_serializing_if = "Option::is_none")]
+    pub birth_list: Option<String>,
+    #[serde(rename = "gsi3sk", default, skip_serializing_if = "Option::is_none")]
+    pub kana_order: Option<String>,
 }
 
 attributes!(RosterPerson {
@@ -186,6 +193,8 @@ attributes!(RosterPerson {
     OFFICE_NAME: str = "officeName",
     OVERSEAS: bool = "overseas",
     EMAIL: Email = "email",
+    BIRTH_LIST: str = "gsi3pk",
+    KANA_ORDER: str = "gsi3sk",
 });
 
 impl RosterPerson {
@@ -206,6 +215,34 @@ impl RosterPerson {
 
     pub fn own_key(&self) -> Key {
         Self::key(&self.insurer, self.year, &self.symbol, &self.number)
+    }
+
+    /// The `Index::ByKana` partition of a roster's people born on one day: a handful of people,
+    /// so the call center's search by birth date and kana is one small Query, never a scan.
+    pub fn birth_partition(insurer: &InsurerCode, year: i32, birth_date: &BirthDate) -> String {
+        let day = birth_date.date();
+        format!(
+            "R#{insurer}#{year}#B#{:04}-{:02}-{:02}",
+            day.year(),
+            u8::from(day.month()),
+            day.day()
+        )
+    }
+
+    /// The person with their search keys made from their birth date, kana and card.
+    pub fn listed(self) -> Self {
+        let birth_list = Self::birth_partition(&self.insurer, self.year, &self.birth_date);
+        let kana_order = format!(
+            "{}#{}#{}",
+            self.name_kana.as_str(),
+            self.symbol.as_str(),
+            self.number.as_str()
+        );
+        Self {
+            birth_list: Some(birth_list),
+            kana_order: Some(kana_order),
+            ..self
+        }
     }
 }
 
@@ -1334,7 +1371,10 @@ pub(super) mod tests {
             office_name: Some("本社".into()),
             overseas: true,
             email: Some(email()),
-        }]);
+            birth_list: None,
+            kana_order: None,
+        }
+        .listed()]);
         let dependent = Dependent {
             insurer: insurer_code(),
             year: 2026,

@@ -319,6 +319,31 @@ impl ItemStore for SqliteStore {
         Ok(Page { items, last })
     }
 
+    async fn query_page_newest_first(&self, pk: &str, before: Option<&str>, limit: usize) -> Result<Page, StoreError> {
+        check_page(limit)?;
+        let (pk, before) = (pk.to_string(), before.map(str::to_string));
+        let wanted = i64::try_from(limit).unwrap_or(i64::MAX);
+        let items: Vec<Item> = self
+            .with_conn(move |conn| {
+                let mut statement = conn
+                    .prepare_cached(
+                        "SELECT body FROM items WHERE pk = ?1 AND (?2 IS NULL OR sk < ?2) ORDER BY sk DESC LIMIT ?3",
+                    )
+                    .map_err(unavailable)?;
+                let rows = statement
+                    .query_map(params![pk, before, wanted], |row| row.get::<_, String>(0))
+                    .map_err(unavailable)?;
+                rows.map(|body| parse(&body.map_err(unavailable)?)).collect()
+            })
+            .await?;
+        // A full page may have more after it, as DynamoDB's would.
+        let last = match items.last() {
+            Some(item) if items.len() == limit => Some(sort_key(item).to_string()),
+            _ => None,
+        };
+        Ok(Page { items, last })
+    }
+
     async fn query_through(&self, pk: &str, through: &str, limit: usize) -> Result<Vec<Item>, StoreError> {
         check_page(limit)?;
         let (pk, through) = (pk.to_string(), through.to_string());

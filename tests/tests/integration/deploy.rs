@@ -507,6 +507,7 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
         "MeEmailVerifyFunction",
         "AdminTargetReturnFunction",
         "AdminStaffInviteFunction",
+        "AdminPeoplePasswordResetFunction",
     ]
     .into();
     let table_actions: BTreeSet<&str> = [

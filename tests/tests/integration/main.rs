@@ -9,6 +9,8 @@ mod blob_conformance;
 mod brute_force;
 mod campaign_targets;
 mod console_access;
+mod console_callcenter;
+mod console_export;
 mod console_lists;
 mod console_review;
 mod console_session;

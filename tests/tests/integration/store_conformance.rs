@@ -499,6 +499,47 @@ async fn query_page_reads_past_one_dynamodb_page(engine: Engine) {
     assert_eq!(numbers(&read), (0..30).collect::<Vec<_>>());
 }
 
+/// A partition read backwards, as the audit log's months are: pages of `limit` from the last
+/// sort key, each page's `last` its last (oldest) item, `before` exclusive; nothing of another
+/// partition; past one DynamoDB page of 1 MB; a limit of 0 refused.
+async fn query_page_newest_first_reads_a_partition_backwards(engine: Engine) {
+    let (store, _dir) = fresh_store(engine).await;
+    let filler = "x".repeat(50_000);
+    let items: Vec<(Key, Item)> = (0..30)
+        .map(|i| {
+            let key = Key::new("T#20", format!("{i:012}#r"));
+            (key, item(json!({ "i": i, "filler": filler })))
+        })
+        .chain([(Key::new("T#21", "000000000099#r"), item(json!({ "i": -1 })))])
+        .collect();
+    store.put_many(items).await.unwrap();
+    let mut pages: Vec<Page> = Vec::new();
+    loop {
+        let before = pages.last().and_then(|page| page.last.as_deref());
+        let page = store.query_page_newest_first("T#20", before, 25).await.unwrap();
+        let done = page.last.is_none();
+        pages.push(page);
+        if done {
+            break;
+        }
+    }
+    let sizes: Vec<usize> = pages.iter().map(|page| page.items.len()).collect();
+    assert_eq!(sizes, [25, 5]);
+    assert_eq!(pages[0].last.as_deref(), pages[0].items.last().map(sort_key));
+    let read: Vec<Item> = pages.into_iter().flat_map(|page| page.items).collect();
+    assert_eq!(numbers(&read), (0..30).rev().collect::<Vec<_>>());
+
+    let between = store
+        .query_page_newest_first("T#20", Some("000000000005"), 3)
+        .await
+        .unwrap();
+    assert_eq!(numbers(&between.items), [4, 3, 2]);
+    let empty = store.query_page_newest_first("T#22", None, 3).await.unwrap();
+    assert!(empty.items.is_empty() && empty.last.is_none(), "{empty:?}");
+    let none = store.query_page_newest_first("T#20", None, 0).await;
+    assert!(matches!(none, Err(StoreError::Refused(_))), "{none:?}");
+}
+
 /// A queue by date: the items whose sort key is at most the bound (equal included), first to
 /// last, no more than the limit, none of another partition; past one DynamoDB page of 1 MB.
 async fn query_through_reads_the_due_items_in_order(engine: Engine) {
@@ -920,6 +961,7 @@ async fn warm_up_reaches_the_engine(engine: Engine) {
 
 on_both_engines!(
     get_missing_then_put_and_read_back,
+    query_page_newest_first_reads_a_partition_backwards,
     conditions_decide_single_writes,
     update_creates_adds_sets_removes_and_returns_new,
     a_group_is_all_or_nothing_and_names_the_failing_write,

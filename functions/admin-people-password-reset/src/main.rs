@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    kennin::lambda::run_mailing(kennin_admin_people_password_reset::handle).await
+}

@@ -261,6 +261,29 @@ async fn every_role_is_refused_exactly_what_it_may_not_do(engine: Engine) {
             "not_authenticated"
         );
     }
+    // Every view, change and export of the four roles is in the log, and nothing personal is:
+    // ids, never a name, a kana, a birth date, an address or what was typed.
+    let personal = [
+        "健保",
+        "ケンポ",
+        "1990-01-01",
+        "1990/01/01",
+        "taro@example.com",
+        "@staff.example.jp",
+        "招待",
+        "添付資料をご確認ください",
+        "確認中です",
+        "文字が読み取れません",
+        "書類.pdf",
+    ];
+    let entries = audit_entries(&app).await;
+    assert!(entries.len() > 20, "{} entries", entries.len());
+    for entry in entries {
+        let stored = serde_json::to_string(&to_item(&entry, None)).unwrap();
+        for value in personal {
+            assert!(!stored.contains(value), "{value} in {stored}");
+        }
+    }
 }
 
 async fn only_a_staff_cookie_opens_a_staff_route(engine: Engine) {

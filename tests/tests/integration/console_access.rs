@@ -96,6 +96,30 @@ fn every_admin_route_is_in_the_matrix_or_public() {
     assert_eq!(declared, listed);
 }
 
+#[test]
+fn the_roles_table_in_the_docs_is_the_one_the_routes_check() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let doc = std::fs::read_to_string(root.join("docs/console.md")).unwrap();
+    let mut rows = 0;
+    for permission in Permission::ALL {
+        let name = serde_json::to_value(permission).unwrap();
+        let name = name.as_str().unwrap();
+        let row = doc
+            .lines()
+            .find(|line| line.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("docs/console.md has no row for {name}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        for (column, role) in StaffRole::ALL.into_iter().enumerate() {
+            let ticked = cells[column + 2] == "✓";
+            assert_eq!(ticked, role.allows(permission), "{name} × {}", role.name());
+        }
+        rows += 1;
+    }
+    assert_eq!(rows, Permission::ALL.len());
+    let header: Vec<&str> = StaffRole::ALL.iter().map(|role| role.name()).collect();
+    assert!(doc.contains(&format!("| permission | {} | routes |", header.join(" | "))));
+}
+
 /// The ids a route's path is filled with.
 struct Ids {
     target: String,

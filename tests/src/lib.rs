@@ -522,6 +522,7 @@ impl TestApp {
             disabled: false,
             session_epoch: 0,
             created_at: self.clock.unix(),
+            invitation_expires_at: None,
         };
         let guard = StaffEmailGuard {
             insurer: staff.insurer.clone(),

@@ -18,7 +18,8 @@ const LOCAL_SITE: &str = "http://127.0.0.1:3000";
 
 #[derive(Subcommand)]
 pub enum StaffCommand {
-    /// Adds a member and mails them an invitation to the console (valid 24 hours, once).
+    /// Adds a member and mails them an invitation to the console (valid 24 hours, once). A
+    /// member who has not enrolled yet is invited again (the older links stop working).
     Add {
         #[arg(long)]
         insurer: String,

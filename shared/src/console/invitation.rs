@@ -84,7 +84,10 @@ async fn open(deps: &Deps, token: &str, now: i64) -> Result<Open, Error> {
         return Err(Error::InvitationGone);
     };
     let staff: Staff = from_item(staff)?;
-    if staff.disabled {
+    let voided = staff
+        .invitation_expires_at
+        .is_some_and(|newest| newest != invitation.expires_at);
+    if staff.disabled || voided {
         return Err(Error::InvitationGone);
     }
     Ok(Open {

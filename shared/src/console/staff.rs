@@ -99,7 +99,9 @@ pub struct Invited {
 
 /// Adds a member to the union and mails them the invitation (`{site}/admin/invitation#token`).
 /// The member, their address's guard, the invitation and (from the console) the audit entry
-/// are one transaction: an address already in use anywhere writes nothing.
+/// are one transaction. An address already in use anywhere writes nothing, unless it is a
+/// member of this union who has not finished enrolling (the link expired or its mail was lost):
+/// they are invited again, with the name and role given, and older links stop working.
 pub async fn add_member(
     store: &dyn ItemStore,
     mailer: &dyn Mailer,
@@ -122,6 +124,7 @@ pub async fn add_member(
         disabled: false,
         session_epoch: 0,
         created_at: now,
+        invitation_expires_at: Some(now + StaffInvitation::LIFETIME_SECONDS),
     };
     let guard = StaffEmailGuard {
         insurer: staff.insurer.clone(),
@@ -136,13 +139,16 @@ pub async fn add_member(
     if let Some(auditor) = auditor {
         writes.push(auditor.entry(AuditAction::StaffInvited, Some(subject(&staff))));
     }
-    store.transact(writes).await.map_err(|e| {
-        if e.is_condition_failed() {
-            Error::field("email", "このメールアドレスは既に登録されています。")
-        } else {
-            e.into()
+    let (staff, token) = match store.transact(writes).await {
+        Ok(()) => (staff, token),
+        Err(e) if e.is_condition_failed() => {
+            let Some(waiting) = not_yet_enrolled(store, insurer, &staff.email).await? else {
+                return Err(Error::field("email", "このメールアドレスは既に登録されています。"));
+            };
+            invite_again(store, waiting, &staff, auditor, now).await?
         }
-    })?;
+        Err(e) => return Err(e.into()),
+    };
     let link = invitation::link(site, &token);
     let mail = templates::staff_invitation(
         &staff.email,
@@ -159,6 +165,57 @@ pub async fn add_member(
 }
 
 /// The union's members, in the order of their ids.
+/// The member of this union with the address, if they have not finished enrolling and are not
+/// disabled: the one case an address in use may be invited again.
+async fn not_yet_enrolled(store: &dyn ItemStore, insurer: &Insurer, email: &Email) -> Result<Option<Staff>, Error> {
+    let member = member_by_email(store, email).await?;
+    Ok(member.filter(|member| member.insurer == insurer.code && !member.enrolled() && !member.disabled))
+}
+
+/// A new invitation for a member still waiting to enrol, with the name and role just given: it
+/// voids the older links (`Staff::invitation_expires_at`). Conditional on the member still not
+/// having a second factor, so an enrolment that lands meanwhile wins.
+async fn invite_again(
+    store: &dyn ItemStore,
+    waiting: Staff,
+    given: &Staff,
+    auditor: Option<&Auditor>,
+    now: i64,
+) -> Result<(Staff, String), Error> {
+    let (token, invitation) = invitation::new_invitation(&waiting, now);
+    let expires_at = now + StaffInvitation::LIFETIME_SECONDS;
+    let changes = vec![
+        Change::set(Staff::NAME, given.name.as_str()),
+        Change::set(Staff::ROLE, given.role),
+        Change::set(Staff::INVITATION_EXPIRES_AT, expires_at),
+    ];
+    let mut writes = vec![
+        Write::update(waiting.own_key(), changes).when(Cond::And(vec![
+            Cond::Exists,
+            Cond::missing(Staff::TOTP_SECRET),
+            Cond::Or(vec![Cond::missing(Staff::DISABLED), Cond::eq(Staff::DISABLED, false)]),
+        ])),
+        invitation,
+    ];
+    if let Some(auditor) = auditor {
+        writes.push(auditor.entry(AuditAction::StaffInvited, Some(subject(&waiting))));
+    }
+    store.transact(writes).await.map_err(|e| {
+        if e.is_condition_failed() {
+            Error::field("email", "このメールアドレスは既に登録されています。")
+        } else {
+            e.into()
+        }
+    })?;
+    let staff = Staff {
+        name: given.name.clone(),
+        role: given.role,
+        invitation_expires_at: Some(expires_at),
+        ..waiting
+    };
+    Ok((staff, token))
+}
+
 pub async fn members(store: &dyn ItemStore, insurer: &InsurerCode) -> Result<Vec<Staff>, Error> {
     let items = store.query(&Staff::partition(insurer), Staff::SK_PREFIX).await?;
     Ok(items.into_iter().map(from_item).collect::<Result<_, _>>()?)

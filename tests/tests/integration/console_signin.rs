@@ -312,6 +312,77 @@ async fn an_invitation_expires_after_its_lifetime(engine: Engine) {
     assert_eq!((unknown.status, unknown.code()), (410, "invitation_gone"));
 }
 
+/// A member whose link expired (or whose mail was lost) is invited again by adding the address
+/// again: the newest link works, every older one is gone; once enrolled, the address is taken.
+async fn a_member_not_yet_enrolled_is_invited_again_and_older_links_stop_working(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let accept = |token: String| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/admin/invitation/accept",
+                json!({ "token": token, "password": STAFF_PASSWORD }),
+                None,
+            )
+            .await
+        }
+    };
+    let first = invite(&app, "ito@kumiai.example.jp", "viewer").await;
+    app.clock.advance(StaffInvitation::LIFETIME_SECONDS);
+    assert_eq!(accept(first.clone()).await.code(), "invitation_gone");
+
+    // The address as typed the second time differs in case only: the same member, mailed at
+    // the address on record.
+    let (admin, _) = app.staff_signed_in("0904", StaffRole::Admin).await;
+    let body = json!({ "email": "ITO@kumiai.example.jp", "name": "伊藤 一", "role": "reviewer" });
+    assert_eq!(app.post("/api/admin/staff", body, Some(&admin)).await.status, 201);
+    let second = invitation_token(&app, "ito@kumiai.example.jp").await;
+    app.clock.advance(60);
+    let third = invite(&app, "ito@kumiai.example.jp", "reviewer").await;
+    assert!(first != second && second != third);
+    assert_eq!(
+        accept(second.clone()).await.code(),
+        "invitation_gone",
+        "voided by the third"
+    );
+    let accepted = accept(third.clone()).await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    let code = next_code(&app, &secret_of(&accepted));
+    let confirmed = app
+        .post(
+            "/api/admin/invitation/totp",
+            json!({ "token": third, "code": code }),
+            None,
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{:?}", confirmed.body);
+    let list = app.get("/api/admin/staff", Some(&admin)).await;
+    let rows: Vec<&Value> = list.body["staff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["email"] == "ito@kumiai.example.jp")
+        .collect();
+    assert_eq!(rows.len(), 1, "one member, invited three times");
+    assert_eq!(
+        (rows[0]["role"].clone(), rows[0]["enrolled"].clone()),
+        (json!("reviewer"), json!(true))
+    );
+
+    let body = json!({ "email": "ito@kumiai.example.jp", "name": "伊藤", "role": "viewer" });
+    let taken = app.post("/api/admin/staff", body, Some(&admin)).await;
+    assert_eq!(taken.status, 400, "{:?}", taken.body);
+    assert!(taken.body["fields"]["email"].is_string());
+    // Another union cannot take over a waiting member of this one either.
+    let waiting = invite(&app, "ueda@kumiai.example.jp", "viewer").await;
+    kennin_tests::other_union(&app).await;
+    let (other, _) = app.staff_signed_in(kennin_tests::OTHER_UNION, StaffRole::Admin).await;
+    let body = json!({ "email": "ueda@kumiai.example.jp", "name": "上田", "role": "admin" });
+    let refused = app.post("/api/admin/staff", body, Some(&other)).await;
+    assert_eq!(refused.status, 400, "{:?}", refused.body);
+    assert_eq!(accept(waiting).await.status, 200, "the member's own link still works");
+}
+
 async fn failed_sign_ins_lock_the_address(engine: Engine) {
     let app = spawn_app(engine).await;
     let member = enrolled(&app, "yamada@kumiai.example.jp", "viewer").await;
@@ -511,13 +582,15 @@ on_both_engines!(
     every_wrong_part_of_a_sign_in_gets_the_same_answer,
     a_recovery_code_signs_in_once,
     an_invitation_expires_after_its_lifetime,
+    a_member_not_yet_enrolled_is_invited_again_and_older_links_stop_working,
     failed_sign_ins_lock_the_address,
     sign_ins_failures_and_sign_outs_are_audited,
     an_admin_manages_the_unions_staff,
 );
 
-/// The operator adds a member with the CLI (the invitation goes to the data folder's outbox)
-/// and lists the union's staff; an address already used is refused with nothing written.
+/// The operator adds a member with the CLI (the invitation goes to the data folder's outbox),
+/// adds them again before they enrolled (a new invitation), and lists the union's staff; an
+/// address used by another union is refused with nothing written.
 #[test]
 fn the_cli_adds_a_member_and_lists_the_staff() {
     let binary = std::env::var_os("KENNIN_ADMIN_BIN")
@@ -562,7 +635,15 @@ fn the_cli_adds_a_member_and_lists_the_staff() {
     let outbox: Vec<_> = std::fs::read_dir(data.path().join("outbox")).unwrap().collect();
     assert_eq!(outbox.len(), 1);
 
-    let taken = admin(&add);
+    // Added again before enrolling: invited again (a new link, the old one void).
+    let again = ok(&add);
+    assert!(again.contains("招待メールを送信しました"), "{again}");
+    assert_eq!(std::fs::read_dir(data.path().join("outbox")).unwrap().count(), 2);
+    // Another union cannot take the address.
+    ok(&["insurer", "put", "--code", "0777", "--name", "別の健康保険組合"]);
+    let mut elsewhere = add;
+    elsewhere[3] = "0777";
+    let taken = admin(&elsewhere);
     assert!(!taken.status.success());
     let stderr = String::from_utf8_lossy(&taken.stderr);
     assert!(stderr.contains("既に登録されています"), "{stderr}");

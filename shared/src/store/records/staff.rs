@@ -30,6 +30,10 @@ pub struct Staff {
     #[serde(default)]
     pub session_epoch: i64,
     pub created_at: i64,
+    /// When the newest invitation's link stops working: inviting again voids the older links,
+    /// whose invitations end at another time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_expires_at: Option<i64>,
 }
 
 attributes!(Staff {
@@ -44,6 +48,7 @@ attributes!(Staff {
     DISABLED: bool = "disabled",
     SESSION_EPOCH: i64 = "sessionEpoch",
     CREATED_AT: i64 = "createdAt",
+    INVITATION_EXPIRES_AT: i64 = "invitationExpiresAt",
 });
 
 impl Staff {
@@ -185,6 +190,7 @@ mod tests {
             disabled: true,
             session_epoch: 1,
             created_at: 2,
+            invitation_expires_at: Some(3),
         }
     }
 

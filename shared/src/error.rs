@@ -123,9 +123,6 @@ pub enum Error {
     /// The call center acted on a person who has no account this year.
     #[error("person not registered")]
     PersonNotRegistered,
-    /// The export is larger than one response may carry.
-    #[error("export too large for the console")]
-    ExportTooLarge,
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
     /// A fault of ours, not of a dependency: stored data that cannot be read, a request the
@@ -207,7 +204,6 @@ impl Error {
                 reason: "PDFにパスワードや保護がかかっているため開けません。".into(),
             },
             Error::PersonNotRegistered,
-            Error::ExportTooLarge,
             Error::Unavailable("the table did not answer".into()),
             Error::Internal("unreadable Account item".into()),
         ];
@@ -261,7 +257,6 @@ impl Error {
                 | Error::DocumentNotUploaded
                 | Error::DocumentRejected { .. }
                 | Error::PersonNotRegistered
-                | Error::ExportTooLarge
                 | Error::Unavailable(_)
                 | Error::Internal(_) => {}
             }

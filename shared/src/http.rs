@@ -473,7 +473,6 @@ fn error_answer(error: &Error) -> (u16, &'static str, String) {
         Error::DocumentNotUploaded => (409, "document_not_uploaded", "ファイルの送信が完了していません。通信状態のよい場所で、もう一度ファイルを送ってください。".into()),
         Error::DocumentRejected { reason } => (422, "document_rejected", reason.clone()),
         Error::PersonNotRegistered => (409, "person_not_registered", "この方はまだユーザーIDを作成していません（未登録）。初回ログインの手続きをご案内ください。".into()),
-        Error::ExportTooLarge => (409, "export_too_large", "件数が多いため、画面からは出力できません。システム管理者に kennin-admin export での出力を依頼してください。".into()),
         Error::Unavailable(_) => (503, "service_unavailable", "ただいま混み合っているか、一時的に処理できません。入力内容は失われていません。しばらくしてからもう一度お試しください。".into()),
         Error::Internal(_) => (500, "internal_error", "システムの内部でエラーが発生したため、処理できませんでした。お手数ですが、ご加入の健康保険組合へお問い合わせください。".into()),
     }

@@ -7,15 +7,14 @@ use std::sync::Arc;
 
 pub fn operations() -> Vec<Operation> {
     vec![
-        Operation::get(
+        Operation::post(
             "adminExport",
-            "The campaign's results (a row per target) or progress (counts by office and status) as CSV; columns in docs/export.md",
+            "Writes the campaign's results (a row per target) or progress (counts by office and status) as CSV and answers a download link valid for a minute; columns in docs/export.md",
         )
         .access(Access::Staff)
-        .query_parameter("kind", "results or progress", "results")
-        .query_parameter("encoding", "utf-8 (with a BOM, the default) or shift_jis (CP932)", "utf-8")
-        .answers_file("text/csv", "The CSV file")
-        .fails_with(&[400, 404, 409]),
+        .takes::<export::ExportRequest>()
+        .answers::<export::ExportLink>(201, "The file, ready to download")
+        .fails_with(&[400, 404]),
     ]
 }
 
@@ -24,6 +23,6 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
-    let file = export::export(deps, request).await?;
-    Ok(Reply::file(file.content_type, file.file_name, file.bytes))
+    let body = request.json()?;
+    Ok(Reply::json(201, export::export(deps, request, body).await?))
 }

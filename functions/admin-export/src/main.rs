@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    kennin::lambda::run(kennin_admin_export::handle).await
+    kennin::lambda::run_with_blobs(kennin_admin_export::handle).await
 }

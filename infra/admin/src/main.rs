@@ -446,7 +446,7 @@ async fn export(store: &dyn ItemStore, args: ExportArgs) -> Result<String, Strin
                 .ok_or(format!("保険者 {code} には名簿の年度がありません"))?
         }
     };
-    let file = build(store, &code, year, kind, encoding, SystemClock.today_in_japan(), None)
+    let file = build(store, &code, year, kind, encoding, SystemClock.today_in_japan())
         .await
         .map_err(|e| e.to_string())?;
     std::fs::write(&args.out, &file.bytes).map_err(|e| format!("{}: {e}", args.out.display()))?;

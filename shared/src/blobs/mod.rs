@@ -7,7 +7,8 @@
 //!
 //! Objects are addressed by `BlobKey`s, which only this module spells: uploads land under
 //! `uploads/` (the bucket's lifecycle deletes those never completed after a day), the verifier
-//! moves accepted files to `documents/`.
+//! moves accepted files to `documents/`, and the console's CSV exports wait under `exports/`
+//! for their download (the lifecycle deletes them after a day too).
 
 pub mod local;
 #[cfg(feature = "s3")]
@@ -24,6 +25,7 @@ use std::sync::Arc;
 /// The two areas of the bucket: files as the browser sent them, and files the verifier accepted.
 const UPLOADS: &str = "uploads";
 const DOCUMENTS: &str = "documents";
+const EXPORTS: &str = "exports";
 
 /// Where one object lives: `{area}/{insurer}/{year}/{targetId}/{docId}`. Built only by the
 /// constructors, whose ids are plain segments (letters, digits, `-`, `_`), so that a key is
@@ -46,10 +48,16 @@ impl BlobKey {
         Self::in_area(DOCUMENTS, insurer, year, target_id, doc_id)
     }
 
+    /// Where a CSV export of the union waits for its download: `exports/{insurer}/{exportId}`.
+    pub fn export(insurer: &InsurerCode, export_id: &str) -> Result<Self, BlobError> {
+        if !plain_segment(export_id) {
+            return Err(BlobError::Refused("an id that is not a plain key segment"));
+        }
+        Ok(Self(format!("{EXPORTS}/{insurer}/{export_id}")))
+    }
+
     fn in_area(area: &str, insurer: &InsurerCode, year: i32, target_id: &str, doc_id: &str) -> Result<Self, BlobError> {
-        let plain =
-            |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !plain(target_id) || !plain(doc_id) {
+        if !plain_segment(target_id) || !plain_segment(doc_id) {
             return Err(BlobError::Refused("an id that is not a plain key segment"));
         }
         Ok(Self(format!("{area}/{insurer}/{year}/{target_id}/{doc_id}")))
@@ -64,6 +72,11 @@ impl BlobKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Letters, digits, `-` and `_`: a segment that is safe as a path and in a URL as it is.
+fn plain_segment(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 impl BlobPrefix {
@@ -251,6 +264,8 @@ mod tests {
         assert_eq!(key.as_str(), "uploads/0904/2036/a1b2/d-3_x");
         let key = BlobKey::document(&union(), 2036, "a1b2", "d3").unwrap();
         assert_eq!(key.as_str(), "documents/0904/2036/a1b2/d3");
+        let key = BlobKey::export(&union(), "e7f0").unwrap();
+        assert_eq!(key.as_str(), "exports/0904/e7f0");
         for id in ["", "..", "a/b", "a b", "ｱ", "a%2f"] {
             assert!(matches!(
                 BlobKey::upload(&union(), 2036, id, "d"),
@@ -260,6 +275,7 @@ mod tests {
                 BlobKey::document(&union(), 2036, "t", id),
                 Err(BlobError::Refused(_))
             ));
+            assert!(matches!(BlobKey::export(&union(), id), Err(BlobError::Refused(_))));
         }
         let prefixes = BlobKey::campaign_prefixes(&union(), 2036).map(|p| p.as_str().to_string());
         assert_eq!(prefixes, ["uploads/0904/2036/", "documents/0904/2036/"]);

@@ -1,7 +1,12 @@
-//! GET /api/admin/export and `kennin-admin export`: the campaign's results (a row per target)
+//! POST /api/admin/exports and `kennin-admin export`: the campaign's results (a row per target)
 //! or its progress (counts by office and status) as CSV for the union's core system and Excel,
 //! in UTF-8 with a BOM or in Shift_JIS (CP932). The columns are documented in docs/export.md.
+//!
+//! The console's file goes to the document store and the answer is a short-lived link to it:
+//! a Lambda response carries at most 6 MB, and a large union's results are more.
 
+use crate::blobs::BlobKey;
+use crate::clock::Timestamp;
 use crate::deps::Deps;
 use crate::domain::{InsurerCode, Permission, TargetStatus};
 use crate::error::Error;
@@ -9,13 +14,13 @@ use crate::http::ApiRequest;
 use crate::staff_session;
 use crate::store::records::{AuditAction, AuditSubject, Target, from_item};
 use crate::store::{Index, ItemStore};
+use crate::survey_documents::DOWNLOAD_URL_SECONDS;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Targets read per page of the campaign's kana list.
 const PAGE_TARGETS: usize = 1_000;
-/// What the console may answer inline: a Lambda response is at most 6 MB, and a binary body
-/// travels base64-encoded (4/3 larger). A larger export is `kennin-admin export`'s.
-pub const MAX_CONSOLE_EXPORT_BYTES: usize = 4 * 1024 * 1024;
 /// Put for a character Shift_JIS (CP932) cannot hold (an emoji, a rare kanji): the geta mark,
 /// which Japanese print uses for exactly this.
 const NOT_IN_SHIFT_JIS: char = '〓';
@@ -114,8 +119,7 @@ fn japan_time(at: i64) -> String {
 }
 
 /// The file of `kind` for the union's campaign of `year`, read from the campaign's kana list
-/// a page at a time (every target is there once). `max_bytes` stops early with
-/// `ExportTooLarge` when the text grows past it.
+/// a page at a time (every target is there once).
 pub async fn build(
     store: &dyn ItemStore,
     insurer: &InsurerCode,
@@ -123,7 +127,6 @@ pub async fn build(
     kind: ExportKind,
     encoding: ExportEncoding,
     today: time::Date,
-    max_bytes: Option<usize>,
 ) -> Result<ExportFile, Error> {
     let mut csv = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -157,9 +160,6 @@ pub async fn build(
                 }
             }
         }
-        if max_bytes.is_some_and(|max| csv.get_ref().len() > max) {
-            return Err(Error::ExportTooLarge);
-        }
         match page.last {
             Some(last) => after = Some(last),
             None => break,
@@ -174,9 +174,6 @@ pub async fn build(
     )
     .map_err(|_| Error::Internal("export not UTF-8".into()))?;
     let bytes = encode(&text, encoding);
-    if max_bytes.is_some_and(|max| bytes.len() > max) {
-        return Err(Error::ExportTooLarge);
-    }
     Ok(ExportFile {
         file_name: format!(
             "kennin-{}-{insurer}-{year}-{:04}{:02}{:02}.csv",
@@ -243,16 +240,38 @@ fn encode(text: &str, encoding: ExportEncoding) -> Vec<u8> {
     }
 }
 
-/// GET /api/admin/export?kind=results|progress&encoding=utf-8|shift_jis (admin).
-pub async fn export(deps: &Deps, request: &ApiRequest) -> Result<ExportFile, Error> {
+/// What the console asks for: `kind` results or progress, `encoding` utf-8 (the default) or
+/// shift_jis.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[schemars(extend("examples" = [{"kind": "results", "encoding": "shift_jis"}]))]
+pub struct ExportRequest {
+    pub kind: Option<String>,
+    pub encoding: Option<String>,
+}
+
+/// The export, written: the browser downloads it from `url` before `expires_at`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportLink {
+    pub url: String,
+    pub file_name: String,
+    /// The file's size in bytes.
+    pub size: u64,
+    pub expires_at: Timestamp,
+}
+
+/// POST /api/admin/exports (admin): audited first, then the file is made, stored under
+/// `exports/` and answered as a download link valid for `DOWNLOAD_URL_SECONDS`.
+pub async fn export(deps: &Deps, request: &ApiRequest, body: ExportRequest) -> Result<ExportLink, Error> {
     let context = staff_session::authenticate(deps, request).await?;
     context.require(Permission::Export)?;
     let mut fields = crate::error::Fields::default();
-    let kind = ExportKind::parse(request.query_parameter("kind").unwrap_or(""));
+    let kind = ExportKind::parse(body.kind.as_deref().unwrap_or(""));
     if kind.is_none() {
         fields.add("kind", "出力する内容は results か progress を指定してください。");
     }
-    let encoding = ExportEncoding::parse(request.query_parameter("encoding").unwrap_or("utf-8"));
+    let encoding = ExportEncoding::parse(body.encoding.as_deref().unwrap_or("utf-8"));
     if encoding.is_none() {
         fields.add("encoding", "文字コードは utf-8 か shift_jis を指定してください。");
     }
@@ -271,16 +290,29 @@ pub async fn export(deps: &Deps, request: &ApiRequest) -> Result<ExportFile, Err
         )
         .await?;
     let year = context.insurer.current_year.ok_or(Error::NotFound)?;
-    build(
+    let file = build(
         deps.store.as_ref(),
         &context.insurer.code,
         year,
         kind,
         encoding,
         deps.clock.today_in_japan(),
-        Some(MAX_CONSOLE_EXPORT_BYTES),
     )
-    .await
+    .await?;
+    let key = BlobKey::export(&context.insurer.code, &uuid::Uuid::new_v4().simple().to_string())?;
+    let size = file.bytes.len() as u64;
+    deps.blobs.put(&key, file.bytes, &file.content_type).await?;
+    let url = deps
+        .blobs
+        .presign_download(&key, &file.file_name, &file.content_type, DOWNLOAD_URL_SECONDS)
+        .await?;
+    tracing::info!(event = "export_written", kind = kind.name(), size, "console");
+    Ok(ExportLink {
+        url,
+        file_name: file.file_name,
+        size,
+        expires_at: Timestamp(deps.clock.unix() + DOWNLOAD_URL_SECONDS),
+    })
 }
 
 #[cfg(test)]

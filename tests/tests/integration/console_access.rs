@@ -73,7 +73,7 @@ const MATRIX: [(&str, &str, Option<Permission>, usize); 18] = [
         Some(Permission::SendPasswordReset),
         1,
     ),
-    ("GET", "/api/admin/export", Some(Permission::Export), 1),
+    ("POST", "/api/admin/exports", Some(Permission::Export), 1),
     ("GET", "/api/admin/audit", Some(Permission::ReadAudit), 1),
     ("GET", "/api/admin/staff", Some(Permission::ManageStaff), 0),
     ("POST", "/api/admin/staff", Some(Permission::ManageStaff), 1),
@@ -212,7 +212,6 @@ fn path(template: &str, ids: &Ids) -> String {
     );
     match template {
         "/api/admin/people" => format!("{filled}?card={}", ids.person),
-        "/api/admin/export" => format!("{filled}?kind=results&encoding=utf-8"),
         _ => filled,
     }
 }
@@ -224,6 +223,7 @@ fn body(method: &str, template: &str, call: usize) -> Option<Value> {
         (_, "/api/admin/targets/{id}/decision") => json!({ "outcome": "hold", "reason": "確認中です。" }),
         (_, "/api/admin/targets/{id}/documents/{documentId}/refusal") => json!({ "reason": "文字が読み取れません。" }),
         (_, "/api/admin/targets/{id}/answers") => json!({ "version": 1, "answers": {} }),
+        (_, "/api/admin/exports") => json!({ "kind": "results", "encoding": "utf-8" }),
         (_, "/api/admin/staff") => json!({
             "email": format!("invited-{call}@staff.example.jp"),
             "name": "招待 花子",

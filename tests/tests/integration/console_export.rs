@@ -1,15 +1,20 @@
 //! The console's export on both engines: the results and the progress of the demo campaign, in
-//! UTF-8 with a BOM and in Shift_JIS, read back with the csv crate and compared with the targets
-//! as stored; `kennin-admin export`'s file is made by the same code (`console::export::build`).
+//! UTF-8 with a BOM and in Shift_JIS, written to the document store and downloaded through the
+//! link the console answers, read back with the csv crate and compared with the targets as
+//! stored; `kennin-admin export`'s file is made by the same code (`console::export::build`).
 
 use super::console_callcenter::{assert_no_personal_values, audit_entries};
+use kennin::clock::Clock;
 use kennin::domain::{InsurerCode, StaffRole, TargetStatus};
 use kennin::store::records::{
     AuditAction, AuditSubject, Insurer, RecordedDependent, RosterEntry, RosterPerson, Target, from_item,
 };
 use kennin::store::{Change, ItemStore};
-use kennin_tests::{Engine, TARO, TestApp, on_both_engines, spawn_app};
+use kennin::survey_documents::DOWNLOAD_URL_SECONDS;
+use kennin_tests::{Engine, Reply, TARO, TestApp, on_both_engines, spawn_app};
+use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 
 /// The demo campaign's targets, read person by person from the roster (not through the index
 /// the export reads).
@@ -73,12 +78,51 @@ fn rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     (headings, rows)
 }
 
-/// The file's bytes and headers: read as bytes, since a Shift_JIS body is no UTF-8 text.
-async fn download(app: &TestApp, path: &str, cookie: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let response = app.raw("GET", path).header("cookie", cookie).send().await.unwrap();
-    let status = response.status().as_u16();
+/// POST /api/admin/exports: the answer.
+async fn export(app: &TestApp, kind: &str, encoding: &str, cookie: &str) -> Reply {
+    app.post(
+        "/api/admin/exports",
+        json!({ "kind": kind, "encoding": encoding }),
+        Some(cookie),
+    )
+    .await
+}
+
+/// The export written and downloaded through its link: the download's headers and bytes (read
+/// as bytes, since a Shift_JIS body is no UTF-8 text).
+async fn download(app: &TestApp, kind: &str, encoding: &str, cookie: &str) -> (reqwest::header::HeaderMap, Vec<u8>) {
+    let written = export(app, kind, encoding, cookie).await;
+    assert_eq!(written.status, 201, "{}", written.body);
+    let url = written.body["url"].as_str().expect("a download link");
+    let file_name = written.body["fileName"].as_str().unwrap();
+    assert!(
+        file_name.starts_with(&format!("kennin-{kind}-0904-")) && file_name.ends_with(".csv"),
+        "{file_name}"
+    );
+    let expires_at = time::OffsetDateTime::parse(
+        written.body["expiresAt"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert_eq!(expires_at.unix_timestamp(), app.clock.unix() + DOWNLOAD_URL_SECONDS);
+    // No cookie: the link alone is the right to the file, for a minute.
+    let response = app.raw("GET", url).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
     let headers = response.headers().clone();
-    (status, headers, response.bytes().await.unwrap().to_vec())
+    let bytes = response.bytes().await.unwrap().to_vec();
+    assert_eq!(written.body["size"].as_u64(), Some(bytes.len() as u64));
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.starts_with(&format!("attachment; filename=\"{file_name}\"")),
+        "{disposition}"
+    );
+    app.clock.advance(DOWNLOAD_URL_SECONDS + 1);
+    assert_eq!(
+        app.raw("GET", url).send().await.unwrap().status(),
+        403,
+        "the link is over after a minute"
+    );
+    (headers, bytes)
 }
 
 async fn the_results_export_in_both_encodings_holds_every_target(engine: Engine) {
@@ -105,14 +149,8 @@ async fn the_results_export_in_both_encodings_holds_every_target(engine: Engine)
     };
     let (admin, _) = app.staff_signed_in("0904", StaffRole::Admin).await;
 
-    let (status, headers, bytes) = download(&app, "/api/admin/export?kind=results&encoding=utf-8", &admin).await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    let (headers, bytes) = download(&app, "results", "utf-8", &admin).await;
     assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
-    let disposition = headers["content-disposition"].to_str().unwrap();
-    assert!(
-        disposition.starts_with("attachment; filename=\"kennin-results-0904-"),
-        "{disposition}"
-    );
     let text = std::str::from_utf8(&bytes).unwrap();
     let text = text.strip_prefix('\u{FEFF}').expect("a byte order mark for Excel");
     assert!(text.contains("\r\n"), "lines end as Excel writes them");
@@ -137,8 +175,7 @@ async fn the_results_export_in_both_encodings_holds_every_target(engine: Engine)
     expected.sort();
     assert_eq!(got, expected);
 
-    let (status, headers, bytes) = download(&app, "/api/admin/export?kind=results&encoding=shift_jis", &admin).await;
-    assert_eq!(status, 200);
+    let (headers, bytes) = download(&app, "results", "shift_jis", &admin).await;
     assert_eq!(headers["content-type"], "text/csv; charset=Shift_JIS");
     let (text, _, lossy) = encoding_rs::SHIFT_JIS.decode(&bytes);
     assert!(!lossy, "valid Shift_JIS");
@@ -168,8 +205,7 @@ async fn the_progress_export_counts_targets_by_office_and_status(engine: Engine)
     let app = spawn_app(engine).await;
     let targets = stored_targets(&app).await;
     let (admin, _) = app.staff_signed_in("0904", StaffRole::Admin).await;
-    let (status, _, bytes) = download(&app, "/api/admin/export?kind=progress&encoding=shift_jis", &admin).await;
-    assert_eq!(status, 200);
+    let (_, bytes) = download(&app, "progress", "shift_jis", &admin).await;
     let (text, _, _) = encoding_rs::SHIFT_JIS.decode(&bytes);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headings: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
@@ -215,13 +251,17 @@ async fn only_an_admin_exports_and_bad_choices_are_refused(engine: Engine) {
     let app = spawn_app(engine).await;
     for role in [StaffRole::Reviewer, StaffRole::Callcenter, StaffRole::Viewer] {
         let (cookie, _) = app.staff_signed_in("0904", role).await;
-        let (status, _, _) = download(&app, "/api/admin/export?kind=results", &cookie).await;
-        assert_eq!(status, 403, "{role:?}");
+        assert_eq!(export(&app, "results", "utf-8", &cookie).await.status, 403, "{role:?}");
     }
     let (admin, _) = app.staff_signed_in("0904", StaffRole::Admin).await;
-    for bad in ["", "?kind=everything", "?kind=results&encoding=latin1"] {
-        let refused = app.get(&format!("/api/admin/export{bad}"), Some(&admin)).await;
+    for (bad, field) in [
+        (json!({}), "kind"),
+        (json!({ "kind": "everything" }), "kind"),
+        (json!({ "kind": "results", "encoding": "latin1" }), "encoding"),
+    ] {
+        let refused = app.post("/api/admin/exports", bad.clone(), Some(&admin)).await;
         assert_eq!((refused.status, refused.code()), (400, "invalid_input"), "{bad}");
+        assert!(refused.body["fields"][field].is_string(), "{}", refused.body);
     }
     assert!(
         audit_entries(&app)
@@ -232,8 +272,20 @@ async fn only_an_admin_exports_and_bad_choices_are_refused(engine: Engine) {
     );
 }
 
+/// The document store down: 503, and no link to a file that was not written.
+async fn an_export_without_the_document_store_is_503(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (admin, _) = app.staff_signed_in("0904", StaffRole::Admin).await;
+    app.blob_switch.down.store(true, Ordering::SeqCst);
+    let refused = export(&app, "results", "utf-8", &admin).await;
+    assert_eq!((refused.status, refused.code()), (503, "service_unavailable"));
+    app.blob_switch.down.store(false, Ordering::SeqCst);
+    download(&app, "results", "utf-8", &admin).await;
+}
+
 on_both_engines!(
     the_results_export_in_both_encodings_holds_every_target,
     the_progress_export_counts_targets_by_office_and_status,
     only_an_admin_exports_and_bad_choices_are_refused,
+    an_export_without_the_document_store_is_503,
 );

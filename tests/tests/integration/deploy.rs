@@ -174,8 +174,9 @@ fn every_function_is_an_arm64_cargo_lambda_build_with_its_own_sizing_logs_and_ro
 /// uses it spells it (template.yaml says why they do not refer to the bucket).
 const BUCKET_NAME: &str = "kennin-${Stage}-docs-${AWS::AccountId}-${AWS::Region}";
 
-/// The bucket's two areas: presigned uploads, and the files verified from them.
-const BUCKET_PREFIXES: [&str; 2] = ["uploads/", "documents/"];
+/// The bucket's three areas: presigned uploads, the files verified from them, the console's
+/// exports.
+const BUCKET_PREFIXES: [&str; 3] = ["uploads/", "documents/", "exports/"];
 
 /// What each function may do in the documents bucket, by its CodeUri: (action, prefix) pairs,
 /// the prefix being the objects an object action reaches or the listing s3:ListBucket's
@@ -199,6 +200,11 @@ const BUCKET_RIGHTS: &[(&str, &[(&str, &str)])] = &[
     ("functions/survey-document", &[("s3:GetObject", "documents/")]),
     // the console's view of a verified file
     ("functions/admin-target-document", &[("s3:GetObject", "documents/")]),
+    // writes the console's CSV export and presigns its download
+    (
+        "functions/admin-export",
+        &[("s3:PutObject", "exports/"), ("s3:GetObject", "exports/")],
+    ),
     (
         "functions/survey-document-delete",
         &[("s3:DeleteObject", "documents/"), ("s3:DeleteObject", "uploads/")],
@@ -265,7 +271,9 @@ fn bucket_rights(role: &str, statement: &Yaml) -> BTreeSet<(String, String)> {
                 .strip_prefix(&format!("{bucket_arn}/"))
                 .and_then(|rest| rest.strip_suffix('*'))
                 .filter(|prefix| BUCKET_PREFIXES.contains(prefix))
-                .unwrap_or_else(|| panic!("{role}: {resource} is not uploads/* or documents/* of the bucket"));
+                .unwrap_or_else(|| {
+                    panic!("{role}: {resource} is not uploads/*, documents/* or exports/* of the bucket")
+                });
             granted.insert((action.clone(), prefix.to_string()));
         }
     }
@@ -415,11 +423,20 @@ fn the_documents_bucket_is_private_encrypted_versioned_short_lived_and_retained(
         uploads["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"].as_i64(),
         Some(1)
     );
+    // The console's exports, current and old versions, are gone a day after they were written.
+    let exports = rules
+        .iter()
+        .find(|rule| rule["Prefix"].as_str() == Some("exports/"))
+        .expect("a rule for exports/");
+    assert_eq!(exports["ExpirationInDays"].as_i64(), Some(1));
+    assert_eq!(
+        exports["NoncurrentVersionExpiration"]["NoncurrentDays"].as_i64(),
+        Some(1)
+    );
     let versions = rules
         .iter()
-        .find(|rule| !rule["NoncurrentVersionExpiration"].is_badvalue())
+        .find(|rule| rule["Prefix"].is_badvalue() && !rule["NoncurrentVersionExpiration"].is_badvalue())
         .expect("a rule for old versions");
-    assert!(versions["Prefix"].is_badvalue(), "old versions of the whole bucket");
     let days = versions["NoncurrentVersionExpiration"]["NoncurrentDays"]
         .as_i64()
         .unwrap();

@@ -2,7 +2,9 @@
 // password, enrols the authenticator (the test computes the codes from the key on the page) and
 // keeps the recovery codes; signs in (one message for any wrong part); reads the progress, filters
 // the list to 提出済み, opens a submission with its document shown in the page, and sends it back
-// (差し戻し). A viewer sees no action button; an ended session goes back to sign-in. Every screen
+// (差し戻し). A viewer sees no action button; an ended session goes back to sign-in. A call-center
+// operator finds a locked-out person by card, unlocks them and sends a password reset; an admin invites, re-roles and
+// stops a member, reads the audit log and downloads the results as Shift_JIS CSV. Every screen
 // is checked with axe-core (WCAG 2.1 A/AA) and photographed for docs/screenshots/.
 //
 // The test runs in a union of its own (0915), made with kennin-admin, whose one insured person
@@ -12,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,7 +31,6 @@ const PERSON_ID = uniqueUserId('console');
 const PERSON_EMAIL = `${PERSON_ID}@example.com`;
 const PERSON_PASSWORD = 'Kaede#2031zq';
 const REVIEWER_EMAIL = `${uniqueUserId('reviewer')}@example.com`;
-const VIEWER_EMAIL = `${uniqueUserId('viewer')}@example.com`;
 const STAFF_PASSWORD = 'Hidamari#Kouen2031';
 const RETURN_REASON = '給与明細の金額が読み取れません。鮮明な写真をもう一度提出してください。';
 // 4xx answers are part of these journeys; Chromium logs each as a console error.
@@ -42,6 +43,8 @@ let person; // the insured person's page, signed in
 let form; // /api/survey/targets/{id} of the spouse
 let enrolment; // {secret, lastStep}
 let recoveryCodes;
+let boss; // the union's admin's page, signed in
+let operator; // a call-center operator's page, signed in
 
 /** kennin-admin against the running kennin-local's data folder; its standard output. */
 async function admin(...args) {
@@ -170,6 +173,26 @@ async function freshCode(state) {
   }
   state.lastStep = currentStep();
   return totp(state.secret, state.lastStep);
+}
+
+/**
+ * A member of the union's staff with `role`, invited by kennin-admin, enrolled and signed in
+ * through the API (the invitation's pages are the reviewer's test): their page, at sign-in.
+ */
+async function memberSignedIn(role, name) {
+  const email = `${uniqueUserId(role)}@example.com`;
+  await admin('staff', 'add', '--insurer', UNION, '--email', email, '--name', name, '--role', role);
+  const token = (await invitationLink(email)).split('#')[1];
+  const member = await newPage(browser, LAPTOP);
+  await member.goto(`${BASE}/admin/login`);
+  const accepted = await call(member, 'POST', '/api/admin/invitation/accept', { token, password: STAFF_PASSWORD });
+  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  const state = { secret: new URL(accepted.body.otpauthUri).searchParams.get('secret'), lastStep: currentStep() - 1 };
+  const enrolled = await call(member, 'POST', '/api/admin/invitation/totp', { token, code: await freshCode(state) });
+  assert.equal(enrolled.status, 200, JSON.stringify(enrolled.body));
+  const signedIn = await call(member, 'POST', '/api/admin/session', { email, password: STAFF_PASSWORD, code: await freshCode(state) });
+  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+  return member;
 }
 
 // ---------------------------------------------------------------- the journey
@@ -348,18 +371,9 @@ test('an ended session goes back to sign-in with a message', async () => {
 });
 
 test('a viewer reads the list and sees no action', async () => {
-  await admin('staff', 'add', '--insurer', UNION, '--email', VIEWER_EMAIL, '--name', '閲覧 花子', '--role', 'viewer');
-  const token = (await invitationLink(VIEWER_EMAIL)).split('#')[1];
-  const viewer = await newPage(browser, LAPTOP);
-  await viewer.goto(`${BASE}/admin/login`);
-  const accepted = await call(viewer, 'POST', '/api/admin/invitation/accept', { token, password: STAFF_PASSWORD });
-  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
-  const state = { secret: new URL(accepted.body.otpauthUri).searchParams.get('secret'), lastStep: currentStep() - 1 };
-  const enrolled = await call(viewer, 'POST', '/api/admin/invitation/totp', { token, code: await freshCode(state) });
-  assert.equal(enrolled.status, 200, JSON.stringify(enrolled.body));
-  const signedIn = await call(viewer, 'POST', '/api/admin/session', { email: VIEWER_EMAIL, password: STAFF_PASSWORD, code: await freshCode(state) });
-  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
-
+  // The admin and the operator of the tests below sign in meanwhile: each waits for fresh codes.
+  const others = Promise.all([memberSignedIn('admin', '管理 一郎'), memberSignedIn('callcenter', '窓口 花子')]);
+  const viewer = await memberSignedIn('viewer', '閲覧 花子');
   await viewer.goto(`${BASE}/admin/targets`);
   const row = viewer.locator('#targets-rows tr', { hasText: DEPENDENT });
   await row.waitFor();
@@ -375,4 +389,136 @@ test('a viewer reads the list and sees no action', async () => {
   await checkA11y(viewer, 'console-review (viewer)');
   assertNoProblems(viewer, { ignore: EXPECTED });
   await viewer.context().close();
+  [boss, operator] = await others;
+});
+
+test('the call center finds the person by card, unlocks them and sends a password reset', async () => {
+  // The person mistypes the password until the login locks.
+  const stranger = await newPage(browser);
+  await stranger.goto(`${BASE}/portal/`);
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    await call(stranger, 'POST', '/api/session', { userId: PERSON_ID, password: 'Wrong#Password2031' });
+  }
+  assert.equal((await call(stranger, 'POST', '/api/session', { userId: PERSON_ID, password: PERSON_PASSWORD })).status, 429, 'locked');
+
+  await operator.goto(`${BASE}/admin/people`);
+  const people = operator.locator('section[data-page="people"]');
+  await operator.locator('#site-nav').waitFor();
+  const menu = await operator.locator('#site-nav li:not([hidden])').allTextContents();
+  assert.ok(menu.includes('問い合わせ対応') && !menu.includes('職員'), `the operator's menu: ${menu}`);
+
+  // A birth date that is no date: the message beside the field, nothing searched.
+  await people.getByLabel('氏名（カナ）').fill('カンリ タロウ');
+  await people.getByLabel('生年月日（西暦）').fill('1980/13/45');
+  await people.locator('#people-kana-form').getByRole('button', { name: '探す' }).click();
+  await people.locator('#people-birthDate-error').waitFor();
+  assert.equal(await people.getByLabel('生年月日（西暦）').getAttribute('aria-invalid'), 'true');
+
+  await people.getByLabel('記号-番号').fill(`${CARD.symbol}-${CARD.number}`);
+  await people.locator('#people-card-form').getByRole('button', { name: '探す' }).click();
+  const card = people.locator('article.person');
+  await card.getByRole('heading', { name: /^管理 太郎（/ }).waitFor();
+  await card.getByText('登録済み・ロック中').waitFor();
+  await card.getByRole('link', { name: `${DEPENDENT}（配偶者）` }).waitFor();
+  await checkA11y(operator, 'console-people');
+  await screenshot(operator, 'console-people');
+
+  await card.getByRole('button', { name: 'ロックを解除する' }).click();
+  await card.getByRole('status').getByText('ロックを解除しました。すぐにログインできます。').waitFor();
+  assert.equal((await call(stranger, 'POST', '/api/session', { userId: PERSON_ID, password: PERSON_PASSWORD })).status, 200, 'unlocked');
+  await stranger.context().close();
+
+  const mailsBefore = (await mailTo(BASE, PERSON_EMAIL)).length;
+  await card.getByRole('button', { name: 'パスワード再設定のメールを送る' }).click();
+  await card.getByRole('status').getByText('宛てにパスワード再設定用の認証番号を送信しました。', { exact: false }).waitFor();
+  assert.equal((await mailTo(BASE, PERSON_EMAIL)).length, mailsBefore + 1, 'the person is mailed');
+  assertNoProblems(operator, { ignore: EXPECTED });
+  await operator.context().close();
+});
+
+test('an admin invites a member, changes the role and stops them', async () => {
+  await boss.goto(`${BASE}/admin/staff`);
+  const staff = boss.locator('section[data-page="staff"]');
+  await staff.locator('#staff-rows tr', { hasText: '審査 一郎' }).waitFor();
+  await boss.locator('#site-nav').waitFor();
+  const menu = await boss.locator('#site-nav li:not([hidden])').allTextContents();
+  assert.deepEqual(menu, ['進捗', '対象者一覧', '問い合わせ対応', '職員', '操作記録', '出力'], 'an admin is offered everything');
+
+  const invitee = `${uniqueUserId('invitee')}@example.com`;
+  await staff.getByLabel('氏名').fill('新人 三郎');
+  await staff.getByLabel('メールアドレス').fill('not-an-address');
+  await staff.getByRole('button', { name: '招待メールを送る' }).click();
+  await staff.locator('#staff-email-error').waitFor();
+  assert.equal(await staff.getByLabel('メールアドレス').getAttribute('aria-invalid'), 'true');
+
+  await staff.getByLabel('メールアドレス').fill(invitee);
+  await staff.getByLabel('役割', { exact: true }).selectOption({ label: '審査担当' });
+  await staff.getByRole('button', { name: '招待メールを送る' }).click();
+  await staff.locator('#staff-message').getByText(`${invitee} に招待メールを送りました。`, { exact: false }).waitFor();
+  const row = staff.locator('#staff-rows tr', { hasText: invitee });
+  await row.getByText('招待中').waitFor();
+  await invitationLink(invitee);
+  await checkA11y(boss, 'console-staff');
+  await screenshot(boss, 'console-staff');
+
+  await row.getByLabel('新人 三郎の役割').selectOption({ label: 'コールセンター' });
+  await staff.locator('#staff-message').getByText('新人 三郎の役割を変更しました。').waitFor();
+  await row.getByRole('button', { name: '新人 三郎を停止する' }).click();
+  await staff.locator('#staff-message').getByText('新人 三郎の利用を停止しました。').waitFor();
+  await row.getByText('停止中').waitFor();
+  assert.equal(await row.getByLabel('新人 三郎の役割').inputValue(), 'callcenter');
+  assertNoProblems(boss, { ignore: EXPECTED });
+});
+
+test('the audit log names who did what, newest first', async () => {
+  await boss.goto(`${BASE}/admin/audit`);
+  const audit = boss.locator('section[data-page="audit"]');
+  const rows = audit.locator('#audit-rows tr');
+  await rows.first().waitFor();
+  await checkA11y(boss, 'console-audit');
+  await screenshot(boss, 'console-audit');
+  // Every page of the month, through the page's own 次のページへ link.
+  const entries = [];
+  for (;;) {
+    const times = await rows.locator('time').evaluateAll((elements) => elements.map((e) => e.dateTime));
+    assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
+    entries.push(...(await rows.allTextContents()));
+    const next = audit.locator('#audit-next');
+    if (await next.isHidden()) break;
+    const href = await next.getAttribute('href');
+    await next.click();
+    await boss.waitForURL((url) => `${url.pathname}${url.search}` === href);
+    await rows.first().waitFor();
+  }
+  const find = (action, who) => entries.filter((text) => text.includes(action) && text.includes(who));
+  assert.equal(find('差し戻し', '審査 一郎').length, 1, 'the reviewer sent one back');
+  assert.equal(find('判定', '審査 一郎').length, 1);
+  assert.equal(find('再設定メールの送信', '窓口 花子').length, 1);
+  assert.equal(find('ロック解除', '窓口 花子').length, 1);
+  assert.equal(find('職員の停止', '管理 一郎').length, 1);
+  assert.ok(find('ログイン失敗', '').length >= 1, 'failed sign-ins are kept');
+  assert.equal(entries.some((text) => text.includes(PERSON_EMAIL) || text.includes(DEPENDENT)), false, 'no personal value in the log');
+  assertNoProblems(boss, { ignore: EXPECTED });
+});
+
+test('the results download as Shift_JIS CSV', async () => {
+  await boss.goto(`${BASE}/admin/export`);
+  const exporting = boss.locator('section[data-page="export"]');
+  await exporting.getByRole('radio', { name: '調査結果（対象者ごとに1行）' }).check();
+  await exporting.getByRole('radio', { name: 'Shift_JIS' }).check();
+  await checkA11y(boss, 'console-export');
+  await screenshot(boss, 'console-export');
+  const [download] = await Promise.all([
+    boss.waitForEvent('download'),
+    exporting.getByRole('button', { name: '作成してダウンロード' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), new RegExp(`^kennin-results-${UNION}-\\d{4}-\\d{8}\\.csv$`));
+  const text = new TextDecoder('shift_jis').decode(await readFile(await download.path()));
+  const [heading, ...lines] = text.trimEnd().split('\r\n');
+  assert.equal(heading, '記号,番号,被扶養者番号,氏名,氏名カナ,生年月日,続柄,事業所,状況,提出日時,名簿から削除');
+  assert.equal(lines.length, 1, text);
+  assert.match(lines[0], new RegExp(`^${CARD.symbol},${CARD.number},01,${DEPENDENT},カンリハナコ,1982/03/03,配偶者,,確認完了,\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2},$`));
+  await exporting.locator('#export-message').getByText('のダウンロードを始めました', { exact: false }).waitFor();
+  assertNoProblems(boss, { ignore: EXPECTED });
+  await boss.context().close();
 });

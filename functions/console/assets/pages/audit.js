@@ -94,6 +94,6 @@ function subject(about) {
     case 'staff':
       return `職員 ${about.id}`;
     default:
-      return `一覧・出力（${about.what}）`;
+      return about.what ? `一覧・出力（${about.what}）` : '一覧・出力';
   }
 }

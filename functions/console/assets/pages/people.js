@@ -68,13 +68,13 @@ function personCard(me, person) {
   const base = `/api/admin/people/${encodeURIComponent(person.id)}`;
   if (allows(me, 'unlockPeople') && person.locked) {
     actions.append(button('ロックを解除する', async () => {
-      const result = await staffApi('POST', `${base}/unlock`);
+      const result = await staffApi('POST', `${base}/unlock`, {});
       return result && (result.ok ? 'ロックを解除しました。すぐにログインできます。' : result);
     }, status));
   }
   if (allows(me, 'sendPasswordReset') && person.registered) {
     actions.append(button('パスワード再設定のメールを送る', async () => {
-      const result = await staffApi('POST', `${base}/password-reset`);
+      const result = await staffApi('POST', `${base}/password-reset`, {});
       return result && (result.ok ? result.message || `${result.maskedEmail} に再設定のメールを送りました。` : result);
     }, status));
   }

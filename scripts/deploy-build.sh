@@ -28,7 +28,7 @@ eval "$(scripts/deploy-tools.sh env)"
 export SAM_CLI_TELEMETRY=0
 case "${1:-}" in
 --check)
-    export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+    export CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256
     BUILD_DIR="${KENNIN_SAM_BUILD_DIR:-target/sam-build-check}"
     log "check build: the release profile without LTO (not for deploying)"
     ;;
@@ -50,6 +50,6 @@ log "cargo lambda build took $((SECONDS - start)) s"
 
 start=$SECONDS
 log "sam build into $BUILD_DIR"
-sam build --template-file template.yaml --build-dir "$BUILD_DIR" >&2
+sam build --parallel --template-file template.yaml --build-dir "$BUILD_DIR" >&2
 log "sam build took $((SECONDS - start)) s"
 echo "export KENNIN_SAM_BUILD_DIR=$(cd "$BUILD_DIR" && pwd)"

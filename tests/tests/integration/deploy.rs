@@ -1,10 +1,12 @@
 //! Deployable on AWS: template.yaml's deploy settings and least privilege, `sam validate --lint`,
 //! the `sam build` output (one arm64 bootstrap per function), the API Gateway events of every route,
-//! and every function served by `cargo lambda watch` (scripts/watch.sh) against DynamoDB Local.
+//! every function's binary answering them through the Lambda Runtime API, and the first login
+//! served by `cargo lambda watch` (scripts/watch.sh) against DynamoDB Local.
 //!
 //! The tools come from scripts/deploy-tools.sh; scripts/test.sh installs them, runs `sam build`
 //! and exports KENNIN_SAM, KENNIN_CARGO_LAMBDA and KENNIN_SAM_BUILD_DIR.
 
+use kennin::clock::Clock as _;
 use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -1002,19 +1004,25 @@ async fn cargo_lambda_watch_serves_the_first_login_against_dynamodb_local() {
     let (status, _, _) = invoke(&base, "kennin-session-login", wrong, None, &watch).await;
     assert_eq!(status, 401);
 
-    // Every event `cargo xtask events` writes, through `cargo lambda invoke --data-file` as the
-    // README shows:
-    // each function answers it (4xx for the made-up cookies and codes), none fails.
+    // The events `cargo xtask events` writes for these functions, through `cargo lambda invoke
+    // --data-file` as the README shows: each answers (4xx for the made-up cookies and codes).
+    // Every other function's event is served by its own binary in
+    // `every_function_binary_serves_its_event_through_the_lambda_runtime_api`.
     let cargo_lambda = tool("KENNIN_CARGO_LAMBDA");
     let folder = tempfile::tempdir().expect("a folder for the events");
-    for event in events() {
+    let watched = [
+        "kennin-signup-identity",
+        "kennin-signup-account",
+        "kennin-signup-code",
+        "kennin-session-login",
+    ];
+    for event in events().into_iter().filter(|e| watched.contains(&e.binary.as_str())) {
         let file = folder.path().join(format!("{}.json", event.name));
         std::fs::write(&file, event.event.to_string()).expect("write an event");
-        let function = event.binary;
         let output = Command::new(&cargo_lambda)
             .args(["lambda", "invoke", "--invoke-address", "127.0.0.1", "--invoke-port"])
             .arg(port.to_string())
-            .arg(&function)
+            .arg(&event.binary)
             .arg("--data-file")
             .arg(&file)
             .output()
@@ -1037,4 +1045,176 @@ async fn cargo_lambda_watch_serves_the_first_login_against_dynamodb_local() {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
         "cargo lambda watch stopped"
     );
+}
+
+// ---------------------------------------------------------------- every binary, as Lambda runs it
+
+/// The Lambda Runtime API, the part a function's runtime client uses: it hands out one event
+/// and keeps the function's answer (or its error report). Lambda serves the same to every
+/// function process; `cargo lambda watch` emulates it too, but compiles each function on its
+/// own (with its own features) where this runs the workspace's debug binaries as built.
+mod runtime_api {
+    use axum::Router;
+    use axum::extract::{Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    use axum::routing::{get, post};
+    use std::sync::{Arc, Mutex};
+    use tokio::sync::mpsc;
+
+    pub const REQUEST_ID: &str = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
+
+    #[derive(Clone)]
+    struct Invocation {
+        event: Arc<Mutex<Option<String>>>,
+        answers: mpsc::UnboundedSender<(&'static str, String)>,
+    }
+
+    /// Serves `event` once on a free port: the port, and where the answer arrives (`response`,
+    /// `error` or `init error`, with the body).
+    pub async fn serve(event: String) -> (u16, mpsc::UnboundedReceiver<(&'static str, String)>) {
+        let (answers, received) = mpsc::unbounded_channel();
+        let state = Invocation {
+            event: Arc::new(Mutex::new(Some(event))),
+            answers,
+        };
+        let app = Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+            .route("/2018-06-01/runtime/init/error", post(init_error))
+            .with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (port, received)
+    }
+
+    async fn next(State(state): State<Invocation>) -> axum::response::Response {
+        let event = state.event.lock().unwrap().take();
+        match event {
+            Some(event) => {
+                let mut headers = HeaderMap::new();
+                headers.insert("lambda-runtime-aws-request-id", REQUEST_ID.parse().unwrap());
+                let deadline = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis()
+                    + 30_000;
+                headers.insert("lambda-runtime-deadline-ms", deadline.to_string().parse().unwrap());
+                headers.insert(
+                    "lambda-runtime-invoked-function-arn",
+                    "arn:aws:lambda:ap-northeast-1:123456789012:function:kennin"
+                        .parse()
+                        .unwrap(),
+                );
+                headers.insert(
+                    "lambda-runtime-trace-id",
+                    "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700".parse().unwrap(),
+                );
+                headers.insert("content-type", "application/json".parse().unwrap());
+                (headers, event).into_response()
+            }
+            // One invocation per process: the next waits until the test stops the function.
+            None => std::future::pending().await,
+        }
+    }
+
+    async fn response(State(state): State<Invocation>, Path(id): Path<String>, body: String) -> StatusCode {
+        let _ = state.answers.send((
+            if id == REQUEST_ID {
+                "response"
+            } else {
+                "unknown request"
+            },
+            body,
+        ));
+        StatusCode::ACCEPTED
+    }
+
+    async fn error(State(state): State<Invocation>, body: String) -> StatusCode {
+        let _ = state.answers.send(("error", body));
+        StatusCode::ACCEPTED
+    }
+
+    async fn init_error(State(state): State<Invocation>, body: String) -> StatusCode {
+        let _ = state.answers.send(("init error", body));
+        StatusCode::ACCEPTED
+    }
+}
+
+/// Every function's binary, as the workspace's debug build made it, starts as Lambda starts it
+/// (its configuration from the environment template.yaml gives, the table on DynamoDB Local,
+/// mail to an outbox folder) and answers the event of each of its routes through the Lambda
+/// Runtime API: an API Gateway response, 4xx for the made-up cookies and codes, never a 5xx.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_function_binary_serves_its_event_through_the_lambda_runtime_api() {
+    let endpoint = kennin_tests::endpoint(kennin_tests::DYNAMODB_ENDPOINT_VAR);
+    let binaries = PathBuf::from(tool("KENNIN_LOCAL_BIN"))
+        .parent()
+        .expect("the debug build's folder")
+        .to_path_buf();
+    let table = format!("kennin-runtime-{}", uuid::Uuid::new_v4().simple());
+    let sdk = kennin::aws::sdk_config(Some(&endpoint)).await;
+    let store = kennin::store::dynamodb::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table.clone());
+    store.create_table().await.expect("create table in DynamoDB Local");
+    kennin_local::seed_demo(&store, kennin::clock::SystemClock.today_in_japan())
+        .await
+        .expect("demo union seeded");
+    let outbox = tempfile::tempdir().unwrap();
+    let events = events();
+    assert_eq!(
+        events.iter().map(|e| e.binary.as_str()).collect::<BTreeSet<_>>().len(),
+        function_crates() - 1,
+        "an event for every function but the purge (which no route calls)"
+    );
+    for event in events {
+        let (port, mut answers) = runtime_api::serve(event.event.to_string()).await;
+        let binary = binaries.join(&event.binary);
+        let mut function = Command::new(&binary)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}"))
+            .env("AWS_LAMBDA_FUNCTION_NAME", &event.binary)
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "test")
+            .env("AWS_REGION", "ap-northeast-1")
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint)
+            .env("KENNIN_TABLE", &table)
+            .env("KENNIN_MAIL_FROM", "no-reply@kennin.localhost")
+            .env("KENNIN_SES_CONFIGURATION_SET", "")
+            .env("KENNIN_SECRET", "kennin-runtime-test-secret-not-for-aws")
+            .env("KENNIN_OUTBOX_DIR", outbox.path())
+            .env("KENNIN_BUCKET", "kennin-runtime-documents")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+        let answer = tokio::time::timeout(Duration::from_secs(60), answers.recv()).await;
+        function.kill().ok();
+        let output = function.wait_with_output().unwrap();
+        let (kind, body) = answer
+            .unwrap_or_else(|_| {
+                panic!(
+                    "{}: no answer in a minute\n{}",
+                    event.name,
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            })
+            .expect("the runtime API's channel");
+        assert_eq!(
+            kind,
+            "response",
+            "{}: {body}\n{}",
+            event.name,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let response: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{}: {e}: {body}", event.name));
+        let status = response["statusCode"].as_u64().unwrap_or(0);
+        assert!((200..500).contains(&status), "{}: {body}", event.name);
+    }
 }

@@ -32,6 +32,7 @@ pub mod mail;
 pub mod me;
 pub mod notices;
 pub mod operator;
+pub mod pages;
 pub mod password_context;
 pub mod postal;
 pub mod progress;

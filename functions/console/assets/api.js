@@ -1,43 +1,20 @@
-// The one way the console talks to the API: same origin, JSON both ways, every outcome as data.
-// The portal's forms.js and survey.js import it too, by the same names as the portal's api.js.
+// The console's calls to the API (the portal's request.js). The portal's forms.js and survey.js
+// import this module too, by the same names as the portal's api.js.
+
+import { request, sessionOver } from './request.js';
+
+export { sessionOver };
 
 const NETWORK_MESSAGE = '通信できませんでした。ネットワークの接続を確かめて、もう一度お試しください。';
 
-/**
- * The answer's JSON with `ok`, the HTTP `status` and `retryAfter` on top; `data` is the JSON as
- * sent, for answers that have a `status` of their own (a target's).
- */
-export async function api(method, path, body) {
-  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(path, init);
-  } catch {
-    return { ok: false, status: 0, code: 'network', message: NETWORK_MESSAGE };
-  }
-  let data = {};
-  if (response.status !== 204) {
-    data = await response.json().catch(() => ({}));
-  }
-  const retryAfter = Number(response.headers.get('Retry-After')) || undefined;
-  if (!response.ok && !data.message) {
-    data.message = 'ただいま処理できません。しばらくしてからもう一度お試しください。';
-  }
-  return { ...data, ok: response.ok, status: response.status, retryAfter, data };
+/** One call to the API (request.js), with the client's words for a lost network. */
+export function api(method, path, body) {
+  return request(method, path, body, NETWORK_MESSAGE);
 }
 
 /** Sends the member to the sign-in page with a note saying why. */
 export function toLogin(reason) {
   location.assign(`/admin/login?reason=${encodeURIComponent(reason)}`);
-}
-
-/** Answers that mean the session is over (idle for too long, or signed out elsewhere). */
-export function sessionOver(result) {
-  return result.status === 401;
 }
 
 /** Goes to sign-in when `result` says the session is over; whether it did. */

@@ -6,6 +6,7 @@
 
 use kennin::Deps;
 use kennin::http::ApiRequest;
+use kennin::pages::{CSS, JS, Pages};
 use lambda_http::{Body, Request, Response};
 use std::sync::{Arc, LazyLock};
 
@@ -88,24 +89,15 @@ fn portal_answers_form() -> &'static str {
     &PORTAL[start..end]
 }
 
-const JS: &str = "text/javascript; charset=utf-8";
-
 /// (name under /admin/assets/, content type, bytes). portal.css (under console.css, which adds
-/// the console's wider screens), forms.js, answers.js and survey.js are the portal's own (the same field messages, one request at a time, the 調査票's answers read and
+/// the console's wider screens), request.js, forms.js, answers.js and survey.js are the portal's own (the same field messages, one request at a time, the 調査票's answers read and
 /// told in the form's words); they import the console's api.js beside them.
-const ASSETS: [(&str, &str, &str); 18] = [
-    (
-        "portal.css",
-        "text/css; charset=utf-8",
-        include_str!("../../portal/assets/portal.css"),
-    ),
-    (
-        "console.css",
-        "text/css; charset=utf-8",
-        include_str!("../assets/console.css"),
-    ),
+const ASSETS: [(&str, &str, &str); 19] = [
+    ("portal.css", CSS, include_str!("../../portal/assets/portal.css")),
+    ("console.css", CSS, include_str!("../assets/console.css")),
     ("main.js", JS, include_str!("../assets/main.js")),
     ("api.js", JS, include_str!("../assets/api.js")),
+    ("request.js", JS, include_str!("../../portal/assets/request.js")),
     ("forms.js", JS, include_str!("../../portal/assets/forms.js")),
     ("answers.js", JS, include_str!("../../portal/assets/answers.js")),
     ("survey.js", JS, include_str!("../../portal/assets/survey.js")),
@@ -129,69 +121,22 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 fn respond(method: &str, path: &str) -> Response<Body> {
+    let pages = Pages::new(&CSP);
     if method != "GET" && method != "HEAD" {
-        return page(405);
+        return pages.page(405, &SHELL);
     }
     match path {
-        "/admin" => redirect("/admin/"),
-        path if PAGES.contains(&path) || is_target_page(path) => page(200),
+        "/admin" => pages.redirect("/admin/"),
+        path if PAGES.contains(&path) || is_target_page(path) => pages.page(200, &SHELL),
         path => match path
             .strip_prefix("/admin/assets/")
             .and_then(|name| ASSETS.iter().find(|(n, ..)| *n == name))
         {
-            Some((_, content_type, body)) => asset(content_type, body),
+            Some((_, content_type, body)) => pages.asset(content_type, body),
             // The shell shows its "not found" screen for any other address.
-            None => page(404),
+            None => pages.page(404, &SHELL),
         },
     }
-}
-
-fn secured(status: u16) -> lambda_http::http::response::Builder {
-    Response::builder()
-        .status(status)
-        .header("content-security-policy", CSP.as_str())
-        .header("x-content-type-options", "nosniff")
-        .header("strict-transport-security", kennin::http::HSTS)
-        .header("x-frame-options", "DENY")
-        .header("referrer-policy", "no-referrer")
-        .header(
-            "permissions-policy",
-            "camera=(), microphone=(), geolocation=(), payment=()",
-        )
-        .header("cross-origin-opener-policy", "same-origin")
-}
-
-fn build(builder: lambda_http::http::response::Builder, body: &str) -> Response<Body> {
-    builder
-        .body(Body::Text(body.to_string()))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
-}
-
-/// The shell is never stored: a shared computer's back button should not bring back a screen
-/// of the union's data.
-fn page(status: u16) -> Response<Body> {
-    build(
-        secured(status)
-            .header("content-type", "text/html; charset=utf-8")
-            .header("cache-control", "no-store"),
-        &SHELL,
-    )
-}
-
-fn asset(content_type: &str, body: &str) -> Response<Body> {
-    build(
-        secured(200)
-            .header("content-type", content_type)
-            .header("cache-control", "public, max-age=300"),
-        body,
-    )
-}
-
-fn redirect(to: &str) -> Response<Body> {
-    build(
-        secured(302).header("location", to).header("cache-control", "no-store"),
-        "",
-    )
 }
 
 #[cfg(test)]

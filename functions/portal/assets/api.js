@@ -1,44 +1,19 @@
-// The one way the pages talk to the API: same origin, JSON both ways, every outcome as data.
+// The portal's calls to the API (request.js), and where a person goes when the session is over.
+
+import { request, sessionOver } from './request.js';
+
+export { sessionOver };
 
 const NETWORK_MESSAGE = '通信できませんでした。電波の良いところで、もう一度お試しください。';
 
-/**
- * The answer's JSON with `ok`, the HTTP `status` and `retryAfter` on top; `data` is the JSON as
- * sent, for answers that have a `status` of their own (a survey target's).
- * @returns {Promise<{ok: boolean, status: number, code?: string, message?: string,
- *   fields?: Record<string, string>, retryAfter?: number, data: object, [key: string]: unknown}>}
- */
-export async function api(method, path, body) {
-  const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(path, init);
-  } catch {
-    return { ok: false, status: 0, code: 'network', message: NETWORK_MESSAGE };
-  }
-  let data = {};
-  if (response.status !== 204) {
-    data = await response.json().catch(() => ({}));
-  }
-  const retryAfter = Number(response.headers.get('Retry-After')) || undefined;
-  if (!response.ok && !data.message) {
-    data.message = 'ただいま処理できません。しばらくしてからもう一度お試しください。';
-  }
-  return { ...data, ok: response.ok, status: response.status, retryAfter, data };
+/** One call to the API (request.js), with the client's words for a lost network. */
+export function api(method, path, body) {
+  return request(method, path, body, NETWORK_MESSAGE);
 }
 
 /** Sends the person to the login page with a note saying why. */
 export function toLogin(reason) {
   location.assign(`/portal/?reason=${encodeURIComponent(reason)}`);
-}
-
-/** Answers that mean the session is over, whatever page the person was on. */
-export function sessionOver(result) {
-  return result.status === 401;
 }
 
 /**

@@ -5,6 +5,7 @@
 
 use kennin::Deps;
 use kennin::http::ApiRequest;
+use kennin::pages::{CSS, JS, Pages};
 use lambda_http::{Body, Request, Response};
 use std::sync::{Arc, LazyLock};
 
@@ -66,87 +67,28 @@ const SHELL: &str = include_str!("../assets/portal.html");
 pub const OPENAPI: &str = include_str!("../assets/openapi.json");
 
 /// (name under /portal/assets/, content type, bytes)
-const ASSETS: [(&str, &str, &str); 16] = [
-    (
-        "portal.css",
-        "text/css; charset=utf-8",
-        include_str!("../assets/portal.css"),
-    ),
-    (
-        "main.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/main.js"),
-    ),
-    (
-        "api.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/api.js"),
-    ),
-    (
-        "forms.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/forms.js"),
-    ),
-    (
-        "survey.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/survey.js"),
-    ),
-    (
-        "answers.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/answers.js"),
-    ),
-    (
-        "documents.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/documents.js"),
-    ),
-    (
-        "pages/login.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/pages/login.js"),
-    ),
-    (
-        "pages/signup.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/pages/signup.js"),
-    ),
-    (
-        "pages/terms.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/pages/terms.js"),
-    ),
-    (
-        "pages/contact.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/pages/contact.js"),
-    ),
-    (
-        "pages/home.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/pages/home.js"),
-    ),
-    (
-        "pages/survey.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/pages/survey.js"),
-    ),
-    (
-        "pages/settings.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/pages/settings.js"),
-    ),
+const ASSETS: [(&str, &str, &str); 17] = [
+    ("portal.css", CSS, include_str!("../assets/portal.css")),
+    ("main.js", JS, include_str!("../assets/main.js")),
+    ("api.js", JS, include_str!("../assets/api.js")),
+    ("request.js", JS, include_str!("../assets/request.js")),
+    ("forms.js", JS, include_str!("../assets/forms.js")),
+    ("survey.js", JS, include_str!("../assets/survey.js")),
+    ("answers.js", JS, include_str!("../assets/answers.js")),
+    ("documents.js", JS, include_str!("../assets/documents.js")),
+    ("pages/login.js", JS, include_str!("../assets/pages/login.js")),
+    ("pages/signup.js", JS, include_str!("../assets/pages/signup.js")),
+    ("pages/terms.js", JS, include_str!("../assets/pages/terms.js")),
+    ("pages/contact.js", JS, include_str!("../assets/pages/contact.js")),
+    ("pages/home.js", JS, include_str!("../assets/pages/home.js")),
+    ("pages/survey.js", JS, include_str!("../assets/pages/survey.js")),
+    ("pages/settings.js", JS, include_str!("../assets/pages/settings.js")),
     (
         "pages/forgot-password.js",
-        "text/javascript; charset=utf-8",
+        JS,
         include_str!("../assets/pages/forgot-password.js"),
     ),
-    (
-        "pages/forgot-id.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/pages/forgot-id.js"),
-    ),
+    ("pages/forgot-id.js", JS, include_str!("../assets/pages/forgot-id.js")),
 ];
 
 pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
@@ -156,70 +98,23 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 fn respond(method: &str, path: &str) -> Response<Body> {
+    let pages = Pages::new(&CSP);
     if method != "GET" && method != "HEAD" {
-        return page(405, SHELL, "text/html; charset=utf-8");
+        return pages.page(405, SHELL);
     }
     match path {
-        "/" | "/portal" => redirect("/portal/"),
-        "/api/openapi.json" => asset("application/json; charset=utf-8", OPENAPI),
-        path if PAGES.contains(&path) || is_survey_page(path) => page(200, SHELL, "text/html; charset=utf-8"),
+        "/" | "/portal" => pages.redirect("/portal/"),
+        "/api/openapi.json" => pages.asset("application/json; charset=utf-8", OPENAPI),
+        path if PAGES.contains(&path) || is_survey_page(path) => pages.page(200, SHELL),
         path => match path
             .strip_prefix("/portal/assets/")
             .and_then(|name| ASSETS.iter().find(|(n, ..)| *n == name))
         {
-            Some((_, content_type, body)) => asset(content_type, body),
+            Some((_, content_type, body)) => pages.asset(content_type, body),
             // The shell shows its "not found" screen for any other address.
-            None => page(404, SHELL, "text/html; charset=utf-8"),
+            None => pages.page(404, SHELL),
         },
     }
-}
-
-fn secured(status: u16) -> lambda_http::http::response::Builder {
-    Response::builder()
-        .status(status)
-        .header("content-security-policy", CSP.as_str())
-        .header("x-content-type-options", "nosniff")
-        .header("strict-transport-security", kennin::http::HSTS)
-        .header("x-frame-options", "DENY")
-        .header("referrer-policy", "no-referrer")
-        .header(
-            "permissions-policy",
-            "camera=(), microphone=(), geolocation=(), payment=()",
-        )
-        .header("cross-origin-opener-policy", "same-origin")
-}
-
-fn build(builder: lambda_http::http::response::Builder, body: &str) -> Response<Body> {
-    builder
-        .body(Body::Text(body.to_string()))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
-}
-
-/// Pages are never stored: what a screen shows of a person comes from the API, but a shared
-/// computer's back button should not bring back an old screen either.
-fn page(status: u16, body: &str, content_type: &str) -> Response<Body> {
-    build(
-        secured(status)
-            .header("content-type", content_type)
-            .header("cache-control", "no-store"),
-        body,
-    )
-}
-
-fn asset(content_type: &str, body: &str) -> Response<Body> {
-    build(
-        secured(200)
-            .header("content-type", content_type)
-            .header("cache-control", "public, max-age=300"),
-        body,
-    )
-}
-
-fn redirect(to: &str) -> Response<Body> {
-    build(
-        secured(302).header("location", to).header("cache-control", "no-store"),
-        "",
-    )
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ deploy_tools=$(scripts/deploy-tools.sh tools) || { echo "could not install the d
 eval "$deploy_tools"
 
 status=0
-step "deploy build check (sam build of every function for arm64; release profile without LTO)"
+step "deploy build check (sam build of every function for arm64; release profile without optimisation)"
 export KENNIN_SAM_BUILD_DIR="$PWD/target/sam-build-check"
 rm -rf "$KENNIN_SAM_BUILD_DIR" # the suite checks this run's build, never an older one
 scripts/deploy-build.sh --check >/dev/null || { echo "sam build failed" >&2; status=1; }

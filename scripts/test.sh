@@ -54,7 +54,8 @@ step "tests"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --no-fail-fast --failure-output final --status-level fail --final-status-level slow || status=$?
     step "log audit (the logs of the whole run above: JSON, request IDs, events, no personal values)"
-    cargo nextest run -p kennin-tests --test integration --run-ignored only -E 'test(/^log_audit::/)' \
+    # --workspace, as above: selecting one package would resolve its features alone and rebuild it.
+    cargo nextest run --workspace --run-ignored only -E 'binary(integration) & test(/^log_audit::/)' \
         --failure-output final || status=$?
 else
     # `cargo test` runs a binary's tests in one process, side by side: the login timing waits

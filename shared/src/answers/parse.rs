@@ -359,12 +359,17 @@ fn string(value: &Value) -> Result<&str, String> {
 
 /// Free text, cleaned as everywhere (NFKC, invisible characters dropped, trimmed), on one line.
 fn text(value: Value, max_chars: usize, too_long: &str) -> Result<String, String> {
-    let cleaned = clean_text(string(&value)?);
-    let one_line: String = cleaned.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if one_line.chars().count() > max_chars {
+    // Line breaks and other controls become spaces before the cleaning trims, so that a control
+    // at either end leaves no space behind (and the text stored parses to itself again).
+    let one_line: String = string(&value)?
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let cleaned = clean_text(&one_line);
+    if cleaned.chars().count() > max_chars {
         return Err(too_long.into());
     }
-    Ok(one_line)
+    Ok(cleaned)
 }
 
 /// `YYYY-MM-DD`, or `YYYY-MM` without `day` (the first of the month), as the portal's date and
@@ -490,6 +495,15 @@ pub(super) mod tests {
         assert_eq!(address.postal_code.as_deref(), Some("1000001"));
         assert_eq!(address.address.as_deref(), Some("東京都千代田区"));
         assert_eq!(answers.school.and_then(|s| s.name).as_deref(), Some("KENPO高校"));
+    }
+
+    /// A control character at an end (found by the survey_answers fuzz target) leaves no space
+    /// behind: the stored text parses to itself.
+    #[test]
+    fn controls_at_the_ends_of_a_text_leave_no_space() {
+        let answers = parsed(json!({"corrections": {"name": "健保 花子\u{7f}"}, "school": {"name": "\n健保高校\t"}}));
+        assert_eq!(answers.corrections.and_then(|c| c.name).as_deref(), Some("健保 花子"));
+        assert_eq!(answers.school.and_then(|s| s.name).as_deref(), Some("健保高校"));
     }
 
     #[test]

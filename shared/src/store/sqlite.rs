@@ -69,6 +69,15 @@ impl SqliteStore {
     }
 }
 
+/// A transaction that takes the write lock at its start. Another process may write the same
+/// file (kennin-admin beside a running kennin-local): a deferred transaction that reads first
+/// and then writes cannot wait for that writer (SQLite answers "database is locked" at once, as
+/// its snapshot is stale), where this one waits its turn under the busy timeout.
+fn write_transaction(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>, StoreError> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(unavailable)
+}
+
 fn read(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
     let body: Option<String> = conn
         .query_row(
@@ -255,7 +264,7 @@ impl ItemStore for SqliteStore {
     async fn update(&self, key: &Key, changes: &[Change], cond: Option<&Cond>) -> Result<Item, StoreError> {
         let (key, changes, cond) = (key.clone(), changes.to_vec(), cond.cloned());
         self.with_conn(move |conn| {
-            let tx = conn.transaction().map_err(unavailable)?;
+            let tx = write_transaction(conn)?;
             let current = read(&tx, &key)?;
             if let Some(cond) = &cond
                 && !cond.holds(current.as_ref())
@@ -273,7 +282,7 @@ impl ItemStore for SqliteStore {
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         check_group(&writes)?;
         self.with_conn(move |conn| {
-            let tx = conn.transaction().map_err(unavailable)?;
+            let tx = write_transaction(conn)?;
             for write in &writes {
                 let key = &write.key;
                 let current = read(&tx, key)?;
@@ -385,7 +394,7 @@ impl ItemStore for SqliteStore {
 
     async fn put_many(&self, items: Vec<(Key, Item)>) -> Result<(), StoreError> {
         self.with_conn(move |conn| {
-            let tx = conn.transaction().map_err(unavailable)?;
+            let tx = write_transaction(conn)?;
             for (key, item) in &items {
                 store(&tx, key, &with_key(item.clone(), key))?;
             }
@@ -412,6 +421,36 @@ mod tests {
         assert_eq!(prefix_end("\u{D7FF}").as_deref(), Some("\u{E000}"));
         assert_eq!(prefix_end("\u{10FFFF}"), None);
         assert_eq!(prefix_end(""), None);
+    }
+
+    /// Two processes' stores on one file (kennin-local and kennin-admin) adding to the same item
+    /// at once: every conditional update lands, none fails as "database is locked".
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_stores_on_one_file_wait_for_each_other() {
+        use crate::store::{Attr, Change};
+        const COUNT: Attr<i64> = Attr::new("n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kennin.sqlite3");
+        let stores = [SqliteStore::open(&path).unwrap(), SqliteStore::open(&path).unwrap()];
+        let key = Key::new("COUNTER", "C");
+        let mut runs = Vec::new();
+        for store in stores {
+            let key = key.clone();
+            runs.push(tokio::spawn(async move {
+                for _ in 0..200 {
+                    store
+                        .update(&key, &[Change::add(COUNT, 1)], None)
+                        .await
+                        .expect("no lock error");
+                }
+            }));
+        }
+        for run in runs {
+            run.await.unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let item = store.get(&key).await.unwrap().unwrap();
+        assert_eq!(item.get(COUNT.name()).and_then(|v| v.as_i64()), Some(400));
     }
 
     fn plan(conn: &Connection, sql: &str, values: Vec<SqlValue>) -> String {

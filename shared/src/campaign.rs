@@ -12,8 +12,8 @@ use crate::eligibility::ThresholdTable;
 use crate::error::Error;
 use crate::roster::PAGE_ITEMS;
 use crate::store::records::{
-    Campaign, Dependent, DocumentsPurge, OfficeProgress, Progress, RosterEntry, RosterPerson, Target, TargetRules,
-    from_item, to_item,
+    Campaign, DecisionMails, Dependent, DocumentsPurge, OfficeProgress, Progress, Reminder, ReminderDue, RosterEntry,
+    RosterPerson, Target, TargetRules, from_item, to_item,
 };
 use crate::store::{Change, Cond, Index, ItemStore, StoreError, Write};
 use futures::{StreamExt as _, TryStreamExt as _};
@@ -30,6 +30,12 @@ pub const MAX_AGE: i32 = 150;
 /// the year's cases and answer an audit, never indefinitely.
 pub const RETENTION_DAYS: std::ops::RangeInclusive<i64> = 30..=3650;
 pub const DEFAULT_RETENTION_DAYS: i64 = 365;
+/// Reminders go out at this hour in Japan, on their day.
+pub const REMINDER_HOUR: i64 = 9;
+/// The earliest reminder: days before the due day.
+pub const MAX_REMINDER_DAYS: i64 = 90;
+/// Reminders per campaign, at most.
+pub const MAX_REMINDERS: usize = 10;
 /// Targets written at once while publishing.
 const PUBLISH_CONCURRENCY: usize = 16;
 
@@ -43,6 +49,9 @@ pub struct Settings {
     pub reference_date: Day,
     pub rules: TargetRules,
     pub retention_days: i64,
+    /// Days before the due day that reminders go out (0: the due day), latest first, each once.
+    pub reminders: Vec<i64>,
+    pub decision_mails: DecisionMails,
 }
 
 /// `2026-12-06T09:00` in Japan time, as the operator writes the opening minute.
@@ -87,6 +96,17 @@ impl Settings {
             && min > max
         {
             return Err(Invalid("最低年齢は最高年齢以下にしてください。"));
+        }
+        if self.reminders.len() > MAX_REMINDERS
+            || self
+                .reminders
+                .iter()
+                .any(|days| !(0..=MAX_REMINDER_DAYS).contains(days))
+            || self.reminders.windows(2).any(|pair| pair[0] <= pair[1])
+        {
+            return Err(Invalid(crate::domain::stated!(
+                "リマインダーは回答期限の0〜{MAX_REMINDER_DAYS}日前を、{MAX_REMINDERS}回まで、重複なく指定してください。"
+            )));
         }
         if self.opens_at >= window_end(self.due) {
             return Err(Invalid("開始日時は回答期限の日より前にしてください。"));
@@ -141,6 +161,46 @@ impl Campaign {
     /// What a campaign stored before documents were kept keeps them for.
     pub(crate) fn default_retention_days() -> i64 {
         DEFAULT_RETENTION_DAYS
+    }
+
+    /// The moment a scheduled mail goes out: the invitation at opening, a reminder at
+    /// `REMINDER_HOUR` of its day in Japan.
+    pub fn reminder_at(&self, reminder: Reminder) -> i64 {
+        let day = Duration::DAY.whole_seconds();
+        match reminder {
+            Reminder::Invitation => self.opens_at,
+            Reminder::DaysBefore(days) => self.due_ends_at() - (days + 1) * day + REMINDER_HOUR * 3_600,
+        }
+    }
+
+    /// The moment a scheduled mail that has not gone out is no longer sent: a reminder when the
+    /// next one is due (it would say the wrong number of days), the last one and the invitation
+    /// when the due day ends.
+    pub fn reminder_expires_at(&self, reminder: Reminder) -> i64 {
+        let at = self.reminder_at(reminder);
+        let next = match reminder {
+            Reminder::Invitation => None,
+            Reminder::DaysBefore(_) => self
+                .reminders
+                .iter()
+                .map(|days| self.reminder_at(Reminder::DaysBefore(*days)))
+                .filter(|later| *later > at)
+                .min(),
+        };
+        next.unwrap_or_else(|| self.due_ends_at())
+    }
+
+    /// The campaign's scheduled mails, each listed for the schedule at its moment.
+    pub fn scheduled_mails(&self) -> Vec<ReminderDue> {
+        std::iter::once(Reminder::Invitation)
+            .chain(self.reminders.iter().map(|days| Reminder::DaysBefore(*days)))
+            .map(|reminder| ReminderDue {
+                insurer: self.insurer.clone(),
+                year: self.year,
+                reminder,
+                at: self.reminder_at(reminder),
+            })
+            .collect()
     }
 
     /// The entry that lists the campaign for the purge.
@@ -266,6 +326,8 @@ pub async fn put(
         published_at: existing.as_ref().and_then(|c| c.published_at),
         retention_days: settings.retention_days,
         documents_purged_at: None,
+        reminders: settings.reminders,
+        decision_mails: settings.decision_mails,
     };
     let purge = campaign.documents_purge();
     let mut writes = Vec::new();
@@ -283,6 +345,18 @@ pub async fn put(
             writes.push(Write::put(purge.key(), to_item(&purge, None)));
         }
     }
+    // The scheduled mails move with the settings: listings of moments no longer scheduled go.
+    let scheduled = campaign.scheduled_mails();
+    for before in existing.iter().flat_map(Campaign::scheduled_mails) {
+        if !scheduled.iter().any(|listed| listed.key() == before.key()) {
+            writes.push(Write::delete(before.key()));
+        }
+    }
+    writes.extend(
+        scheduled
+            .iter()
+            .map(|listed| Write::put(listed.key(), to_item(listed, None))),
+    );
     // The id key must never change once targets exist: written only with the one read.
     let unchanged_key = match &existing {
         Some(existing) => Cond::eq(Campaign::ID_KEY, existing.id_key.as_str()),
@@ -625,6 +699,8 @@ mod tests {
             published_at: None,
             retention_days: DEFAULT_RETENTION_DAYS,
             documents_purged_at: None,
+            reminders: vec![14, 7, 0],
+            decision_mails: DecisionMails::default(),
         }
     }
 
@@ -663,6 +739,36 @@ mod tests {
     }
 
     #[test]
+    fn reminders_go_out_at_nine_in_japan_and_lapse_when_the_next_is_due() {
+        let campaign = campaign(0);
+        let due_day_nine = parse_opening("2026-09-30T09:00").unwrap();
+        assert_eq!(campaign.reminder_at(Reminder::DaysBefore(0)), due_day_nine);
+        let week_before = parse_opening("2026-09-23T09:00").unwrap();
+        assert_eq!(campaign.reminder_at(Reminder::DaysBefore(7)), week_before);
+        assert_eq!(campaign.reminder_expires_at(Reminder::DaysBefore(14)), week_before);
+        assert_eq!(campaign.reminder_expires_at(Reminder::DaysBefore(7)), due_day_nine);
+        assert_eq!(
+            campaign.reminder_expires_at(Reminder::DaysBefore(0)),
+            campaign.due_ends_at()
+        );
+        assert_eq!(campaign.reminder_at(Reminder::Invitation), campaign.opens_at);
+        assert_eq!(
+            campaign.reminder_expires_at(Reminder::Invitation),
+            campaign.due_ends_at()
+        );
+        let listed: Vec<Reminder> = campaign.scheduled_mails().into_iter().map(|m| m.reminder).collect();
+        assert_eq!(
+            listed,
+            [
+                Reminder::Invitation,
+                Reminder::DaysBefore(14),
+                Reminder::DaysBefore(7),
+                Reminder::DaysBefore(0)
+            ]
+        );
+    }
+
+    #[test]
     fn settings_that_contradict_themselves_are_refused() {
         let base = Settings {
             title: "調査".into(),
@@ -672,6 +778,8 @@ mod tests {
             reference_date: Day::from(date!(2026 - 04 - 01)),
             rules: TargetRules::default(),
             retention_days: DEFAULT_RETENTION_DAYS,
+            reminders: vec![14, 7, 3, 1, 0],
+            decision_mails: DecisionMails::default(),
         };
         assert!(base.check().is_ok());
         let refused = |change: fn(&mut Settings)| {
@@ -684,6 +792,11 @@ mod tests {
         refused(|s| s.grace_days = MAX_GRACE_DAYS + 1);
         refused(|s| s.retention_days = RETENTION_DAYS.start() - 1);
         refused(|s| s.retention_days = RETENTION_DAYS.end() + 1);
+        refused(|s| s.reminders = vec![7, 7]);
+        refused(|s| s.reminders = vec![0, 7]);
+        refused(|s| s.reminders = vec![MAX_REMINDER_DAYS + 1]);
+        refused(|s| s.reminders = vec![-1]);
+        refused(|s| s.reminders = (0..=MAX_REMINDERS as i64).rev().collect());
         refused(|s| s.rules.min_age = Some(-1));
         refused(|s| {
             s.rules.min_age = Some(23);

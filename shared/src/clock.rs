@@ -2,6 +2,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use time::OffsetDateTime;
 
 /// Where "now" comes from, so tests can move time instead of waiting for it.
+#[async_trait::async_trait]
 pub trait Clock: Send + Sync {
     fn now(&self) -> OffsetDateTime;
 
@@ -13,6 +14,9 @@ pub trait Clock: Send + Sync {
     fn today_in_japan(&self) -> time::Date {
         self.now().to_offset(time::macros::offset!(+9)).date()
     }
+
+    /// Returns once `now` has reached `unix` (a wait for the next second of the mail rate).
+    async fn sleep_until(&self, unix: i64);
 }
 
 /// The day a moment falls on in Japan, where the survey's days are counted.
@@ -23,9 +27,17 @@ pub fn japan_day(at: i64) -> crate::domain::Day {
 
 pub struct SystemClock;
 
+#[async_trait::async_trait]
 impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
+    }
+
+    async fn sleep_until(&self, unix: i64) {
+        let left = self.now() - OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        if left.is_negative() {
+            tokio::time::sleep(left.unsigned_abs()).await;
+        }
     }
 }
 
@@ -42,9 +54,16 @@ impl ManualClock {
     }
 }
 
+/// Waiting moves the clock itself: whoever waits first takes everyone to the moment.
+#[async_trait::async_trait]
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp(self.0.load(Ordering::SeqCst)).expect("clock within range")
+    }
+
+    async fn sleep_until(&self, unix: i64) {
+        self.0.fetch_max(unix, Ordering::SeqCst);
+        tokio::task::yield_now().await;
     }
 }
 

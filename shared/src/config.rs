@@ -22,7 +22,13 @@ pub struct Config {
     /// that whether anything matched (and a mail was sent) does not show in the timing
     /// (KENNIN_RECOVERY_FLOOR_MS).
     pub recovery_floor_ms: u64,
+    /// Mails sent per second by all senders together, at most (KENNIN_MAIL_RATE): the SES
+    /// account's sending rate.
+    pub mail_rate_per_second: i64,
 }
+
+/// SES's sending rate of a new production account: 14 messages a second.
+pub const DEFAULT_MAIL_RATE_PER_SECOND: i64 = 14;
 
 /// What KENNIN_CODE_TTL_SECONDS may be. NIST SP 800-63B: a mailed code is valid for at most
 /// 10 minutes (the default); a minute is left at least to open the mail.
@@ -47,6 +53,7 @@ impl Config {
             argon2_parallelism: OWASP_ARGON2.2,
             trust_forwarded_for: false,
             recovery_floor_ms: 600,
+            mail_rate_per_second: DEFAULT_MAIL_RATE_PER_SECOND,
         }
     }
 
@@ -63,6 +70,7 @@ impl Config {
         number("KENNIN_ARGON2_ITERATIONS", &mut self.argon2_iterations)?;
         number("KENNIN_ARGON2_PARALLELISM", &mut self.argon2_parallelism)?;
         number("KENNIN_RECOVERY_FLOOR_MS", &mut self.recovery_floor_ms)?;
+        number("KENNIN_MAIL_RATE", &mut self.mail_rate_per_second)?;
         if let Ok(value) = env::var("KENNIN_TRUST_FORWARDED_FOR") {
             self.trust_forwarded_for = value == "1" || value == "true";
         }
@@ -75,6 +83,9 @@ impl Config {
                 CODE_TTL_SECONDS.start(),
                 CODE_TTL_SECONDS.end()
             ));
+        }
+        if self.mail_rate_per_second < 1 {
+            return Err("KENNIN_MAIL_RATE must be at least 1".into());
         }
         Ok(self)
     }

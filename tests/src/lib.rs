@@ -376,6 +376,8 @@ pub async fn other_union(app: &TestApp) {
         reference_date: iso_day("2036-04-01"),
         rules: kennin::store::records::TargetRules::default(),
         retention_days: kennin::campaign::DEFAULT_RETENTION_DAYS,
+        reminders: Vec::new(),
+        decision_mails: kennin::store::records::DecisionMails::default(),
     };
     kennin::campaign::put(store, &code, SURVEY_YEAR, settings)
         .await

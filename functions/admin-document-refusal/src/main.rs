@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    kennin::lambda::run(kennin_admin_document_refusal::handle).await
+    kennin::lambda::run_mailing(kennin_admin_document_refusal::handle).await
 }

@@ -47,6 +47,8 @@ mod tests {
             reference_date: day("2026-04-01"),
             rules: TargetRules::default(),
             retention_days,
+            reminders: Vec::new(),
+            decision_mails: kennin::store::records::DecisionMails::default(),
         }
     }
 

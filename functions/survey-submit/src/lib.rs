@@ -24,6 +24,13 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
     let id = request.path_parameter("id").unwrap_or_default();
-    let submitted = survey_form::submit(deps, request.cookie(SESSION_COOKIE), id, request.json()?).await?;
+    let submitted = survey_form::submit(
+        deps,
+        request.cookie(SESSION_COOKIE),
+        &request.site(),
+        id,
+        request.json()?,
+    )
+    .await?;
     Ok(Reply::json(200, submitted))
 }

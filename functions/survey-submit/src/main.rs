@@ -1,4 +1,4 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    kennin::lambda::run(kennin_survey_submit::handle).await
+    kennin::lambda::run_mailing(kennin_survey_submit::handle).await
 }

@@ -7,7 +7,7 @@ use kennin::dependents;
 use kennin::domain::{DateMessages, Day, InsuredKind, InsurerCode};
 use kennin::import_file::decode;
 use kennin::store::ItemStore;
-use kennin::store::records::TargetRules;
+use kennin::store::records::{DecisionMails, TargetRules};
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -90,6 +90,16 @@ pub struct CampaignSettings {
     /// grace days); then the daily purge deletes them.
     #[arg(long, default_value_t = campaign::DEFAULT_RETENTION_DAYS)]
     retention_days: i64,
+    /// Reminder mails to persons with forms not submitted: days before the due date, 0 for the
+    /// due date itself (each at 09:00 Japan time), e.g. 14,7,3,1,0.
+    #[arg(long, value_delimiter = ',')]
+    reminders: Vec<i64>,
+    /// Does not mail the person when a dependent is removed (削除), which is mailed by default.
+    #[arg(long)]
+    no_removal_mail: bool,
+    /// Mails the person when a dependent is kept (継続), which most unions do not.
+    #[arg(long)]
+    continuation_mail: bool,
 }
 
 fn day(flag: &'static str, input: &str) -> Result<Day, String> {
@@ -127,6 +137,15 @@ impl CampaignSettings {
                 exclude_overseas: self.exclude_overseas,
             },
             retention_days: self.retention_days,
+            reminders: {
+                let mut days = self.reminders.clone();
+                days.sort_unstable_by(|a, b| b.cmp(a));
+                days
+            },
+            decision_mails: DecisionMails {
+                removal: !self.no_removal_mail,
+                continuation: self.continuation_mail,
+            },
         };
         settings.check().map_err(|e| e.to_string())?;
         Ok(settings)

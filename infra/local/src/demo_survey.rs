@@ -137,6 +137,8 @@ pub async fn seed(store: &dyn ItemStore, code: &InsurerCode, today: Date) -> Res
             ..TargetRules::default()
         },
         retention_days: campaign::DEFAULT_RETENTION_DAYS,
+        reminders: vec![14, 7, 3, 1, 0],
+        decision_mails: kennin::store::records::DecisionMails::default(),
     };
     settings.check().map_err(|e| e.to_string())?;
     campaign::put(store, code, year, settings)

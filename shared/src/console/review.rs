@@ -15,12 +15,12 @@ use crate::domain::{DateMessages, Day, Permission, StaffRole, TargetStatus, clea
 use crate::eligibility::Check;
 use crate::error::{Error, Fields};
 use crate::http::ApiRequest;
-use crate::mail::templates;
+use crate::mail::jobs::{self, Recipient};
 use crate::required_documents::RequiredDocument;
 use crate::staff_session::{self, StaffContext};
 use crate::store::records::{
-    Account, AuditAction, AuditSubject, Decision, DecisionOutcome, DocumentRefusal, DocumentStatus, EventActor,
-    RosterPerson, Staff, Target, TargetDocument, TargetEvent, TargetEventKind, from_item, to_item,
+    AuditAction, AuditSubject, Decision, DecisionOutcome, DocumentRefusal, DocumentStatus, EventActor, MailContent,
+    MailJob, Staff, Target, TargetDocument, TargetEvent, TargetEventKind, from_item, to_item,
 };
 use crate::store::{Cond, Write};
 use crate::survey_documents::{self, DocumentView};
@@ -345,8 +345,8 @@ pub struct Returned {
     pub status: TargetStatus,
     pub status_label: String,
     pub version: i64,
-    /// Whether the person was mailed: false when they have no account this year or the mail
-    /// failed (the return stands either way).
+    /// Whether the person was mailed at once: false when they have no account this year, or
+    /// when the send failed and the mail waits for its retry (the return stands either way).
     pub mailed: bool,
 }
 
@@ -384,17 +384,27 @@ pub async fn return_answers(
         reason: Some(reason.clone()),
         ..staff_event(&context, &returned, TargetEventKind::Returned)
     };
+    let mail = person_mail(
+        request,
+        &context,
+        &returned,
+        MailContent::Returned {
+            target_id: returned.id.clone(),
+            reason,
+        },
+    );
     commit(
         deps,
         vec![
             target_write(&returned, read_version),
             event_write(&returned, &event),
             context.auditor.entry(AuditAction::Returned, target_subject(&returned)),
+            jobs::queued(&mail),
         ],
     )
     .await?;
     tracing::info!(event = "target_returned", target_id = %returned.id, version = returned.version, staff_id = %context.staff.id, "console");
-    let mailed = mail_return(deps, request, &context, &returned, &reason).await;
+    let mailed = jobs::send_now(deps, mail).await;
     Ok(Returned {
         status: returned.status,
         status_label: returned.status.label().to_string(),
@@ -403,46 +413,9 @@ pub async fn return_answers(
     })
 }
 
-/// Mails the person of a returned target, after the return is stored: a failure is logged and
-/// answered as `mailed: false`, never undoing the return.
-async fn mail_return(deps: &Deps, request: &ApiRequest, context: &StaffContext, target: &Target, reason: &str) -> bool {
-    let address = match person_address(deps, target).await {
-        Ok(Some(address)) => address,
-        Ok(None) => {
-            tracing::info!(event = "return_not_mailed", target_id = %target.id, cause = "no account", "console");
-            return false;
-        }
-        Err(error) => {
-            tracing::warn!(event = "return_not_mailed", target_id = %target.id, error = %error, "console");
-            return false;
-        }
-    };
-    let form_url = format!("{}/portal/survey/{}", request.site(), target.id);
-    let contact = context.insurer.contact.as_ref();
-    let message = templates::answers_returned(&address, reason, &form_url, contact);
-    match deps.mailer.send(&message).await {
-        Ok(()) => true,
-        Err(error) => {
-            tracing::warn!(event = "return_not_mailed", target_id = %target.id, error = %error, "console");
-            false
-        }
-    }
-}
-
-/// The address of the account that claimed the target's insured person this year, if any.
-async fn person_address(deps: &Deps, target: &Target) -> Result<Option<crate::domain::Email>, Error> {
-    let roster_key = RosterPerson::key(&target.insurer, target.year, &target.symbol, &target.number);
-    let Some(item) = deps.store.get_eventually_consistent(&roster_key).await? else {
-        return Ok(None);
-    };
-    let Some(account_id) = from_item::<RosterPerson>(item)?.claimed_by else {
-        return Ok(None);
-    };
-    let Some(item) = deps.store.get_eventually_consistent(&Account::key(&account_id)).await? else {
-        return Ok(None);
-    };
-    let account: Account = from_item(item)?;
-    Ok((account.year == target.year).then_some(account.email))
+/// The person's mail of a change to their target, to queue with the change.
+fn person_mail(request: &ApiRequest, context: &StaffContext, target: &Target, content: MailContent) -> MailJob {
+    jobs::job(Recipient::of(target), &request.site(), content, context.now)
 }
 
 // ---- POST /api/admin/targets/{id}/decision
@@ -548,15 +521,30 @@ pub async fn decide(deps: &Deps, request: &ApiRequest, id: &str, body: DecisionR
         decision: Some(decision.clone()),
         ..staff_event(&context, &decided, TargetEventKind::Decided)
     };
-    commit(
-        deps,
-        vec![
-            target_write(&decided, read_version),
-            event_write(&decided, &event),
-            context.auditor.entry(AuditAction::Decided, target_subject(&decided)),
-        ],
-    )
-    .await?;
+    let mails = form.campaign.decision_mails;
+    let content = match outcome {
+        DecisionOutcome::Remove if mails.removal => Some(MailContent::Removed {
+            target_id: decided.id.clone(),
+            dependent: jobs::dependent_label(&decided),
+            effective_date,
+        }),
+        DecisionOutcome::Continue if mails.continuation => Some(MailContent::Continued {
+            target_id: decided.id.clone(),
+            dependent: jobs::dependent_label(&decided),
+        }),
+        _ => None,
+    };
+    let mail = content.map(|content| person_mail(request, &context, &decided, content));
+    let mut writes = vec![
+        target_write(&decided, read_version),
+        event_write(&decided, &event),
+        context.auditor.entry(AuditAction::Decided, target_subject(&decided)),
+    ];
+    writes.extend(mail.iter().map(jobs::queued));
+    commit(deps, writes).await?;
+    if let Some(mail) = mail {
+        jobs::send_now(deps, mail).await;
+    }
     tracing::info!(event = "target_decided", target_id = %decided.id, outcome = ?outcome, version = decided.version, staff_id = %context.staff.id, "console");
     Ok(Decided {
         status: decided.status,
@@ -625,6 +613,17 @@ pub async fn refuse_document(
         target: target.id.clone(),
         id: refused.id.clone(),
     };
+    let mail = person_mail(
+        request,
+        &context,
+        &target,
+        MailContent::DocumentRefused {
+            target_id: target.id.clone(),
+            dependent: jobs::dependent_label(&target),
+            document: refused.file_name.clone(),
+            reason: event.reason.clone().unwrap_or_default(),
+        },
+    );
     commit(
         deps,
         vec![
@@ -633,10 +632,12 @@ pub async fn refuse_document(
                 .when(Cond::eq(TargetDocument::STATUS, DocumentStatus::Accepted)),
             event_write(&target, &event),
             context.auditor.entry(AuditAction::DocumentRefused, Some(subject)),
+            jobs::queued(&mail),
         ],
     )
     .await?;
     tracing::info!(event = "document_refused", target_id = %target.id, document_id = %refused.id, staff_id = %context.staff.id, "console");
+    jobs::send_now(deps, mail).await;
     Ok(refused.into())
 }
 

@@ -1,5 +1,6 @@
 //! Mail: one interface, two senders — SES v2 in AWS, an outbox folder of .eml files locally.
 
+pub mod jobs;
 pub mod outbox;
 #[cfg(feature = "aws")]
 pub mod ses;

@@ -166,6 +166,200 @@ pub fn answers_returned(to: &Email, reason: &str, form_url: &str, contact: Optio
     }
 }
 
+/// The opening of the union's survey, to a roster address of a person with no account yet: the
+/// signup page with the union's code filled in, and what to have at hand. Never the card number
+/// or the birth date, which the person types themselves.
+pub fn survey_invitation(
+    to: &Email,
+    union_name: &str,
+    insurer_code: &str,
+    survey: &SurveyDates,
+    signup_url: &str,
+    contact: Option<&UnionContact>,
+) -> Message {
+    let SurveyDates { title, window, .. } = survey;
+    Message {
+        to: to.clone(),
+        subject: format!("【{union_name}】被扶養者資格調査 初回ログインのご案内"),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             {union_name}の「{title}」を開始しました。\n\
+             回答期間：{window}\n\
+             \n\
+             下記のページで初回ログイン（利用者登録）を行い、被扶養者の方ごとに調査票へ回答してください。\n\
+             \n\
+             {signup_url}\n\
+             保険者指定コード：{insurer_code}\n\
+             \n\
+             登録には、お手元の保険証（資格確認書）の記号・番号と、被保険者ご本人の生年月日が必要です。\n\
+             {}\n\
+             {FOOTER}",
+            contact_lines(contact)
+        ),
+    }
+}
+
+/// What the survey's mails say of its window.
+pub struct SurveyDates {
+    pub title: String,
+    /// 「2026年12月6日 09:00 〜 2027年1月5日（猶予 0日）」
+    pub window: String,
+    /// 「2027年1月5日」
+    pub due: String,
+}
+
+/// A reminder of forms not yet submitted (or sent back), `days_left` before the due day.
+pub fn survey_reminder(
+    to: &Email,
+    survey: &SurveyDates,
+    days_left: i64,
+    portal_url: &str,
+    contact: Option<&UnionContact>,
+) -> Message {
+    let SurveyDates { title, due, .. } = survey;
+    let (subject, when) = if days_left <= 0 {
+        (
+            "【被扶養者資格調査】本日が回答期限です".to_string(),
+            format!("本日（{due}）が回答期限です。"),
+        )
+    } else {
+        (
+            format!("【被扶養者資格調査】回答期限まであと{days_left}日です"),
+            format!("回答期限は{due}です（あと{days_left}日）。"),
+        )
+    };
+    Message {
+        to: to.clone(),
+        subject,
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             「{title}」に、まだ提出されていない調査票（または差し戻された調査票）があります。\n\
+             {when}\n\
+             \n\
+             下記からログインし、回答して提出してください。期限を過ぎると、被扶養者の資格を確認できず、\
+             扶養から外れる場合があります。\n\
+             \n\
+             {portal_url}\n\
+             {}\n\
+             {FOOTER}",
+            contact_lines(contact)
+        ),
+    }
+}
+
+/// 提出を受け付けました: whose form, the documents it asks for, and that they can still be
+/// added. Nothing of the answers.
+pub fn answers_received(
+    to: &Email,
+    dependent: &str,
+    documents: &[String],
+    form_url: &str,
+    contact: Option<&UnionContact>,
+) -> Message {
+    let documents = if documents.is_empty() {
+        "添付が必要な書類はありません。\n".to_string()
+    } else {
+        let lines: String = documents.iter().map(|d| format!("・{d}\n")).collect();
+        format!("【添付が必要な書類】\n{lines}書類は、組合の確認が終わるまで調査票の画面から追加できます。\n")
+    };
+    Message {
+        to: to.clone(),
+        subject: "【被扶養者資格調査】提出を受け付けました".to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             被扶養者（{dependent}）の調査票の提出を受け付けました。健康保険組合が内容を確認します。\n\
+             \n\
+             {documents}\
+             \n\
+             【調査票】\n\
+             {form_url}\n\
+             （ログイン後に表示されます）\n\
+             {}\n\
+             {FOOTER}",
+            contact_lines(contact)
+        ),
+    }
+}
+
+/// A document the union marked 不備: which, and why; another can be sent from the form.
+pub fn document_refused(
+    to: &Email,
+    dependent: &str,
+    document: &str,
+    reason: &str,
+    form_url: &str,
+    contact: Option<&UnionContact>,
+) -> Message {
+    Message {
+        to: to.clone(),
+        subject: "【被扶養者資格調査】添付書類に不備があります".to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             被扶養者（{dependent}）の調査票に添付された書類について、健康保険組合から不備のお知らせがありました。\n\
+             \n\
+             【書類】\n\
+             {document}\n\
+             \n\
+             【不備の理由】\n\
+             {reason}\n\
+             \n\
+             下記の調査票から、書類を添付し直してください。\n\
+             {form_url}\n\
+             （ログイン後に表示されます）\n\
+             {}\n\
+             {FOOTER}",
+            contact_lines(contact)
+        ),
+    }
+}
+
+/// The union's decision to remove the dependent (削除): from when, and what happens next.
+pub fn dependent_removed(
+    to: &Email,
+    dependent: &str,
+    effective_date: Option<&str>,
+    contact: Option<&UnionContact>,
+) -> Message {
+    let from = effective_date.map(|day| format!("{day}付けで")).unwrap_or_default();
+    Message {
+        to: to.clone(),
+        subject: "【被扶養者資格調査】被扶養者の削除についてのお知らせ".to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             被扶養者資格調査の結果、被扶養者（{dependent}）は{from}被扶養者の資格を喪失（削除）することになりました。\n\
+             \n\
+             今後の手続き（資格確認書・保険証の返却、国民健康保険などへの加入）については、\
+             健康保険組合または勤務先の担当部署からご案内します。\n\
+             削除日以降に受診された医療費は、後日返還をお願いする場合があります。\n\
+             {}\n\
+             {FOOTER}",
+            contact_lines(contact)
+        ),
+    }
+}
+
+/// The union's decision to keep the dependent (継続), where the union mails it.
+pub fn dependent_continued(to: &Email, dependent: &str, contact: Option<&UnionContact>) -> Message {
+    Message {
+        to: to.clone(),
+        subject: "【被扶養者資格調査】確認が完了しました".to_string(),
+        text: format!(
+            "本メールは被扶養者資格調査システム（kennin）から自動送信されています。\n\
+             \n\
+             被扶養者資格調査の結果、被扶養者（{dependent}）は引き続き被扶養者として認定されます。\n\
+             ご協力ありがとうございました。\n\
+             {}\n\
+             {FOOTER}",
+            contact_lines(contact)
+        ),
+    }
+}
+
 /// The console's invitation: the link holds its token after `#`, so that the token never
 /// reaches a server's log; no password is ever mailed.
 pub fn staff_invitation(to: &Email, name: &str, union_name: &str, link: &str, valid_seconds: i64) -> Message {

@@ -44,8 +44,12 @@ macro_rules! attributes {
 }
 
 mod audit;
+mod mail;
 mod staff;
 pub use audit::{AuditAction, AuditEntry, AuditSubject};
+pub use mail::{
+    MailContent, MailJob, MailLog, MailOutcome, Reminder, ReminderClaim, ReminderCursor, ReminderDue, SendRate,
+};
 pub use staff::{Staff, StaffEmailGuard, StaffInvitation, StaffSession, TotpUse};
 
 pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
@@ -390,6 +394,30 @@ pub struct Campaign {
     /// the purge date, so that anything sent since is purged in turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documents_purged_at: Option<i64>,
+    /// Reminder mails: days before the due day (0: on the due day), latest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reminders: Vec<i64>,
+    /// Which of the union's decisions are mailed to the person.
+    #[serde(default)]
+    pub decision_mails: DecisionMails,
+}
+
+/// Which decisions the person is mailed: 削除 by default, 継続 only where the union wants it
+/// (most unions do not notify a dependent who stays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionMails {
+    pub removal: bool,
+    pub continuation: bool,
+}
+
+impl Default for DecisionMails {
+    fn default() -> Self {
+        Self {
+            removal: true,
+            continuation: false,
+        }
+    }
 }
 
 attributes!(Campaign {
@@ -405,6 +433,8 @@ attributes!(Campaign {
     PUBLISHED_AT: i64 = "publishedAt",
     RETENTION_DAYS: i64 = "retentionDays",
     DOCUMENTS_PURGED_AT: i64 = "documentsPurgedAt",
+    REMINDERS: Vec<i64> = "reminders",
+    DECISION_MAILS: DecisionMails = "decisionMails",
 });
 
 impl Campaign {
@@ -1406,6 +1436,8 @@ pub(super) mod tests {
             published_at: Some(2),
             retention_days: 400,
             documents_purged_at: Some(3),
+            reminders: vec![7, 0],
+            decision_mails: DecisionMails::default(),
         }]);
         assert_declared_as_stored(&[DocumentsPurge {
             insurer: insurer_code(),

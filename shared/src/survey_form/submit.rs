@@ -9,7 +9,9 @@ use crate::clock::japan_day;
 use crate::deps::Deps;
 use crate::domain::TargetStatus;
 use crate::error::{Error, FieldErrors};
+use crate::mail::jobs::{self, Recipient, dependent_label};
 use crate::required_documents::RequiredDocument;
+use crate::store::records::MailContent;
 use crate::store::records::{DailyResponses, OfficeProgress, Progress, Target, TargetEvent, TargetEventKind, to_item};
 use crate::store::{Change, Cond, Write};
 use schemars::JsonSchema;
@@ -38,7 +40,15 @@ pub struct Submitted {
     pub required_documents: Vec<RequiredDocument>,
 }
 
-pub async fn submit(deps: &Deps, token: Option<&str>, id: &str, request: SubmitRequest) -> Result<Submitted, Error> {
+/// Submits the answers and queues the receipt mail in the same transaction; the mail's links
+/// point to `site`.
+pub async fn submit(
+    deps: &Deps,
+    token: Option<&str>,
+    site: &str,
+    id: &str,
+    request: SubmitRequest,
+) -> Result<Submitted, Error> {
     let form = open(deps, token, id).await?;
     form.check_changeable()?;
     let version = version_given(request.version)?;
@@ -112,10 +122,26 @@ pub async fn submit(deps: &Deps, token: Option<&str>, id: &str, request: SubmitR
             ],
         ));
     }
+    let receipt = jobs::job(
+        Recipient::of(&submitted),
+        site,
+        MailContent::Receipt {
+            target_id: submitted.id.clone(),
+            dependent: dependent_label(&submitted),
+            documents: evaluation
+                .required_documents
+                .iter()
+                .map(|document| document.label.clone())
+                .collect(),
+        },
+        now,
+    );
+    writes.push(jobs::queued(&receipt));
     if let Err(error) = deps.store.transact(writes).await {
         return Err(reread_after_lost_race(deps, &key, error).await);
     }
     tracing::info!(event = "survey_submitted", target_id = %submitted.id, version = submitted.version, "survey");
+    jobs::send_now(deps, receipt).await;
     Ok(Submitted {
         status: submitted.status,
         status_label: submitted.status.label().to_string(),

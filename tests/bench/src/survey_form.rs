@@ -186,6 +186,8 @@ pub(crate) async fn open_campaign(store: &dyn ItemStore, people: u32) -> Result<
         reference_date: Day::from(reference),
         rules: TargetRules::default(),
         retention_days: campaign::DEFAULT_RETENTION_DAYS,
+        reminders: Vec::new(),
+        decision_mails: kennin::store::records::DecisionMails::default(),
     };
     settings.check().map_err(|e| e.to_string())?;
     campaign::put(store, &code, year, settings)

@@ -64,6 +64,8 @@ fn settings() -> Settings {
             exclude_overseas: true,
         },
         retention_days: campaign::DEFAULT_RETENTION_DAYS,
+        reminders: Vec::new(),
+        decision_mails: kennin::store::records::DecisionMails::default(),
     }
 }
 

@@ -32,6 +32,8 @@ fn settings(retention_days: i64) -> Settings {
         reference_date: day("2026-04-01"),
         rules: TargetRules::default(),
         retention_days,
+        reminders: Vec::new(),
+        decision_mails: kennin::store::records::DecisionMails::default(),
     }
 }
 

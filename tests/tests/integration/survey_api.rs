@@ -113,6 +113,8 @@ async fn the_window_opens_on_its_minute_and_closes_after_the_grace_days(engine: 
             ..TargetRules::default()
         },
         retention_days: campaign::DEFAULT_RETENTION_DAYS,
+        reminders: Vec::new(),
+        decision_mails: kennin::store::records::DecisionMails::default(),
     };
     campaign::put(app.store.as_ref(), &demo(), SURVEY_YEAR, settings)
         .await

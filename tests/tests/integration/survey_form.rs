@@ -756,6 +756,8 @@ async fn a_closed_or_upcoming_survey_shows_the_form_and_takes_no_change(engine: 
         reference_date: day("2036-04-01"),
         rules: TargetRules::default(),
         retention_days: campaign::DEFAULT_RETENTION_DAYS,
+        reminders: Vec::new(),
+        decision_mails: kennin::store::records::DecisionMails::default(),
     };
     campaign::put(app.store.as_ref(), &demo(), SURVEY_YEAR, settings)
         .await
@@ -835,6 +837,8 @@ async fn put_campaign(app: &TestApp, code: &InsurerCode, reference: &str) {
         reference_date: day(reference),
         rules: TargetRules::default(),
         retention_days: campaign::DEFAULT_RETENTION_DAYS,
+        reminders: Vec::new(),
+        decision_mails: kennin::store::records::DecisionMails::default(),
     };
     campaign::put(app.store.as_ref(), code, SURVEY_YEAR, settings)
         .await

@@ -1,0 +1,268 @@
+//! The campaign's scheduled mails: the invitation at opening to roster addresses with no
+//! account, and the reminders before the due day to every person with a form not yet submitted
+//! (or sent back). The hourly schedule reads the mails due from their listing
+//! (`ReminderDue`), pages through the campaign's lists from where the last run stopped
+//! (`ReminderCursor`), and queues one job per person in the same transaction as the person's
+//! `ReminderClaim`: runs that overlap, retry or die half-way queue each person once. The jobs go
+//! out through the outbox (`mail::jobs`).
+//!
+//! Reminders read the targets by status (`Index::ByStatus`, eventually consistent): a target
+//! whose status changes while a run pages may be read in its old list, its new one, or (rarely)
+//! neither; the next reminder reaches such a person.
+
+use crate::campaign::{self, describe_window};
+use crate::clock::japan_day;
+use crate::deps::Deps;
+use crate::domain::{CardNumber, CardSymbol, TargetStatus};
+use crate::error::Error;
+use crate::mail::jobs::{self, Recipient};
+use crate::store::records::{
+    Campaign, MailContent, Reminder, ReminderClaim, ReminderCursor, ReminderDue, RosterEntry, RosterPerson, Target,
+    from_item, to_item,
+};
+use crate::store::{Cond, Index, ItemStore, Page, StoreError, Write};
+use futures::StreamExt;
+use tokio::time::Instant;
+
+/// The statuses whose persons a reminder goes to, one list each, read in this order.
+pub const REMINDED: [TargetStatus; 3] = [
+    TargetStatus::NotStarted,
+    TargetStatus::InProgress,
+    TargetStatus::Returned,
+];
+/// Items read per page of a list.
+const PAGE: usize = 100;
+/// Persons queued side by side.
+const CONCURRENCY: usize = 8;
+/// Scheduled mails of campaigns worked on in one run, at most.
+const LISTINGS_PER_RUN: usize = 50;
+/// A claim is kept this long after the campaign closes (then DynamoDB's TTL removes it).
+const CLAIM_DAYS_AFTER_CLOSE: i64 = 30;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    /// Persons queued for a mail.
+    pub queued: usize,
+    /// Persons another run (or an earlier one) had queued already.
+    pub already: usize,
+    /// Persons with a form to remind of but no account to mail.
+    pub unregistered: usize,
+    /// Scheduled mails whose every person is queued: their listing is gone.
+    pub completed: usize,
+    /// Scheduled mails dropped unsent: lapsed, or no longer in the campaign's settings.
+    pub dropped: usize,
+    /// Scheduled mails left for the next run (time ran out, or the campaign is not published).
+    pub waiting: usize,
+}
+
+/// Queues the scheduled mails due at the clock's now, until `until`; links point to `site`.
+pub async fn queue_due(deps: &Deps, site: &str, until: Instant) -> Result<Report, Error> {
+    let store = deps.store.as_ref();
+    let now = deps.clock.unix();
+    let listed = store
+        .query_through(ReminderDue::PARTITION, &ReminderDue::due_through(now), LISTINGS_PER_RUN)
+        .await?;
+    let mut report = Report::default();
+    for item in listed {
+        let due: ReminderDue = from_item(item)?;
+        let campaign = campaign::get(store, &due.insurer, due.year).await?;
+        let scheduled = campaign
+            .as_ref()
+            .filter(|c| c.scheduled_mails().contains(&due) && now < c.reminder_expires_at(due.reminder));
+        let Some(campaign) = scheduled else {
+            // A listing of a change's old settings, or one that lapsed: the people are not told.
+            store
+                .transact(vec![Write::delete(due.key()), Write::delete(ReminderCursor::key(&due))])
+                .await?;
+            report.dropped += 1;
+            continue;
+        };
+        if due.reminder != Reminder::Invitation && campaign.published_at.is_none() {
+            report.waiting += 1;
+            continue;
+        }
+        if work_through(deps, site, campaign, &due, until, &mut report).await? {
+            store
+                .transact(vec![Write::delete(due.key()), Write::delete(ReminderCursor::key(&due))])
+                .await?;
+            report.completed += 1;
+            tracing::info!(event = "reminder_completed", insurer = %due.insurer, year = due.year, reminder = ?due.reminder, "mail");
+        } else {
+            report.waiting += 1;
+        }
+    }
+    Ok(report)
+}
+
+/// Pages through the scheduled mail's lists from its cursor, queueing each person; true when
+/// every list is read, false when `until` came first.
+async fn work_through(
+    deps: &Deps,
+    site: &str,
+    campaign: &Campaign,
+    due: &ReminderDue,
+    until: Instant,
+    report: &mut Report,
+) -> Result<bool, Error> {
+    let store = deps.store.as_ref();
+    let mut cursor: ReminderCursor = match store.get(&ReminderCursor::key(due)).await? {
+        Some(item) => from_item(item)?,
+        None => ReminderCursor::default(),
+    };
+    let stages = match due.reminder {
+        Reminder::Invitation => 1,
+        Reminder::DaysBefore(_) => REMINDED.len(),
+    };
+    while cursor.stage < stages {
+        if Instant::now() >= until {
+            return Ok(false);
+        }
+        let (page, persons) = read_page(store, campaign, due.reminder, &cursor).await?;
+        let content = content(campaign, due.reminder, deps.clock.unix());
+        let mut queued = futures::stream::iter(
+            persons
+                .iter()
+                .map(|(symbol, number)| queue_person(deps, site, campaign, due, symbol, number, content.clone())),
+        )
+        .buffer_unordered(CONCURRENCY);
+        while let Some(result) = queued.next().await {
+            match result? {
+                Queued::Now => report.queued += 1,
+                Queued::Before => report.already += 1,
+                Queued::NoAccount => report.unregistered += 1,
+            }
+        }
+        cursor = match page.last {
+            Some(after) => ReminderCursor {
+                stage: cursor.stage,
+                after: Some(after),
+            },
+            None => ReminderCursor {
+                stage: cursor.stage + 1,
+                after: None,
+            },
+        };
+        store
+            .transact(vec![Write::put(ReminderCursor::key(due), to_item(&cursor, None))])
+            .await?;
+    }
+    Ok(true)
+}
+
+/// One page of the list the cursor is in, and the persons on it to mail: for a reminder, those
+/// of its targets still in the survey; for the invitation, roster persons with an address and no
+/// account.
+async fn read_page(
+    store: &dyn ItemStore,
+    campaign: &Campaign,
+    reminder: Reminder,
+    cursor: &ReminderCursor,
+) -> Result<(Page, Vec<(CardSymbol, CardNumber)>), Error> {
+    let after = cursor.after.as_deref();
+    let mut persons = Vec::new();
+    let mut add = |person: (CardSymbol, CardNumber)| {
+        if !persons.contains(&person) {
+            persons.push(person);
+        }
+    };
+    let page = match reminder {
+        Reminder::Invitation => {
+            let partition = RosterPerson::partition(&campaign.insurer, campaign.year);
+            let page = store
+                .query_page(&partition, RosterPerson::SK_PREFIX, after, PAGE)
+                .await?;
+            for item in &page.items {
+                if let RosterEntry::Person(person) = RosterEntry::from_item(item.clone())?
+                    && person.email.is_some()
+                    && person.claimed_by.is_none()
+                {
+                    add((person.symbol, person.number));
+                }
+            }
+            page
+        }
+        Reminder::DaysBefore(_) => {
+            let partition = Target::status_partition(&campaign.insurer, campaign.year, REMINDED[cursor.stage]);
+            let page = store
+                .index_page(Index::ByStatus, &partition, "", after, PAGE, false)
+                .await?;
+            for item in &page.items {
+                let target: Target = from_item(item.clone())?;
+                if !target.left_roster {
+                    add((target.symbol, target.number));
+                }
+            }
+            page
+        }
+    };
+    Ok((page, persons))
+}
+
+/// What the scheduled mail says, as of `now`.
+fn content(campaign: &Campaign, reminder: Reminder, now: i64) -> MailContent {
+    match reminder {
+        Reminder::Invitation => MailContent::Invitation {
+            title: campaign.title.clone(),
+            window: describe_window(campaign),
+            due: campaign.due,
+        },
+        Reminder::DaysBefore(_) => MailContent::Reminder {
+            title: campaign.title.clone(),
+            due: campaign.due,
+            days_left: (campaign.due.date() - japan_day(now).date()).whole_days().max(0),
+        },
+    }
+}
+
+enum Queued {
+    Now,
+    Before,
+    NoAccount,
+}
+
+/// Queues the person once per scheduled mail: the claim and the job in one transaction. A
+/// reminder goes only to a person with an account (the invitation is for those without).
+async fn queue_person(
+    deps: &Deps,
+    site: &str,
+    campaign: &Campaign,
+    due: &ReminderDue,
+    symbol: &CardSymbol,
+    number: &CardNumber,
+    content: MailContent,
+) -> Result<Queued, Error> {
+    let store = deps.store.as_ref();
+    if matches!(due.reminder, Reminder::DaysBefore(_)) {
+        let key = RosterPerson::key(&campaign.insurer, campaign.year, symbol, number);
+        let registered = match store.get_eventually_consistent(&key).await? {
+            Some(item) => from_item::<RosterPerson>(item)?.claimed_by.is_some(),
+            None => false,
+        };
+        if !registered {
+            return Ok(Queued::NoAccount);
+        }
+    }
+    let now = deps.clock.unix();
+    let recipient = Recipient {
+        insurer: campaign.insurer.clone(),
+        year: campaign.year,
+        symbol: symbol.clone(),
+        number: number.clone(),
+    };
+    let job = jobs::job(recipient, site, content, now);
+    let claim = ReminderClaim {
+        job_id: job.id.clone(),
+        at: now,
+    };
+    let expires = campaign.closes_at() + CLAIM_DAYS_AFTER_CLOSE * 86_400;
+    let writes = vec![
+        Write::put(ReminderClaim::key(due, symbol, number), to_item(&claim, Some(expires))).when(Cond::NotExists),
+        jobs::queued(&job),
+    ];
+    match store.transact(writes).await {
+        Ok(()) => Ok(Queued::Now),
+        Err(StoreError::ConditionFailed { .. }) => Ok(Queued::Before),
+        Err(error) => Err(error.into()),
+    }
+}

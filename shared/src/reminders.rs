@@ -4,7 +4,8 @@
 //! (`ReminderDue`), pages through the campaign's lists from where the last run stopped
 //! (`ReminderCursor`), and queues one job per person in the same transaction as the person's
 //! `ReminderClaim`: runs that overlap, retry or die half-way queue each person once. The jobs go
-//! out through the outbox (`mail::jobs`).
+//! out through the outbox (`mail::jobs`). A scheduled mail is sent once per person: moving the
+//! due date does not send a reminder that went out again.
 //!
 //! Reminders read the targets by status (`Index::ByStatus`, eventually consistent): a target
 //! whose status changes while a run pages may be read in its old list, its new one, or (rarely)
@@ -17,10 +18,10 @@ use crate::domain::{CardNumber, CardSymbol, TargetStatus};
 use crate::error::Error;
 use crate::mail::jobs::{self, Recipient};
 use crate::store::records::{
-    Campaign, MailContent, Reminder, ReminderClaim, ReminderCursor, ReminderDue, RosterEntry, RosterPerson, Target,
-    from_item, to_item,
+    Campaign, MailContent, MailJob, Reminder, ReminderClaim, ReminderCursor, ReminderDue, ReminderPage, RosterEntry,
+    RosterPerson, Target, from_item, to_item,
 };
-use crate::store::{Cond, Index, ItemStore, Page, StoreError, Write};
+use crate::store::{Change, Cond, Index, ItemStore, Key, Page, StoreError, TTL, Write};
 use futures::StreamExt;
 use tokio::time::Instant;
 
@@ -36,6 +37,8 @@ const PAGE: usize = 100;
 const CONCURRENCY: usize = 8;
 /// Scheduled mails of campaigns worked on in one run, at most.
 const LISTINGS_PER_RUN: usize = 50;
+/// How long a run may hold a page before another takes it: far longer than a page takes.
+const PAGE_LEASE_SECONDS: i64 = 300;
 /// A claim is kept this long after the campaign closes (then DynamoDB's TTL removes it).
 const CLAIM_DAYS_AFTER_CLOSE: i64 = 30;
 
@@ -72,9 +75,7 @@ pub async fn queue_due(deps: &Deps, site: &str, until: Instant) -> Result<Report
             .filter(|c| c.scheduled_mails().contains(&due) && now < c.reminder_expires_at(due.reminder));
         let Some(campaign) = scheduled else {
             // A listing of a change's old settings, or one that lapsed: the people are not told.
-            store
-                .transact(vec![Write::delete(due.key()), Write::delete(ReminderCursor::key(&due))])
-                .await?;
+            store.transact(vec![Write::delete(due.key())]).await?;
             report.dropped += 1;
             continue;
         };
@@ -82,10 +83,10 @@ pub async fn queue_due(deps: &Deps, site: &str, until: Instant) -> Result<Report
             report.waiting += 1;
             continue;
         }
+        // The cursor stays past the last list: listed again by a change of the settings, the
+        // mail is done at once, never sent again.
         if work_through(deps, site, campaign, &due, until, &mut report).await? {
-            store
-                .transact(vec![Write::delete(due.key()), Write::delete(ReminderCursor::key(&due))])
-                .await?;
+            store.transact(vec![Write::delete(due.key())]).await?;
             report.completed += 1;
             tracing::info!(event = "reminder_completed", insurer = %due.insurer, year = due.year, reminder = ?due.reminder, "mail");
         } else {
@@ -95,8 +96,9 @@ pub async fn queue_due(deps: &Deps, site: &str, until: Instant) -> Result<Report
     Ok(report)
 }
 
-/// Pages through the scheduled mail's lists from its cursor, queueing each person; true when
-/// every list is read, false when `until` came first.
+/// Pages through the scheduled mail's lists from its cursor, queueing the persons of each page
+/// it can take (`ReminderPage`); true when the cursor has passed the last list, false when
+/// `until` came first or pages taken by other runs are not done yet.
 async fn work_through(
     deps: &Deps,
     site: &str,
@@ -106,48 +108,139 @@ async fn work_through(
     report: &mut Report,
 ) -> Result<bool, Error> {
     let store = deps.store.as_ref();
-    let mut cursor: ReminderCursor = match store.get(&ReminderCursor::key(due)).await? {
-        Some(item) => from_item(item)?,
-        None => ReminderCursor::default(),
-    };
     let stages = match due.reminder {
         Reminder::Invitation => 1,
         Reminder::DaysBefore(_) => REMINDED.len(),
     };
-    while cursor.stage < stages {
+    let mut at = read_cursor(store, due).await?;
+    while at.stage < stages {
         if Instant::now() >= until {
             return Ok(false);
         }
-        let (page, persons) = read_page(store, campaign, due.reminder, &cursor).await?;
-        let content = content(campaign, due.reminder, deps.clock.unix());
-        let mut queued = futures::stream::iter(
-            persons
-                .iter()
-                .map(|(symbol, number)| queue_person(deps, site, campaign, due, symbol, number, content.clone())),
-        )
-        .buffer_unordered(CONCURRENCY);
-        while let Some(result) = queued.next().await {
-            match result? {
-                Queued::Now => report.queued += 1,
-                Queued::Before => report.already += 1,
-                Queued::NoAccount => report.unregistered += 1,
+        let (page, persons) = read_page(store, campaign, due.reminder, &at).await?;
+        let page_key = ReminderPage::key(due, at.stage, at.after.as_deref());
+        let done = match take_page(store, &page_key, deps.clock.unix(), kept_until(campaign)).await? {
+            PageState::Taken => {
+                queue_page(deps, site, campaign, due, persons, report).await?;
+                store
+                    .update(&page_key, &[Change::set(ReminderPage::DONE, true)], None)
+                    .await?;
+                true
             }
-        }
-        cursor = match page.last {
+            PageState::Done => true,
+            PageState::Elsewhere => false,
+        };
+        let next = match page.last {
             Some(after) => ReminderCursor {
-                stage: cursor.stage,
+                stage: at.stage,
                 after: Some(after),
             },
             None => ReminderCursor {
-                stage: cursor.stage + 1,
+                stage: at.stage + 1,
                 after: None,
             },
         };
-        store
-            .transact(vec![Write::put(ReminderCursor::key(due), to_item(&cursor, None))])
-            .await?;
+        if done {
+            advance_cursor(store, due, &at, &next, kept_until(campaign)).await?;
+        }
+        at = next;
     }
-    Ok(true)
+    Ok(read_cursor(store, due).await?.stage >= stages)
+}
+
+async fn read_cursor(store: &dyn ItemStore, due: &ReminderDue) -> Result<ReminderCursor, Error> {
+    Ok(match store.get(&ReminderCursor::key(due)).await? {
+        Some(item) => from_item(item)?,
+        None => ReminderCursor::default(),
+    })
+}
+
+/// Moves the cursor from the page `from` (done) to `to`, if it is still there: the cursor only
+/// ever passes pages that are done, so resuming from it misses no one.
+async fn advance_cursor(
+    store: &dyn ItemStore,
+    due: &ReminderDue,
+    from: &ReminderCursor,
+    to: &ReminderCursor,
+    expires: i64,
+) -> Result<(), Error> {
+    let same_after = match &from.after {
+        Some(after) => Cond::eq(ReminderCursor::AFTER, after.as_str()),
+        None => Cond::missing(ReminderCursor::AFTER),
+    };
+    let at_from = Cond::And(vec![Cond::eq(ReminderCursor::STAGE, from.stage), same_after]);
+    let still_there = if *from == ReminderCursor::default() {
+        Cond::Or(vec![Cond::NotExists, at_from])
+    } else {
+        at_from
+    };
+    let write = Write::put(ReminderCursor::key(due), to_item(to, Some(expires))).when(still_there);
+    match store.transact(vec![write]).await {
+        Err(error) if !error.is_condition_failed() => Err(error.into()),
+        _ => Ok(()),
+    }
+}
+
+enum PageState {
+    Taken,
+    Done,
+    /// Another run holds its lease.
+    Elsewhere,
+}
+
+/// Takes the page for `PAGE_LEASE_SECONDS` unless it is done or another run holds it.
+async fn take_page(store: &dyn ItemStore, key: &Key, now: i64, expires: i64) -> Result<PageState, Error> {
+    let free = Cond::And(vec![
+        Cond::missing(ReminderPage::DONE),
+        Cond::Or(vec![
+            Cond::missing(ReminderPage::LEASED_UNTIL),
+            Cond::lt(ReminderPage::LEASED_UNTIL, now),
+        ]),
+    ]);
+    let lease = [
+        Change::set(ReminderPage::LEASED_UNTIL, now + PAGE_LEASE_SECONDS),
+        Change::set(TTL, expires),
+    ];
+    match store.update(key, &lease, Some(&free)).await {
+        Ok(_) => Ok(PageState::Taken),
+        Err(error) if error.is_condition_failed() => {
+            let page: ReminderPage = match store.get(key).await? {
+                Some(item) => from_item(item)?,
+                None => ReminderPage::default(),
+            };
+            Ok(if page.done {
+                PageState::Done
+            } else {
+                PageState::Elsewhere
+            })
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Queues the persons of one page, side by side.
+async fn queue_page(
+    deps: &Deps,
+    site: &str,
+    campaign: &Campaign,
+    due: &ReminderDue,
+    persons: Vec<(CardSymbol, CardNumber)>,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let content = content(campaign, due.reminder, deps.clock.unix());
+    let mut queued = futures::stream::iter(persons.into_iter().map(|(symbol, number)| {
+        let content = content.clone();
+        async move { queue_person(deps, site, campaign, due, &symbol, &number, content).await }
+    }))
+    .buffer_unordered(CONCURRENCY);
+    while let Some(result) = queued.next().await {
+        match result? {
+            Queued::Now => report.queued += 1,
+            Queued::Before => report.already += 1,
+            Queued::NoAccount => report.unregistered += 1,
+        }
+    }
+    Ok(())
 }
 
 /// One page of the list the cursor is in, and the persons on it to mail: for a reminder, those
@@ -215,6 +308,11 @@ fn content(campaign: &Campaign, reminder: Reminder, now: i64) -> MailContent {
     }
 }
 
+/// When a scheduled mail's claims, pages and cursor may go: a while after the campaign closes.
+fn kept_until(campaign: &Campaign) -> i64 {
+    campaign.closes_at() + CLAIM_DAYS_AFTER_CLOSE * 86_400
+}
+
 enum Queued {
     Now,
     Before,
@@ -233,13 +331,14 @@ async fn queue_person(
     content: MailContent,
 ) -> Result<Queued, Error> {
     let store = deps.store.as_ref();
+    let mut account = None;
     if matches!(due.reminder, Reminder::DaysBefore(_)) {
         let key = RosterPerson::key(&campaign.insurer, campaign.year, symbol, number);
-        let registered = match store.get_eventually_consistent(&key).await? {
-            Some(item) => from_item::<RosterPerson>(item)?.claimed_by.is_some(),
-            None => false,
+        account = match store.get_eventually_consistent(&key).await? {
+            Some(item) => from_item::<RosterPerson>(item)?.claimed_by,
+            None => None,
         };
-        if !registered {
+        if account.is_none() {
             return Ok(Queued::NoAccount);
         }
     }
@@ -250,12 +349,15 @@ async fn queue_person(
         symbol: symbol.clone(),
         number: number.clone(),
     };
-    let job = jobs::job(recipient, site, content, now);
+    let job = MailJob {
+        account,
+        ..jobs::job(recipient, site, content, now)
+    };
     let claim = ReminderClaim {
         job_id: job.id.clone(),
         at: now,
     };
-    let expires = campaign.closes_at() + CLAIM_DAYS_AFTER_CLOSE * 86_400;
+    let expires = kept_until(campaign);
     let writes = vec![
         Write::put(ReminderClaim::key(due, symbol, number), to_item(&claim, Some(expires))).when(Cond::NotExists),
         jobs::queued(&job),

@@ -31,7 +31,7 @@ pub const MAX_ATTEMPTS: i64 = 20;
 const MAX_RETRY_DELAY_SECONDS: i64 = 3_600;
 /// Jobs read at once, and sent side by side, by one sender.
 const PAGE: usize = 50;
-const CONCURRENCY: usize = 8;
+const CONCURRENCY: usize = 16;
 /// How long a person's mail history is kept: past the year's survey and its questions.
 pub const MAIL_LOG_DAYS: i64 = 400;
 
@@ -72,6 +72,7 @@ pub fn job(recipient: Recipient, site: &str, content: MailContent, now: i64) -> 
         year: recipient.year,
         symbol: recipient.symbol,
         number: recipient.number,
+        account: None,
         site: site.trim_end_matches('/').to_string(),
         content,
         attempts: 0,
@@ -136,25 +137,30 @@ pub async fn send_now(deps: &Deps, job: MailJob) -> bool {
     }
 }
 
-/// Sends the jobs due, page after page, until none is due or `until` has passed.
+/// Sends the jobs due, page after page, shard after shard (from a shard of its own choosing),
+/// until none is due or `until` has passed.
 pub async fn drain(deps: &Deps, until: Instant) -> Result<Report, Error> {
     let mut report = Report::default();
-    while Instant::now() < until {
-        let now = deps.clock.unix();
-        let items = deps
-            .store
-            .query_through(MailJob::PARTITION, &MailJob::due_through(now), PAGE)
-            .await?;
-        if items.is_empty() {
-            break;
-        }
-        let mut jobs: Vec<MailJob> = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
-        // Concurrent senders read the same head of the queue: each tries it in its own order.
-        jobs.shuffle(&mut rand::rng());
-        let mut handled =
-            futures::stream::iter(jobs.into_iter().map(|job| handle(deps, job))).buffer_unordered(CONCURRENCY);
-        while let Some(result) = handled.next().await {
-            report.add(result?);
+    let first = rand::random_range(0..MailJob::SHARDS);
+    for shard in (0..MailJob::SHARDS).map(|n| (first + n) % MailJob::SHARDS) {
+        let partition = MailJob::partition(shard);
+        while Instant::now() < until {
+            let now = deps.clock.unix();
+            let items = deps
+                .store
+                .query_through(&partition, &MailJob::due_through(now), PAGE)
+                .await?;
+            if items.is_empty() {
+                break;
+            }
+            let mut jobs: Vec<MailJob> = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
+            // Senders on the same shard read the same head of it: each tries it in its own order.
+            jobs.shuffle(&mut rand::rng());
+            let mut handled =
+                futures::stream::iter(jobs.into_iter().map(|job| handle(deps, job))).buffer_unordered(CONCURRENCY);
+            while let Some(result) = handled.next().await {
+                report.add(result?);
+            }
         }
     }
     Ok(report)
@@ -309,21 +315,30 @@ fn target_of(content: &MailContent) -> Option<&str> {
 /// The address the job goes to now: the account's of the person this year; for an invitation,
 /// the roster's while the person has no account. `None`: nobody to mail.
 async fn address(store: &dyn ItemStore, job: &MailJob) -> Result<Option<Email>, Error> {
-    let roster_key = RosterPerson::key(&job.insurer, job.year, &job.symbol, &job.number);
-    let Some(item) = store.get_eventually_consistent(&roster_key).await? else {
-        return Ok(None);
-    };
-    let person: RosterPerson = from_item(item)?;
-    let account_id = match (&job.content, person.claimed_by) {
-        (MailContent::Invitation { .. }, None) => return Ok(person.email),
-        (MailContent::Invitation { .. }, Some(_)) | (_, None) => return Ok(None),
-        (_, Some(account_id)) => account_id,
+    let account_id = match (&job.account, &job.content) {
+        (Some(account_id), _) => account_id.clone(),
+        (None, content) => {
+            let roster_key = RosterPerson::key(&job.insurer, job.year, &job.symbol, &job.number);
+            let Some(item) = store.get_eventually_consistent(&roster_key).await? else {
+                return Ok(None);
+            };
+            let person: RosterPerson = from_item(item)?;
+            match (content, person.claimed_by) {
+                (MailContent::Invitation { .. }, None) => return Ok(person.email),
+                (MailContent::Invitation { .. }, Some(_)) | (_, None) => return Ok(None),
+                (_, Some(account_id)) => account_id,
+            }
+        }
     };
     let Some(item) = store.get_eventually_consistent(&Account::key(&account_id)).await? else {
         return Ok(None);
     };
     let account: Account = from_item(item)?;
-    Ok((account.year == job.year && !account.disabled).then_some(account.email))
+    let theirs = account.insurer == job.insurer
+        && account.year == job.year
+        && account.symbol == job.symbol
+        && account.number == job.number;
+    Ok((theirs && !account.disabled).then_some(account.email))
 }
 
 /// The job's mail as it reads now, or `None` when there is nobody to send it to.

@@ -48,7 +48,8 @@ mod mail;
 mod staff;
 pub use audit::{AuditAction, AuditEntry, AuditSubject};
 pub use mail::{
-    MailContent, MailJob, MailLog, MailOutcome, Reminder, ReminderClaim, ReminderCursor, ReminderDue, SendRate,
+    MailContent, MailJob, MailLog, MailOutcome, Reminder, ReminderClaim, ReminderCursor, ReminderDue, ReminderPage,
+    SendRate,
 };
 pub use staff::{Staff, StaffEmailGuard, StaffInvitation, StaffSession, TotpUse};
 

@@ -78,6 +78,10 @@ pub struct MailJob {
     pub year: i32,
     pub symbol: CardSymbol,
     pub number: CardNumber,
+    /// The person's account, when the queueing knew it (a reminder): the address is read from
+    /// it without looking the person up in the roster again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// The site the mail's links point to (`https://…`, no trailing slash).
     pub site: String,
     pub content: MailContent,
@@ -94,6 +98,7 @@ attributes!(MailJob {
     YEAR: i32 = "year",
     SYMBOL: CardSymbol = "symbol",
     NUMBER: CardNumber = "number",
+    ACCOUNT: str = "account",
     SITE: str = "site",
     CONTENT: MailContent = "content",
     ATTEMPTS: i64 = "attempts",
@@ -101,11 +106,24 @@ attributes!(MailJob {
 });
 
 impl MailJob {
-    pub const PARTITION: &str = "MAILJOBS";
+    /// The queue is spread over this many partitions (by the job's id), so that senders running
+    /// at once each start on a different one instead of all reaching for the same first jobs.
+    pub const SHARDS: usize = 8;
+
+    pub fn partition(shard: usize) -> String {
+        format!("MAILJOBS#{shard}")
+    }
+
+    fn shard(&self) -> usize {
+        self.id.bytes().map(usize::from).sum::<usize>() % Self::SHARDS
+    }
 
     /// Sorted by when the job is due: the time in fixed width, so that text order is time order.
     pub fn key(&self) -> Key {
-        Key::new(Self::PARTITION, format!("{:012}#{}", self.due_at, self.id))
+        Key::new(
+            Self::partition(self.shard()),
+            format!("{:012}#{}", self.due_at, self.id),
+        )
     }
 
     /// The last sort key of the jobs due at `now`: '$' sorts after '#'.
@@ -204,6 +222,32 @@ impl ReminderCursor {
     }
 }
 
+/// One page of a scheduled mail's list, taken by one run for a lease while it queues the page's
+/// persons, then marked done: runs at once share the pages instead of all working through each.
+/// A run that dies leaves the page to be taken again when the lease ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderPage {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leased_until: Option<i64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub done: bool,
+}
+
+attributes!(ReminderPage {
+    LEASED_UNTIL: i64 = "leasedUntil",
+    DONE: bool = "done",
+});
+
+impl ReminderPage {
+    /// The page of list `stage` that starts after `after` (its start, hashed: cursors are long).
+    pub fn key(due: &ReminderDue, stage: usize, after: Option<&str>) -> Key {
+        use sha2::Digest;
+        let start = hex::encode(&sha2::Sha256::digest(after.unwrap_or_default().as_bytes())[..12]);
+        Key::new(due.claims_partition(), format!("PAGE#{stage}#{start}"))
+    }
+}
+
 /// Mails sent in one second, by every sender together: raised on the condition that it is below
 /// the rate.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,6 +322,7 @@ mod tests {
             year: 2026,
             symbol: CardSymbol::parse("1001").unwrap(),
             number: CardNumber::parse("1").unwrap(),
+            account: Some("a1".into()),
             site: "https://kennin.example.jp".into(),
             content: MailContent::Returned {
                 target_id: "t1".into(),
@@ -308,6 +353,10 @@ mod tests {
             after: Some("c".into()),
         }]);
         assert_declared_as_stored(&[SendRate { count: 3 }]);
+        assert_declared_as_stored(&[ReminderPage {
+            leased_until: Some(5),
+            done: true,
+        }]);
         assert_declared_as_stored(&[MailLog {
             job_id: "j1".into(),
             at: 4,
@@ -320,6 +369,7 @@ mod tests {
     #[test]
     fn jobs_and_reminders_sort_by_their_time_and_the_due_bound_takes_the_whole_second() {
         assert!(job(99).key().sk < job(100).key().sk);
+        assert_eq!(job(99).key().pk, job(100).key().pk, "a job's shard is its id's");
         assert!(job(100).key().sk.as_str() <= MailJob::due_through(100).as_str());
         assert!(job(101).key().sk.as_str() > MailJob::due_through(100).as_str());
         let due = |reminder, at| ReminderDue {

@@ -406,8 +406,8 @@ pub async fn return_answers(
 /// Mails the person of a returned target, after the return is stored: a failure is logged and
 /// answered as `mailed: false`, never undoing the return.
 async fn mail_return(deps: &Deps, request: &ApiRequest, context: &StaffContext, target: &Target, reason: &str) -> bool {
-    let address = match person_address(deps, target).await {
-        Ok(Some(address)) => address,
+    let account = match person_account(deps, target).await {
+        Ok(Some(account)) => account,
         Ok(None) => {
             tracing::info!(event = "return_not_mailed", target_id = %target.id, cause = "no account", "console");
             return false;
@@ -419,7 +419,7 @@ async fn mail_return(deps: &Deps, request: &ApiRequest, context: &StaffContext, 
     };
     let form_url = format!("{}/portal/survey/{}", request.site(), target.id);
     let contact = context.insurer.contact.as_ref();
-    let message = templates::answers_returned(&address, reason, &form_url, contact);
+    let message = templates::answers_returned(&account.email, &account.id, reason, &form_url, contact);
     match deps.mailer.send(&message).await {
         Ok(()) => true,
         Err(error) => {
@@ -429,8 +429,8 @@ async fn mail_return(deps: &Deps, request: &ApiRequest, context: &StaffContext, 
     }
 }
 
-/// The address of the account that claimed the target's insured person this year, if any.
-async fn person_address(deps: &Deps, target: &Target) -> Result<Option<crate::domain::Email>, Error> {
+/// The account that claimed the target's insured person this year, if any.
+async fn person_account(deps: &Deps, target: &Target) -> Result<Option<Account>, Error> {
     let roster_key = RosterPerson::key(&target.insurer, target.year, &target.symbol, &target.number);
     let Some(item) = deps.store.get_eventually_consistent(&roster_key).await? else {
         return Ok(None);
@@ -442,7 +442,7 @@ async fn person_address(deps: &Deps, target: &Target) -> Result<Option<crate::do
         return Ok(None);
     };
     let account: Account = from_item(item)?;
-    Ok((account.year == target.year).then_some(account.email))
+    Ok((account.year == target.year).then_some(account))
 }
 
 // ---- POST /api/admin/targets/{id}/decision

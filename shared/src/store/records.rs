@@ -45,8 +45,10 @@ macro_rules! attributes {
 
 mod audit;
 mod staff;
+mod suppression;
 pub use audit::{AuditAction, AuditEntry, AuditSubject};
 pub use staff::{Staff, StaffEmailGuard, StaffInvitation, StaffSession, TotpUse};
+pub use suppression::{Suppression, SuppressionKind, Undeliverable};
 
 pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
     let mut item = match serde_json::to_value(record) {

@@ -2,9 +2,11 @@
 //! through the configuration set's SNS topic to the mail-events function (or an operator
 //! simulates one with `kennin-admin mail bounce`); kennin then records a `Suppression` of the
 //! address, and lists the account it was sent for (the message's `account` tag) in its union's
-//! progress partition for the call center to phone. Every sender asks `is_suppressed` before
-//! mailing. The person sees on the top page that the address bounced; changing it proves the
-//! new address receives mail, which lifts both in the change's own transaction (`lifted`).
+//! progress partition for the call center to phone. A sender of mail nobody asked for (the
+//! scheduled reminders) asks `is_suppressed` before each send; the mails a person's own request
+//! sends (a code, a notice of a change) go out regardless, since the code is what proves an
+//! address again. The person sees on the top page that the address bounced; changing it proves
+//! the new address receives mail, which lifts both in the change's own transaction (`lifted`).
 
 pub mod ses_event;
 

@@ -14,6 +14,7 @@ use crate::store::records::{
     Account, Contact, EmailChange, LoginFailures, PendingCode, Session, SessionListing, TermsAcceptance, from_item,
 };
 use crate::store::{Change, Cond, Write};
+use crate::suppression;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -174,7 +175,7 @@ pub async fn change_password(deps: &Deps, token: Option<&str>, input: PasswordCh
     tracing::info!(event = "password_changed", account_id = %account.id, "account");
     mail::send_best_effort(
         deps.mailer.as_ref(),
-        &templates::password_changed(&account.email, insurer.contact.as_ref()),
+        &templates::password_changed(&account.email, &account.id, insurer.contact.as_ref()),
     )
     .await;
     Ok(new_token)
@@ -292,8 +293,10 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
         fields.add("currentPassword", "現在のパスワードを入力してください。");
     }
     let email = fields.check("email", Email::parse(&input.email));
+    // An address that bounced may be confirmed again once its mailbox works: the code proves it.
     if let Some(email) = &email
         && email.same_mailbox(&account.email)
+        && !suppression::is_suppressed(deps.store.as_ref(), email).await?
     {
         fields.add("email", "現在のメールアドレスと同じです。");
     }
@@ -321,7 +324,7 @@ pub async fn request_email_change(deps: &Deps, token: Option<&str>, input: Email
         deps.clock.unix(),
     )
     .await?;
-    let message = templates::email_change_code(&email, &issued.code, deps.config.code_ttl_seconds);
+    let message = templates::email_change_code(&email, &account.id, &issued.code, deps.config.code_ttl_seconds);
     codes::mail(deps, &key, &message)
         .await
         .map_err(|e| Error::Unavailable(e.to_string()))?;
@@ -350,21 +353,30 @@ pub async fn confirm_email_change(deps: &Deps, token: Option<&str>, input: CodeI
         refused_event: "email_change_refused",
     };
     let (_, matched) = codes::verify(deps, slot, &change.code, &typed, now).await?;
+    // The code came back from the new address, so it receives mail: any bounce of it, and the
+    // account's place on its union's list of addresses that bounced, go with the change.
+    let mut writes = vec![
+        Write::delete(key).when(Cond::eq(PendingCode::CODE_HASH, matched)),
+        Write::update(
+            Account::key(&account.id),
+            vec![Change::set(Account::EMAIL, &change.new_email)],
+        )
+        .when(account_exists()),
+    ];
+    writes.extend(suppression::lifted(&account, &change.new_email));
     deps.store
-        .transact(vec![
-            Write::delete(key).when(Cond::eq(PendingCode::CODE_HASH, matched)),
-            Write::update(
-                Account::key(&account.id),
-                vec![Change::set(Account::EMAIL, &change.new_email)],
-            )
-            .when(account_exists()),
-        ])
+        .transact(writes)
         .await
         .map_err(when_condition_failed(Error::NoEmailChange))?;
     tracing::info!(event = "email_changed", account_id = %account.id, "account");
     mail::send_best_effort(
         deps.mailer.as_ref(),
-        &templates::email_changed(&account.email, &change.new_email.masked(), insurer.contact.as_ref()),
+        &templates::email_changed(
+            &account.email,
+            &account.id,
+            &change.new_email.masked(),
+            insurer.contact.as_ref(),
+        ),
     )
     .await;
     Ok(change.new_email.masked())

@@ -48,6 +48,7 @@ pub mod session;
 pub mod signup;
 pub mod staff_session;
 pub mod store;
+pub mod suppression;
 pub mod survey;
 pub mod survey_documents;
 pub mod survey_form;

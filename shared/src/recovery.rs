@@ -178,7 +178,8 @@ pub async fn mail_reset_code(deps: &Deps, account: &Account) -> Result<(), Error
     )
     .await?;
     tracing::info!(event = "password_reset_code_issued", account_id = %account.id, "account");
-    let message = templates::password_reset_code(&account.email, &issued.code, deps.config.code_ttl_seconds);
+    let message =
+        templates::password_reset_code(&account.email, &account.id, &issued.code, deps.config.code_ttl_seconds);
     codes::mail(deps, &key, &message)
         .await
         .map_err(|error| Error::Unavailable(format!("password reset mail not sent: {error}")))
@@ -243,7 +244,7 @@ pub async fn reset_password(deps: &Deps, input: ResetPasswordInput) -> Result<()
     tracing::info!(event = "password_reset", account_id = %account.id, "account");
     crate::mail::send_best_effort(
         deps.mailer.as_ref(),
-        &templates::password_changed(&account.email, insurer.contact.as_ref()),
+        &templates::password_changed(&account.email, &account.id, insurer.contact.as_ref()),
     )
     .await;
     Ok(())
@@ -279,7 +280,11 @@ pub async fn forgot_user_id(deps: &Deps, input: ForgotUserIdInput, client_ip: &s
     {
         match deps
             .mailer
-            .send(&templates::user_id_reminder(&account.email, &account.user_id))
+            .send(&templates::user_id_reminder(
+                &account.email,
+                &account.id,
+                &account.user_id,
+            ))
             .await
         {
             Ok(()) => tracing::info!(event = "user_id_reminder_sent", account_id = %account.id, "account"),

@@ -1,17 +1,19 @@
 // Account hardening in a real Chromium: every password field is type=password and takes a
 // paste; a notice full of markup stays text; the settings page changes the email with the
-// current password and ends the other devices' sessions. As the demo roster's 1001-3 鈴木 一郎.
+// current password and ends the other devices' sessions; an address that bounced is told on the
+// top page until it is changed. As the demo roster's 1001-3 鈴木 一郎.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { assertNoProblems, baseUrl, call, latestCode, launch, newPage, uniqueUserId } from './harness.mjs';
+import { assertNoProblems, baseUrl, call, checkA11y, latestCode, launch, newPage, uniqueUserId } from './harness.mjs';
 
 const BASE = baseUrl();
 const USER_ID = uniqueUserId('ichiro');
 const EMAIL = `${USER_ID}@example.com`;
 const NEW_EMAIL = `${USER_ID}.new@example.com`;
+const THIRD_EMAIL = `${USER_ID}.third@example.com`;
 const PASSWORD = 'Momiji#2031zx';
 // 4xx answers are part of these checks; Chromium logs each as a console error.
 const EXPECTED = [/status of 4\d\d/];
@@ -159,4 +161,37 @@ test('settings: the email changes with the current password; other devices log o
   assertNoProblems(page, { ignore: EXPECTED });
   await page.context().close();
   await otherDevice.context().close();
+});
+
+// After the test above: the account's address is NEW_EMAIL.
+test('a bounced address: the top page says so and links to the change, which lifts it', async () => {
+  const page = await newPage(browser);
+  await logIn(page);
+  await page.goto(`${BASE}/portal/home`);
+  await page.locator('#home-greeting').getByText('鈴木 一郎 様').waitFor();
+  assert.equal(await page.locator('#home-undeliverable').isVisible(), false, 'nothing while mail goes out');
+
+  const said = await admin('mail', 'bounce', '--email', NEW_EMAIL, '--insurer', '0904');
+  assert.match(said, /1件/);
+  await page.reload();
+  const warning = page.locator('#home-undeliverable');
+  await warning.getByText(/ご登録のメールアドレスにメールをお届けできませんでした。/).waitFor();
+  await checkA11y(page, 'top page with an address that bounced');
+  await warning.getByRole('link', { name: 'メールアドレスを変更する' }).click();
+  await page.waitForURL(`${BASE}/portal/settings#settings-email`);
+  const form = page.locator('#email-form');
+  await page.waitForFunction(() => document.activeElement?.id === 'email-email');
+  await form.getByLabel('新しいメールアドレス').fill(THIRD_EMAIL);
+  await form.getByLabel('現在のパスワード').fill(PASSWORD);
+  await form.getByRole('button', { name: '認証番号を送る' }).click();
+  const codeForm = page.locator('#email-code-form');
+  await codeForm.getByLabel('認証番号').fill(await latestCode(BASE, THIRD_EMAIL));
+  await codeForm.getByRole('button', { name: '変更する' }).click();
+  await page.locator('#password-form [role="status"]').getByText(/メールアドレスを .* に変更しました。/).waitFor();
+
+  await page.goto(`${BASE}/portal/home`);
+  await page.locator('#home-greeting').getByText('鈴木 一郎 様').waitFor();
+  assert.equal(await page.locator('#home-undeliverable').isVisible(), false, 'lifted by the change');
+  assertNoProblems(page, { ignore: EXPECTED });
+  await page.context().close();
 });

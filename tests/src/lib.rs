@@ -4,6 +4,7 @@
 //! the sensitive values the tests use are captured for the whole-run audit (`capture`).
 
 pub mod capture;
+pub mod mail_events;
 
 use async_trait::async_trait;
 use kennin::Deps;
@@ -251,7 +252,7 @@ pub struct TestApp {
     pub engine: Engine,
     client: reqwest::Client,
     _dir: TempDir,
-    _store_dir: TempDir,
+    store_dir: TempDir,
 }
 
 /// The answer-time floor of recovery requests in tests: long enough to see, short enough to wait.
@@ -462,11 +463,16 @@ async fn spawn_app_on(engine: Engine, inner: Arc<dyn ItemStore>, store_dir: Temp
             .build()
             .expect("client"),
         _dir: dir,
-        _store_dir: store_dir,
+        store_dir,
     }
 }
 
 impl TestApp {
+    /// The embedded store's folder, as `kennin-admin --data-dir` takes it (empty for DynamoDB).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.store_dir.path()
+    }
+
     pub async fn send(&self, method: &str, path: &str, body: Option<Value>, cookie: Option<&str>) -> Reply {
         let request = self
             .client

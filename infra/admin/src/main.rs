@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod documents;
+mod mail;
 mod staff;
 mod survey;
 
@@ -83,6 +84,11 @@ enum Command {
     Staff {
         #[command(subcommand)]
         command: staff::StaffCommand,
+    },
+    /// What SES reports about mail: `mail bounce` stops mailing an address.
+    Mail {
+        #[command(subcommand)]
+        command: mail::MailCommand,
     },
     /// The campaign's results or progress as CSV: the same file as the console's export
     /// (columns in docs/export.md), of any size.
@@ -388,6 +394,7 @@ async fn run(cli: Cli) -> Result<String, String> {
             ))
         }
         Command::Export(args) => export(store.as_ref(), args).await,
+        Command::Mail { command } => mail::run(store.as_ref(), command).await,
         Command::Notice { command } => notice(store.as_ref(), command).await,
         Command::Account { command } => account(store.as_ref(), command).await,
         Command::Staff { command } => {

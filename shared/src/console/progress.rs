@@ -3,16 +3,21 @@
 //!
 //! The counts by status come from the status lists (`Index::ByStatus`, one count per status);
 //! everything else from the campaign's progress partition (`records::Progress`), kept by the
-//! writes it counts, in one Query. Not audited: it shows counts only, no person's data.
+//! writes it counts, in one Query. The same Query reads the persons whose address stopped
+//! receiving mail (`records::Undeliverable`), for the call center to phone: the page is audited
+//! only when it lists someone, since otherwise it shows counts alone.
 
 use crate::campaign;
-use crate::clock::japan_day;
+use crate::clock::{Timestamp, japan_day};
 use crate::deps::Deps;
 use crate::domain::{Permission, TargetStatus};
 use crate::error::Error;
 use crate::http::ApiRequest;
 use crate::staff_session;
-use crate::store::records::{Campaign, DailyResponses, OfficeProgress, Progress, ProgressCounts, from_item};
+use crate::store::records::{
+    AuditAction, AuditSubject, Campaign, DailyResponses, OfficeProgress, Progress, ProgressCounts, SuppressionKind,
+    Undeliverable, from_item,
+};
 use crate::store::sort_key;
 use crate::survey::CampaignView;
 use schemars::JsonSchema;
@@ -34,6 +39,23 @@ pub struct CampaignProgress {
     /// Submissions (resubmissions included) per day, Japan time, oldest first; days without
     /// any are left out.
     pub responses_per_day: Vec<DayCount>,
+    /// Registered persons whose address bounced or reported a mail as spam, in card order:
+    /// kennin no longer mails them, so the call center phones them. A person leaves the list by
+    /// changing the address.
+    pub undeliverable: Vec<UndeliverablePerson>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UndeliverablePerson {
+    pub symbol: String,
+    pub number: String,
+    pub name: String,
+    pub kind: SuppressionKind,
+    /// 不達 or 迷惑メール報告
+    pub kind_label: &'static str,
+    /// When SES reported it.
+    pub at: Timestamp,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -90,6 +112,7 @@ pub async fn campaign(deps: &Deps, request: &ApiRequest) -> Result<CampaignProgr
     let mut registration = ProgressCounts::default();
     let mut by_office = Vec::new();
     let mut responses_per_day = Vec::new();
+    let mut undeliverable = Vec::new();
     for item in items {
         if Progress::is_counts(&item) {
             registration = from_item(item)?;
@@ -106,7 +129,29 @@ pub async fn campaign(deps: &Deps, request: &ApiRequest) -> Result<CampaignProgr
                 day: day.day.iso(),
                 submitted: day.submitted,
             });
+        } else if sort_key(&item).starts_with(Undeliverable::SK_PREFIX) {
+            let person: Undeliverable = from_item(item)?;
+            undeliverable.push(UndeliverablePerson {
+                symbol: person.symbol.as_str().to_string(),
+                number: person.number.as_str().to_string(),
+                name: person.name,
+                kind: person.kind,
+                kind_label: person.kind.label(),
+                at: Timestamp(person.at),
+            });
         }
+    }
+    if !undeliverable.is_empty() {
+        context
+            .auditor
+            .record(
+                deps,
+                AuditAction::ViewedProgress,
+                Some(AuditSubject::Query {
+                    what: "undeliverable".into(),
+                }),
+            )
+            .await?;
     }
     let by_status: Vec<StatusCount> = counts
         .into_iter()
@@ -128,6 +173,7 @@ pub async fn campaign(deps: &Deps, request: &ApiRequest) -> Result<CampaignProgr
         },
         by_office,
         responses_per_day,
+        undeliverable,
         campaign: CampaignView::of(&campaign, context.now),
     })
 }

@@ -39,6 +39,11 @@ impl Email {
         self.0.eq_ignore_ascii_case(&other.0)
     }
 
+    /// The address folded as `same_mailbox` compares it: what a key for the mailbox is made of.
+    pub fn mailbox(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+
     /// `t***@example.com`: enough for the person to recognise the address, not enough to
     /// harvest it.
     pub fn masked(&self) -> String {
@@ -94,6 +99,7 @@ mod tests {
         let taro = Email::parse("Taro@Example.com").unwrap();
         assert!(taro.same_mailbox(&Email::parse("taro@example.COM").unwrap()));
         assert!(!taro.same_mailbox(&Email::parse("taro2@example.com").unwrap()));
+        assert_eq!(taro.mailbox(), Email::parse("taro@example.COM").unwrap().mailbox());
     }
 
     #[test]

@@ -70,9 +70,17 @@ impl StaffRole {
                 permission,
                 ViewProgress | ViewTargets | ViewAnswers | ViewDocuments | Decide | ReturnAnswers
             ),
+            // The progress page lists the persons whose address stopped receiving mail, whom
+            // the call center phones.
             Self::Callcenter => matches!(
                 permission,
-                LookUpPeople | ViewAnswers | UnlockPeople | SendPasswordReset | ReturnAnswers | EnterAnswers
+                ViewProgress
+                    | LookUpPeople
+                    | ViewAnswers
+                    | UnlockPeople
+                    | SendPasswordReset
+                    | ReturnAnswers
+                    | EnterAnswers
             ),
             Self::Viewer => matches!(permission, ViewProgress | ViewTargets),
         }

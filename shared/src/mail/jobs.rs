@@ -15,6 +15,7 @@ use super::{Message, templates};
 use crate::deps::Deps;
 use crate::domain::{CardNumber, CardSymbol, Email, InsurerCode};
 use crate::error::Error;
+use crate::suppression;
 use crate::store::records::{
     Account, Insurer, MailContent, MailJob, MailLog, MailOutcome, RosterPerson, SendRate, Target, from_item, to_item,
 };
@@ -175,6 +176,10 @@ async fn handle(deps: &Deps, listed: MailJob) -> Result<Handled, Error> {
         finish(store, &job, None, MailOutcome::NoAddress, deps.clock.unix()).await?;
         return Ok(Handled::NotSent);
     };
+    if suppression::is_suppressed(store, &message.to).await? {
+        finish(store, &job, Some(&message.subject), MailOutcome::Undeliverable, deps.clock.unix()).await?;
+        return Ok(Handled::NotSent);
+    }
     take_rate_slot(deps).await?;
     match deps.mailer.send(&message).await {
         Ok(()) => {
@@ -312,9 +317,10 @@ fn target_of(content: &MailContent) -> Option<&str> {
     }
 }
 
-/// The address the job goes to now: the account's of the person this year; for an invitation,
-/// the roster's while the person has no account. `None`: nobody to mail.
-async fn address(store: &dyn ItemStore, job: &MailJob) -> Result<Option<Email>, Error> {
+/// The address the job goes to now, and the account it belongs to: the account's of the person
+/// this year; for an invitation, the roster's while the person has no account. `None`: nobody
+/// to mail.
+async fn address(store: &dyn ItemStore, job: &MailJob) -> Result<Option<(Email, Option<String>)>, Error> {
     let account_id = match (&job.account, &job.content) {
         (Some(account_id), _) => account_id.clone(),
         (None, content) => {
@@ -324,7 +330,7 @@ async fn address(store: &dyn ItemStore, job: &MailJob) -> Result<Option<Email>, 
             };
             let person: RosterPerson = from_item(item)?;
             match (content, person.claimed_by) {
-                (MailContent::Invitation { .. }, None) => return Ok(person.email),
+                (MailContent::Invitation { .. }, None) => return Ok(person.email.map(|email| (email, None))),
                 (MailContent::Invitation { .. }, Some(_)) | (_, None) => return Ok(None),
                 (_, Some(account_id)) => account_id,
             }
@@ -338,7 +344,7 @@ async fn address(store: &dyn ItemStore, job: &MailJob) -> Result<Option<Email>, 
         && account.year == job.year
         && account.symbol == job.symbol
         && account.number == job.number;
-    Ok((theirs && !account.disabled).then_some(account.email))
+    Ok((theirs && !account.disabled).then_some((account.email, Some(account.id))))
 }
 
 /// The job's mail as it reads now, or `None` when there is nobody to send it to.
@@ -347,7 +353,7 @@ async fn render(store: &dyn ItemStore, job: &MailJob) -> Result<Option<Message>,
         let item = store.get_eventually_consistent(&Insurer::key(&job.insurer)).await?;
         item.map(from_item::<Insurer>).transpose().map_err(Error::from)
     })?;
-    let (Some(to), Some(insurer)) = (to, insurer) else {
+    let (Some((to, account)), Some(insurer)) = (to, insurer) else {
         return Ok(None);
     };
     let contact = insurer.contact.as_ref();
@@ -382,9 +388,13 @@ async fn render(store: &dyn ItemStore, job: &MailJob) -> Result<Option<Message>,
             dependent,
             documents,
         } => templates::answers_received(&to, dependent, documents, &form(target_id), contact),
-        MailContent::Returned { target_id, reason } => {
-            templates::answers_returned(&to, reason, &form(target_id), contact)
-        }
+        MailContent::Returned { target_id, reason } => templates::answers_returned(
+            &to,
+            account.as_deref().unwrap_or_default(),
+            reason,
+            &form(target_id),
+            contact,
+        ),
         MailContent::DocumentRefused {
             target_id,
             dependent,
@@ -403,7 +413,8 @@ async fn render(store: &dyn ItemStore, job: &MailJob) -> Result<Option<Message>,
         ),
         MailContent::Continued { dependent, .. } => templates::dependent_continued(&to, dependent, contact),
     };
-    Ok(Some(message))
+    // A bounce of the mail names the account it was for (the SES tag).
+    Ok(Some(Message { account, ..message }))
 }
 
 #[cfg(test)]

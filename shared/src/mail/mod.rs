@@ -15,6 +15,10 @@ pub struct Message {
     pub to: Email,
     pub subject: String,
     pub text: String,
+    /// The id of the account the mail is sent for, when there is one: an opaque id, never
+    /// personal data. SES carries it as the message's `account` tag into its bounce and
+    /// complaint notifications, which is how a bounce finds its account (`kennin::suppression`).
+    pub account: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +83,7 @@ mod tests {
             to: Email::parse("taro@example.jp").unwrap(),
             subject: "件名".into(),
             text: "本文".into(),
+            account: None,
         };
         assert!(mailer.send(&message).await.is_err());
     }

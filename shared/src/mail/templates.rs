@@ -10,8 +10,15 @@ const FOOTER: &str = "本メールは送信専用のメールアドレスから�
 本メールにお心当たりのない場合は、誠に恐れ入りますが破棄していただけますようお願いいたします。\n";
 
 /// A code mail in the manual sample's words, for any purpose (`purpose` as in 「…の手続き」),
-/// stating the code's lifetime (`Config::code_ttl_seconds`).
-fn code_mail(to: &Email, subject: &str, purpose: &str, code: &VerificationCode, valid_seconds: i64) -> Message {
+/// stating the code's lifetime (`Config::code_ttl_seconds`), sent for `account` once one exists.
+fn code_mail(
+    to: &Email,
+    account: Option<&str>,
+    subject: &str,
+    purpose: &str,
+    code: &VerificationCode,
+    valid_seconds: i64,
+) -> Message {
     let code = code.expose();
     let valid = japanese_duration(valid_seconds);
     Message {
@@ -30,12 +37,14 @@ fn code_mail(to: &Email, subject: &str, purpose: &str, code: &VerificationCode, 
              \n\
              {FOOTER}"
         ),
+        account: account.map(str::to_string),
     }
 }
 
 pub fn signup_code(to: &Email, code: &VerificationCode, valid_seconds: i64) -> Message {
     code_mail(
         to,
+        None,
         "【ユーザーID作成用認証番号のお知らせ】",
         "ユーザーID作成",
         code,
@@ -43,9 +52,10 @@ pub fn signup_code(to: &Email, code: &VerificationCode, valid_seconds: i64) -> M
     )
 }
 
-pub fn password_reset_code(to: &Email, code: &VerificationCode, valid_seconds: i64) -> Message {
+pub fn password_reset_code(to: &Email, account: &str, code: &VerificationCode, valid_seconds: i64) -> Message {
     code_mail(
         to,
+        Some(account),
         "【パスワード再設定用認証番号のお知らせ】",
         "パスワード再設定",
         code,
@@ -53,9 +63,11 @@ pub fn password_reset_code(to: &Email, code: &VerificationCode, valid_seconds: i
     )
 }
 
-pub fn email_change_code(to: &Email, code: &VerificationCode, valid_seconds: i64) -> Message {
+/// To the new address, for the account whose address it is to become.
+pub fn email_change_code(to: &Email, account: &str, code: &VerificationCode, valid_seconds: i64) -> Message {
     code_mail(
         to,
+        Some(account),
         "【メールアドレス変更用認証番号のお知らせ】",
         "メールアドレス変更",
         code,
@@ -88,7 +100,7 @@ fn contact_lines(contact: Option<&UnionContact>) -> String {
     format!("\n【お問い合わせ先】\n{}\n", lines.join("\n"))
 }
 
-pub fn password_changed(to: &Email, contact: Option<&UnionContact>) -> Message {
+pub fn password_changed(to: &Email, account: &str, contact: Option<&UnionContact>) -> Message {
     Message {
         to: to.clone(),
         subject: "【パスワードが変更されました】".to_string(),
@@ -102,10 +114,12 @@ pub fn password_changed(to: &Email, contact: Option<&UnionContact>) -> Message {
              {FOOTER}",
             contact_lines(contact)
         ),
+        account: Some(account.to_string()),
     }
 }
 
-pub fn email_changed(to: &Email, new_address_masked: &str, contact: Option<&UnionContact>) -> Message {
+/// To the old address, for the account whose address it was.
+pub fn email_changed(to: &Email, account: &str, new_address_masked: &str, contact: Option<&UnionContact>) -> Message {
     Message {
         to: to.clone(),
         subject: "【メールアドレスが変更されました】".to_string(),
@@ -119,10 +133,11 @@ pub fn email_changed(to: &Email, new_address_masked: &str, contact: Option<&Unio
              {FOOTER}",
             contact_lines(contact)
         ),
+        account: Some(account.to_string()),
     }
 }
 
-pub fn user_id_reminder(to: &Email, user_id: &crate::domain::UserId) -> Message {
+pub fn user_id_reminder(to: &Email, account: &str, user_id: &crate::domain::UserId) -> Message {
     let user_id = user_id.as_str();
     Message {
         to: to.clone(),
@@ -138,12 +153,19 @@ pub fn user_id_reminder(to: &Email, user_id: &crate::domain::UserId) -> Message 
              \n\
              {FOOTER}"
         ),
+        account: Some(account.to_string()),
     }
 }
 
 /// The union sent a form back (差し戻し): its reason and the form's address, nothing of the
 /// answers.
-pub fn answers_returned(to: &Email, reason: &str, form_url: &str, contact: Option<&UnionContact>) -> Message {
+pub fn answers_returned(
+    to: &Email,
+    account: &str,
+    reason: &str,
+    form_url: &str,
+    contact: Option<&UnionContact>,
+) -> Message {
     Message {
         to: to.clone(),
         subject: "【被扶養者資格調査】調査票が差し戻されました".to_string(),
@@ -163,6 +185,7 @@ pub fn answers_returned(to: &Email, reason: &str, form_url: &str, contact: Optio
              {FOOTER}",
             contact_lines(contact)
         ),
+        account: Some(account.to_string()),
     }
 }
 
@@ -197,6 +220,7 @@ pub fn survey_invitation(
              {FOOTER}",
             contact_lines(contact)
         ),
+        account: None,
     }
 }
 
@@ -246,6 +270,7 @@ pub fn survey_reminder(
              {FOOTER}",
             contact_lines(contact)
         ),
+        account: None,
     }
 }
 
@@ -281,6 +306,7 @@ pub fn answers_received(
              {FOOTER}",
             contact_lines(contact)
         ),
+        account: None,
     }
 }
 
@@ -314,6 +340,7 @@ pub fn document_refused(
              {FOOTER}",
             contact_lines(contact)
         ),
+        account: None,
     }
 }
 
@@ -340,6 +367,7 @@ pub fn dependent_removed(
              {FOOTER}",
             contact_lines(contact)
         ),
+        account: None,
     }
 }
 
@@ -357,6 +385,7 @@ pub fn dependent_continued(to: &Email, dependent: &str, contact: Option<&UnionCo
              {FOOTER}",
             contact_lines(contact)
         ),
+        account: None,
     }
 }
 
@@ -382,6 +411,7 @@ pub fn staff_invitation(to: &Email, name: &str, union_name: &str, link: &str, va
              \n\
              {FOOTER}"
         ),
+        account: None,
     }
 }
 
@@ -398,7 +428,7 @@ mod tests {
             hours: Some("平日 10:00〜17:00".into()),
             email: None,
         };
-        let mail = password_changed(&to, Some(&contact));
+        let mail = password_changed(&to, "a1", Some(&contact));
         assert!(
             mail.text
                 .contains("【お問い合わせ先】\n適用グループ\n電話：03-1234-5678（平日 10:00〜17:00）\n"),
@@ -406,11 +436,11 @@ mod tests {
             mail.text
         );
         assert!(!mail.text.contains("メール："));
-        let changed = email_changed(&to, "t***@example.org", Some(&contact));
+        let changed = email_changed(&to, "a1", "t***@example.org", Some(&contact));
         assert!(changed.text.contains("【お問い合わせ先】"));
         for without in [
-            password_changed(&to, None),
-            password_changed(&to, Some(&UnionContact::default())),
+            password_changed(&to, "a1", None),
+            password_changed(&to, "a1", Some(&UnionContact::default())),
         ] {
             assert!(!without.text.contains("お問い合わせ先"));
             assert!(without.text.contains("ご連絡ください。\n\n本メールは送信専用"));

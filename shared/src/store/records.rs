@@ -46,12 +46,14 @@ macro_rules! attributes {
 mod audit;
 mod mail;
 mod staff;
+mod suppression;
 pub use audit::{AuditAction, AuditEntry, AuditSubject};
 pub use mail::{
     MailContent, MailJob, MailLog, MailOutcome, Reminder, ReminderClaim, ReminderCursor, ReminderDue, ReminderPage,
     SendRate,
 };
 pub use staff::{Staff, StaffEmailGuard, StaffInvitation, StaffSession, TotpUse};
+pub use suppression::{Suppression, SuppressionKind, Undeliverable};
 
 pub fn to_item<T: Serialize>(record: &T, ttl: Option<i64>) -> Item {
     let mut item = match serde_json::to_value(record) {

@@ -602,13 +602,15 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
                         resources[0]["Fn::Sub"].as_str(),
                         Some("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentity}")
                     );
-                    let set = &resources[1]["Fn::If"];
-                    assert_eq!(set[0].as_str(), Some("HasConfigurationSet"));
+                    // The configuration set in use: the stage's, or the one the stack makes.
+                    let set = &resources[1]["Fn::Sub"];
                     assert!(
-                        set[1]["Fn::Sub"]
-                            .as_str()
-                            .unwrap()
-                            .ends_with(":configuration-set/${SesConfigurationSet}")
+                        set[0].as_str().unwrap().ends_with(":configuration-set/${Set}"),
+                        "{role_name}"
+                    );
+                    assert_eq!(
+                        set[1]["Set"],
+                        template["Globals"]["Function"]["Environment"]["Variables"]["KENNIN_SES_CONFIGURATION_SET"]
                     );
                 }
             }
@@ -641,6 +643,85 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
         .filter(|(_, r)| r["Type"].as_str() == Some("AWS::IAM::Role"))
         .count();
     assert_eq!(all_roles, function_crates(), "one role per function, no other");
+}
+
+/// Bounces and complaints: the configuration set in use (the stage's, else one the stack makes)
+/// publishes them to a topic only SES may publish to, for this account's set, and the topic's
+/// one subscriber is the mail-events function, whose role reads and writes the table only.
+#[test]
+fn bounces_and_complaints_reach_the_mail_events_function_from_ses_only() {
+    let template = template();
+    let resources = &template["Resources"];
+    let set_in_use = &template["Globals"]["Function"]["Environment"]["Variables"]["KENNIN_SES_CONFIGURATION_SET"];
+    assert_eq!(
+        format!("{:?}", set_in_use["Fn::If"]),
+        format!(
+            "{:?}",
+            YamlLoader::load_from_str("[HasConfigurationSet, Ref: SesConfigurationSet, Ref: MailConfigurationSet]")
+                .unwrap()[0]
+        )
+    );
+    let created = &resources["MailConfigurationSet"];
+    assert_eq!(created["Type"].as_str(), Some("AWS::SES::ConfigurationSet"));
+    assert_eq!(created["Condition"].as_str(), Some("CreatesConfigurationSet"));
+
+    let destination = &resources["MailEventDestination"];
+    assert_eq!(
+        destination["Type"].as_str(),
+        Some("AWS::SES::ConfigurationSetEventDestination")
+    );
+    assert_eq!(&destination["Properties"]["ConfigurationSetName"], set_in_use);
+    let published = &destination["Properties"]["EventDestination"];
+    assert_eq!(published["Enabled"].as_bool(), Some(true));
+    assert_eq!(strings(&published["MatchingEventTypes"]), ["bounce", "complaint"]);
+    assert_eq!(
+        reference(&published["SnsDestination"]["TopicARN"]).as_deref(),
+        Some("MailEventsTopic")
+    );
+
+    let policy = &resources["MailEventsTopicPolicy"]["Properties"];
+    assert_eq!(strings(&policy["Topics"][0]["Ref"]), ["MailEventsTopic"]);
+    let statements = policy["PolicyDocument"]["Statement"].as_vec().unwrap();
+    assert_eq!(statements.len(), 1);
+    let statement = &statements[0];
+    assert_eq!(statement["Principal"]["Service"].as_str(), Some("ses.amazonaws.com"));
+    assert_eq!(strings(&statement["Action"]), ["sns:Publish"]);
+    assert_eq!(reference(&statement["Resource"]).as_deref(), Some("MailEventsTopic"));
+    assert_eq!(
+        reference(&statement["Condition"]["StringEquals"]["AWS:SourceAccount"]).as_deref(),
+        Some("AWS::AccountId")
+    );
+    let source = &statement["Condition"]["ArnLike"]["AWS:SourceArn"]["Fn::Sub"];
+    assert!(source[0].as_str().unwrap().ends_with(":configuration-set/${Set}"));
+    assert_eq!(&source[1]["Set"], set_in_use);
+
+    let subscribers: Vec<String> = functions(&template)
+        .into_iter()
+        .filter(|(_, function)| {
+            function["Properties"]["Events"]
+                .as_hash()
+                .is_some_and(|events| events.values().any(|e| e["Type"].as_str() == Some("SNS")))
+        })
+        .map(|(name, function)| {
+            let event = function["Properties"]["Events"]["Reported"]["Properties"]["Topic"].clone();
+            assert_eq!(reference(&event).as_deref(), Some("MailEventsTopic"), "{name}");
+            name
+        })
+        .collect();
+    assert_eq!(subscribers, ["MailEventsFunction"]);
+    let role = &resources["MailEventsFunctionRole"]["Properties"]["Policies"];
+    let data = role
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|policy| policy["PolicyName"].as_str() == Some("data"))
+        .expect("a data policy");
+    let statements = data["PolicyDocument"]["Statement"].as_vec().unwrap();
+    assert_eq!(statements.len(), 1, "the table only");
+    assert_eq!(
+        strings(&statements[0]["Action"]),
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"]
+    );
 }
 
 #[test]
@@ -1162,20 +1243,33 @@ async fn every_function_binary_serves_its_event_through_the_lambda_runtime_api()
         .await
         .expect("demo union seeded");
     let outbox = tempfile::tempdir().unwrap();
-    let events = events();
+    // The routes' API Gateway events, and SNS's event of an SES bounce for mail-events.
+    let mut events: Vec<(String, String, Value)> = events().into_iter().map(|e| (e.name, e.binary, e.event)).collect();
+    events.push((
+        "mail-events".into(),
+        "kennin-mail-events".into(),
+        kennin_tests::mail_events::sns_event(&[&kennin_tests::mail_events::permanent_bounce(
+            "bounced@example.com",
+            None,
+        )]),
+    ));
     assert_eq!(
-        events.iter().map(|e| e.binary.as_str()).collect::<BTreeSet<_>>().len(),
+        events
+            .iter()
+            .map(|(_, binary, _)| binary.as_str())
+            .collect::<BTreeSet<_>>()
+            .len(),
         function_crates() - 1,
         "an event for every function but the purge (which no route calls)"
     );
-    for event in events {
-        let (port, mut answers) = runtime_api::serve(event.event.to_string()).await;
-        let binary = binaries.join(&event.binary);
+    for (name, binary, event) in events {
+        let (port, mut answers) = runtime_api::serve(event.to_string()).await;
+        let binary = binaries.join(&binary);
         let mut function = Command::new(&binary)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}"))
-            .env("AWS_LAMBDA_FUNCTION_NAME", &event.binary)
+            .env("AWS_LAMBDA_FUNCTION_NAME", binary.file_name().unwrap())
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
@@ -1201,7 +1295,7 @@ async fn every_function_binary_serves_its_event_through_the_lambda_runtime_api()
             .unwrap_or_else(|_| {
                 panic!(
                     "{}: no answer in a minute\n{}",
-                    event.name,
+                    name,
                     String::from_utf8_lossy(&output.stderr)
                 )
             })
@@ -1210,11 +1304,16 @@ async fn every_function_binary_serves_its_event_through_the_lambda_runtime_api()
             kind,
             "response",
             "{}: {body}\n{}",
-            event.name,
+            name,
             String::from_utf8_lossy(&output.stderr)
         );
-        let response: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{}: {e}: {body}", event.name));
+        let response: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{}: {e}: {body}", name));
+        if name == "mail-events" {
+            // The handler's own answer: what it did.
+            assert_eq!(response["suppressed"], 1, "{name}: {body}");
+            continue;
+        }
         let status = response["statusCode"].as_u64().unwrap_or(0);
-        assert!((200..500).contains(&status), "{}: {body}", event.name);
+        assert!((200..500).contains(&status), "{}: {body}", name);
     }
 }

@@ -25,6 +25,7 @@ mod local_runner;
 mod log_audit;
 mod login_session;
 mod login_timing;
+mod mail_events;
 mod mail_schedule;
 mod module_graph;
 mod notices;

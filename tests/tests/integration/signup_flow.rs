@@ -97,7 +97,7 @@ async fn a_person_goes_from_identity_to_login(engine: kennin_tests::Engine) {
         body,
         json!({
             "userId": "Kenpo_Taro", "name": "健保 太郎", "insurer": { "code": "0904", "name": "けんにん健康保険組合（デモ）" },
-            "surveyYear": SURVEY_YEAR, "next": "terms"
+            "surveyYear": SURVEY_YEAR, "next": "terms", "emailUndeliverable": null
         })
     );
     assert_eq!(notices[0]["title"], "被扶養者資格調査のご案内", "組合からのお知らせ");

@@ -1,9 +1,10 @@
 // The campaign's progress (GET /api/admin/campaign): counts by status, registrations, the days
-// left, submissions per day as a chart, and each office's share answered.
+// left, submissions per day as a chart, each office's share answered, and the persons whose
+// address no longer receives mail (for the call center to phone).
 
 import { allows, staffApi, whoAmI } from '../api.js';
 import { drawDailyChart } from '../chart.js';
-import { cell, link, longDate, say } from '../format.js';
+import { cell, link, longDate, longDateTime, say } from '../format.js';
 
 const GROUPED = new Intl.NumberFormat('ja-JP');
 const DAY_MS = 86_400_000;
@@ -18,7 +19,6 @@ export async function start(section) {
     say(message, me.message, { warn: true });
     return;
   }
-  // The call center's work starts from a person, not from the campaign.
   if (!allows(me, 'viewProgress')) {
     location.replace(allows(me, 'lookUpPeople') ? '/admin/people' : '/admin/targets');
     return;
@@ -35,10 +35,12 @@ export async function start(section) {
     say(message, progress.message, { warn: true });
     return;
   }
-  show(section, progress);
+  show(section, progress, allows(me, 'viewTargets'));
+  showUndeliverable(section, progress.undeliverable || [], allows(me, 'lookUpPeople'));
 }
 
-function show(section, progress) {
+/** `lists`: the role may open the lists of targets the counts link to. */
+function show(section, progress, lists) {
   const { campaign } = progress;
   section.querySelector('#dashboard-title').textContent = `${campaign.title}の進捗`;
   section.querySelector('#dashboard-campaign').textContent = `回答期限 ${longDate(campaign.dueDate)}（${daysLeft(progress.daysLeft)}）`;
@@ -49,9 +51,13 @@ function show(section, progress) {
     ? `${GROUPED.format(registration.registered)}人 / ${GROUPED.format(registration.rosterPersons)}人`
     : `${GROUPED.format(registration.registered ?? 0)}人`;
   counts.replaceChildren(
-    countItem('対象者', `${GROUPED.format(progress.total)}人`, '/admin/targets'),
+    countItem('対象者', `${GROUPED.format(progress.total)}人`, lists && '/admin/targets'),
     ...progress.byStatus.map((entry) =>
-      countItem(entry.statusLabel, `${GROUPED.format(entry.count)}人`, `/admin/targets?status=${encodeURIComponent(entry.status)}`),
+      countItem(
+        entry.statusLabel,
+        `${GROUPED.format(entry.count)}人`,
+        lists && `/admin/targets?status=${encodeURIComponent(entry.status)}`,
+      ),
     ),
     countItem('ユーザー登録済みの被保険者', registered),
   );
@@ -71,14 +77,43 @@ function show(section, progress) {
   for (const office of progress.byOffice || []) {
     const row = body.insertRow();
     const share = office.targets ? Math.round((office.answered / office.targets) * 100) : 0;
+    const name = lists ? link(`/admin/targets?office=${encodeURIComponent(office.office)}`, office.office) : office.office;
     row.append(
-      cell(link(`/admin/targets?office=${encodeURIComponent(office.office)}`, office.office), { header: true }),
+      cell(name, { header: true }),
       cell(GROUPED.format(office.targets)),
       cell(GROUPED.format(office.answered)),
       cell(`${share}%`),
     );
   }
   section.querySelector('#dashboard-body').hidden = false;
+}
+
+/** Each person whose mail stopped, with a link to the call center's page of the person. */
+function showUndeliverable(section, people, lookUp) {
+  section.querySelector('#dashboard-undeliverable-none').hidden = people.length > 0;
+  section.querySelector('#dashboard-undeliverable-wrap').hidden = people.length === 0;
+  const table = section.querySelector('#dashboard-undeliverable');
+  table.replaceChildren();
+  const head = table.createTHead().insertRow();
+  for (const title of ['記号-番号', '氏名', '理由', '日時']) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = title;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const person of people) {
+    const card = `${person.symbol}-${person.number}`;
+    const when = document.createElement('time');
+    when.dateTime = person.at;
+    when.textContent = longDateTime(person.at);
+    body.insertRow().append(
+      cell(lookUp ? link(`/admin/people?card=${encodeURIComponent(card)}`, card) : card, { header: true }),
+      cell(person.name),
+      cell(person.kindLabel),
+      cell(when),
+    );
+  }
 }
 
 function daysLeft(days) {

@@ -31,6 +31,12 @@ export async function start(section) {
     ({ kana, birthDate }) => search({ kana, birthDate }),
     { loggedIn: true },
   );
+  // From the progress page's list of persons whose mail stopped: the person at once.
+  const card = new URLSearchParams(location.search).get('card');
+  if (card) {
+    section.querySelector('#people-card-form').elements.card.value = card;
+    await search({ card });
+  }
 }
 
 function showPeople(results, message, me, people) {

@@ -13,6 +13,7 @@ export async function start(section) {
   }
   section.querySelector('#home-greeting').textContent =
     `${me.name} 様、${me.insurer.name}の${me.surveyYear}年度 被扶養者資格調査のページです。`;
+  showUndeliverable(section.querySelector('#home-undeliverable'), me.emailUndeliverable);
   renderNotices(section.querySelector('#union-notices'), me.notices || []);
   section.querySelector('#logout-button').addEventListener('click', async (event) => {
     event.currentTarget.disabled = true;
@@ -23,6 +24,23 @@ export async function start(section) {
   if (survey) {
     showSurvey(section.querySelector('#home-survey'), survey);
   }
+}
+
+/** Mail to the registered address stopped (it bounced, or a mail was reported as spam). */
+const UNDELIVERABLE = {
+  bounce:
+    'ご登録のメールアドレスにメールをお届けできませんでした。このままでは認証番号や組合からのお知らせが届きません。メールアドレスを変更してください。',
+  complaint:
+    'ご登録のメールアドレスあてのメールが迷惑メールとして報告されたため、メールの送信を停止しています。メールを受け取るには、メールアドレスを変更してください。',
+};
+
+function showUndeliverable(box, kind) {
+  if (!UNDELIVERABLE[kind]) {
+    return;
+  }
+  box.querySelector('#home-undeliverable-text').textContent =
+    `${UNDELIVERABLE[kind]}同じメールアドレスを登録し直すこともできます（認証番号が届けば、メールの送信を再開します）。`;
+  box.hidden = false;
 }
 
 /** What the campaign asks of this person now, and each target dependent with its status. */

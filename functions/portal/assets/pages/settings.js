@@ -21,6 +21,12 @@ export async function start(section) {
 
   const emailForm = section.querySelector('#email-form');
   const codeForm = section.querySelector('#email-code-form');
+  // The top page's link when mail to the address stopped: the section was hidden when the
+  // browser looked for the fragment.
+  if (location.hash === '#settings-email') {
+    section.querySelector('#settings-email').scrollIntoView();
+    emailForm.querySelector('#email-email').focus();
+  }
   bindForm(
     emailForm,
     async (values) => {

@@ -90,7 +90,7 @@ attributes!(StaffEmailGuard {
 impl StaffEmailGuard {
     /// Addresses are compared without regard to case (`Email::same_mailbox`).
     pub fn key(email: &Email) -> Key {
-        Key::new(format!("STAFFEMAIL#{}", email.as_str().to_ascii_lowercase()), "GUARD")
+        Key::new(format!("STAFFEMAIL#{}", email.mailbox()), "GUARD")
     }
 }
 

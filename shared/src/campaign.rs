@@ -619,10 +619,9 @@ pub async fn publish(
     Ok(publication)
 }
 
-/// The campaign's window as the operator reads it: the opening minute, the due day and the grace
-/// days, in Japan time.
-pub fn describe_window(campaign: &Campaign) -> String {
-    let opens = OffsetDateTime::from_unix_timestamp(campaign.opens_at)
+/// A moment as 「2026年12月6日 09:00」 in Japan time.
+pub fn japan_minute(at: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(at)
         .map(|t| t.to_offset(offset!(+9)))
         .map(|t| {
             format!(
@@ -634,7 +633,36 @@ pub fn describe_window(campaign: &Campaign) -> String {
                 t.minute()
             )
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The campaign's scheduled and decision mails as the operator reads them.
+pub fn describe_mails(campaign: &Campaign) -> String {
+    let reminders = if campaign.reminders.is_empty() {
+        "なし".to_string()
+    } else {
+        let days: Vec<String> = campaign
+            .reminders
+            .iter()
+            .map(|days| match days {
+                0 => "当日".to_string(),
+                days => format!("{days}日前"),
+            })
+            .collect();
+        format!("回答期限の{}（各日 {REMINDER_HOUR:02}:00）", days.join("・"))
+    };
+    let on = |yes: bool| if yes { "送る" } else { "送らない" };
+    format!(
+        "リマインダー: {reminders}\n判定の通知: 削除は{}、継続は{}",
+        on(campaign.decision_mails.removal),
+        on(campaign.decision_mails.continuation)
+    )
+}
+
+/// The campaign's window as the operator reads it: the opening minute, the due day and the grace
+/// days, in Japan time.
+pub fn describe_window(campaign: &Campaign) -> String {
+    let opens = japan_minute(campaign.opens_at);
     format!(
         "{opens} 〜 {}（猶予 {}日）",
         campaign.due.japanese(),

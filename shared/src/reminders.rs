@@ -130,16 +130,7 @@ async fn work_through(
             PageState::Done => true,
             PageState::Elsewhere => false,
         };
-        let next = match page.last {
-            Some(after) => ReminderCursor {
-                stage: at.stage,
-                after: Some(after),
-            },
-            None => ReminderCursor {
-                stage: at.stage + 1,
-                after: None,
-            },
-        };
+        let next = at.after_page(page.last);
         if done {
             advance_cursor(store, due, &at, &next, kept_until(campaign)).await?;
         }
@@ -367,4 +358,59 @@ async fn queue_person(
         Err(StoreError::ConditionFailed { .. }) => Ok(Queued::Before),
         Err(error) => Err(error.into()),
     }
+}
+
+/// The campaign's next scheduled mail still to go out, and whom it would reach as things stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub reminder: Reminder,
+    pub at: i64,
+    pub persons: Vec<(CardSymbol, CardNumber)>,
+}
+
+/// What the schedule will send next for the campaign (`kennin-admin reminders preview`): reads
+/// every list the mail reads, so an operator's command, not a page's.
+pub async fn preview(store: &dyn ItemStore, campaign: &Campaign) -> Result<Option<Preview>, Error> {
+    let listed = store.query(ReminderDue::PARTITION, "").await?;
+    let mut next = None;
+    for item in listed {
+        let due: ReminderDue = from_item(item)?;
+        if due.insurer == campaign.insurer && due.year == campaign.year && campaign.scheduled_mails().contains(&due) {
+            next = Some(due);
+            break;
+        }
+    }
+    let Some(due) = next else {
+        return Ok(None);
+    };
+    let stages = match due.reminder {
+        Reminder::Invitation => 1,
+        Reminder::DaysBefore(_) => REMINDED.len(),
+    };
+    let mut persons = Vec::new();
+    let mut at = ReminderCursor::default();
+    while at.stage < stages {
+        let (page, on_page) = read_page(store, campaign, due.reminder, &at).await?;
+        for (symbol, number) in on_page {
+            let registered = match due.reminder {
+                Reminder::Invitation => true,
+                Reminder::DaysBefore(_) => {
+                    let key = RosterPerson::key(&campaign.insurer, campaign.year, &symbol, &number);
+                    match store.get_eventually_consistent(&key).await? {
+                        Some(item) => from_item::<RosterPerson>(item)?.claimed_by.is_some(),
+                        None => false,
+                    }
+                }
+            };
+            if registered && !persons.contains(&(symbol.clone(), number.clone())) {
+                persons.push((symbol, number));
+            }
+        }
+        at = at.after_page(page.last);
+    }
+    Ok(Some(Preview {
+        reminder: due.reminder,
+        at: due.at,
+        persons,
+    }))
 }

@@ -24,7 +24,9 @@ async fn main() -> Result<(), lambda_http::Error> {
     let (deps, site) = (Arc::new(deps), Arc::<str>::from(site));
     lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let (deps, site) = (deps.clone(), site.clone());
-        async move {
+        // The run's log lines carry the invocation's request ID.
+        let span = tracing::info_span!("mail_schedule", request_id = %event.context.request_id);
+        let run = async move {
             let left = event
                 .context
                 .deadline()
@@ -41,7 +43,8 @@ async fn main() -> Result<(), lambda_http::Error> {
                     Err(lambda_http::Error::from(error.to_string()))
                 }
             }
-        }
+        };
+        tracing::Instrument::instrument(run, span)
     }))
     .await
 }

@@ -16,9 +16,11 @@ use kennin::store::sqlite::SqliteStore;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 mod documents;
 mod mail;
+mod reminders;
 mod staff;
 mod survey;
 
@@ -84,6 +86,12 @@ enum Command {
     Staff {
         #[command(subcommand)]
         command: staff::StaffCommand,
+    },
+    /// The campaigns' invitations and reminders: `reminders run` sends what is due now (or at
+    /// --now), `reminders preview` says what goes out next and to whom.
+    Reminders {
+        #[command(subcommand)]
+        command: reminders::RemindersCommand,
     },
     /// What SES reports about mail: `mail bounce` stops mailing an address.
     Mail {
@@ -395,6 +403,15 @@ async fn run(cli: Cli) -> Result<String, String> {
         }
         Command::Export(args) => export(store.as_ref(), args).await,
         Command::Mail { command } => mail::run(store.as_ref(), command).await,
+        Command::Reminders { command } => {
+            let mailer = staff::MailTarget {
+                data_dir: &cli.data_dir,
+                table: cli.table.is_some(),
+            }
+            .mailer()
+            .await?;
+            reminders::run(Arc::from(store), mailer, command).await
+        }
         Command::Notice { command } => notice(store.as_ref(), command).await,
         Command::Account { command } => account(store.as_ref(), command).await,
         Command::Staff { command } => {
@@ -436,23 +453,26 @@ async fn run(cli: Cli) -> Result<String, String> {
     }
 }
 
+/// The survey year given, or the union's current one.
+async fn survey_year(store: &dyn ItemStore, code: &InsurerCode, given: Option<i32>) -> Result<i32, String> {
+    if let Some(year) = given {
+        return Ok(year);
+    }
+    let insurer: Insurer = match store.get(&Insurer::key(code)).await.map_err(|e| e.to_string())? {
+        Some(item) => kennin::store::records::from_item(item).map_err(|e| e.to_string())?,
+        None => return Err(format!("保険者 {code} が登録されていません")),
+    };
+    insurer
+        .current_year
+        .ok_or(format!("保険者 {code} には名簿の年度がありません"))
+}
+
 async fn export(store: &dyn ItemStore, args: ExportArgs) -> Result<String, String> {
     use kennin::console::export::{ExportEncoding, ExportKind, build};
     let code = InsurerCode::parse(&args.insurer).map_err(|e| e.to_string())?;
     let kind = ExportKind::parse(&args.kind).ok_or("--kind は results か progress です")?;
     let encoding = ExportEncoding::parse(&args.encoding).ok_or("--encoding は utf-8 か shift_jis です")?;
-    let year = match args.year {
-        Some(year) => year,
-        None => {
-            let insurer: Insurer = match store.get(&Insurer::key(&code)).await.map_err(|e| e.to_string())? {
-                Some(item) => kennin::store::records::from_item(item).map_err(|e| e.to_string())?,
-                None => return Err(format!("保険者 {code} が登録されていません")),
-            };
-            insurer
-                .current_year
-                .ok_or(format!("保険者 {code} には名簿の年度がありません"))?
-        }
-    };
+    let year = survey_year(store, &code, args.year).await?;
     let file = build(store, &code, year, kind, encoding, SystemClock.today_in_japan())
         .await
         .map_err(|e| e.to_string())?;

@@ -70,7 +70,7 @@ pub struct MailTarget<'a> {
 }
 
 impl MailTarget<'_> {
-    async fn mailer(&self) -> Result<Arc<dyn Mailer>, String> {
+    pub async fn mailer(&self) -> Result<Arc<dyn Mailer>, String> {
         if self.table {
             let sdk = kennin::aws::sdk_config(None).await;
             kennin::mail::from_env(&sdk)

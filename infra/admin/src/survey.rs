@@ -239,10 +239,11 @@ pub async fn campaign(store: &dyn ItemStore, command: CampaignCommand) -> Result
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(format!(
-                "保険者 {code} の {year} 年度の調査を設定しました: {}（{}）\n{}",
+                "保険者 {code} の {year} 年度の調査を設定しました: {}（{}）\n{}\n{}",
                 campaign.title,
                 campaign::describe_window(&campaign),
-                campaign::describe_retention(&campaign)
+                campaign::describe_retention(&campaign),
+                campaign::describe_mails(&campaign)
             ))
         }
         CampaignCommand::Preview(year) => {
@@ -281,6 +282,7 @@ pub async fn campaign(store: &dyn ItemStore, command: CampaignCommand) -> Result
                 format!("期間: {}", campaign::describe_window(&campaign)),
                 format!("基準日: {}", campaign.reference_date.japanese()),
                 campaign::describe_retention(&campaign),
+                campaign::describe_mails(&campaign),
             ];
             if let Some(min) = rules.min_age {
                 lines.push(format!("最低年齢: {min}歳"));

@@ -318,3 +318,30 @@ async fn seed_demo_notices(store: &dyn ItemStore, code: &InsurerCode, today: tim
     }
     Ok(())
 }
+
+/// How often the local runner makes the mail schedule's run (hourly in AWS): a reminder due at
+/// 09:00 goes out within a minute, and a mail whose send failed is retried as soon as it is due.
+pub const MAIL_SCHEDULE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The mail schedule in-process, on the runner's own clock, for as long as the runner runs: what
+/// the hourly function does in AWS, with links to `site`.
+pub async fn run_mail_schedule(deps: Arc<Deps>, site: String) {
+    let mut every = tokio::time::interval(MAIL_SCHEDULE_EVERY);
+    loop {
+        every.tick().await;
+        let until = tokio::time::Instant::now() + MAIL_SCHEDULE_EVERY;
+        // Each run's log lines carry an ID of their own, as a Lambda invocation's do.
+        let run_id = uuid::Uuid::new_v4().to_string();
+        let span = tracing::info_span!("mail_schedule", request_id = %run_id);
+        let run = kennin::schedule::run(&deps, &site, until);
+        match tracing::Instrument::instrument(run, span.clone()).await {
+            Ok(report) if report != kennin::schedule::Report::default() => {
+                span.in_scope(|| kennin::schedule::log(&report))
+            }
+            Ok(_) => {}
+            Err(error) => {
+                span.in_scope(|| tracing::warn!(error = %error, "mail schedule failed; next run in a minute"))
+            }
+        }
+    }
+}

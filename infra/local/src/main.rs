@@ -92,6 +92,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         false => None,
     };
     let deps = Arc::new(Deps::new(store, outbox.clone(), clock, config)?.with_blobs(blobs.clone()));
+    tokio::spawn(kennin_local::run_mail_schedule(
+        deps.clone(),
+        format!("http://{address}"),
+    ));
     let app = router(deps, Some(outbox), blobs)?;
 
     if seeded {

@@ -15,11 +15,11 @@ use super::{Message, templates};
 use crate::deps::Deps;
 use crate::domain::{CardNumber, CardSymbol, Email, InsurerCode};
 use crate::error::Error;
-use crate::suppression;
 use crate::store::records::{
     Account, Insurer, MailContent, MailJob, MailLog, MailOutcome, RosterPerson, SendRate, Target, from_item, to_item,
 };
 use crate::store::{Change, Cond, ItemStore, StoreError, TTL, Write};
+use crate::suppression;
 use futures::StreamExt;
 use rand::seq::SliceRandom;
 use tokio::time::Instant;
@@ -177,7 +177,14 @@ async fn handle(deps: &Deps, listed: MailJob) -> Result<Handled, Error> {
         return Ok(Handled::NotSent);
     };
     if suppression::is_suppressed(store, &message.to).await? {
-        finish(store, &job, Some(&message.subject), MailOutcome::Undeliverable, deps.clock.unix()).await?;
+        finish(
+            store,
+            &job,
+            Some(&message.subject),
+            MailOutcome::Undeliverable,
+            deps.clock.unix(),
+        )
+        .await?;
         return Ok(Handled::NotSent);
     }
     take_rate_slot(deps).await?;

@@ -40,6 +40,22 @@ async fn decide(app: &TestApp, staff: &str, id: &str, body: Value) -> Reply {
         .await
 }
 
+/// Taro's mails whose subject holds `subject`, with none of the answers' figures or the
+/// dependent's name in them.
+async fn mails_about(app: &TestApp, subject: &str) -> Vec<kennin::mail::outbox::OutboxMessage> {
+    let mails: Vec<_> = mails_to(app, "taro@example.com")
+        .await
+        .into_iter()
+        .filter(|mail| mail.subject.contains(subject))
+        .collect();
+    for mail in &mails {
+        for secret in ["80000", "80,000", "健保 花子", "1990", "1001"] {
+            assert!(!mail.text.contains(secret), "{secret} in {}", mail.text);
+        }
+    }
+    mails
+}
+
 fn assert_refused(reply: &Reply, status: u16, code: &str) {
     assert_eq!((reply.status, reply.code()), (status, code), "{:?}", reply.body);
 }
@@ -165,6 +181,19 @@ async fn a_return_reaches_the_person_who_resubmits_and_the_union_confirms(engine
         test_file("plain.pdf")
     );
 
+    // The submission was acknowledged by mail, with the form's address and no answer.
+    let receipts = mails_about(&app, "提出を受け付けました").await;
+    assert_eq!(receipts.len(), 1);
+    assert!(
+        receipts[0].text.contains(&format!("/portal/survey/{id}")),
+        "{}",
+        receipts[0].text
+    );
+    assert!(
+        receipts[0].text.contains("書類は、組合の確認が終わるまで"),
+        "{}",
+        receipts[0].text
+    );
     // Sent back, with the reason: the person is mailed the reason and the form's address.
     let reason = "給与明細が3か月分ありません。直近3か月分を添付してください。";
     let stale = send_back(&app, &reviewer, &id, json!({"reason": reason, "version": 0})).await;
@@ -327,6 +356,10 @@ async fn removal_needs_its_date_and_reason_hold_keeps_it_open(engine: Engine) {
     assert_eq!(removed.body["status"], "confirmed");
     assert_eq!(removed.body["decision"]["effectiveDate"], "2026-10-01");
     assert_eq!(removed.body["decision"]["outcomeLabel"], "削除");
+    // The removal is mailed (the union's default) with its date; the hold was not.
+    let removal = mails_about(&app, "被扶養者の削除についてのお知らせ").await;
+    assert_eq!(removal.len(), 1);
+    assert!(removal[0].text.contains("2026年10月1日付けで"), "{}", removal[0].text);
     // A confirmed target's decision may be corrected, not put back on hold or sent back.
     assert_refused(
         &decide(&app, &reviewer, &id, json!({"outcome": "hold", "reason": "再確認"})).await,
@@ -350,6 +383,10 @@ async fn removal_needs_its_date_and_reason_hold_keeps_it_open(engine: Engine) {
         .map(|entry| &entry["decision"]["outcome"])
         .collect();
     assert_eq!(decisions, [&json!("hold"), &json!("remove"), &json!("continue")]);
+    assert!(
+        mails_about(&app, "確認が完了しました").await.is_empty(),
+        "継続 is not mailed unless the union turns it on"
+    );
     let decided = actions(&audit(&app).await)
         .into_iter()
         .filter(|action| *action == AuditAction::Decided)
@@ -380,6 +417,10 @@ async fn a_refused_document_is_shown_to_the_person_who_sends_another(engine: Eng
     assert_eq!(refused.status, 200, "{:?}", refused.body);
     let documents = list(&app, &session, &id).await;
     assert_eq!(documents[0]["refusalReason"], reason);
+    let refusal_mails = mails_about(&app, "添付書類に不備があります").await;
+    assert_eq!(refusal_mails.len(), 1);
+    assert!(refusal_mails[0].text.contains(reason), "{}", refusal_mails[0].text);
+    assert!(refusal_mails[0].text.contains(&format!("/portal/survey/{id}")));
     // The person sends another file in its place.
     let replacement = uploaded(&app, &session, &id).await;
     assert_eq!(list(&app, &session, &id).await.len(), 2);
@@ -573,6 +614,22 @@ async fn a_failed_mail_does_not_undo_the_return(engine: Engine) {
         (&json!("returned"), &json!("収入の証明が足りません。"))
     );
     assert_eq!(actions(&audit(&app).await), [AuditAction::Returned]);
+    // The mail waited in the outbox: the schedule's next run after its retry delay sends it.
+    assert!(mails_about(&app, "差し戻").await.is_empty());
+    let deps = kennin::deps::Deps::new(
+        app.store.clone(),
+        app.mailer.clone(),
+        app.clock.clone(),
+        kennin_tests::test_config(),
+    )
+    .unwrap();
+    app.clock.advance(kennin::mail::jobs::retry_delay(0));
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let report = kennin::schedule::run(&deps, &app.base, until).await.unwrap();
+    assert_eq!(report.mail.sent, 1, "{report:?}");
+    let returned_mails = mails_about(&app, "差し戻").await;
+    assert_eq!(returned_mails.len(), 1);
+    assert!(returned_mails[0].text.contains("収入の証明が足りません。"));
 }
 
 on_both_engines!(

@@ -525,6 +525,10 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
         "MeEmailFunction",
         "MeEmailVerifyFunction",
         "AdminTargetReturnFunction",
+        "AdminTargetDecisionFunction",
+        "AdminDocumentRefusalFunction",
+        "SurveySubmitFunction",
+        "MailScheduleFunction",
         "AdminStaffInviteFunction",
         "AdminPeoplePasswordResetFunction",
     ]
@@ -620,12 +624,13 @@ fn roles_grant_only_the_table_actions_and_the_one_ses_identity_without_wildcards
             mail_senders.contains(name.as_str()),
             "{name}: ses:SendEmail"
         );
-        // Only a function allowed to send mail links the SES client (kennin::lambda::run_mailing),
-        // only one allowed to use the table the DynamoDB client (all but run_without_store).
+        // Only a function allowed to send mail links the SES client (kennin::lambda::run_mailing,
+        // or kennin::mail::from_env for the scheduled one), only one allowed to use the table the
+        // DynamoDB client (all but run_without_store).
         let code = function["Properties"]["CodeUri"].as_str().unwrap();
         let main = std::fs::read_to_string(root().join(code).join("src/main.rs")).unwrap();
         assert_eq!(
-            main.contains("lambda::run_mailing("),
+            main.contains("lambda::run_mailing(") || main.contains("mail::from_env"),
             sends_mail,
             "{name}: {code}/src/main.rs"
         );
@@ -1253,6 +1258,8 @@ async fn every_function_binary_serves_its_event_through_the_lambda_runtime_api()
             None,
         )]),
     ));
+    // The schedule's event says nothing: what is due comes from the table.
+    events.push(("mail-schedule".into(), "kennin-mail-schedule".into(), json!({})));
     assert_eq!(
         events
             .iter()
@@ -1284,6 +1291,7 @@ async fn every_function_binary_serves_its_event_through_the_lambda_runtime_api()
             .env("KENNIN_SECRET", "kennin-runtime-test-secret-not-for-aws")
             .env("KENNIN_OUTBOX_DIR", outbox.path())
             .env("KENNIN_BUCKET", "kennin-runtime-documents")
+            .env("KENNIN_SITE_URL", "http://127.0.0.1:3000")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -1311,6 +1319,11 @@ async fn every_function_binary_serves_its_event_through_the_lambda_runtime_api()
         if name == "mail-events" {
             // The handler's own answer: what it did.
             assert_eq!(response["suppressed"], 1, "{name}: {body}");
+            continue;
+        }
+        if name == "mail-schedule" {
+            // The handler's own answer: how much it queued and sent.
+            assert!(response["sent"].is_u64(), "{name}: {body}");
             continue;
         }
         let status = response["statusCode"].as_u64().unwrap_or(0);

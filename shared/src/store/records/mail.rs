@@ -220,6 +220,21 @@ impl ReminderCursor {
     pub fn key(due: &ReminderDue) -> Key {
         Key::new(due.claims_partition(), "CURSOR")
     }
+
+    /// Where the next page starts, after a page that ended at `last` (the next list's start when
+    /// the page was its list's last).
+    pub fn after_page(&self, last: Option<String>) -> Self {
+        match last {
+            Some(after) => Self {
+                stage: self.stage,
+                after: Some(after),
+            },
+            None => Self {
+                stage: self.stage + 1,
+                after: None,
+            },
+        }
+    }
 }
 
 /// One page of a scheduled mail's list, taken by one run for a lease while it queues the page's

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod documents;
+mod leaflet;
 mod staff;
 mod survey;
 
@@ -183,6 +184,9 @@ enum InsurerCommand {
         #[arg(long)]
         contact_email: Option<String>,
     },
+    /// Writes the union's printable A4 leaflet (HTML): the window of its campaign, the signup
+    /// address with its code and that address as a QR code, its contact.
+    Leaflet(leaflet::LeafletArgs),
 }
 
 #[derive(Subcommand)]
@@ -362,6 +366,9 @@ async fn run(cli: Cli) -> Result<String, String> {
                 .map_err(|e| e.to_string())?;
             Ok(format!("保険者 {code}（{name}）を登録しました"))
         }
+        Command::Insurer {
+            command: InsurerCommand::Leaflet(args),
+        } => leaflet::run(store.as_ref(), cli.table.is_some(), args).await,
         Command::Dependents { command } => survey::dependents(store.as_ref(), command).await,
         Command::Campaign { command } => survey::campaign(store.as_ref(), command).await,
         Command::Documents { command } => documents::documents(store.as_ref(), command).await,

@@ -31,15 +31,15 @@ const SIGNUP_PATH: &str = "/portal/signup";
 const LOGIN_PATH: &str = "/portal/";
 
 const STYLE: &str = r#"
-@page { size: A4; margin: 14mm 16mm; }
+@page { size: A4; margin: 12mm 15mm; }
 * { box-sizing: border-box; }
-html { color: #000; background: #fff; font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif; font-size: 11pt; line-height: 1.6; }
+html { color: #000; background: #fff; font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo", sans-serif; font-size: 10.5pt; line-height: 1.5; }
 body { margin: 0; }
 .sheet { width: 178mm; margin: 0 auto; }
 .union { margin: 0; font-size: 12pt; }
-h1 { margin: 2mm 0 5mm; padding-bottom: 2mm; border-bottom: 0.8mm solid #000; font-size: 20pt; line-height: 1.3; }
+h1 { margin: 1mm 0 4mm; padding-bottom: 2mm; border-bottom: 0.8mm solid #000; font-size: 19pt; line-height: 1.3; }
 h2 { margin: 0 0 2mm; font-size: 13pt; }
-section { margin: 0 0 6mm; break-inside: avoid; }
+section { margin: 0 0 5mm; break-inside: avoid; }
 .window p { margin: 0; font-size: 15pt; font-weight: bold; }
 .access { display: flex; gap: 8mm; align-items: flex-start; padding: 5mm; border: 0.5mm solid #000; }
 .qr { flex: none; width: 42mm; }

@@ -322,23 +322,21 @@ mod tests {
         }
     }
 
+    /// A campaign as stored: the settings a leaflet reads, every other one at its default.
     fn campaign(title: &str) -> Campaign {
-        let day = |iso: &str| Day::try_from(iso.to_string()).unwrap();
-        Campaign {
-            insurer: InsurerCode::parse("0904").unwrap(),
-            year: 2026,
-            title: title.into(),
+        serde_json::from_value(serde_json::json!({
+            "insurer": "0904",
+            "year": 2026,
+            "title": title,
             // 2026-09-01 09:00 in Japan
-            opens_at: 1_788_220_800,
-            due: day("2026-09-30"),
-            grace_days: 7,
-            reference_date: day("2026-04-01"),
-            rules: TargetRules::default(),
-            id_key: "k".into(),
-            published_at: None,
-            retention_days: 365,
-            documents_purged_at: None,
-        }
+            "opensAt": 1_788_220_800,
+            "due": "2026-09-30",
+            "graceDays": 7,
+            "referenceDate": "2026-04-01",
+            "rules": TargetRules::default(),
+            "idKey": "k",
+        }))
+        .unwrap()
     }
 
     #[test]

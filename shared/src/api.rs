@@ -76,6 +76,8 @@ pub struct Operation {
     redirects: bool,
     /// Its success is a file of this media type.
     file: Option<&'static str>,
+    /// Its success is an HTML page, served under this Content-Security-Policy.
+    page: Option<&'static str>,
     errors: Vec<u16>,
 }
 
@@ -94,6 +96,7 @@ impl Operation {
             cookie: None,
             redirects: false,
             file: None,
+            page: None,
             errors: Vec::new(),
         }
     }
@@ -177,6 +180,16 @@ impl Operation {
         self
     }
 
+    /// Its success is an HTML page to show (`Reply::page`), under `content_security_policy`
+    /// instead of the API's.
+    pub fn answers_page(mut self, content_security_policy: &'static str, description: &'static str) -> Self {
+        self.status = 200;
+        self.description = description;
+        self.response = None;
+        self.page = Some(content_security_policy);
+        self
+    }
+
     /// Its success is a redirect (the Location header), with no body.
     pub fn answers_redirect(mut self, status: u16, description: &'static str) -> Self {
         self.status = status;
@@ -248,12 +261,21 @@ impl Operation {
                 json!({ "description": "attachment, with the file's name", "required": true, "schema": { "type": "string" } }),
             );
         }
+        if let Some(policy) = self.page {
+            headers.insert(
+                "Content-Security-Policy".into(),
+                json!({ "description": "The page's own policy: its inline stylesheet, nothing else", "required": true, "schema": { "const": policy } }),
+            );
+        }
         let mut success = json!({ "description": self.description, "headers": headers });
         if let Some(response) = self.response {
             success["content"] = json!({ "application/json": { "schema": schemas.describe(response) } });
         }
         if let Some(media_type) = self.file {
             success["content"] = json!({ media_type: { "schema": { "type": "string" } } });
+        }
+        if self.page.is_some() {
+            success["content"] = json!({ "text/html": { "schema": { "type": "string" } } });
         }
         let mut responses = Map::new();
         responses.insert(self.status.to_string(), success);

@@ -66,6 +66,13 @@ pub struct Reply {
     file: Option<FileBody>,
     cookies: Vec<String>,
     location: Option<String>,
+    /// An HTML page to show: its text and the policy it is shown under (in place of the API's).
+    page: Option<PageBody>,
+}
+
+struct PageBody {
+    html: String,
+    content_security_policy: &'static str,
 }
 
 /// A file the browser saves (an export): its bytes as they are, their type and name.
@@ -84,6 +91,7 @@ impl Reply {
             file: None,
             cookies: Vec::new(),
             location: None,
+            page: None,
         }
     }
 
@@ -99,6 +107,7 @@ impl Reply {
             }),
             cookies: Vec::new(),
             location: None,
+            page: None,
         }
     }
 
@@ -109,6 +118,7 @@ impl Reply {
             file: None,
             cookies: Vec::new(),
             location: None,
+            page: None,
         }
     }
 
@@ -120,6 +130,23 @@ impl Reply {
             file: None,
             cookies: Vec::new(),
             location: Some(location),
+            page: None,
+        }
+    }
+
+    /// 200 with an HTML page the browser shows (the leaflet to print), under its own
+    /// Content-Security-Policy: the API's admits no stylesheet.
+    pub fn page(html: String, content_security_policy: &'static str) -> Self {
+        Self {
+            status: 200,
+            body: None,
+            file: None,
+            cookies: Vec::new(),
+            location: None,
+            page: Some(PageBody {
+                html,
+                content_security_policy,
+            }),
         }
     }
 
@@ -362,7 +389,12 @@ impl ApiRequest {
         let mut builder = Response::builder()
             .status(reply.status)
             .header(REQUEST_ID_HEADER, self.request_id.as_str());
+        let page_policy = reply.page.as_ref().map(|page| page.content_security_policy);
         for (name, value) in API_HEADERS {
+            let value = match page_policy {
+                Some(policy) if name == "Content-Security-Policy" => policy,
+                _ => value,
+            };
             builder = builder.header(name, value);
         }
         if let Some(retry_after) = error.as_ref().and_then(retry_after) {
@@ -374,18 +406,22 @@ impl ApiRequest {
         if let Some(location) = &reply.location {
             builder = builder.header("location", location.as_str());
         }
-        let body = match (reply.body, reply.file) {
-            (Some(body), _) => {
+        let body = match (reply.body, reply.file, reply.page) {
+            (Some(body), ..) => {
                 builder = builder.header("content-type", "application/json; charset=utf-8");
                 Body::Text(body.to_string())
             }
-            (None, Some(file)) => {
+            (None, Some(file), _) => {
                 builder = builder
                     .header("content-type", file.content_type.as_str())
                     .header("content-disposition", crate::blobs::attachment(&file.file_name));
                 Body::Binary(file.bytes)
             }
-            (None, None) => Body::Empty,
+            (None, None, Some(page)) => {
+                builder = builder.header("content-type", "text/html; charset=utf-8");
+                Body::Text(page.html)
+            }
+            (None, None, None) => Body::Empty,
         };
         builder.body(body).unwrap_or_else(|_| Response::new(Body::Empty))
     }

@@ -26,6 +26,7 @@ pub mod http;
 pub mod import_file;
 #[cfg(feature = "aws")]
 pub mod lambda;
+pub mod leaflet;
 pub mod lockout;
 pub mod login;
 pub mod mail;

@@ -290,6 +290,42 @@ test('sign-in: one message for any wrong part, then the progress', async () => {
   assertNoProblems(page, { ignore: EXPECTED });
 });
 
+test('the leaflet opens in a new tab, styled under its own policy, ready to print', async () => {
+  const link = screen('dashboard').getByRole('link', { name: /案内チラシ/ });
+  assert.equal(await link.getAttribute('target'), '_blank');
+  const [leaflet] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+  const blocked = [];
+  leaflet.on('console', (message) => {
+    if (message.type() === 'error') {
+      blocked.push(message.text());
+    }
+  });
+  await leaflet.waitForLoadState('load');
+  assert.equal(leaflet.url(), `${BASE}/api/admin/leaflet`);
+  assert.equal(await leaflet.locator('.union').textContent(), 'コンソール健康保険組合');
+  assert.equal(await leaflet.locator('.url').textContent(), `${BASE}/portal/signup?insurer=${UNION}`);
+  await leaflet.getByRole('img', { name: '初回ログイン用ページの二次元コード' }).waitFor();
+  // The inline stylesheet applies (its hash is in the policy), and printing hides the hint.
+  assert.equal(await leaflet.evaluate(() => getComputedStyle(document.querySelector('.access')).display), 'flex');
+  assert.equal(await leaflet.locator('p.screen').isVisible(), true);
+  await leaflet.emulateMedia({ media: 'print' });
+  assert.equal(await leaflet.locator('p.screen').isVisible(), false);
+  // One sheet: A4's 297 mm less the page's top and bottom margins (12 mm each).
+  const sheetMm = await leaflet.evaluate(() => {
+    const ruler = document.createElement('div');
+    ruler.style.height = '100mm';
+    document.body.append(ruler);
+    const perMm = ruler.getBoundingClientRect().height / 100;
+    ruler.remove();
+    return document.querySelector('.sheet').getBoundingClientRect().height / perMm;
+  });
+  assert.ok(sheetMm <= 297 - 2 * 12, `${sheetMm} mm`);
+  await leaflet.emulateMedia({ media: 'screen' });
+  await checkA11y(leaflet, 'leaflet');
+  assert.deepEqual(blocked, [], 'no CSP violation or error');
+  await leaflet.close();
+});
+
 test('the list filtered to 提出済み, then the submission with its photo, sent back', async () => {
   await page.locator('#site-nav').getByRole('link', { name: '対象者一覧' }).click();
   const list = screen('targets');

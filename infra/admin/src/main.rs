@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod documents;
+mod leaflet;
 mod mail;
 mod reminders;
 mod staff;
@@ -197,6 +198,9 @@ enum InsurerCommand {
         #[arg(long)]
         contact_email: Option<String>,
     },
+    /// Writes the union's printable A4 leaflet (HTML): the window of its campaign, the signup
+    /// address with its code and that address as a QR code, its contact.
+    Leaflet(leaflet::LeafletArgs),
 }
 
 #[derive(Subcommand)]
@@ -376,6 +380,9 @@ async fn run(cli: Cli) -> Result<String, String> {
                 .map_err(|e| e.to_string())?;
             Ok(format!("保険者 {code}（{name}）を登録しました"))
         }
+        Command::Insurer {
+            command: InsurerCommand::Leaflet(args),
+        } => leaflet::run(store.as_ref(), cli.table.is_some(), args).await,
         Command::Dependents { command } => survey::dependents(store.as_ref(), command).await,
         Command::Campaign { command } => survey::campaign(store.as_ref(), command).await,
         Command::Documents { command } => documents::documents(store.as_ref(), command).await,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// Where invitation links point when running against the local data folder: kennin-local's
 /// default address.
-const LOCAL_SITE: &str = "http://127.0.0.1:3000";
+pub(crate) const LOCAL_SITE: &str = "http://127.0.0.1:3000";
 
 #[derive(Subcommand)]
 pub enum StaffCommand {

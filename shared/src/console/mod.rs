@@ -5,6 +5,7 @@
 pub mod audit_log;
 pub mod export;
 pub mod invitation;
+pub mod leaflet;
 pub mod lists;
 pub mod me;
 pub mod people;

@@ -29,10 +29,11 @@ const PUBLIC: [(&str, &str); 3] = [
 
 /// Every staff route: the permission it needs (`None`: any signed-in member) and the audit
 /// entries one successful call writes.
-const MATRIX: [(&str, &str, Option<Permission>, usize); 18] = [
+const MATRIX: [(&str, &str, Option<Permission>, usize); 19] = [
     ("GET", "/api/admin/me", None, 0),
     ("DELETE", "/api/admin/session", None, 1),
     ("GET", "/api/admin/campaign", Some(Permission::ViewProgress), 0),
+    ("GET", "/api/admin/leaflet", Some(Permission::ViewProgress), 0),
     ("GET", "/api/admin/targets", Some(Permission::ViewTargets), 1),
     ("GET", "/api/admin/targets/{id}", Some(Permission::ViewAnswers), 1),
     (

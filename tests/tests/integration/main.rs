@@ -21,6 +21,7 @@ mod documents_purge;
 mod faults;
 mod first_login_steps;
 mod hardening;
+mod leaflet;
 mod local_runner;
 mod log_audit;
 mod login_session;

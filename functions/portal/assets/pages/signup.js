@@ -58,6 +58,12 @@ export async function start(section) {
   state = resumed.ok ? resumed : { step: 'identity' };
   // On arrival the page is read from the top; focus moves only when the step changes.
   show(section, state.step === 'done' ? 'identity' : state.step, { focus: false });
+  // A union's leaflet links here with its code (?insurer=0904): the field starts with it, and
+  // the server checks it on 認証 exactly as it checks a typed one.
+  const insurer = new URLSearchParams(location.search).get('insurer');
+  if (insurer) {
+    section.querySelector('#identity-insurerCode').value = insurer;
+  }
 
   bindForm(section.querySelector('#identity-form'), async (values) => {
     const result = await api('POST', '/api/signup/identity', values);

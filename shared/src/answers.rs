@@ -241,6 +241,7 @@ pub struct Removal {
 /// One dependent's answers. Every part is optional in a draft.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = crate::api::blank_is_unanswered)]
 pub struct Answers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrections: Option<Corrections>,

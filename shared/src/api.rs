@@ -443,6 +443,21 @@ pub fn text_fields(schema: &mut Schema) {
     }
 }
 
+/// For the answers (`#[schemars(transform = crate::api::blank_is_unanswered)]`): a draft's
+/// field may also be sent as null or blank text, which reads as not answered (answers/parse.rs),
+/// so the description admits both beside the answer itself.
+pub fn blank_is_unanswered(schema: &mut Schema) {
+    let Some(Value::Object(properties)) = schema.get_mut("properties") else {
+        return;
+    };
+    for property in properties.values_mut() {
+        let answer = std::mem::take(property);
+        *property = json!({
+            "anyOf": [answer, { "type": "null" }, { "type": "string", "pattern": "^\\s*$" }]
+        });
+    }
+}
+
 fn reference(kind: &str, name: &str) -> Value {
     json!({ "$ref": format!("#/components/{kind}/{name}") })
 }

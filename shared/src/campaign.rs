@@ -190,6 +190,15 @@ impl Campaign {
         next.unwrap_or_else(|| self.due_ends_at())
     }
 
+    /// The reminder that goes out next after `now`, if any.
+    pub fn next_reminder(&self, now: i64) -> Option<Reminder> {
+        self.reminders
+            .iter()
+            .map(|days| Reminder::DaysBefore(*days))
+            .filter(|reminder| self.reminder_at(*reminder) > now)
+            .min_by_key(|reminder| self.reminder_at(*reminder))
+    }
+
     /// The campaign's scheduled mails, each listed for the schedule at its moment.
     pub fn scheduled_mails(&self) -> Vec<ReminderDue> {
         std::iter::once(Reminder::Invitation)

@@ -42,6 +42,15 @@ const PAGE_LEASE_SECONDS: i64 = 300;
 /// A claim is kept this long after the campaign closes (then DynamoDB's TTL removes it).
 const CLAIM_DAYS_AFTER_CLOSE: i64 = 30;
 
+/// A scheduled mail as staff and operators read it.
+pub fn label(reminder: Reminder) -> String {
+    match reminder {
+        Reminder::Invitation => "初回ログインのご案内".to_string(),
+        Reminder::DaysBefore(0) => "回答期限の当日".to_string(),
+        Reminder::DaysBefore(days) => format!("回答期限の{days}日前"),
+    }
+}
+
 /// What one run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Report {

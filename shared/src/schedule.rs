@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::mail::jobs;
 use crate::reminders;
 use tokio::time::Instant;
+use tracing::Instrument;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Report {
@@ -21,8 +22,24 @@ pub async fn run(deps: &Deps, site: &str, until: Instant) -> Result<Report, Erro
     Ok(Report { reminders, mail })
 }
 
-/// The report as the logs and the command line print it.
-pub fn log(report: &Report) {
+/// `run` as an invocation of its own: every log line it writes carries `request_id` (the Lambda
+/// invocation's, or one the caller made), and what it did is logged unless it did nothing.
+pub async fn run_logged(deps: &Deps, site: &str, until: Instant, request_id: &str) -> Result<Report, Error> {
+    let span = tracing::info_span!("mail_schedule", request_id = %request_id);
+    async {
+        let result = run(deps, site, until).await;
+        match &result {
+            Ok(report) if *report != Report::default() => log(report),
+            Ok(_) => {}
+            Err(error) => tracing::error!(event = "mail_schedule_failed", error = %error, "mail"),
+        }
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+fn log(report: &Report) {
     let (r, m) = (report.reminders, report.mail);
     tracing::info!(
         event = "mail_schedule",

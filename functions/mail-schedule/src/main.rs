@@ -24,27 +24,18 @@ async fn main() -> Result<(), lambda_http::Error> {
     let (deps, site) = (Arc::new(deps), Arc::<str>::from(site));
     lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let (deps, site) = (deps.clone(), site.clone());
-        // The run's log lines carry the invocation's request ID.
-        let span = tracing::info_span!("mail_schedule", request_id = %event.context.request_id);
-        let run = async move {
+        async move {
             let left = event
                 .context
                 .deadline()
                 .duration_since(std::time::SystemTime::now())
                 .unwrap_or_default();
             let until = tokio::time::Instant::now() + left.saturating_sub(MARGIN);
-            match schedule::run(&deps, &site, until).await {
-                Ok(report) => {
-                    schedule::log(&report);
-                    Ok(json!({ "queued": report.reminders.queued, "sent": report.mail.sent }))
-                }
-                Err(error) => {
-                    tracing::error!(error = %error, "mail schedule failed");
-                    Err(lambda_http::Error::from(error.to_string()))
-                }
-            }
-        };
-        tracing::Instrument::instrument(run, span)
+            let report = schedule::run_logged(&deps, &site, until, &event.context.request_id)
+                .await
+                .map_err(|error| lambda_http::Error::from(error.to_string()))?;
+            Ok::<_, lambda_http::Error>(json!({ "queued": report.reminders.queued, "sent": report.mail.sent }))
+        }
     }))
     .await
 }

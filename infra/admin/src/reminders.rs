@@ -11,7 +11,6 @@ use kennin::mail::Mailer;
 use kennin::reminders;
 use kennin::schedule;
 use kennin::store::ItemStore;
-use kennin::store::records::Reminder;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -90,15 +89,10 @@ pub async fn run(
             else {
                 return Ok("予定のメールはありません".into());
             };
-            let what = match preview.reminder {
-                Reminder::Invitation => "初回ログインのご案内".to_string(),
-                Reminder::DaysBefore(0) => "リマインダー（回答期限の当日）".to_string(),
-                Reminder::DaysBefore(days) => format!("リマインダー（回答期限の{days}日前）"),
-            };
             let mut said = format!(
                 "次の送信: {} {}、{}人",
                 campaign::japan_minute(preview.at),
-                what,
+                reminders::label(preview.reminder),
                 preview.persons.len()
             );
             for (symbol, number) in &preview.persons {

@@ -330,18 +330,8 @@ pub async fn run_mail_schedule(deps: Arc<Deps>, site: String) {
     loop {
         every.tick().await;
         let until = tokio::time::Instant::now() + MAIL_SCHEDULE_EVERY;
-        // Each run's log lines carry an ID of their own, as a Lambda invocation's do.
+        // A failed run is logged; the next is a minute away.
         let run_id = uuid::Uuid::new_v4().to_string();
-        let span = tracing::info_span!("mail_schedule", request_id = %run_id);
-        let run = kennin::schedule::run(&deps, &site, until);
-        match tracing::Instrument::instrument(run, span.clone()).await {
-            Ok(report) if report != kennin::schedule::Report::default() => {
-                span.in_scope(|| kennin::schedule::log(&report))
-            }
-            Ok(_) => {}
-            Err(error) => {
-                span.in_scope(|| tracing::warn!(error = %error, "mail schedule failed; next run in a minute"))
-            }
-        }
+        let _ = kennin::schedule::run_logged(&deps, &site, until, &run_id).await;
     }
 }

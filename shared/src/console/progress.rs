@@ -13,6 +13,7 @@ use crate::deps::Deps;
 use crate::domain::{Permission, TargetStatus};
 use crate::error::Error;
 use crate::http::ApiRequest;
+use crate::reminders;
 use crate::staff_session;
 use crate::store::records::{
     AuditAction, AuditSubject, Campaign, DailyResponses, OfficeProgress, Progress, ProgressCounts, SuppressionKind,
@@ -43,6 +44,20 @@ pub struct CampaignProgress {
     /// kennin no longer mails them, so the call center phones them. A person leaves the list by
     /// changing the address.
     pub undeliverable: Vec<UndeliverablePerson>,
+    /// The campaign's next reminder, if one is still to come.
+    pub next_reminder: Option<NextReminder>,
+}
+
+/// When the next reminder goes out and how many forms it is about.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NextReminder {
+    pub at: Timestamp,
+    /// 「回答期限の7日前」
+    pub label: String,
+    /// Forms not submitted or sent back, as counted above: their persons with an account are
+    /// reminded (one mail a person, however many forms).
+    pub open_targets: u64,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -161,6 +176,15 @@ pub async fn campaign(deps: &Deps, request: &ApiRequest) -> Result<CampaignProgr
             count: count as u64,
         })
         .collect();
+    let next_reminder = campaign.next_reminder(context.now).map(|reminder| NextReminder {
+        at: Timestamp(campaign.reminder_at(reminder)),
+        label: reminders::label(reminder),
+        open_targets: by_status
+            .iter()
+            .filter(|count| reminders::REMINDED.contains(&count.status))
+            .map(|count| count.count)
+            .sum(),
+    });
     let today = japan_day(context.now).date();
     Ok(CampaignProgress {
         year,
@@ -174,6 +198,7 @@ pub async fn campaign(deps: &Deps, request: &ApiRequest) -> Result<CampaignProgr
         by_office,
         responses_per_day,
         undeliverable,
+        next_reminder,
         campaign: CampaignView::of(&campaign, context.now),
     })
 }

@@ -20,7 +20,7 @@ use crate::required_documents::RequiredDocument;
 use crate::staff_session::{self, StaffContext};
 use crate::store::records::{
     AuditAction, AuditSubject, Decision, DecisionOutcome, DocumentRefusal, DocumentStatus, EventActor, MailContent,
-    MailJob, Staff, Target, TargetDocument, TargetEvent, TargetEventKind, from_item, to_item,
+    MailJob, MailLog, MailOutcome, Staff, Target, TargetDocument, TargetEvent, TargetEventKind, from_item, to_item,
 };
 use crate::store::{Cond, Write};
 use crate::survey_documents::{self, DocumentView};
@@ -161,6 +161,32 @@ pub struct TargetReview {
     pub decision: Option<DecisionView>,
     /// Every event, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// The mails kennin sent the person (or could not) about this form, and the survey's
+    /// invitation and reminders, oldest first.
+    pub mails: Vec<MailEntry>,
+}
+
+/// One mail of the person's history, as staff read it: when, its subject, and whether it went
+/// out (else why not).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MailEntry {
+    pub at: Timestamp,
+    pub subject: String,
+    pub sent: bool,
+    /// 送信済み, or why it was not sent.
+    pub outcome_label: &'static str,
+}
+
+impl From<MailLog> for MailEntry {
+    fn from(log: MailLog) -> Self {
+        Self {
+            at: Timestamp(log.at),
+            subject: log.subject,
+            sent: log.outcome == MailOutcome::Sent,
+            outcome_label: log.outcome.label(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -274,8 +300,11 @@ pub async fn get(deps: &Deps, request: &ApiRequest, id: &str) -> Result<TargetRe
     let (context, form) = open(deps, request, id, Permission::ViewAnswers).await?;
     let answers = form.target.answers.clone().unwrap_or_default();
     let evaluation = form.evaluate(&answers)?;
-    let (documents, history) =
-        futures::try_join!(survey_documents::documents_of(deps, &form), history(deps, &form.target))?;
+    let (documents, history, mails) = futures::try_join!(
+        survey_documents::documents_of(deps, &form),
+        history(deps, &form.target),
+        async { Ok(jobs::history(deps.store.as_ref(), &form.target).await?) }
+    )?;
     context
         .auditor
         .record(deps, AuditAction::ViewedTarget, target_subject(&form.target))
@@ -306,6 +335,7 @@ pub async fn get(deps: &Deps, request: &ApiRequest, id: &str) -> Result<TargetRe
         return_reason: target.return_reason.filter(|_| target.status == TargetStatus::Returned),
         decision: target.decision.as_ref().map(DecisionView::from),
         history,
+        mails: mails.into_iter().map(MailEntry::from).collect(),
     })
 }
 

@@ -208,6 +208,22 @@ async fn handle(deps: &Deps, listed: MailJob) -> Result<Handled, Error> {
     }
 }
 
+/// The person's mails about `target` and the survey's mails to all (invitation, reminders),
+/// oldest first: the history staff see beside the form.
+pub async fn history(store: &dyn ItemStore, target: &Target) -> Result<Vec<MailLog>, StoreError> {
+    let partition = MailLog::partition(&target.insurer, target.year, &target.symbol, &target.number);
+    let logs: Vec<MailLog> = store
+        .query(&partition, "")
+        .await?
+        .into_iter()
+        .map(from_item)
+        .collect::<Result<_, _>>()?;
+    Ok(logs
+        .into_iter()
+        .filter(|log| log.target_id.as_ref().is_none_or(|id| *id == target.id))
+        .collect())
+}
+
 /// The kind of mail, for the logs.
 fn kind(content: &MailContent) -> &'static str {
     match content {

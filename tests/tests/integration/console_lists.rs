@@ -239,6 +239,11 @@ async fn progress_follows_registrations_submissions_and_statuses(engine: Engine)
     let roster_persons = before["registration"]["rosterPersons"].as_i64().unwrap();
     assert!(roster_persons >= 2, "the demo roster: {before}");
     assert_eq!(before["responsesPerDay"], json!([]));
+    // The demo campaign reminds 14, 7, 3, 1 and 0 days before its due day, at 09:00 in Japan.
+    assert_eq!(
+        before["nextReminder"],
+        json!({"at": "2036-06-17T00:00:00Z", "label": "回答期限の14日前", "openTargets": demo_targets})
+    );
 
     // The demo person registers, answers and submits one of their dependents.
     let session = app.at_home(&TARO, "taro_kenpo", "taro@example.com").await;

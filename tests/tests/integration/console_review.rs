@@ -625,11 +625,28 @@ async fn a_failed_mail_does_not_undo_the_return(engine: Engine) {
     .unwrap();
     app.clock.advance(kennin::mail::jobs::retry_delay(0));
     let until = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-    let report = kennin::schedule::run(&deps, &app.base, until).await.unwrap();
+    let report = kennin::schedule::run_logged(&deps, &app.base, until, "schedule-run-of-the-test")
+        .await
+        .unwrap();
     assert_eq!(report.mail.sent, 1, "{report:?}");
     let returned_mails = mails_about(&app, "差し戻").await;
     assert_eq!(returned_mails.len(), 1);
     assert!(returned_mails[0].text.contains("収入の証明が足りません。"));
+    // Staff see what was mailed, and when, beside the form.
+    let reviewed = review(&app, &reviewer, &TARO, &id).await;
+    let mails: Vec<(&str, bool)> = reviewed["mails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|mail| (mail["subject"].as_str().unwrap(), mail["sent"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        mails,
+        [
+            ("【被扶養者資格調査】提出を受け付けました", true),
+            ("【被扶養者資格調査】調査票が差し戻されました", true)
+        ]
+    );
 }
 
 on_both_engines!(

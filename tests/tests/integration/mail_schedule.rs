@@ -12,8 +12,8 @@ use kennin::mail::ses::SesMailer;
 use kennin::mail::{MailError, Mailer, Message};
 use kennin::schedule;
 use kennin::store::records::{
-    Account, DecisionMails, MailJob, MailLog, MailOutcome, RosterPerson, SendRate, Target, TargetRules, UnionContact,
-    from_item, to_item,
+    Account, DecisionMails, MailJob, MailLog, MailOutcome, Reminder, RosterPerson, SendRate, SuppressionKind, Target,
+    TargetRules, UnionContact, from_item, to_item,
 };
 use kennin::store::{Change, Key};
 use kennin_tests::{Engine, SES_ENDPOINT_VAR, endpoint, fresh_store, on_both_engines, test_config};
@@ -279,6 +279,12 @@ impl Union {
             .unwrap();
     }
 
+    /// Moves the clock to the moment `reminder` is due.
+    fn move_to(&self, reminder: Reminder) {
+        self.clock
+            .advance(self.campaign.reminder_at(reminder) - self.clock.unix());
+    }
+
     /// One run of the schedule, as the hourly function makes it, with a minute to spare.
     async fn run(&self) -> schedule::Report {
         schedule::run(&self.deps, SITE, Instant::now() + Duration::from_secs(600))
@@ -392,12 +398,7 @@ async fn reminders_over_a_whole_campaign_reach_exactly_the_persons_with_forms_le
             due_day,
             "the due day's mail on the due day in Japan"
         );
-        assert_eq!(
-            last.at,
-            union
-                .campaign
-                .reminder_at(kennin::store::records::Reminder::DaysBefore(0))
-        );
+        assert_eq!(last.at, union.campaign.reminder_at(Reminder::DaysBefore(0)));
         for mail in &mails {
             let nine = (mail.at + 9 * HOUR) % DAY;
             assert_eq!(nine, 9 * HOUR, "at 09:00 in Japan: {}", mail.at);
@@ -435,12 +436,7 @@ async fn overlapping_runs_mail_each_person_once_within_the_rate(engine: Engine) 
             },
         )
         .await;
-        union.clock.advance(
-            union
-                .campaign
-                .reminder_at(kennin::store::records::Reminder::DaysBefore(7))
-                - START,
-        );
+        union.move_to(Reminder::DaysBefore(7));
         let started = union.clock.unix();
         union.concurrent_runs(runs).await;
         union.assert_each_mailed_once(persons);
@@ -483,12 +479,7 @@ async fn a_run_killed_half_way_is_finished_by_the_next_without_doubles(engine: E
         },
     )
     .await;
-    union.clock.advance(
-        union
-            .campaign
-            .reminder_at(kennin::store::records::Reminder::DaysBefore(3))
-            - START,
-    );
+    union.move_to(Reminder::DaysBefore(3));
     let deps = union.deps.clone();
     let run = tokio::spawn(async move { schedule::run(&deps, SITE, Instant::now() + Duration::from_secs(600)).await });
     union.mailer.hung.notified().await;
@@ -499,12 +490,11 @@ async fn a_run_killed_half_way_is_finished_by_the_next_without_doubles(engine: E
     // The sender works again (as a fresh Lambda's would); the jobs taken by the killed run are
     // due when their lease ends.
     union.mailer.hang_after.store(usize::MAX, Ordering::SeqCst);
-    let resumed = union;
-    resumed.run().await;
-    resumed.clock.advance(LEASE_SECONDS + 1);
-    resumed.run().await;
-    resumed.assert_each_mailed_once(persons);
-    assert!(resumed.queued().await.is_empty());
+    union.run().await;
+    union.clock.advance(LEASE_SECONDS + 1);
+    union.run().await;
+    union.assert_each_mailed_once(persons);
+    assert!(union.queued().await.is_empty());
 }
 
 /// SES refusing every seventh send (throttling): each refused mail waits and is sent by a later
@@ -522,12 +512,7 @@ async fn throttled_sends_are_retried_and_nothing_is_lost(engine: Engine) {
         },
     )
     .await;
-    union.clock.advance(
-        union
-            .campaign
-            .reminder_at(kennin::store::records::Reminder::DaysBefore(1))
-            - START,
-    );
+    union.move_to(Reminder::DaysBefore(1));
     let first = union.run().await;
     assert!(first.mail.retried > 0, "{first:?}");
     assert_eq!(first.reminders.queued, persons);
@@ -552,12 +537,7 @@ async fn reminders_skip_persons_without_account_and_follow_the_settings(engine: 
         },
     )
     .await;
-    union.clock.advance(
-        union
-            .campaign
-            .reminder_at(kennin::store::records::Reminder::DaysBefore(7))
-            - START,
-    );
+    union.move_to(Reminder::DaysBefore(7));
     let report = union.run().await;
     assert_eq!(
         (report.reminders.queued, report.reminders.unregistered),
@@ -593,7 +573,40 @@ async fn reminders_skip_persons_without_account_and_follow_the_settings(engine: 
     assert_eq!(counts[&union.address(1)], 1, "no due-day reminder after it was dropped");
 }
 
+/// An address that bounced is not mailed again: the reminder is logged as undeliverable in the
+/// person's history, and the others' go out.
+async fn a_bounced_address_gets_no_reminder(engine: Engine) {
+    let union = union(
+        engine,
+        Shape {
+            persons: 2,
+            registered: 2,
+            reminders: vec![7],
+            ..Shape::default()
+        },
+    )
+    .await;
+    let bounced = Email::parse(&union.address(1)).unwrap();
+    kennin::suppression::report(
+        union.deps.store.as_ref(),
+        &bounced,
+        SuppressionKind::Bounce,
+        START,
+        Some(&union.code),
+    )
+    .await
+    .unwrap();
+    union.move_to(Reminder::DaysBefore(7));
+    let report = union.run().await;
+    assert_eq!((report.mail.sent, report.mail.not_sent), (1, 1), "{report:?}");
+    assert_eq!(union.mailer.counts().keys().collect::<Vec<_>>(), [&union.address(2)]);
+    let history = union.history(1).await;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].outcome, MailOutcome::Undeliverable);
+}
+
 on_both_engines!(
+    a_bounced_address_gets_no_reminder,
     reminders_over_a_whole_campaign_reach_exactly_the_persons_with_forms_left,
     overlapping_runs_mail_each_person_once_within_the_rate,
     a_run_killed_half_way_is_finished_by_the_next_without_doubles,

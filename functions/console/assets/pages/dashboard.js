@@ -44,6 +44,10 @@ function show(section, progress, lists) {
   const { campaign } = progress;
   section.querySelector('#dashboard-title').textContent = `${campaign.title}の進捗`;
   section.querySelector('#dashboard-campaign').textContent = `回答期限 ${longDate(campaign.dueDate)}（${daysLeft(progress.daysLeft)}）`;
+  const next = progress.nextReminder;
+  section.querySelector('#dashboard-reminder').textContent = next
+    ? `次のリマインダー ${longDateTime(next.at)}（${next.label}）：未提出・差し戻しの調査票 ${GROUPED.format(next.openTargets)}件の方へ`
+    : '予定のリマインダーはありません。';
 
   const counts = section.querySelector('#dashboard-counts');
   const registration = progress.registration || {};

@@ -109,6 +109,7 @@ class TargetPage {
     this.showChecks(target.checks || []);
     this.showDocuments(target.documents || []);
     this.showHistory(target.history || []);
+    this.showMails(target.mails || []);
     this.showActions();
     this.element('#target-body').hidden = false;
   }
@@ -211,6 +212,29 @@ class TargetPage {
   documentLabel(kind) {
     const required = (this.target.requiredDocuments || []).find((entry) => entry.kind === kind);
     return required?.label || (kind === 'other' ? 'その他の書類' : '提出書類');
+  }
+
+  /** What kennin mailed the person about this form (and the survey's reminders), and when. */
+  showMails(mails) {
+    const list = this.element('#target-mails');
+    if (!mails.length) {
+      const none = document.createElement('li');
+      none.textContent = 'メールはまだ送っていません。';
+      list.replaceChildren(none);
+      return;
+    }
+    list.replaceChildren(
+      ...mails.map((mail) => {
+        const item = document.createElement('li');
+        const time = document.createElement('time');
+        time.dateTime = mail.at;
+        time.textContent = longDateTime(mail.at);
+        const subject = document.createElement('strong');
+        subject.textContent = mail.subject || 'メール';
+        item.append(time, ' ', subject, `（${mail.outcomeLabel}）`);
+        return item;
+      }),
+    );
   }
 
   showHistory(history) {

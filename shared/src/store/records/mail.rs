@@ -292,6 +292,18 @@ pub enum MailOutcome {
     Failed,
 }
 
+impl MailOutcome {
+    /// As the console shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            MailOutcome::Sent => "送信済み",
+            MailOutcome::NoAddress => "送信せず（宛先のアカウントなし）",
+            MailOutcome::Undeliverable => "送信せず（アドレスが不達）",
+            MailOutcome::Failed => "送信できず（再送を断念）",
+        }
+    }
+}
+
 /// One mail of a person's history, for the union's staff: what, when, and whether it went out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -117,10 +117,7 @@ async fn work_through(
     report: &mut Report,
 ) -> Result<bool, Error> {
     let store = deps.store.as_ref();
-    let stages = match due.reminder {
-        Reminder::Invitation => 1,
-        Reminder::DaysBefore(_) => REMINDED.len(),
-    };
+    let stages = lists(due.reminder);
     let mut at = read_cursor(store, due).await?;
     while at.stage < stages {
         if Instant::now() >= until {
@@ -292,6 +289,29 @@ async fn read_page(
     Ok((page, persons))
 }
 
+/// How many lists the scheduled mail pages through: the roster for the invitation, one status
+/// list per `REMINDED` for a reminder.
+fn lists(reminder: Reminder) -> usize {
+    match reminder {
+        Reminder::Invitation => 1,
+        Reminder::DaysBefore(_) => REMINDED.len(),
+    }
+}
+
+/// The account that registered the roster person, if any.
+async fn account_of(
+    store: &dyn ItemStore,
+    campaign: &Campaign,
+    symbol: &CardSymbol,
+    number: &CardNumber,
+) -> Result<Option<String>, Error> {
+    let key = RosterPerson::key(&campaign.insurer, campaign.year, symbol, number);
+    Ok(match store.get_eventually_consistent(&key).await? {
+        Some(item) => from_item::<RosterPerson>(item)?.claimed_by,
+        None => None,
+    })
+}
+
 /// What the scheduled mail says, as of `now`.
 fn content(campaign: &Campaign, reminder: Reminder, now: i64) -> MailContent {
     match reminder {
@@ -333,11 +353,7 @@ async fn queue_person(
     let store = deps.store.as_ref();
     let mut account = None;
     if matches!(due.reminder, Reminder::DaysBefore(_)) {
-        let key = RosterPerson::key(&campaign.insurer, campaign.year, symbol, number);
-        account = match store.get_eventually_consistent(&key).await? {
-            Some(item) => from_item::<RosterPerson>(item)?.claimed_by,
-            None => None,
-        };
+        account = account_of(store, campaign, symbol, number).await?;
         if account.is_none() {
             return Ok(Queued::NoAccount);
         }
@@ -392,10 +408,7 @@ pub async fn preview(store: &dyn ItemStore, campaign: &Campaign) -> Result<Optio
     let Some(due) = next else {
         return Ok(None);
     };
-    let stages = match due.reminder {
-        Reminder::Invitation => 1,
-        Reminder::DaysBefore(_) => REMINDED.len(),
-    };
+    let stages = lists(due.reminder);
     let mut persons = Vec::new();
     let mut at = ReminderCursor::default();
     while at.stage < stages {
@@ -403,13 +416,7 @@ pub async fn preview(store: &dyn ItemStore, campaign: &Campaign) -> Result<Optio
         for (symbol, number) in on_page {
             let registered = match due.reminder {
                 Reminder::Invitation => true,
-                Reminder::DaysBefore(_) => {
-                    let key = RosterPerson::key(&campaign.insurer, campaign.year, &symbol, &number);
-                    match store.get_eventually_consistent(&key).await? {
-                        Some(item) => from_item::<RosterPerson>(item)?.claimed_by.is_some(),
-                        None => false,
-                    }
-                }
+                Reminder::DaysBefore(_) => account_of(store, campaign, &symbol, &number).await?.is_some(),
             };
             if registered && !persons.contains(&(symbol.clone(), number.clone())) {
                 persons.push((symbol, number));

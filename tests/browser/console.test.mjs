@@ -79,6 +79,7 @@ async function unionWithCampaign() {
   await admin(
     'campaign', 'put', '--insurer', UNION, '--year', year, '--title', `${year}年度 被扶養者資格調査`,
     '--opens', `${japanDay(-1)}T09:00`, '--due', japanDay(30), '--reference-date', `${year}-04-01`,
+    '--reminders', '7,1',
   );
   await admin('campaign', 'publish', '--insurer', UNION, '--year', year);
 }
@@ -282,6 +283,10 @@ test('sign-in: one message for any wrong part, then the progress', async () => {
   await dashboard.locator('#dashboard-body').waitFor();
   await dashboard.locator('#dashboard-counts li').first().waitFor();
   assert.match(await dashboard.locator('#dashboard-campaign').textContent(), /^回答期限 \d{4}年\d{1,2}月\d{1,2}日（あと\d+日）$/);
+  assert.match(
+    await dashboard.locator('#dashboard-reminder').textContent(),
+    /^次のリマインダー \d{4}年\d{1,2}月\d{1,2}日 \d{1,2}時00分（回答期限の7日前）：未提出・差し戻しの調査票 \d+件の方へ$/,
+  );
   assert.match(await page.locator('#site-user').textContent(), /審査 一郎（審査担当・コンソール健康保険組合）/);
   const menu = await page.locator('#site-nav li:not([hidden])').allTextContents();
   assert.deepEqual(menu, ['進捗', '対象者一覧'], 'a reviewer is offered what the role allows');
@@ -363,6 +368,10 @@ test('the list filtered to 提出済み, then the submission with its photo, sen
   await review.locator('#target-return-reason').getByText(RETURN_REASON, { exact: false }).waitFor();
   assert.equal(await review.getByRole('button', { name: '差し戻し' }).isVisible(), false, 'only a submitted form is sent back');
   await review.locator('#target-history').getByText(RETURN_REASON).waitFor();
+  // The receipt went out at the submit, the return mail now: both in the person's mails.
+  const mails = review.locator('#target-mails li');
+  await mails.filter({ hasText: '調査票が差し戻されました（送信済み）' }).waitFor();
+  assert.match(await mails.first().textContent(), /提出を受け付けました（送信済み）$/);
   await look('console-review-returned');
   assertNoProblems(page, { ignore: EXPECTED });
 });
@@ -456,6 +465,7 @@ test('the call center finds the person by card, unlocks them and sends a passwor
   await card.getByRole('heading', { name: /^管理 太郎（/ }).waitFor();
   await card.getByText('登録済み・ロック中').waitFor();
   await card.getByRole('link', { name: `${DEPENDENT}（配偶者）` }).waitFor();
+  await card.locator('.person-mails li').filter({ hasText: '提出を受け付けました（送信済み）' }).first().waitFor();
   await checkA11y(operator, 'console-people');
   await screenshot(operator, 'console-people');
 

@@ -369,23 +369,39 @@ pub async fn other_union(app: &TestApp) {
     kennin::dependents::import(store, &code, SURVEY_YEAR, dependents_file, today, &mut |_| {})
         .await
         .unwrap();
-    let settings = kennin::campaign::Settings {
-        title: "別組合の調査".into(),
-        opens_at: app.clock.unix() - 60,
-        due: iso_day("2036-07-31"),
-        grace_days: 0,
-        reference_date: iso_day("2036-04-01"),
-        rules: kennin::store::records::TargetRules::default(),
-        retention_days: kennin::campaign::DEFAULT_RETENTION_DAYS,
-        reminders: Vec::new(),
-        decision_mails: kennin::store::records::DecisionMails::default(),
-    };
+    let settings = campaign_settings(
+        "別組合の調査",
+        app.clock.unix() - 60,
+        iso_day("2036-07-31"),
+        iso_day("2036-04-01"),
+    );
     kennin::campaign::put(store, &code, SURVEY_YEAR, settings)
         .await
         .unwrap();
     kennin::campaign::publish(store, &code, SURVEY_YEAR, 0, &mut |_| {})
         .await
         .unwrap();
+}
+
+/// A campaign's settings with what a test seldom changes left at its default: no grace days, the
+/// default target rules and retention, no reminders, the default decision mails.
+pub fn campaign_settings(
+    title: &str,
+    opens_at: i64,
+    due: kennin::domain::Day,
+    reference_date: kennin::domain::Day,
+) -> kennin::campaign::Settings {
+    kennin::campaign::Settings {
+        title: title.into(),
+        opens_at,
+        due,
+        grace_days: 0,
+        reference_date,
+        rules: kennin::store::records::TargetRules::default(),
+        retention_days: kennin::campaign::DEFAULT_RETENTION_DAYS,
+        reminders: Vec::new(),
+        decision_mails: kennin::store::records::DecisionMails::default(),
+    }
 }
 
 fn iso_day(iso: &str) -> kennin::domain::Day {

@@ -1,5 +1,7 @@
 // What several console pages show the same way: messages, statuses, dates, table cells, paging.
 
+import { longDateTime } from './survey.js';
+
 export { fillSummary, longDate, longDateTime, statusBadge } from './survey.js';
 
 /** A target's status in the union's words, for lists that have only the status. */
@@ -26,6 +28,36 @@ export function cell(content, { header = false } = {}) {
   }
   element.append(content ?? '');
   return element;
+}
+
+/**
+ * Fills a list with one item per entry, its time first and then what `describe` gives (nodes or
+ * text); `empty` is the list's only item when there are no entries.
+ */
+export function fillDatedList(list, entries, empty, describe) {
+  if (!entries.length) {
+    const none = document.createElement('li');
+    none.textContent = empty;
+    list.replaceChildren(none);
+    return;
+  }
+  list.replaceChildren(
+    ...entries.map((entry) => {
+      const item = document.createElement('li');
+      const time = document.createElement('time');
+      time.dateTime = entry.at;
+      time.textContent = longDateTime(entry.at);
+      item.append(time, ' ', ...describe(entry));
+      return item;
+    }),
+  );
+}
+
+/** A mail of the person's history: its subject, and whether it went out. */
+export function describeMail(mail) {
+  const subject = document.createElement('strong');
+  subject.textContent = mail.subject || 'メール';
+  return [subject, `（${mail.outcomeLabel}）`];
 }
 
 export function link(href, text) {

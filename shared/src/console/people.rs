@@ -4,11 +4,13 @@
 //! code, an address (only its masked form), or anyone outside their own union.
 
 use super::TargetRef;
+use super::review::MailEntry;
 use crate::deps::Deps;
 use crate::domain::{BirthDate, CardNumber, CardSymbol, KanaName, Permission, TargetStatus, parse_card};
 use crate::error::{Error, Fields};
 use crate::http::ApiRequest;
 use crate::lockout::MAX_CONSECUTIVE_FAILURES;
+use crate::mail::jobs::{self, Recipient};
 use crate::staff_session::{self, StaffContext};
 use crate::store::Index;
 use crate::store::records::{Account, AuditAction, AuditSubject, LoginFailures, RosterPerson, Target, from_item};
@@ -43,6 +45,9 @@ pub struct PersonView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub masked_email: Option<String>,
     pub targets: Vec<PersonTarget>,
+    /// What kennin mailed the person this survey year (or could not), oldest first: the
+    /// invitation, the reminders and the mails about each form.
+    pub mails: Vec<MailEntry>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -148,9 +153,17 @@ pub async fn look_up(deps: &Deps, request: &ApiRequest) -> Result<PeopleView, Er
 
 async fn view(deps: &Deps, context: &StaffContext, person: RosterPerson) -> Result<PersonView, Error> {
     let partition = Target::partition(&person.insurer, person.year, &person.symbol, &person.number);
-    let (account, targets) = futures::try_join!(account_of(deps, &person), async {
-        Ok(deps.store.query(&partition, Target::SK_PREFIX).await?)
-    })?;
+    let recipient = Recipient {
+        insurer: person.insurer.clone(),
+        year: person.year,
+        symbol: person.symbol.clone(),
+        number: person.number.clone(),
+    };
+    let (account, targets, mails) = futures::try_join!(
+        account_of(deps, &person),
+        async { Ok(deps.store.query(&partition, Target::SK_PREFIX).await?) },
+        async { Ok(jobs::person_history(deps.store.as_ref(), &recipient).await?) }
+    )?;
     let targets = targets
         .into_iter()
         .map(from_item::<Target>)
@@ -179,6 +192,7 @@ async fn view(deps: &Deps, context: &StaffContext, person: RosterPerson) -> Resu
         disabled: account.as_ref().is_some_and(|a| a.disabled),
         masked_email: account.as_ref().map(|a| a.email.masked()),
         targets,
+        mails: mails.into_iter().map(MailEntry::from).collect(),
     })
 }
 

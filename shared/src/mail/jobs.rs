@@ -208,16 +208,16 @@ async fn handle(deps: &Deps, listed: MailJob) -> Result<Handled, Error> {
     }
 }
 
+/// Every mail of the person this survey year, oldest first: what the call center sees.
+pub async fn person_history(store: &dyn ItemStore, recipient: &Recipient) -> Result<Vec<MailLog>, StoreError> {
+    let partition = MailLog::partition(&recipient.insurer, recipient.year, &recipient.symbol, &recipient.number);
+    store.query(&partition, "").await?.into_iter().map(from_item).collect()
+}
+
 /// The person's mails about `target` and the survey's mails to all (invitation, reminders),
 /// oldest first: the history staff see beside the form.
 pub async fn history(store: &dyn ItemStore, target: &Target) -> Result<Vec<MailLog>, StoreError> {
-    let partition = MailLog::partition(&target.insurer, target.year, &target.symbol, &target.number);
-    let logs: Vec<MailLog> = store
-        .query(&partition, "")
-        .await?
-        .into_iter()
-        .map(from_item)
-        .collect::<Result<_, _>>()?;
+    let logs = person_history(store, &Recipient::of(target)).await?;
     Ok(logs
         .into_iter()
         .filter(|log| log.target_id.as_ref().is_none_or(|id| *id == target.id))

@@ -647,6 +647,28 @@ async fn a_failed_mail_does_not_undo_the_return(engine: Engine) {
             ("【被扶養者資格調査】調査票が差し戻されました", true)
         ]
     );
+    // The call center sees the same mails on the person's page, with whether each went out.
+    let (operator, _) = app.staff_signed_in("0904", StaffRole::Callcenter).await;
+    let found = app.get("/api/admin/people?card=1001-1", Some(&operator)).await;
+    assert_eq!(found.status, 200, "{:?}", found.body);
+    let person_mails: Vec<(&str, &str)> = found.body["people"][0]["mails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|mail| {
+            (
+                mail["subject"].as_str().unwrap(),
+                mail["outcomeLabel"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        person_mails,
+        [
+            ("【被扶養者資格調査】提出を受け付けました", "送信済み"),
+            ("【被扶養者資格調査】調査票が差し戻されました", "送信済み")
+        ]
+    );
 }
 
 on_both_engines!(

@@ -12,11 +12,11 @@ use kennin::mail::ses::SesMailer;
 use kennin::mail::{MailError, Mailer, Message};
 use kennin::schedule;
 use kennin::store::records::{
-    Account, DecisionMails, MailJob, MailLog, MailOutcome, Reminder, RosterPerson, SendRate, SuppressionKind, Target,
-    TargetRules, UnionContact, from_item, to_item,
+    Account, MailJob, MailLog, MailOutcome, Reminder, RosterPerson, SendRate, SuppressionKind, Target, UnionContact,
+    from_item, to_item,
 };
 use kennin::store::{Change, Key};
-use kennin_tests::{Engine, SES_ENDPOINT_VAR, endpoint, fresh_store, on_both_engines, test_config};
+use kennin_tests::{Engine, SES_ENDPOINT_VAR, campaign_settings, endpoint, fresh_store, on_both_engines, test_config};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -181,15 +181,13 @@ async fn union(engine: Engine, shape: Shape) -> Union {
         .unwrap();
     let opens_at = START + DAY;
     let settings = Settings {
-        title: "2036年度 被扶養者資格調査".into(),
-        opens_at,
-        due: Day::from(japan_day(opens_at).date() + time::Duration::days(20)),
-        grace_days: 0,
-        reference_date: Day::from(time::Date::from_calendar_date(year, time::Month::April, 1).unwrap()),
-        rules: TargetRules::default(),
-        retention_days: campaign::DEFAULT_RETENTION_DAYS,
         reminders: shape.reminders,
-        decision_mails: DecisionMails::default(),
+        ..campaign_settings(
+            "2036年度 被扶養者資格調査",
+            opens_at,
+            Day::from(japan_day(opens_at).date() + time::Duration::days(20)),
+            Day::from(time::Date::from_calendar_date(year, time::Month::April, 1).unwrap()),
+        )
     };
     let campaign = campaign::put(store.as_ref(), &code, year, settings).await.unwrap();
     campaign::publish(store.as_ref(), &code, year, START, &mut |_| {})
@@ -326,10 +324,15 @@ impl Union {
     }
 
     fn assert_each_mailed_once(&self, persons: usize) {
+        self.assert_each_mailed(persons, 1);
+    }
+
+    /// Each of the `persons` got `mails` mails, no more, no fewer.
+    fn assert_each_mailed(&self, persons: usize, mails: usize) {
         let counts = self.mailer.counts();
         assert_eq!(counts.len(), persons, "every person was mailed");
-        let doubled: Vec<_> = counts.iter().filter(|(_, count)| **count != 1).collect();
-        assert!(doubled.is_empty(), "mailed more than once: {doubled:?}");
+        let wrong: Vec<_> = counts.iter().filter(|(_, count)| **count != mails).collect();
+        assert!(wrong.is_empty(), "not mailed {mails} times: {wrong:?}");
     }
 }
 
@@ -420,26 +423,27 @@ async fn reminders_over_a_whole_campaign_reach_exactly_the_persons_with_forms_le
     assert_eq!(unregistered.len(), 1, "the invitation only");
 }
 
-/// Two and ten schedule runs at once over 2,000 persons: every person is mailed once, and no
-/// second of the clock holds more mails than the rate (50 a second: at least 40 seconds).
+/// Two, then ten schedule runs at once over 2,000 persons (the 7 days' and the 3 days'
+/// reminders of one union): every person is mailed once per reminder, and no second of the clock
+/// holds more mails than the rate (50 a second: at least 40 seconds).
 async fn overlapping_runs_mail_each_person_once_within_the_rate(engine: Engine) {
-    for runs in [2, 10] {
-        let persons = 2_000;
-        let union = union(
-            engine,
-            Shape {
-                persons,
-                registered: persons,
-                reminders: vec![7],
-                rate: 50,
-                ..Shape::default()
-            },
-        )
-        .await;
-        union.move_to(Reminder::DaysBefore(7));
+    let persons = 2_000;
+    let union = union(
+        engine,
+        Shape {
+            persons,
+            registered: persons,
+            reminders: vec![7, 3],
+            rate: 50,
+            ..Shape::default()
+        },
+    )
+    .await;
+    for (mails, runs, reminder) in [(1, 2, Reminder::DaysBefore(7)), (2, 10, Reminder::DaysBefore(3))] {
+        union.move_to(reminder);
         let started = union.clock.unix();
         union.concurrent_runs(runs).await;
-        union.assert_each_mailed_once(persons);
+        union.assert_each_mailed(persons, mails);
         // Every send took a slot of its second first (the limiter all senders share): the slots
         // add up to the mails, and no second holds more than the rate.
         let mut per_second = BTreeMap::new();
@@ -547,15 +551,13 @@ async fn reminders_skip_persons_without_account_and_follow_the_settings(engine: 
     assert_eq!(union.mailer.counts().len(), 4);
     // The union drops the due day's reminder: it is not sent.
     let settings = Settings {
-        title: union.campaign.title.clone(),
-        opens_at: union.campaign.opens_at,
-        due: union.campaign.due,
-        grace_days: 0,
-        reference_date: union.campaign.reference_date,
-        rules: TargetRules::default(),
-        retention_days: union.campaign.retention_days,
         reminders: vec![7],
-        decision_mails: DecisionMails::default(),
+        ..campaign_settings(
+            &union.campaign.title,
+            union.campaign.opens_at,
+            union.campaign.due,
+            union.campaign.reference_date,
+        )
     };
     campaign::put(union.deps.store.as_ref(), &union.code, union.year, settings)
         .await

@@ -5,7 +5,9 @@
 use kennin::campaign::{self, Settings};
 use kennin::domain::{Day, InsurerCode};
 use kennin::store::records::TargetRules;
-use kennin_tests::{Engine, HANAKO, OTHER, SURVEY_YEAR, TARO, TestApp, on_both_engines, other_union, spawn_app};
+use kennin_tests::{
+    Engine, HANAKO, OTHER, SURVEY_YEAR, TARO, TestApp, campaign_settings, on_both_engines, other_union, spawn_app,
+};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -103,18 +105,12 @@ async fn the_window_opens_on_its_minute_and_closes_after_the_grace_days(engine: 
     // Opens 2036-06-10 09:00 in Japan, due 2036-06-20, three grace days.
     let opens = campaign::parse_opening("2036-06-10T09:00").unwrap();
     let settings = Settings {
-        title: "2036年度 被扶養者資格調査".into(),
-        opens_at: opens,
-        due: day("2036-06-20"),
         grace_days: 3,
-        reference_date: day("2036-04-01"),
         rules: TargetRules {
             min_age: Some(18),
             ..TargetRules::default()
         },
-        retention_days: campaign::DEFAULT_RETENTION_DAYS,
-        reminders: Vec::new(),
-        decision_mails: kennin::store::records::DecisionMails::default(),
+        ..campaign_settings("2036年度 被扶養者資格調査", opens, day("2036-06-20"), day("2036-04-01"))
     };
     campaign::put(app.store.as_ref(), &demo(), SURVEY_YEAR, settings)
         .await

@@ -5,15 +5,16 @@
 //! table, and isolation between persons and unions and from dependents who left the roster.
 
 use futures::future::join_all;
-use kennin::campaign::{self, Settings};
+use kennin::campaign;
 use kennin::dependents;
 use kennin::domain::{CardNumber, CardSymbol, Day, InsurerCode, TargetStatus};
 use kennin::required_documents::DocumentTable;
 use kennin::roster;
-use kennin::store::records::{Target, TargetEvent, TargetEventKind, TargetRules, from_item, to_item};
+use kennin::store::records::{Target, TargetEvent, TargetEventKind, from_item, to_item};
 use kennin::store::{ItemStore, Write};
 use kennin_tests::{
-    Engine, HANAKO, PASSWORD, Person, Reply, SURVEY_YEAR, TARO, TestApp, on_both_engines, spawn_app, without_request_id,
+    Engine, HANAKO, PASSWORD, Person, Reply, SURVEY_YEAR, TARO, TestApp, campaign_settings, on_both_engines, spawn_app,
+    without_request_id,
 };
 use serde_json::{Value, json};
 
@@ -748,17 +749,7 @@ async fn a_closed_or_upcoming_survey_shows_the_form_and_takes_no_change(engine: 
 
     // The union moves the opening ahead: not open yet.
     let opens = campaign::parse_opening("2036-08-01T09:00").unwrap();
-    let settings = Settings {
-        title: "2036年度 被扶養者資格調査".into(),
-        opens_at: opens,
-        due: day("2036-08-31"),
-        grace_days: 0,
-        reference_date: day("2036-04-01"),
-        rules: TargetRules::default(),
-        retention_days: campaign::DEFAULT_RETENTION_DAYS,
-        reminders: Vec::new(),
-        decision_mails: kennin::store::records::DecisionMails::default(),
-    };
+    let settings = campaign_settings("2036年度 被扶養者資格調査", opens, day("2036-08-31"), day("2036-04-01"));
     campaign::put(app.store.as_ref(), &demo(), SURVEY_YEAR, settings)
         .await
         .unwrap();
@@ -829,17 +820,12 @@ pub(crate) async fn union_with(app: &TestApp, person: &Person, dependent_rows: &
 
 /// The union's campaign, open now until 2036-07-31, counting ages on `reference`.
 async fn put_campaign(app: &TestApp, code: &InsurerCode, reference: &str) {
-    let settings = Settings {
-        title: "調査".into(),
-        opens_at: kennin::clock::Clock::unix(app.clock.as_ref()) - 60,
-        due: day("2036-07-31"),
-        grace_days: 0,
-        reference_date: day(reference),
-        rules: TargetRules::default(),
-        retention_days: campaign::DEFAULT_RETENTION_DAYS,
-        reminders: Vec::new(),
-        decision_mails: kennin::store::records::DecisionMails::default(),
-    };
+    let settings = campaign_settings(
+        "調査",
+        kennin::clock::Clock::unix(app.clock.as_ref()) - 60,
+        day("2036-07-31"),
+        day(reference),
+    );
     campaign::put(app.store.as_ref(), code, SURVEY_YEAR, settings)
         .await
         .unwrap();

@@ -1,10 +1,10 @@
 // The call center (GET /api/admin/people): a person found by their card, or by kana and birth
 // date; whether they registered, are locked or disabled; unlocking, the reset mail (whose code
-// the operator never sees) and each of their targets.
+// the operator never sees), each of their targets and the mails kennin sent them.
 
 import { allows, staffApi, whoAmI } from '../api.js';
 import { bindForm } from '../forms.js';
-import { fillSummary, link, say, statusBadge } from '../format.js';
+import { describeMail, fillDatedList, fillSummary, link, say, statusBadge } from '../format.js';
 
 export async function start(section) {
   const me = await whoAmI();
@@ -93,7 +93,13 @@ function personCard(me, person) {
   }
   const targetsTitle = document.createElement('h3');
   targetsTitle.textContent = '調査の対象の被扶養者';
-  card.append(heading, facts, actions, status, targetsTitle, targets);
+  // Whether the invitation or a reminder went out (or bounced): what the caller asks first.
+  const mailsTitle = document.createElement('h3');
+  mailsTitle.textContent = 'ご本人へのメール';
+  const mails = document.createElement('ol');
+  mails.className = 'history person-mails';
+  fillDatedList(mails, person.mails || [], 'メールはまだ送っていません。', describeMail);
+  card.append(heading, facts, actions, status, targetsTitle, targets, mailsTitle, mails);
   return card;
 }
 

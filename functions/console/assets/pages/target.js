@@ -6,7 +6,7 @@
 import { AnswersForm } from '../answers.js';
 import { allows, showAllowed, staffApi, toLogin, whoAmI } from '../api.js';
 import { bindForm, clearErrors, focusMessage, markInvalid } from '../forms.js';
-import { documentView, fillSummary, link, longDate, longDateTime, say, statusBadge } from '../format.js';
+import { describeMail, documentView, fillDatedList, fillSummary, link, longDate, longDateTime, say, statusBadge } from '../format.js';
 
 /** A check's weight in words, so that it is not told by colour alone (as the portal says it). */
 const CHECK_LEADS = {
@@ -216,61 +216,25 @@ class TargetPage {
 
   /** What kennin mailed the person about this form (and the survey's reminders), and when. */
   showMails(mails) {
-    const list = this.element('#target-mails');
-    if (!mails.length) {
-      const none = document.createElement('li');
-      none.textContent = 'メールはまだ送っていません。';
-      list.replaceChildren(none);
-      return;
-    }
-    list.replaceChildren(
-      ...mails.map((mail) => {
-        const item = document.createElement('li');
-        const time = document.createElement('time');
-        time.dateTime = mail.at;
-        time.textContent = longDateTime(mail.at);
-        const subject = document.createElement('strong');
-        subject.textContent = mail.subject || 'メール';
-        item.append(time, ' ', subject, `（${mail.outcomeLabel}）`);
-        return item;
-      }),
-    );
+    fillDatedList(this.element('#target-mails'), mails, 'メールはまだ送っていません。', describeMail);
   }
 
   showHistory(history) {
-    const list = this.element('#target-history');
-    if (!history.length) {
-      const none = document.createElement('li');
-      none.textContent = '履歴はまだありません。';
-      list.replaceChildren(none);
-      return;
-    }
-    list.replaceChildren(
-      ...history.map((entry) => {
-        const item = document.createElement('li');
-        const time = document.createElement('time');
-        time.dateTime = entry.at;
-        time.textContent = longDateTime(entry.at);
-        const what = document.createElement('strong');
-        what.textContent = entry.label || entry.kind;
-        const who = entry.actor?.kind === 'staff' ? `${entry.actor.name ?? '退職した職員'}・${entry.actor.roleLabel}` : 'ご本人';
-        item.append(time, ' ', what);
-        if (who) {
-          item.append(`（${who}）`);
-        }
-        const decided = entry.decision;
-        const details = [
-          decided && `${decided.outcomeLabel}${decided.effectiveDate ? `（適用日 ${longDate(decided.effectiveDate)}）` : ''}`,
-          entry.reason,
-        ].filter(Boolean);
-        for (const text of details) {
-          const line = document.createElement('p');
-          line.textContent = text;
-          item.append(line);
-        }
-        return item;
-      }),
-    );
+    fillDatedList(this.element('#target-history'), history, '履歴はまだありません。', (entry) => {
+      const what = document.createElement('strong');
+      what.textContent = entry.label || entry.kind;
+      const who = entry.actor?.kind === 'staff' ? `${entry.actor.name ?? '退職した職員'}・${entry.actor.roleLabel}` : 'ご本人';
+      const decided = entry.decision;
+      const details = [
+        decided && `${decided.outcomeLabel}${decided.effectiveDate ? `（適用日 ${longDate(decided.effectiveDate)}）` : ''}`,
+        entry.reason,
+      ].filter(Boolean);
+      return [what, `（${who}）`, ...details.map((text) => {
+        const line = document.createElement('p');
+        line.textContent = text;
+        return line;
+      })];
+    });
   }
 
   showActions() {

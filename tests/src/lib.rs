@@ -3,6 +3,7 @@
 //! outbox folder, and switches that make the store or the mail fail. The application's logs and
 //! the sensitive values the tests use are captured for the whole-run audit (`capture`).
 
+pub mod admin_cli;
 pub mod capture;
 pub mod mail_events;
 

@@ -3,6 +3,7 @@
 
 use crate::argon::{ArgonReport, hash_ms_at};
 use crate::documents::DocumentsReport;
+use crate::mail::CampaignMails;
 use crate::stats::fmt;
 use crate::steps::{StepFigures, StepsReport};
 use crate::survey_form::SurveyFormReport;
@@ -128,6 +129,7 @@ pub fn compute(
     argon: &ArgonReport,
     survey: &SurveyFormReport,
     documents: Option<&DocumentsReport>,
+    campaign_mails: Option<&CampaignMails>,
     template: &str,
     mails_per_person: f64,
 ) -> Result<Bill, String> {
@@ -292,6 +294,18 @@ pub fn compute(
         unit: "mails".into(),
         usd: mails_per_person * PERSONS * p.ses_mail,
     });
+    if let Some(campaign) = campaign_mails {
+        let survey_mails = campaign.per_person();
+        lines.push(Line {
+            service: "SES".into(),
+            item: "the survey's mails (invitation, reminders, receipts, returns, removals; the schedule over a \
+                   simulated campaign, see the mail section)"
+                .into(),
+            per_person: survey_mails,
+            unit: "mails".into(),
+            usd: survey_mails * PERSONS * p.ses_mail,
+        });
+    }
     let platform_bytes = platform_log_bytes(template);
     let log_kb = invocations * (steps.log_bytes_per_request + platform_bytes) / 1024.0;
     lines.push(Line {
@@ -499,8 +513,9 @@ pub fn markdown(bill: &Bill) -> String {
     out.push_str(&format!(
         "Mails: kennin sends exactly one mail per signup (the code, at ②); this run counted {} per person. A \
          resend (③, at most 5 per flow, once a minute) or a recovery or email change adds one each; every \
-         further mail a person causes adds US$10 per 100,000 persons, so if every person needed one resend SES \
-         alone would cost US$20. Portal page loads (HTML, CSS, ES modules from the `portal` function, cached \
+         further mail a person causes adds US$10 per 100,000 persons. The survey's own mails (the invitation, \
+         the reminders as the schedule sends them, receipts, returns and removals) are the second SES line, \
+         counted by the mail part over a simulated campaign (its section). Portal page loads (HTML, CSS, ES modules from the `portal` function, cached \
          5 minutes by the browser) are API Gateway requests too and are not in the thirty calls.\n\n",
         fmt(bill.mails_per_person)
     ));

@@ -8,6 +8,7 @@ mod documents;
 mod load;
 mod local;
 mod machine;
+mod mail;
 mod stats;
 mod steps;
 mod survey_form;
@@ -109,6 +110,16 @@ enum Part {
         persons: u32,
         #[arg(long, default_value_t = 2)]
         warm_up: u32,
+    },
+    /// The mail schedule: its sending rate on moto's SES and the mails of a simulated campaign
+    /// (embedded store, moved clock); its section and the bill (its SES line) are also put into
+    /// docs/performance.md at once.
+    Mail {
+        /// moto's server, which scripts/services.sh exports as the SES endpoint.
+        #[arg(long, env = "KENNIN_TEST_SES_ENDPOINT")]
+        moto: String,
+        #[arg(long, default_value_t = 5_000)]
+        persons: usize,
     },
     /// The documents part's child process: verifies one file and prints its time and peak memory.
     #[command(hide = true)]
@@ -285,6 +296,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprint!("{section}");
             splice_bill(&root, &read_json(&root, "survey-form")?)?;
         }
+        Part::Mail { moto, persons } => {
+            let report = mail::run(&work_dir(&root, "mail"), &moto, persons).await?;
+            write_json(&root, "mail", &report)?;
+            let section = mail::markdown(&report);
+            write_section(&root, "mail", &section)?;
+            splice_section(&root, mail::HEADING, &section)?;
+            eprint!("{section}");
+            splice_bill(&root, &read_json(&root, "survey-form")?)?;
+        }
         Part::VerifyFile { content_type, path } => documents::verify_file(&path, &content_type)?,
         Part::SurveyImportSection => {
             survey_import_section(&root, &read_json(&root, "survey-import")?)?;
@@ -303,7 +323,7 @@ fn survey_import_section(root: &Path, report: &survey_import::SurveyImportReport
 }
 
 /// The parts' sections in the order of docs/performance.md; tests/bench/notes.md follows them.
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 10] = [
     "steps",
     "argon2",
     "load",
@@ -313,6 +333,7 @@ const SECTIONS: [&str; 9] = [
     "survey-import",
     "survey-form",
     "documents",
+    "mail",
 ];
 
 /// The bill computed again with the survey's fresh figures, put into docs/performance.md in
@@ -324,11 +345,13 @@ fn splice_bill(root: &Path, survey: &survey_form::SurveyFormReport) -> Result<()
     let template = std::fs::read_to_string(root.join("template.yaml")).map_err(|e| e.to_string())?;
     // The documents part may not have run yet: the bill is then without documents.
     let documents = read_json::<documents::DocumentsReport>(root, "documents").ok();
+    let mails = read_json::<mail::MailReport>(root, "mail").ok();
     let bill = bill::compute(
         &steps,
         &argon,
         survey,
         documents.as_ref(),
+        mails.as_ref().map(|report| &report.campaign),
         &template,
         steps.mails_per_person,
     )?;
@@ -463,17 +486,22 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
     write_section(root, "argon2", &argon_md)?;
     let survey: survey_form::SurveyFormReport = read_json(root, "survey-form")?;
     let documents = read_json::<documents::DocumentsReport>(root, "documents").ok();
+    let mails = read_json::<mail::MailReport>(root, "mail").ok();
     let bill = bill::compute(
         &steps,
         &argon,
         &survey,
         documents.as_ref(),
+        mails.as_ref().map(|report| &report.campaign),
         &template,
         steps.mails_per_person,
     )?;
     write_section(root, "survey-form", &survey_form::markdown(&survey))?;
     if let Some(documents) = &documents {
         write_section(root, "documents", &documents::markdown(documents))?;
+    }
+    if let Some(mails) = &mails {
+        write_section(root, "mail", &mail::markdown(mails))?;
     }
     write_json(root, "bill", &bill)?;
     write_section(root, "bill", &bill::markdown(&bill))?;
@@ -518,6 +546,29 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
             "| load on {}: 0 errors below the knee | {figure} | {} |\n",
             load.engine,
             met(load.knee.is_some())
+        ));
+    }
+    if let Some(mails) = &mails {
+        let within = mails
+            .rates
+            .iter()
+            .all(|run| run.busiest_second <= run.configured_per_second);
+        let figure: Vec<String> = mails
+            .rates
+            .iter()
+            .map(|run| {
+                format!(
+                    "{}/s: {}/s achieved, busiest second {}",
+                    run.configured_per_second,
+                    fmt(run.achieved_per_second),
+                    run.busiest_second
+                )
+            })
+            .collect();
+        summary.push_str(&format!(
+            "| mail: never over the configured rate in any second | {} | {} |\n",
+            figure.join("; "),
+            met(within)
         ));
     }
     summary.push('\n');

@@ -2,112 +2,19 @@
 //! documents, sets the union's own from a file, refuses a table the form could not show with
 //! nothing written, and resets to kennin's default; on each engine's store.
 
-use kennin::aws::sdk_config;
 use kennin::domain::InsurerCode;
 use kennin::required_documents::DocumentTable;
-use kennin::store::ItemStore;
-use kennin::store::dynamodb::DynamoStore;
-use kennin::store::sqlite::SqliteStore;
 use kennin::union_documents;
-use kennin_tests::{DYNAMODB_ENDPOINT_VAR, Engine, endpoint, on_both_engines};
+use kennin_tests::admin_cli::AdminCli;
+use kennin_tests::{Engine, on_both_engines};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-/// kennin-admin on a store of its own: a data folder, or a fresh DynamoDB Local table.
-struct Admin {
-    binary: PathBuf,
-    store_args: Vec<String>,
-    work: tempfile::TempDir,
-}
-
-impl Admin {
-    fn new(engine: Engine) -> Self {
-        let binary = std::env::var_os("KENNIN_ADMIN_BIN")
-            .map(PathBuf::from)
-            .expect("KENNIN_ADMIN_BIN is not set: run the tests with scripts/test.sh, which builds kennin-admin");
-        let work = tempfile::tempdir().expect("temporary folder");
-        let store_args = match engine {
-            Engine::Sqlite => vec!["--data-dir".into(), work.path().join("data").display().to_string()],
-            Engine::Dynamo => vec![
-                "--table".into(),
-                format!("kennin-test-{}", uuid::Uuid::new_v4().simple()),
-                "--dynamodb-endpoint".into(),
-                endpoint(DYNAMODB_ENDPOINT_VAR),
-            ],
-        };
-        let admin = Self {
-            binary,
-            store_args,
-            work,
-        };
-        if matches!(engine, Engine::Dynamo) {
-            admin.succeeds(&["table", "create"]);
-        }
-        admin
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(&self.binary)
-            .args(&self.store_args)
-            .args(args)
-            .env_remove("KENNIN_TABLE")
-            .env_remove("KENNIN_DYNAMODB_ENDPOINT")
-            .env_remove("RUST_LOG")
-            .output()
-            .expect("kennin-admin runs")
-    }
-
-    /// Its stdout; fails the test unless it exited 0.
-    fn succeeds(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).expect("UTF-8 output")
-    }
-
-    /// Its stderr; fails the test unless it exited non-zero with nothing on stdout.
-    fn fails(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(!output.status.success(), "{args:?} succeeded");
-        assert!(
-            output.stdout.is_empty(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stdout)
-        );
-        String::from_utf8(output.stderr).expect("UTF-8 output")
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.work.path().join(name);
-        std::fs::write(&path, text).expect("table file");
-        path.display().to_string()
-    }
-
-    /// The same store, opened by the test once kennin-admin has made it.
-    async fn store(&self) -> Box<dyn ItemStore> {
-        match self.store_args.as_slice() {
-            [_, data_dir] => {
-                Box::new(SqliteStore::open(&Path::new(data_dir).join("kennin.sqlite3")).expect("sqlite store"))
-            }
-            [_, table, _, endpoint] => {
-                let sdk = sdk_config(Some(endpoint)).await;
-                Box::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table))
-            }
-            other => unreachable!("store arguments {other:?}"),
-        }
-    }
-}
 
 fn json_table(text: &str) -> DocumentTable {
     DocumentTable::from_json(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
 async fn a_unions_table_is_shown_set_refused_and_reset(engine: Engine) {
-    let admin = Admin::new(engine);
+    let admin = AdminCli::new(engine).await;
     let unknown = admin.fails(&["documents", "show", "--insurer", "0904"]);
     assert!(unknown.contains("保険者 0904 が登録されていません"), "{unknown}");
     admin.succeeds(&["insurer", "put", "--code", "0904", "--name", "けんにん健康保険組合"]);

@@ -5,16 +5,12 @@
 //! and nothing of any person; and `kennin-admin insurer leaflet` (KENNIN_ADMIN_BIN) writing the
 //! same page for the address an operator gives.
 
-use kennin::aws::sdk_config;
 use kennin::domain::{InsurerCode, Permission, StaffRole};
-use kennin::store::dynamodb::DynamoStore;
 use kennin::store::records::{Campaign, Insurer, from_item};
-use kennin::store::sqlite::SqliteStore;
 use kennin::store::{ItemStore, Write};
 use kennin_local::DEMO_INSURER_NAME;
-use kennin_tests::{DYNAMODB_ENDPOINT_VAR, Engine, TARO, endpoint, on_both_engines, spawn_app};
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use kennin_tests::admin_cli::AdminCli;
+use kennin_tests::{Engine, TARO, on_both_engines, spawn_app};
 
 const DEMO: &str = "0904";
 
@@ -110,100 +106,14 @@ async fn a_union_without_a_campaign_has_no_leaflet(engine: Engine) {
     assert_eq!((reply.status, reply.code()), (404, "not_found"));
 }
 
-/// kennin-admin on a store of its own with the demo union seeded: a data folder, or a fresh
-/// DynamoDB Local table.
-struct Admin {
-    binary: PathBuf,
-    store_args: Vec<String>,
-    work: tempfile::TempDir,
-}
-
-impl Admin {
-    async fn new(engine: Engine, today: time::Date) -> Self {
-        let binary = std::env::var_os("KENNIN_ADMIN_BIN")
-            .map(PathBuf::from)
-            .expect("KENNIN_ADMIN_BIN is not set: run the tests with scripts/test.sh, which builds kennin-admin");
-        let work = tempfile::tempdir().expect("temporary folder");
-        let store_args = match engine {
-            Engine::Sqlite => {
-                let data = work.path().join("data");
-                std::fs::create_dir_all(&data).unwrap();
-                let store = SqliteStore::open(&data.join("kennin.sqlite3")).unwrap();
-                kennin_local::seed_demo(&store, today).await.unwrap();
-                vec!["--data-dir".into(), data.display().to_string()]
-            }
-            Engine::Dynamo => {
-                let table = format!("kennin-test-{}", uuid::Uuid::new_v4().simple());
-                let sdk = sdk_config(Some(&endpoint(DYNAMODB_ENDPOINT_VAR))).await;
-                let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
-                store.create_table().await.unwrap();
-                kennin_local::seed_demo(&store, today).await.unwrap();
-                vec![
-                    "--table".into(),
-                    table,
-                    "--dynamodb-endpoint".into(),
-                    endpoint(DYNAMODB_ENDPOINT_VAR),
-                ]
-            }
-        };
-        Self {
-            binary,
-            store_args,
-            work,
-        }
-    }
-
-    async fn store(&self, engine: Engine) -> Box<dyn ItemStore> {
-        match engine {
-            Engine::Sqlite => {
-                Box::new(SqliteStore::open(&PathBuf::from(&self.store_args[1]).join("kennin.sqlite3")).unwrap())
-            }
-            Engine::Dynamo => {
-                let sdk = sdk_config(Some(&endpoint(DYNAMODB_ENDPOINT_VAR))).await;
-                Box::new(DynamoStore::new(
-                    aws_sdk_dynamodb::Client::new(&sdk),
-                    &self.store_args[1],
-                ))
-            }
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(&self.binary)
-            .args(&self.store_args)
-            .args(args)
-            .env_remove("KENNIN_TABLE")
-            .env_remove("KENNIN_DYNAMODB_ENDPOINT")
-            .env_remove("KENNIN_SITE_URL")
-            .env_remove("RUST_LOG")
-            .output()
-            .expect("kennin-admin runs")
-    }
-
-    fn succeeds(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).expect("UTF-8 output")
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(!output.status.success(), "{args:?} succeeded");
-        assert!(output.stdout.is_empty(), "{args:?}");
-        String::from_utf8(output.stderr).expect("UTF-8 output")
-    }
-}
-
 async fn the_cli_writes_the_same_page_for_the_address_given(engine: Engine) {
     let today = time::OffsetDateTime::now_utc()
         .to_offset(time::macros::offset!(+9))
         .date();
-    let admin = Admin::new(engine, today).await;
-    let (_, campaign) = demo_campaign(admin.store(engine).await.as_ref()).await;
+    let admin = AdminCli::new(engine).await;
+    let store = admin.store().await;
+    kennin_local::seed_demo(store.as_ref(), today).await.unwrap();
+    let (_, campaign) = demo_campaign(store.as_ref()).await;
     let site = "https://kennin.example.jp";
     let out = admin.work.path().join("leaflet.html");
     let said = admin.succeeds(&[

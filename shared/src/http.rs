@@ -283,6 +283,26 @@ impl ApiRequest {
             .filter(|v| !v.is_empty())
     }
 
+    /// Whether the browser takes a gzipped answer: Accept-Encoding names gzip (or `*`, when
+    /// gzip is not named) with a weight above zero.
+    pub fn accepts_gzip(&self) -> bool {
+        let Some(value) = header(&self.headers, "accept-encoding") else {
+            return false;
+        };
+        let weight_of = |wanted: &str| {
+            value.split(',').find_map(|coding| {
+                let mut parts = coding.split(';');
+                let name = parts.next().unwrap_or("").trim();
+                name.eq_ignore_ascii_case(wanted).then(|| {
+                    parts
+                        .find_map(|parameter| parameter.trim().strip_prefix("q="))
+                        .map_or(1.0, |q| q.trim().parse::<f32>().unwrap_or(0.0))
+                })
+            })
+        };
+        weight_of("gzip").or_else(|| weight_of("*")).is_some_and(|q| q > 0.0)
+    }
+
     /// Refuses a request another site made the browser send, when it could change anything:
     /// every method but the safe ones (GET, HEAD, OPTIONS, TRACE), with a body or without.
     /// SameSite=Strict cookies already stop most of them; this also covers the cookie-less
@@ -598,6 +618,28 @@ mod tests {
             .body(Body::Empty)
             .expect("request");
         ApiRequest::new(request, &Config::with_secret(vec![7; 32]))
+    }
+
+    #[test]
+    fn gzip_is_sent_only_to_browsers_that_take_it() {
+        for (accepted, gzip) in [
+            ("gzip, deflate, br, zstd", true),
+            ("GZIP", true),
+            ("br;q=1.0, gzip;q=0.8", true),
+            ("*", true),
+            ("gzip;q=0, *", false),
+            ("gzip; q=0.0", false),
+            ("identity", false),
+            ("br", false),
+            ("*;q=0", false),
+        ] {
+            assert_eq!(
+                bodiless("GET", ("accept-encoding", accepted)).accepts_gzip(),
+                gzip,
+                "{accepted}"
+            );
+        }
+        assert!(!bodiless("GET", ("x-other", "gzip")).accepts_gzip());
     }
 
     #[test]

@@ -1,54 +1,194 @@
 //! How the browser clients' embedded files are answered (the portal's and the console's): every
 //! answer carries the client's Content-Security-Policy and the same hardening headers; an HTML
 //! page is never stored (a shared computer's back button should not bring back a screen of
-//! someone's data), a script or stylesheet is cached for a few minutes.
+//! someone's data). Stylesheets and modules live under a folder named for their content
+//! (`Assets`), so the browser keeps them for a year and a returning page asks for none of them.
+//! Whatever the browser accepts gzipped is sent gzipped, compressed once per file and process.
 
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use lambda_http::http::response::Builder;
 use lambda_http::{Body, Response};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::sync::OnceLock;
 
 pub const HTML: &str = "text/html; charset=utf-8";
 pub const JS: &str = "text/javascript; charset=utf-8";
 pub const CSS: &str = "text/css; charset=utf-8";
 
+/// A versioned file never changes at its address: the browser may keep it for a year without
+/// asking again.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Hex digits of the content digest naming the version's folder.
+const VERSION_LEN: usize = 12;
+
+/// Text served as it is, or gzipped (compressed on first demand, then kept).
+#[derive(Debug)]
+pub struct Served {
+    text: String,
+    gzipped: OnceLock<Vec<u8>>,
+}
+
+impl Served {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            gzipped: OnceLock::new(),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn body(&self, gzip: bool) -> Body {
+        if gzip {
+            Body::Binary(self.gzipped.get_or_init(|| gzipped(&self.text)).clone())
+        } else {
+            Body::Text(self.text.clone())
+        }
+    }
+}
+
+fn gzipped(text: &str) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(text.len() / 3), Compression::best());
+    encoder
+        .write_all(text.as_bytes())
+        .and_then(|()| encoder.finish())
+        .unwrap_or_else(|_| unreachable!("writing to a Vec cannot fail"))
+}
+
+/// One embedded file: its name under the version's folder and its content type.
+#[derive(Debug)]
+pub struct Asset {
+    pub name: &'static str,
+    pub content_type: &'static str,
+    pub content: Served,
+}
+
+/// A client's stylesheets and ES modules, at `{prefix}{version}/{name}`: the version is a digest
+/// of every file, so a change to any file moves them all to a new folder (modules import one
+/// another by relative paths, which stay inside it).
+#[derive(Debug)]
+pub struct Assets {
+    prefix: &'static str,
+    version: String,
+    files: Vec<Asset>,
+}
+
+impl Assets {
+    /// `files`: (name, content type, text) of each file under `prefix` (`/portal/assets/`).
+    pub fn new(prefix: &'static str, files: &[(&'static str, &'static str, &'static str)]) -> Self {
+        let mut digest = Sha256::new();
+        for (name, _, text) in files {
+            digest.update(name.as_bytes());
+            digest.update([0]);
+            digest.update(text.as_bytes());
+            digest.update([0]);
+        }
+        let version = hex::encode(digest.finalize())[..VERSION_LEN].to_string();
+        let files = files
+            .iter()
+            .map(|&(name, content_type, text)| Asset {
+                name,
+                content_type,
+                content: Served::new(text),
+            })
+            .collect();
+        Self { prefix, version, files }
+    }
+
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The client's HTML with every address under the prefix pointing into the version's folder.
+    pub fn shell(&self, html: &str) -> Served {
+        Served::new(html.replace(self.prefix, &format!("{}{}/", self.prefix, self.version)))
+    }
+
+    /// The file at `path`, if it is one of this version's.
+    pub fn get(&self, path: &str) -> Option<&Asset> {
+        let (version, name) = path.strip_prefix(self.prefix)?.split_once('/')?;
+        if version != self.version {
+            return None;
+        }
+        self.files.iter().find(|asset| asset.name == name)
+    }
+
+    /// Every file's address.
+    pub fn paths(&self) -> impl Iterator<Item = (String, &Asset)> {
+        self.files
+            .iter()
+            .map(|asset| (format!("{}{}/{}", self.prefix, self.version, asset.name), asset))
+    }
+}
+
 /// The answers of one client, under its policy.
 #[derive(Debug, Clone, Copy)]
 pub struct Pages<'a> {
     content_security_policy: &'a str,
+    gzip: bool,
 }
 
 impl<'a> Pages<'a> {
-    pub fn new(content_security_policy: &'a str) -> Self {
+    /// `gzip`: the browser accepts gzip (`ApiRequest::accepts_gzip`).
+    pub fn new(content_security_policy: &'a str, gzip: bool) -> Self {
         Self {
             content_security_policy,
+            gzip,
         }
     }
 
     /// An HTML page (or the shell of a client that picks its screen from the address).
-    pub fn page(self, status: u16, body: &str) -> Response<Body> {
-        build(
+    pub fn page(self, status: u16, page: &Served) -> Response<Body> {
+        self.compressed(
             self.secured(status)
                 .header("content-type", HTML)
                 .header("cache-control", "no-store"),
-            body,
+            page,
         )
     }
 
-    pub fn asset(self, content_type: &str, body: &str) -> Response<Body> {
-        build(
+    pub fn asset(self, asset: &Asset) -> Response<Body> {
+        self.compressed(
+            self.secured(200)
+                .header("content-type", asset.content_type)
+                .header("cache-control", IMMUTABLE),
+            &asset.content,
+        )
+    }
+
+    /// A file whose address does not change with it (the API's OpenAPI document): kept for a
+    /// few minutes.
+    pub fn document(self, content_type: &str, document: &Served) -> Response<Body> {
+        self.compressed(
             self.secured(200)
                 .header("content-type", content_type)
                 .header("cache-control", "public, max-age=300"),
-            body,
+            document,
         )
     }
 
     pub fn redirect(self, to: &str) -> Response<Body> {
-        build(
-            self.secured(302)
-                .header("location", to)
-                .header("cache-control", "no-store"),
-            "",
-        )
+        self.secured(302)
+            .header("location", to)
+            .header("cache-control", "no-store")
+            .body(Body::Empty)
+            .unwrap_or_else(|_| Response::new(Body::Empty))
+    }
+
+    fn compressed(self, builder: Builder, served: &Served) -> Response<Body> {
+        let builder = builder.header("vary", "accept-encoding");
+        let builder = if self.gzip {
+            builder.header("content-encoding", "gzip")
+        } else {
+            builder
+        };
+        builder
+            .body(served.body(self.gzip))
+            .unwrap_or_else(|_| Response::new(Body::Empty))
     }
 
     fn secured(self, status: u16) -> Builder {
@@ -67,8 +207,53 @@ impl<'a> Pages<'a> {
     }
 }
 
-fn build(builder: Builder, body: &str) -> Response<Body> {
-    builder
-        .body(Body::Text(body.to_string()))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::read::GzDecoder;
+    use std::io::Read;
+
+    const FILES: [(&str, &str, &str); 2] = [("main.js", JS, "import './a.js';"), ("a.js", JS, "export {};")];
+
+    #[test]
+    fn files_live_in_a_folder_named_for_their_content() {
+        let assets = Assets::new("/portal/assets/", &FILES);
+        let version = assets.version().to_string();
+        assert_eq!(version.len(), VERSION_LEN);
+        assert_eq!(
+            assets.get(&format!("/portal/assets/{version}/main.js")).unwrap().name,
+            "main.js"
+        );
+        assert!(assets.get("/portal/assets/main.js").is_none(), "no unversioned address");
+        assert!(
+            assets.get("/portal/assets/000000000000/main.js").is_none(),
+            "no other version"
+        );
+        let shell = assets.shell(r#"<script type="module" src="/portal/assets/main.js"></script>"#);
+        assert_eq!(
+            shell.text(),
+            format!(r#"<script type="module" src="/portal/assets/{version}/main.js"></script>"#)
+        );
+        let changed = Assets::new("/portal/assets/", &[FILES[0], ("a.js", JS, "export const a = 1;")]);
+        assert_ne!(changed.version(), version, "any change moves every file");
+    }
+
+    #[test]
+    fn a_versioned_file_is_kept_a_year_and_sent_gzipped_when_accepted() {
+        let assets = Assets::new("/portal/assets/", &FILES);
+        let (_, asset) = assets.paths().next().unwrap();
+        let plain = Pages::new("default-src 'none'", false).asset(asset);
+        assert_eq!(plain.headers()["cache-control"], IMMUTABLE);
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert_eq!(plain.body(), &Body::Text("import './a.js';".into()));
+        let zipped = Pages::new("default-src 'none'", true).asset(asset);
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        assert_eq!(zipped.headers()["vary"], "accept-encoding");
+        let Body::Binary(bytes) = zipped.body() else {
+            panic!("a gzipped body is binary");
+        };
+        let mut text = String::new();
+        GzDecoder::new(bytes.as_slice()).read_to_string(&mut text).unwrap();
+        assert_eq!(text, "import './a.js';");
+    }
 }

@@ -389,6 +389,38 @@ test('⑦ the top page: 提出済み for both, the child still to answer', async
   assert.deepEqual(facts, ['続柄：配偶者回答状況：提出済み', '続柄：子回答状況：未回答', '続柄：母回答状況：提出済み']);
 });
 
+test('a returning page takes its files from the cache and its page gzipped', async () => {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const fromNetwork = [];
+  const fromCache = new Set();
+  const caching = [];
+  let shellEncoding;
+  cdp.on('Network.requestServedFromCache', ({ requestId }) => fromCache.add(requestId));
+  cdp.on('Network.responseReceived', ({ requestId, response }) => {
+    const { pathname } = new URL(response.url);
+    if (pathname === '/portal/home') {
+      shellEncoding = response.headers['content-encoding'];
+    }
+    if (pathname.startsWith('/portal/assets/')) {
+      caching.push(response.headers['cache-control']);
+      if (!response.fromDiskCache) {
+        fromNetwork.push({ requestId, pathname });
+      }
+    }
+  });
+  await page.goto(`${BASE}/portal/home`);
+  await screen('home').locator('#home-targets li').nth(2).waitFor();
+  await cdp.detach();
+  const asked = fromNetwork.filter(({ requestId }) => !fromCache.has(requestId)).map(({ pathname }) => pathname);
+  assert.deepEqual(asked, [], 'every stylesheet and module comes from the cache');
+  assert.ok(caching.length > 0, 'the page has its files');
+  for (const header of caching) {
+    assert.equal(header, 'public, max-age=31536000, immutable', 'kept a year, never asked again');
+  }
+  assert.equal(shellEncoding, 'gzip', 'the page itself is sent gzipped');
+});
+
 test('⑥ the top page, settings and logout', async () => {
   const home = screen('home');
   await home.locator('#home-greeting').getByText('健保 太郎 様').waitFor();

@@ -6,7 +6,7 @@
 
 use kennin::Deps;
 use kennin::http::ApiRequest;
-use kennin::pages::{CSS, JS, Pages};
+use kennin::pages::{Assets, CSS, JS, Pages, Served};
 use lambda_http::{Body, Request, Response};
 use std::sync::{Arc, LazyLock};
 
@@ -75,8 +75,12 @@ fn is_target_page(path: &str) -> bool {
 /// words, and the call center enters them for a person (代行入力) in the form the person sees.
 const ANSWERS_FORM_MARK: &str = "<!-- the portal's answers form -->";
 
-static SHELL: LazyLock<String> =
-    LazyLock::new(|| include_str!("../assets/console.html").replace(ANSWERS_FORM_MARK, portal_answers_form()));
+const ASSETS_PREFIX: &str = "/admin/assets/";
+static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets::new(ASSETS_PREFIX, &FILES));
+/// The shell, with the portal's form and naming the assets' current folder.
+static SHELL: LazyLock<Served> = LazyLock::new(|| {
+    ASSETS.shell(&include_str!("../assets/console.html").replace(ANSWERS_FORM_MARK, portal_answers_form()))
+});
 
 /// The portal's `<form id="answers-form">` and the `<template id="income-line">` after it.
 fn portal_answers_form() -> &'static str {
@@ -89,10 +93,10 @@ fn portal_answers_form() -> &'static str {
     &PORTAL[start..end]
 }
 
-/// (name under /admin/assets/, content type, bytes). portal.css (under console.css, which adds
+/// (name under the assets' folder, content type, text). portal.css (under console.css, which adds
 /// the console's wider screens), request.js, forms.js, answers.js and survey.js are the portal's own (the same field messages, one request at a time, the 調査票's answers read and
 /// told in the form's words); they import the console's api.js beside them.
-const ASSETS: [(&str, &str, &str); 19] = [
+const FILES: [(&str, &str, &str); 19] = [
     ("portal.css", CSS, include_str!("../../portal/assets/portal.css")),
     ("console.css", CSS, include_str!("../assets/console.css")),
     ("main.js", JS, include_str!("../assets/main.js")),
@@ -116,23 +120,20 @@ const ASSETS: [(&str, &str, &str); 19] = [
 
 pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
     let request = ApiRequest::new(request, &deps.config);
-    let response = respond(request.method(), request.path());
+    let response = respond(request.method(), request.path(), request.accepts_gzip());
     request.finish_page(response)
 }
 
-fn respond(method: &str, path: &str) -> Response<Body> {
-    let pages = Pages::new(&CSP);
+fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
+    let pages = Pages::new(&CSP, gzip);
     if method != "GET" && method != "HEAD" {
         return pages.page(405, &SHELL);
     }
     match path {
         "/admin" => pages.redirect("/admin/"),
         path if PAGES.contains(&path) || is_target_page(path) => pages.page(200, &SHELL),
-        path => match path
-            .strip_prefix("/admin/assets/")
-            .and_then(|name| ASSETS.iter().find(|(n, ..)| *n == name))
-        {
-            Some((_, content_type, body)) => pages.asset(content_type, body),
+        path => match ASSETS.get(path) {
+            Some(asset) => pages.asset(asset),
             // The shell shows its "not found" screen for any other address.
             None => pages.page(404, &SHELL),
         },
@@ -145,15 +146,18 @@ mod tests {
 
     #[test]
     fn every_module_the_pages_import_is_served() {
-        for (name, ..) in ASSETS {
-            assert_eq!(respond("GET", &format!("/admin/assets/{name}")).status(), 200, "{name}");
+        for (path, asset) in ASSETS.paths() {
+            let response = respond("GET", &path, true);
+            assert_eq!(response.status(), 200, "{}", asset.name);
+            assert_eq!(response.headers()["content-encoding"], "gzip");
         }
+        assert_eq!(respond("GET", "/admin/assets/main.js", false).status(), 404);
         let pages = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pages")).unwrap();
         for entry in pages {
             let name = format!("pages/{}", entry.unwrap().file_name().to_string_lossy());
-            assert!(ASSETS.iter().any(|(n, ..)| *n == name), "{name} is not embedded");
+            assert!(FILES.iter().any(|(n, ..)| *n == name), "{name} is not embedded");
         }
-        for (name, _, body) in ASSETS.iter().filter(|(name, ..)| name.ends_with(".js")) {
+        for (name, _, body) in FILES.iter().filter(|(name, ..)| name.ends_with(".js")) {
             for line in body.lines().filter(|line| line.starts_with("import ")) {
                 let module = line.rsplit_once(" from '").map(|(_, m)| m.trim_end_matches("';"));
                 let Some(module) = module else { continue };
@@ -170,7 +174,7 @@ mod tests {
                     }
                 };
                 assert!(
-                    ASSETS.iter().any(|(n, ..)| *n == resolved),
+                    FILES.iter().any(|(n, ..)| *n == resolved),
                     "{name} imports {module}, which is not served"
                 );
             }
@@ -179,21 +183,28 @@ mod tests {
 
     #[test]
     fn the_shell_holds_the_portals_answers_form() {
-        assert!(!SHELL.contains(ANSWERS_FORM_MARK));
-        assert!(SHELL.contains("<form id=\"answers-form\"") && SHELL.contains("<template id=\"income-line\">"));
-        assert_eq!(SHELL.matches("<form id=\"answers-form\"").count(), 1);
+        let shell = SHELL.text();
+        assert!(!shell.contains(ANSWERS_FORM_MARK));
+        assert!(shell.contains("<form id=\"answers-form\"") && shell.contains("<template id=\"income-line\">"));
+        assert_eq!(shell.matches("<form id=\"answers-form\"").count(), 1);
+        for name in ["portal.css", "console.css", "main.js"] {
+            assert!(
+                shell.contains(&format!("\"{ASSETS_PREFIX}{}/{name}\"", ASSETS.version())),
+                "{name}"
+            );
+        }
     }
 
     #[test]
     fn pages_carry_a_strict_policy() {
-        let response = respond("GET", "/admin/login");
+        let response = respond("GET", "/admin/login", false);
         let csp = response.headers()["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("frame-src blob:;"));
         assert_eq!(response.headers()["cache-control"], "no-store");
-        assert_eq!(respond("GET", "/admin").status(), 302);
-        assert_eq!(respond("GET", "/admin/nowhere").status(), 404);
-        assert_eq!(respond("POST", "/admin/").status(), 405);
+        assert_eq!(respond("GET", "/admin", false).status(), 302);
+        assert_eq!(respond("GET", "/admin/nowhere", false).status(), 404);
+        assert_eq!(respond("POST", "/admin/", false).status(), 405);
     }
 
     #[test]
@@ -238,14 +249,17 @@ mod tests {
     #[test]
     fn a_targets_page_is_served_for_any_reference_of_its_shape() {
         let reference = format!("1001-1-{}", "a".repeat(32));
-        assert_eq!(respond("GET", &format!("/admin/targets/{reference}")).status(), 200);
+        assert_eq!(
+            respond("GET", &format!("/admin/targets/{reference}"), false).status(),
+            200
+        );
         for path in [
             "/admin/targets/",
             "/admin/targets/a/b",
             "/admin/targets/%41",
             &format!("/admin/targets/{}", "1".repeat(TARGET_REF_MAX_LEN + 1)),
         ] {
-            assert_eq!(respond("GET", path).status(), 404, "{path}");
+            assert_eq!(respond("GET", path, false).status(), 404, "{path}");
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use kennin::Deps;
 use kennin::http::ApiRequest;
-use kennin::pages::{CSS, JS, Pages};
+use kennin::pages::{Assets, CSS, JS, Pages, Served};
 use lambda_http::{Body, Request, Response};
 use std::sync::{Arc, LazyLock};
 
@@ -62,12 +62,18 @@ fn is_survey_page(path: &str) -> bool {
         .is_some_and(|id| (1..=SURVEY_ID_MAX_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-const SHELL: &str = include_str!("../assets/portal.html");
+const SHELL_HTML: &str = include_str!("../assets/portal.html");
 /// The API's OpenAPI 3.1 document, kept in step with template.yaml by a test.
 pub const OPENAPI: &str = include_str!("../assets/openapi.json");
 
-/// (name under /portal/assets/, content type, bytes)
-const ASSETS: [(&str, &str, &str); 17] = [
+const ASSETS_PREFIX: &str = "/portal/assets/";
+static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets::new(ASSETS_PREFIX, &FILES));
+/// The shell, naming the assets' current folder.
+static SHELL: LazyLock<Served> = LazyLock::new(|| ASSETS.shell(SHELL_HTML));
+static OPENAPI_DOCUMENT: LazyLock<Served> = LazyLock::new(|| Served::new(OPENAPI));
+
+/// (name under the assets' folder, content type, text)
+const FILES: [(&str, &str, &str); 17] = [
     ("portal.css", CSS, include_str!("../assets/portal.css")),
     ("main.js", JS, include_str!("../assets/main.js")),
     ("api.js", JS, include_str!("../assets/api.js")),
@@ -93,26 +99,24 @@ const ASSETS: [(&str, &str, &str); 17] = [
 
 pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
     let request = ApiRequest::new(request, &deps.config);
-    let response = respond(request.method(), request.path());
+    let response = respond(request.method(), request.path(), request.accepts_gzip());
     request.finish_page(response)
 }
 
-fn respond(method: &str, path: &str) -> Response<Body> {
-    let pages = Pages::new(&CSP);
+fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
+    let pages = Pages::new(&CSP, gzip);
     if method != "GET" && method != "HEAD" {
-        return pages.page(405, SHELL);
+        return pages.page(405, &SHELL);
     }
     match path {
         "/" | "/portal" => pages.redirect("/portal/"),
-        "/api/openapi.json" => pages.asset("application/json; charset=utf-8", OPENAPI),
-        path if PAGES.contains(&path) || is_survey_page(path) => pages.page(200, SHELL),
-        path => match path
-            .strip_prefix("/portal/assets/")
-            .and_then(|name| ASSETS.iter().find(|(n, ..)| *n == name))
-        {
-            Some((_, content_type, body)) => pages.asset(content_type, body),
-            // The shell shows its "not found" screen for any other address.
-            None => pages.page(404, SHELL),
+        "/api/openapi.json" => pages.document("application/json; charset=utf-8", &OPENAPI_DOCUMENT),
+        path if PAGES.contains(&path) || is_survey_page(path) => pages.page(200, &SHELL),
+        path => match ASSETS.get(path) {
+            Some(asset) => pages.asset(asset),
+            // The shell shows its "not found" screen for any other address (an asset of an
+            // earlier version too: the page that asked is reloaded with the current one).
+            None => pages.page(404, &SHELL),
         },
     }
 }
@@ -123,18 +127,26 @@ mod tests {
 
     #[test]
     fn every_module_the_pages_import_is_served() {
-        for (name, ..) in ASSETS {
+        for (path, asset) in ASSETS.paths() {
+            let response = respond("GET", &path, true);
+            assert_eq!(response.status(), 200, "{}", asset.name);
             assert_eq!(
-                respond("GET", &format!("/portal/assets/{name}")).status(),
-                200,
-                "{name}"
+                response.headers()["cache-control"],
+                "public, max-age=31536000, immutable"
             );
+            assert_eq!(response.headers()["content-encoding"], "gzip");
         }
         let assets = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/pages")).unwrap();
         for entry in assets {
             let name = format!("pages/{}", entry.unwrap().file_name().to_string_lossy());
-            assert!(ASSETS.iter().any(|(n, ..)| *n == name), "{name} is not embedded");
+            assert!(FILES.iter().any(|(n, ..)| *n == name), "{name} is not embedded");
         }
+        let shell = SHELL.text();
+        for name in ["portal.css", "main.js"] {
+            let path = format!("{ASSETS_PREFIX}{}/{name}", ASSETS.version());
+            assert!(shell.contains(&format!("\"{path}\"")), "the shell names {path}");
+        }
+        assert_eq!(respond("GET", "/portal/assets/main.js", false).status(), 404);
     }
 
     /// What the pages tell people about the rules, each number written from the constant that
@@ -187,7 +199,8 @@ mod tests {
     #[test]
     fn the_help_texts_state_the_rules_as_the_code_enforces_them() {
         let rules = stated_rules();
-        let pages = std::iter::once(("portal.html", SHELL)).chain(ASSETS.iter().map(|(name, _, body)| (*name, *body)));
+        let pages =
+            std::iter::once(("portal.html", SHELL_HTML)).chain(FILES.iter().map(|(name, _, body)| (*name, *body)));
         let mut unstated: Vec<&String> = rules.iter().collect();
         for (name, text) in pages {
             let statements: Vec<(usize, usize)> = rules
@@ -209,13 +222,13 @@ mod tests {
 
     #[test]
     fn pages_carry_a_strict_policy() {
-        let response = respond("GET", "/portal/signup");
+        let response = respond("GET", "/portal/signup", false);
         let csp = response.headers()["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
         assert_eq!(response.headers()["cache-control"], "no-store");
-        assert_eq!(respond("GET", "/").status(), 302);
-        assert_eq!(respond("GET", "/portal/nowhere").status(), 404);
-        assert_eq!(respond("POST", "/portal/").status(), 405);
+        assert_eq!(respond("GET", "/", false).status(), 302);
+        assert_eq!(respond("GET", "/portal/nowhere", false).status(), 404);
+        assert_eq!(respond("POST", "/portal/", false).status(), 405);
     }
 
     #[test]
@@ -256,7 +269,7 @@ mod tests {
     fn a_dependents_page_is_served_for_any_id_of_letters_and_digits() {
         let longest = "A".repeat(SURVEY_ID_MAX_LEN);
         for id in ["01JABCDEFGHJKMNPQRSTVWXYZ0", "abc234xyz", "7", longest.as_str()] {
-            let response = respond("GET", &format!("/portal/survey/{id}"));
+            let response = respond("GET", &format!("/portal/survey/{id}"), false);
             assert_eq!(response.status(), 200, "{id}");
             assert_eq!(response.headers()["cache-control"], "no-store");
         }
@@ -270,7 +283,7 @@ mod tests {
             "/portal/survey/ＡＢＣ",
             &format!("/portal/survey/{too_long}"),
         ] {
-            assert_eq!(respond("GET", path).status(), 404, "{path}");
+            assert_eq!(respond("GET", path, false).status(), 404, "{path}");
         }
     }
 }

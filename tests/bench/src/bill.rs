@@ -515,8 +515,9 @@ pub fn markdown(bill: &Bill) -> String {
          resend (③, at most 5 per flow, once a minute) or a recovery or email change adds one each; every \
          further mail a person causes adds US$10 per 100,000 persons. The survey's own mails (the invitation, \
          the reminders as the schedule sends them, receipts, returns and removals) are the second SES line, \
-         counted by the mail part over a simulated campaign (its section). Portal page loads (HTML, CSS, ES modules from the `portal` function, cached \
-         5 minutes by the browser) are API Gateway requests too and are not in the thirty calls.\n\n",
+         counted by the mail part over a simulated campaign (its section). Portal page loads (the HTML shell from the `portal` function; its CSS and ES \
+         modules at content-named addresses the browser keeps for a year, so only a first visit asks for them) \
+         are API Gateway requests too and are not in the thirty calls.\n\n",
         fmt(bill.mails_per_person)
     ));
     let storage: f64 = bill

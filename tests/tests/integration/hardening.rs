@@ -5,7 +5,7 @@ use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
 use kennin::secrets::token_hash;
 use kennin::store::ItemStore;
 use kennin::store::records::{EmailChange, PasswordReset, SignupFlow};
-use kennin_tests::{Engine, HANAKO, PASSWORD, TARO, on_both_engines, spawn_app};
+use kennin_tests::{Engine, HANAKO, PASSWORD, TARO, TestApp, on_both_engines, spawn_app};
 use serde_json::{Value, json};
 
 async fn malformed_bodies_are_refused_before_anything_is_stored(engine: Engine) {
@@ -91,16 +91,32 @@ async fn unicode_edge_cases_get_field_messages(engine: Engine) {
     assert_eq!(reply.status, 401);
 }
 
+/// The address the page's HTML gives the file `name` (in the folder named for the files'
+/// content).
+async fn asset_address(app: &TestApp, page: &str, name: &str) -> String {
+    let reply = app.get(page, None).await;
+    let html = reply.body.as_str().expect("an HTML page");
+    let end = html
+        .find(&format!("/{name}\""))
+        .unwrap_or_else(|| panic!("{page} names no {name}"))
+        + name.len()
+        + 1;
+    let start = html[..end].rfind('"').expect("a quoted address") + 1;
+    html[start..end].to_string()
+}
+
 async fn every_answer_carries_the_security_headers(engine: Engine) {
     let app = spawn_app(engine).await;
+    let portal_css = asset_address(&app, "/portal/", "portal.css").await;
+    let console_css = asset_address(&app, "/admin/login", "console.css").await;
     for (method, path) in [
         ("GET", "/api/me"),
         ("GET", "/api/signup"),
         ("GET", "/api/notices"),
         ("GET", "/portal/"),
-        ("GET", "/portal/assets/portal.css"),
+        ("GET", portal_css.as_str()),
         ("GET", "/admin/login"),
-        ("GET", "/admin/assets/console.css"),
+        ("GET", console_css.as_str()),
         ("GET", "/nowhere"),
     ] {
         let reply = app.finish(app.raw(method, path)).await;
@@ -121,6 +137,39 @@ async fn every_answer_carries_the_security_headers(engine: Engine) {
         if path.starts_with("/api/") {
             assert_eq!(reply.header("cache-control"), Some("no-store"), "{path}");
         }
+    }
+}
+
+/// The pages' files are kept by the browser for a year at an address that changes with them,
+/// and sent gzipped to a browser that takes it; the pages themselves are never kept.
+async fn the_pages_files_are_cached_for_good_and_sent_compressed(engine: Engine) {
+    let app = spawn_app(engine).await;
+    for (page, name, unversioned) in [
+        ("/portal/", "main.js", "/portal/assets/main.js"),
+        ("/admin/login", "console.css", "/admin/assets/console.css"),
+    ] {
+        let path = asset_address(&app, page, name).await;
+        let plain = app.finish(app.raw("GET", &path)).await;
+        assert_eq!(plain.status, 200, "{path}");
+        assert_eq!(
+            plain.header("cache-control"),
+            Some("public, max-age=31536000, immutable"),
+            "{path}"
+        );
+        assert_eq!(plain.header("content-encoding"), None, "{path}");
+        let zipped = app
+            .finish(app.raw("GET", &path).header("accept-encoding", "gzip, deflate, br"))
+            .await;
+        assert_eq!(zipped.header("content-encoding"), Some("gzip"), "{path}");
+        assert_eq!(zipped.header("vary"), Some("accept-encoding"), "{path}");
+        let gone = app.finish(app.raw("GET", unversioned)).await;
+        assert_eq!(gone.status, 404, "{unversioned}");
+        let shell = app.finish(app.raw("GET", page).header("accept-encoding", "gzip")).await;
+        assert_eq!(
+            (shell.header("content-encoding"), shell.header("cache-control")),
+            (Some("gzip"), Some("no-store")),
+            "{page}"
+        );
     }
 }
 
@@ -322,6 +371,7 @@ on_both_engines!(
     malformed_bodies_are_refused_before_anything_is_stored,
     unicode_edge_cases_get_field_messages,
     every_answer_carries_the_security_headers,
+    the_pages_files_are_cached_for_good_and_sent_compressed,
     a_planted_session_cookie_never_authenticates,
     transport_and_origin_headers_hold_their_values,
     logout_clears_the_session_cookie,

@@ -11,6 +11,7 @@
 # its first request. Extra arguments go to `cargo lambda watch`.
 #
 # Env: KENNIN_DYNAMODB_ENDPOINT  use this DynamoDB endpoint (default: start DynamoDB Local)
+#      KENNIN_ADMIN_BIN          a built kennin-admin to seed with (default: cargo run)
 #      KENNIN_WATCH_TABLE        table name (default kennin-watch)
 #      KENNIN_WATCH_OUTBOX       where mails go as .eml files (default .kennin/watch-outbox)
 #      KENNIN_WATCH_PORT         invoke port (default 9000)
@@ -38,8 +39,15 @@ export AWS_REGION="${AWS_REGION:-ap-northeast-1}" AWS_ACCESS_KEY_ID="${AWS_ACCES
 
 log "table $TABLE at $KENNIN_DYNAMODB_ENDPOINT"
 # The table as template.yaml declares it (if missing), and the demo union, through the operator
-# CLI as an operator would against the real table.
-admin=(cargo run --quiet -p kennin-admin -- --table "$TABLE" --dynamodb-endpoint "$KENNIN_DYNAMODB_ENDPOINT")
+# CLI as an operator would against the real table. A kennin-admin already built (the test
+# suite's, KENNIN_ADMIN_BIN) is used as it is: `cargo run -p` would build it again with its own
+# features.
+if [[ -n "${KENNIN_ADMIN_BIN:-}" ]]; then
+    admin=("$KENNIN_ADMIN_BIN")
+else
+    admin=(cargo run --quiet -p kennin-admin --)
+fi
+admin+=(--table "$TABLE" --dynamodb-endpoint "$KENNIN_DYNAMODB_ENDPOINT")
 "${admin[@]}" table create >&2
 "${admin[@]}" insurer put --code 0904 --name "けんにん健康保険組合（デモ）" >&2
 "${admin[@]}" roster import --insurer 0904 --year "$(date +%Y)" infra/local/demo-roster.csv >&2

@@ -17,7 +17,7 @@
 # Usage: scripts/schemathesis.sh
 # Env:   KENNIN_LOCAL_BIN                  a built kennin-local (default: build it)
 #        KENNIN_TEST_DYNAMODB_ENDPOINT      DynamoDB Local, for the second store (else skipped)
-#        KENNIN_SCHEMATHESIS_EXAMPLES       generated cases per operation, main run (default 500)
+#        KENNIN_SCHEMATHESIS_EXAMPLES       generated cases per operation, main run (default 300)
 #        KENNIN_SCHEMATHESIS_MIN_REQUESTS   requests the runs must send together (default 10000)
 #        KENNIN_SCHEMATHESIS_WORKERS        schemathesis workers (default 2)
 #        KENNIN_SCHEMATHESIS_SEED           the generation seed (default fixed, so that a red run
@@ -30,7 +30,7 @@ ROOT="$PWD"
 SCHEMATHESIS_VERSION=4.32.5
 VENV="$ROOT/.tools/schemathesis-venv"
 PYTHON="${KENNIN_PYTHON:-python3}"
-EXAMPLES="${KENNIN_SCHEMATHESIS_EXAMPLES:-500}"
+EXAMPLES="${KENNIN_SCHEMATHESIS_EXAMPLES:-300}"
 MIN_REQUESTS="${KENNIN_SCHEMATHESIS_MIN_REQUESTS:-10000}"
 WORKERS="${KENNIN_SCHEMATHESIS_WORKERS:-2}"
 

@@ -54,6 +54,16 @@ pub(crate) async fn evaluate_password(
     password: &str,
     now: i64,
 ) -> Result<Tried, Error> {
+    let counted = count_try(deps, folded_user_id, now).await?;
+    judge_password(deps, folded_user_id, counted, stored_hash, password, now).await
+}
+
+/// A try counted by `count_try`, not yet judged.
+pub(crate) struct Counted(LoginFailures);
+
+/// The first half of `evaluate_password`, for a caller that reads the stored hash at the same
+/// time: counts the try while the ID is open, or says why it is not.
+pub(crate) async fn count_try(deps: &Deps, folded_user_id: &str, now: i64) -> Result<Counted, Error> {
     let key = LoginFailures::key(folded_user_id);
     let below = |attr, limit| Cond::Or(vec![Cond::missing(attr), Cond::lt(attr, limit)]);
     let open = Cond::And(vec![
@@ -76,11 +86,22 @@ pub(crate) async fn evaluate_password(
             Some(&open),
         )
         .await;
-    let counted: LoginFailures = match counted {
-        Ok(item) => from_item(item)?,
-        Err(StoreError::ConditionFailed { .. }) => return Err(refusal(deps, &key, folded_user_id, now).await?),
-        Err(other) => return Err(other.into()),
-    };
+    match counted {
+        Ok(item) => Ok(Counted(from_item(item)?)),
+        Err(StoreError::ConditionFailed { .. }) => Err(refusal(deps, &key, folded_user_id, now).await?),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The second half of `evaluate_password`: the slow comparison, and the lock a failure sets.
+pub(crate) async fn judge_password(
+    deps: &Deps,
+    folded_user_id: &str,
+    Counted(counted): Counted,
+    stored_hash: Option<&str>,
+    password: &str,
+    now: i64,
+) -> Result<Tried, Error> {
     if deps.hasher.verify(password, stored_hash).await {
         return Ok(Tried::Right);
     }
@@ -92,6 +113,7 @@ pub(crate) async fn evaluate_password(
         user_fingerprint = log_fingerprint(&deps.config.secret, folded_user_id),
         "authentication"
     );
+    let key = LoginFailures::key(folded_user_id);
     counted_failure(deps, &key, &counted, folded_user_id, now).await
 }
 

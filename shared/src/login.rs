@@ -4,7 +4,7 @@
 use crate::deps::Deps;
 use crate::domain::{Next, Password};
 use crate::error::Error;
-use crate::lockout::{Tried, evaluate_password};
+use crate::lockout::{Tried, count_try, judge_password};
 use crate::secrets::{log_fingerprint, token_hash};
 use crate::session::{current_insurer, new_session};
 use crate::store::Write;
@@ -33,16 +33,20 @@ fn fold_user_id(input: &str) -> String {
         .unwrap_or_else(|_| input.trim().to_ascii_lowercase())
 }
 
-/// The account with the typed ID, if any. An unknown ID costs the same two reads as a known one:
-/// the second reads a key no account has, so that the store's work does not tell them apart.
-async fn find_account(deps: &Deps, folded: &str) -> Result<Option<Account>, Error> {
-    let account_id = match deps.store.get(&UserIdGuard::key_for(folded)).await? {
+/// The account ID the typed ID belongs to, if any (the first of the two reads of an account).
+async fn account_id_for(deps: &Deps, folded: &str) -> Result<Option<String>, Error> {
+    Ok(match deps.store.get(&UserIdGuard::key_for(folded)).await? {
         Some(item) => match from_item(item)? {
             UserIdGuard::Account { account_id, .. } => Some(account_id),
             UserIdGuard::Reservation { .. } => None,
         },
         None => None,
-    };
+    })
+}
+
+/// The account itself. An unknown ID costs the same two reads as a known one: this one reads a
+/// key no account has, so that the store's work does not tell them apart.
+async fn account_by_id(deps: &Deps, account_id: Option<String>) -> Result<Option<Account>, Error> {
     let item = deps
         .store
         .get(&Account::key(account_id.as_deref().unwrap_or("")))
@@ -77,8 +81,14 @@ pub async fn login(
     let (store, secret) = (deps.store.as_ref(), deps.config.secret.as_slice());
     // The address's try is counted before anything is evaluated, as the ID's is, so a burst from
     // one address gets no more evaluations than the limit; it is given back unless it turns out
-    // a failure, so each failure counts once and successes and refusals not at all.
-    if let Some(retry_after) = LOGIN_FAILURES_PER_IP.hit(store, secret, client_ip, now).await? {
+    // a failure, so each failure counts once and successes and refusals not at all. Reads and
+    // counts that do not depend on each other go out together: the address's count with the
+    // ID's first read, the ID's count with the account's read.
+    let (address_hit, account_id) = futures::join!(
+        LOGIN_FAILURES_PER_IP.hit(store, secret, client_ip, now),
+        account_id_for(deps, &folded)
+    );
+    if let Some(retry_after) = address_hit? {
         tracing::info!(event = "login_refused_address_throttled", "authentication");
         return Err(Error::LoginThrottled {
             retry_after,
@@ -86,9 +96,10 @@ pub async fn login(
         });
     }
     let evaluated = async {
-        let account = find_account(deps, &folded).await?;
+        let (account, counted) = futures::join!(account_by_id(deps, account_id?), count_try(deps, &folded, now));
+        let (counted, account) = (counted?, account?);
         let stored = account.as_ref().map(|a| a.password_hash.as_str());
-        let tried = evaluate_password(deps, &folded, stored, password.expose(), now).await?;
+        let tried = judge_password(deps, &folded, counted, stored, password.expose(), now).await?;
         Ok::<_, Error>((account, tried))
     }
     .await;
@@ -102,16 +113,21 @@ pub async fn login(
     match tried {
         Tried::Wrong => return Err(Error::InvalidCredentials),
         Tried::WrongAndLocked(lock) => return Err(lock),
-        Tried::Right => LOGIN_FAILURES_PER_IP.give_back(store, secret, client_ip, now).await?,
+        Tried::Right => {}
     }
     // Always there: the dummy hash an unknown ID is checked against matches no password.
     let account = account.ok_or(Error::InvalidCredentials)?;
+    let (given_back, insurer) = futures::join!(
+        LOGIN_FAILURES_PER_IP.give_back(store, secret, client_ip, now),
+        current_insurer(deps, &account)
+    );
+    given_back?;
     // Said only to someone who knows the password, so it tells a stranger nothing.
     if account.disabled {
         tracing::info!(event = "login_refused_disabled", account_id = %account.id, "authentication");
         return Err(Error::AccountDisabled);
     }
-    let Some(insurer) = current_insurer(deps, &account).await? else {
+    let Some(insurer) = insurer? else {
         tracing::info!(event = "login_refused_earlier_year", account_id = %account.id, "authentication");
         return Err(Error::AccountReset);
     };

@@ -16,23 +16,19 @@ pub(crate) async fn of_person(
     symbol: &CardSymbol,
     number: &CardNumber,
 ) -> Result<PasswordContext, Error> {
-    let name = match deps.store.get(&Insurer::key(insurer)).await? {
+    let (insurer_key, person_key) = (Insurer::key(insurer), RosterPerson::key(insurer, year, symbol, number));
+    let (union, person) = futures::join!(deps.store.get(&insurer_key), deps.store.get(&person_key));
+    let name = match union? {
         Some(item) => from_item::<Insurer>(item)?.name,
         None => String::new(),
     };
     let context = PasswordContext::for_user(user_id)
         .insurer(insurer, &name)
         .card(symbol, number);
-    Ok(
-        match deps
-            .store
-            .get(&RosterPerson::key(insurer, year, symbol, number))
-            .await?
-        {
-            Some(item) => context.birth_date(&from_item::<RosterPerson>(item)?.birth_date),
-            None => context,
-        },
-    )
+    Ok(match person? {
+        Some(item) => context.birth_date(&from_item::<RosterPerson>(item)?.birth_date),
+        None => context,
+    })
 }
 
 pub(crate) async fn of_account(deps: &Deps, account: &Account) -> Result<PasswordContext, Error> {

@@ -2,7 +2,7 @@
 //! and absolute timeouts enforced on the server, and logout.
 
 use crate::deps::Deps;
-use crate::domain::Next;
+use crate::domain::{InsurerCode, Next};
 use crate::error::{Error, when_condition_failed};
 use crate::secrets::{new_token, token_hash};
 use crate::store::records::{Account, Insurer, Session, SessionListing, from_item, to_item};
@@ -18,12 +18,16 @@ const TOUCH_INTERVAL_SECONDS: i64 = 60;
 /// read on every logged-in request and changes once a year, and a request in the second after
 /// a new roster that still sees the old year does no harm.
 pub(crate) async fn current_insurer(deps: &Deps, account: &Account) -> Result<Option<Insurer>, Error> {
-    let key = Insurer::key(&account.insurer);
-    let insurer: Option<Insurer> = match deps.store.get_eventually_consistent(&key).await? {
+    union_in_year(deps, &account.insurer, account.year).await
+}
+
+/// The union, if `year` is its current survey year.
+async fn union_in_year(deps: &Deps, code: &InsurerCode, year: i32) -> Result<Option<Insurer>, Error> {
+    let insurer: Option<Insurer> = match deps.store.get_eventually_consistent(&Insurer::key(code)).await? {
         Some(item) => Some(from_item(item)?),
         None => None,
     };
-    Ok(insurer.filter(|i| i.is_current(account.year)))
+    Ok(insurer.filter(|i| i.is_current(year)))
 }
 
 pub struct Authenticated {
@@ -59,6 +63,8 @@ pub fn new_session(account: &Account, now: i64) -> (String, [Write; 2]) {
         created_at: now,
         last_seen_at: now,
         absolute_expires_at: now + ABSOLUTE_TIMEOUT_SECONDS,
+        insurer: Some(account.insurer.clone()),
+        year: Some(account.year),
     };
     let listing = SessionListing {
         token_hash: hash.clone(),
@@ -110,11 +116,30 @@ pub async fn authenticate(deps: &Deps, token: Option<&str>) -> Result<Authentica
         tracing::info!(event = "session_expired", account_id = %session.account_id, timeout, "authentication");
         return Err(Error::SessionExpired);
     }
-    let account: Account = match deps.store.get(&Account::key(&session.account_id)).await? {
-        Some(item) => from_item(item)?,
-        None => return Err(Error::NotAuthenticated),
+    let read_account = async {
+        match deps.store.get(&Account::key(&session.account_id)).await? {
+            Some(item) => Ok::<_, Error>(Some(from_item::<Account>(item)?)),
+            None => Ok(None),
+        }
     };
-    let Some(insurer) = current_insurer(deps, &account).await? else {
+    let (account, insurer) = match (&session.insurer, session.year) {
+        (Some(code), Some(year)) => {
+            let (account, insurer) = futures::join!(read_account, union_in_year(deps, code, year));
+            (account?, insurer?)
+        }
+        _ => {
+            let account = read_account.await?;
+            let insurer = match &account {
+                Some(account) => current_insurer(deps, account).await?,
+                None => None,
+            };
+            (account, insurer)
+        }
+    };
+    let Some(account) = account else {
+        return Err(Error::NotAuthenticated);
+    };
+    let Some(insurer) = insurer.filter(|insurer| insurer.code == account.insurer) else {
         return Err(Error::AccountReset);
     };
     // A password reset or change, or ending sessions, raised the account's epoch: sessions from

@@ -164,9 +164,41 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
     let now = deps.clock.unix();
     let store = deps.store.as_ref();
     let secret = deps.config.secret.as_slice();
-    let insurer: Insurer = match store.get(&Insurer::key(&code)).await? {
+    // A failure is counted before the roster is read and given back on a match, so a burst of
+    // concurrent guesses gets no more evaluations than the limits allow. The counts and the
+    // insurer's read are independent, so they go out together: one round trip instead of three.
+    let card = card_value(&code, &symbol, &number);
+    let limits = [(&IDENTITY_PER_CARD, card.as_str()), (&IDENTITY_PER_IP, client_ip)];
+    let insurer_key = Insurer::key(&code);
+    let (insurer, hits) = futures::join!(
+        store.get(&insurer_key),
+        futures::future::join_all(limits.iter().map(|(limit, value)| limit.hit(store, secret, value, now))),
+    );
+    let hits = hits.into_iter().collect::<Result<Vec<_>, _>>()?;
+    // A limit that tripped keeps its count; the others take theirs back, as if never asked.
+    let give_back = |counted: &[bool]| {
+        futures::future::try_join_all(
+            limits
+                .iter()
+                .zip(counted)
+                .filter(|(_, counted)| **counted)
+                .map(|((limit, value), _)| limit.give_back(store, secret, value, now)),
+        )
+    };
+    if let Some((tripped, retry_after)) = limits.iter().zip(&hits).find_map(|((limit, _), hit)| hit.map(|r| (limit, r))) {
+        give_back(&hits.iter().map(Option::is_none).collect::<Vec<_>>()).await?;
+        tracing::warn!(event = "identity_check_throttled", "signup");
+        return Err(Error::IdentityThrottled {
+            retry_after,
+            window_seconds: tripped.window_seconds,
+        });
+    }
+    let all_counted = [true; 2];
+    // An unknown or closed insurer is a mistyped code, not a guess at a card: it costs nothing.
+    let insurer: Insurer = match insurer? {
         Some(item) => from_item(item)?,
         None => {
+            give_back(&all_counted).await?;
             return Err(Error::field(
                 "insurerCode",
                 "保険者指定コードが見つかりません。お手元の案内をご確認ください。",
@@ -174,28 +206,12 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
         }
     };
     let Some(year) = insurer.current_year else {
+        give_back(&all_counted).await?;
         return Err(Error::field(
             "insurerCode",
             "この保険者の資格調査は現在受け付けていません。",
         ));
     };
-
-    // A failure is counted before the roster is read and given back on a match, so a burst of
-    // concurrent guesses gets no more evaluations than the limits allow.
-    let card = card_value(&code, &symbol, &number);
-    let limits = [(&IDENTITY_PER_CARD, card.as_str()), (&IDENTITY_PER_IP, client_ip)];
-    for (taken, (limit, value)) in limits.iter().enumerate() {
-        if let Some(retry_after) = limit.hit(store, secret, value, now).await? {
-            for (earlier, value) in &limits[..taken] {
-                earlier.give_back(store, secret, value, now).await?;
-            }
-            tracing::warn!(event = "identity_check_throttled", "signup");
-            return Err(Error::IdentityThrottled {
-                retry_after,
-                window_seconds: limit.window_seconds,
-            });
-        }
-    }
 
     let person = match store.get(&RosterPerson::key(&code, year, &symbol, &number)).await? {
         Some(item) => Some(from_item::<RosterPerson>(item)?),
@@ -206,10 +222,8 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
         tracing::info!(event = "identity_check_failed", "signup");
         return Err(Error::IdentityMismatch);
     };
-    for (limit, value) in limits {
-        limit.give_back(store, secret, value, now).await?;
-    }
     if person.claimed_by.is_some() {
+        give_back(&all_counted).await?;
         return Err(Error::AlreadyRegistered);
     }
 
@@ -228,11 +242,15 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
         email: None,
         code: PendingCode::default(),
     };
-    store
-        .transact(vec![
+    // A match gives its counts back in the same round trip as the flow's write.
+    let (given_back, written) = futures::join!(
+        give_back(&all_counted),
+        store.transact(vec![
             Write::put(SignupFlow::key(&flow.id), to_item(&flow, Some(flow.expires_at))).when(Cond::NotExists),
-        ])
-        .await?;
+        ]),
+    );
+    given_back?;
+    written?;
     tracing::info!(event = "identity_check_passed", "signup");
     Ok(Started {
         token,
@@ -291,23 +309,30 @@ pub async fn account(deps: &Deps, token: Option<&str>, input: AccountInput) -> R
     let mut fields = Fields::default();
     let user_id = fields.check("userId", UserId::parse(&input.user_id));
     // The person proved their card and birth date at ①: naming them in a refusal tells nothing new.
-    let context = crate::password_context::of_person(
-        deps,
-        user_id.as_ref(),
-        &flow.insurer,
-        flow.year,
-        &flow.symbol,
-        &flow.number,
-    )
-    .await?;
-    let password = fields.check("password", Password::parse(&input.password, &context));
+    // Whether the ID is free is read at the same time; a field's refusal still comes first.
+    let (context, seen_guard) = futures::join!(
+        crate::password_context::of_person(
+            deps,
+            user_id.as_ref(),
+            &flow.insurer,
+            flow.year,
+            &flow.symbol,
+            &flow.number,
+        ),
+        async {
+            match &user_id {
+                Some(user_id) => claimable_guard(deps, &flow, user_id).await,
+                None => Ok(None),
+            }
+        }
+    );
+    let password = fields.check("password", Password::parse(&input.password, &context?));
     let email = fields.check("email", Email::parse(&input.email));
     fields.finish()?;
     let (Some(user_id), Some(password), Some(email)) = (user_id, password, email) else {
         unreachable!("every field parsed when no field error was recorded");
     };
-
-    let seen_guard = claimable_guard(deps, &flow, &user_id).await?;
+    let seen_guard = seen_guard?;
     let password_hash = deps.hasher.hash(password.expose()).await.map_err(Error::Unavailable)?;
     let issued = codes::issue(deps, PURPOSE, &flow.id, now);
     let mut flow_changes = vec![

@@ -1125,10 +1125,18 @@ pub struct Session {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub absolute_expires_at: i64,
+    /// The account's union and survey year, which never change for an account: with them the
+    /// union is read beside the account instead of after it. Missing in sessions begun before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurer: Option<InsurerCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
 }
 
 attributes!(Session {
     ACCOUNT_ID: str = "accountId",
+    INSURER: InsurerCode = "insurer",
+    YEAR: i32 = "year",
     EPOCH: i64 = "epoch",
     CREATED_AT: i64 = "createdAt",
     LAST_SEEN_AT: i64 = "lastSeenAt",
@@ -1575,6 +1583,8 @@ pub(super) mod tests {
             created_at: 2,
             last_seen_at: 3,
             absolute_expires_at: 4,
+            insurer: Some(insurer_code()),
+            year: Some(2026),
         }]);
         assert_declared_as_stored(&[SessionListing {
             token_hash: "hash".into(),

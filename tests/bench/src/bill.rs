@@ -158,7 +158,7 @@ pub fn compute(
         let memory = memory_of(template, function_of(route));
         // On Lambda a hashing step is its round trips plus the hash at the function's CPU share.
         let duration_ms = if figures.hashing {
-            (figures.dynamodb_sum_p50_ms + hash_ms_at(memory, argon.rust_cpu_p50_ms)).ceil()
+            (figures.dynamodb_wait_p50_ms + hash_ms_at(memory, argon.rust_cpu_p50_ms)).ceil()
         } else {
             figures.p50_ms.ceil()
         };
@@ -388,7 +388,7 @@ fn documents_lines(report: &DocumentsReport, template: &str) -> Result<Documents
     let create_memory = memory_of(template, "functions/survey-documents-create");
     let create_ms = create.p50_ms.ceil();
     let complete_memory = memory_of(template, "functions/survey-document-complete");
-    let complete_ms = (complete.dynamodb_sum_p50_ms + verify_ms + s3_ms).ceil();
+    let complete_ms = (complete.dynamodb_wait_p50_ms + verify_ms + s3_ms).ceil();
     let download_memory = memory_of(template, "functions/survey-document");
     let lambda = vec![
         lambda_line(

@@ -3,6 +3,9 @@
 use kennin::domain::InsurerCode;
 use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
 use kennin::roster;
+use kennin::secrets::token_hash;
+use kennin::store::records::{Session, from_item};
+use kennin::store::{Change, Cond, ItemStore};
 use kennin_tests::{Engine, PASSWORD, SURVEY_YEAR, TARO, on_both_engines, spawn_app, without_request_id};
 use serde_json::json;
 
@@ -142,6 +145,37 @@ async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
     assert_eq!(me.body["surveyYear"], SURVEY_YEAR + 1);
 }
 
+/// Sessions carry their account's union and year, so that the union is read beside the account;
+/// a session written before they did (by the previous version, alive up to 12 hours after a
+/// deploy) still works, and the yearly reset still ends both kinds.
+async fn sessions_with_and_without_their_union_work_until_the_reset(engine: Engine) {
+    let app = spawn_app(engine).await;
+    app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
+    let carrying = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
+    let older = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
+    let older_key = Session::key(&token_hash(older.split_once('=').unwrap().1));
+    let stored: Session = from_item(app.store.get(&older_key).await.unwrap().unwrap()).unwrap();
+    assert_eq!((stored.insurer.map(|c| c.to_string()), stored.year), (Some("0904".into()), Some(SURVEY_YEAR)));
+    app.store
+        .update(&older_key, &[Change::remove(Session::INSURER), Change::remove(Session::YEAR)], Some(&Cond::Exists))
+        .await
+        .unwrap();
+    for session in [&carrying, &older] {
+        let me = app.get("/api/me", Some(session)).await;
+        assert_eq!((me.status, &me.body["surveyYear"]), (200, &json!(SURVEY_YEAR)));
+    }
+
+    let code = InsurerCode::parse("0904").unwrap();
+    let csv = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
+    let people = roster::parse(csv, &code, SURVEY_YEAR + 1, time::macros::date!(2037 - 06 - 01)).unwrap();
+    roster::import(app.store.as_ref(), &code, SURVEY_YEAR + 1, people, &mut |_| {})
+        .await
+        .unwrap();
+    for session in [&carrying, &older] {
+        assert_eq!(app.get("/api/me", Some(session)).await.code(), "account_reset");
+    }
+}
+
 async fn bad_requests_get_clear_answers_and_never_a_500(engine: Engine) {
     let app = spawn_app(engine).await;
     let post = |path: &str, content_type: &str, body: String| {
@@ -279,5 +313,6 @@ on_both_engines!(
     five_failures_lock_the_id_for_thirty_minutes,
     sessions_end_when_idle_or_too_old,
     a_new_years_roster_resets_last_years_accounts,
+    sessions_with_and_without_their_union_work_until_the_reset,
     bad_requests_get_clear_answers_and_never_a_500,
 );

@@ -185,7 +185,11 @@ pub async fn identity(deps: &Deps, input: IdentityInput, client_ip: &str) -> Res
                 .map(|((limit, value), _)| limit.give_back(store, secret, value, now)),
         )
     };
-    if let Some((tripped, retry_after)) = limits.iter().zip(&hits).find_map(|((limit, _), hit)| hit.map(|r| (limit, r))) {
+    if let Some((tripped, retry_after)) = limits
+        .iter()
+        .zip(&hits)
+        .find_map(|((limit, _), hit)| hit.map(|r| (limit, r)))
+    {
         give_back(&hits.iter().map(Option::is_none).collect::<Vec<_>>()).await?;
         tracing::warn!(event = "identity_check_throttled", "signup");
         return Err(Error::IdentityThrottled {

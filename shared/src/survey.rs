@@ -8,7 +8,7 @@ use crate::deps::Deps;
 use crate::domain::{Day, Next, TargetStatus};
 use crate::error::Error;
 use crate::session::authenticate;
-use crate::store::records::{Campaign, Target, UnionContact, from_item};
+use crate::store::records::{Account, Campaign, Insurer, Target, UnionContact, from_item};
 use crate::union_contact::ContactView;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -116,13 +116,21 @@ pub struct Survey {
 
 pub async fn survey(deps: &Deps, token: Option<&str>) -> Result<Survey, Error> {
     let authenticated = authenticate(deps, token).await?.require(Next::Home)?;
-    let (account, insurer) = (authenticated.account, authenticated.insurer);
+    survey_of(deps, &authenticated.account, authenticated.insurer).await
+}
+
+/// The survey of a person past first login (also part of the top page's `GET /api/me`). The
+/// campaign and the person's targets are read side by side; a campaign not yet published shows
+/// no targets.
+pub(crate) async fn survey_of(deps: &Deps, account: &Account, insurer: Insurer) -> Result<Survey, Error> {
     let store = deps.store.as_ref();
-    let campaign = campaign::get(store, &insurer.code, account.year).await?;
+    let partition = Target::partition(&insurer.code, account.year, &account.symbol, &account.number);
+    let (campaign, items) = futures::try_join!(campaign::get(store, &insurer.code, account.year), async {
+        Ok(store.query(&partition, Target::SK_PREFIX).await?)
+    })?;
     let mut targets = Vec::new();
     if campaign.as_ref().is_some_and(|c| c.published_at.is_some()) {
-        let partition = Target::partition(&insurer.code, account.year, &account.symbol, &account.number);
-        for item in store.query(&partition, Target::SK_PREFIX).await? {
+        for item in items {
             let target: Target = from_item(item)?;
             // A dependent who left the roster is the union's to settle, not the person's.
             if !target.left_roster {

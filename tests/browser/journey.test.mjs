@@ -389,9 +389,16 @@ test('⑦ the top page: 提出済み for both, the child still to answer', async
   assert.deepEqual(facts, ['続柄：配偶者回答状況：提出済み', '続柄：子回答状況：未回答', '続柄：母回答状況：提出済み']);
 });
 
-test('a returning page takes its files from the cache and its page gzipped', async () => {
+test('a returning top page: its files from the cache, the page gzipped, one API call', async () => {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
+  const apiCalls = [];
+  cdp.on('Network.requestWillBeSent', ({ request }) => {
+    const { pathname, search } = new URL(request.url);
+    if (pathname.startsWith('/api/')) {
+      apiCalls.push(`${request.method} ${pathname}${search}`);
+    }
+  });
   const fromNetwork = [];
   const fromCache = new Set();
   const caching = [];
@@ -419,6 +426,7 @@ test('a returning page takes its files from the cache and its page gzipped', asy
     assert.equal(header, 'public, max-age=31536000, immutable', 'kept a year, never asked again');
   }
   assert.equal(shellEncoding, 'gzip', 'the page itself is sent gzipped');
+  assert.deepEqual(apiCalls, ['GET /api/me?include=survey'], 'who is logged in, the notices and the survey in one call');
 });
 
 test('⑥ the top page, settings and logout', async () => {

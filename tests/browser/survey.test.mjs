@@ -1,7 +1,7 @@
 // The survey on the top page and on a dependent's page, in each state a campaign can be in. As
 // the demo roster's 1001-2 佐倉 花子, who has no target dependent: her real answer is "nothing
-// is asked of you"; for the other states the test answers GET /api/survey and GET
-// /api/survey/targets/{id} itself, with the contract's shapes (the journey and
+// is asked of you"; for the other states the test answers the survey of GET /api/me?include=survey
+// and GET /api/survey/targets/{id} itself, with the contract's shapes (the journey and
 // survey-form.test.mjs use the real ones).
 
 import assert from 'node:assert/strict';
@@ -94,13 +94,17 @@ async function registeredAndLoggedIn(page) {
 }
 
 /**
- * A page of the logged-in context; with `survey`, GET /api/survey answers that instead of the
- * server, and GET /api/survey/targets/{id} the form of each of `forms` (by id).
+ * A page of the logged-in context; with `survey`, the top page's GET /api/me?include=survey
+ * carries that survey instead of the server's, and GET /api/survey/targets/{id} answers the form
+ * of each of `forms` (by id).
  */
 async function pageWith(survey, forms = []) {
   const page = await newPage(browser, { timezoneId: 'Europe/London', storageState: await context.storageState() });
   if (survey) {
-    await page.route('**/api/survey', (route) => route.fulfill({ json: survey }));
+    await page.route('**/api/me?include=survey', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...(await response.json()), survey } });
+    });
   }
   for (const form of forms) {
     await page.route(`**/api/survey/targets/${form.id}`, (route) => route.fulfill({ json: form }));

@@ -8,6 +8,11 @@ pub fn operations() -> Vec<Operation> {
     vec![
         Operation::get("me", "Who is logged in, the next step and the union's notices")
             .access(Access::Session)
+            .query_parameter(
+                me::Include::PARAMETER,
+                "survey: also the survey (what GET /api/survey answers), once first login is finished",
+                "survey",
+            )
             .answers::<me::Me>(200, "OK"),
     ]
 }
@@ -17,5 +22,9 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
 }
 
 async fn run(deps: &Deps, request: &ApiRequest) -> Result<Reply, Error> {
-    Ok(Reply::json(200, me::me(deps, request.cookie(SESSION_COOKIE)).await?))
+    let include = me::Include::parse(request.query_parameter(me::Include::PARAMETER))?;
+    Ok(Reply::json(
+        200,
+        me::me(deps, request.cookie(SESSION_COOKIE), include).await?,
+    ))
 }

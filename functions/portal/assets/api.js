@@ -19,10 +19,11 @@ export function toLogin(reason) {
 /**
  * The logged-in person, or a redirect: to login when there is no session; while first login is
  * unfinished, to the page of the step the API names as `next` (the API alone knows the order of
- * the steps; once it answers `home`, every page is open).
+ * the steps; once it answers `home`, every page is open). `include: 'survey'` brings the survey
+ * in the same call (the top page's one request).
  */
-export async function whoAmI() {
-  const me = await api('GET', '/api/me');
+export async function whoAmI({ include } = {}) {
+  const me = await api('GET', include ? `/api/me?include=${encodeURIComponent(include)}` : '/api/me');
   if (sessionOver(me)) {
     toLogin(me.code === 'session_expired' ? 'session_expired' : 'login_required');
     return null;

@@ -1,17 +1,6 @@
-// The survey as GET /api/survey tells it: the campaign, the union's contact and this person's
-// target dependents. Shared by the top page and each dependent's page.
-
-import { api, sessionOver, toLogin } from './api.js';
-
-/** The survey, or null when the session is over (the person is then sent to login). */
-export async function loadSurvey() {
-  const survey = await api('GET', '/api/survey');
-  if (sessionOver(survey)) {
-    toLogin(survey.code === 'session_expired' ? 'session_expired' : 'login_required');
-    return null;
-  }
-  return survey;
-}
+// Showing the survey as the API tells it (GET /api/me?include=survey, GET /api/survey/{id}): the
+// campaign, the union's contact and this person's target dependents. Shared by the top page and
+// each dependent's page.
 
 /** YYYY-MM-DD → YYYY年M月D日 (a calendar date: no time zone to convert). */
 export function longDate(isoDate) {

@@ -66,9 +66,11 @@ pub(crate) fn rounds(calls: &[RoundTrip]) -> Vec<Vec<&RoundTrip>> {
     for call in by_start {
         match rounds.last_mut() {
             Some(round)
-                if round.iter().map(|c| c.ended_us).min().is_some_and(|first_end| {
-                    call.started_us() + LOGGING_SLACK_US < first_end
-                }) =>
+                if round
+                    .iter()
+                    .map(|c| c.ended_us)
+                    .min()
+                    .is_some_and(|first_end| call.started_us() + LOGGING_SLACK_US < first_end) =>
             {
                 round.push(call)
             }
@@ -559,13 +561,19 @@ mod tests {
             call("UpdateItem", 3_705, 4_200),
         ];
         assert_eq!(rounds(&calls).len(), 3);
-        assert_eq!(signature(&calls), "GetItem ∥ UpdateItem → GetItem → PutItem ∥ UpdateItem");
+        assert_eq!(
+            signature(&calls),
+            "GetItem ∥ UpdateItem → GetItem → PutItem ∥ UpdateItem"
+        );
         assert!((waited_ms(&calls) - (1.6 + 0.85 + 1.0)).abs() < 1e-9);
     }
 
     #[test]
     fn a_call_that_starts_as_the_last_one_is_logged_follows_it() {
-        let calls = [call("GetItem", 0, 1_000), call("GetItem", 1_000 - LOGGING_SLACK_US / 2, 2_000)];
+        let calls = [
+            call("GetItem", 0, 1_000),
+            call("GetItem", 1_000 - LOGGING_SLACK_US / 2, 2_000),
+        ];
         assert_eq!(signature(&calls), "GetItem → GetItem");
     }
 }

@@ -155,9 +155,16 @@ async fn sessions_with_and_without_their_union_work_until_the_reset(engine: Engi
     let older = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
     let older_key = Session::key(&token_hash(older.split_once('=').unwrap().1));
     let stored: Session = from_item(app.store.get(&older_key).await.unwrap().unwrap()).unwrap();
-    assert_eq!((stored.insurer.map(|c| c.to_string()), stored.year), (Some("0904".into()), Some(SURVEY_YEAR)));
+    assert_eq!(
+        (stored.insurer.map(|c| c.to_string()), stored.year),
+        (Some("0904".into()), Some(SURVEY_YEAR))
+    );
     app.store
-        .update(&older_key, &[Change::remove(Session::INSURER), Change::remove(Session::YEAR)], Some(&Cond::Exists))
+        .update(
+            &older_key,
+            &[Change::remove(Session::INSURER), Change::remove(Session::YEAR)],
+            Some(&Cond::Exists),
+        )
         .await
         .unwrap();
     for session in [&carrying, &older] {

@@ -87,6 +87,40 @@ async fn the_survey_needs_a_session_and_the_first_login_finished(engine: Engine)
     assert!(early.body.get("targets").is_none());
 }
 
+/// The top page's one call: `GET /api/me?include=survey` carries exactly what `GET /api/survey`
+/// answers once first login is finished, and nothing before; any other `include` is refused.
+async fn the_top_page_gets_the_survey_with_who_is_logged_in(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let early = app.logged_in(&HANAKO, "hanako_sakura", "hanako@example.com").await;
+    let me = app.get("/api/me?include=survey", Some(&early)).await;
+    assert_eq!((me.status, &me.body["next"]), (200, &serde_json::json!("terms")));
+    assert!(me.body.get("survey").is_none(), "{:?}", me.body);
+
+    let session = app.at_home(&TARO, "taro_kenpo", "taro@example.com").await;
+    let alone = app.get("/api/me", Some(&session)).await;
+    assert!(alone.body.get("survey").is_none(), "only when asked for");
+    let me = app.get("/api/me?include=survey", Some(&session)).await;
+    assert_eq!(me.status, 200, "{:?}", me.body);
+    assert_eq!(me.body["name"], alone.body["name"]);
+    assert_eq!(me.body["survey"], app.get("/api/survey", Some(&session)).await.body);
+    assert_eq!(me.body["survey"]["campaign"]["state"], "open");
+    assert_eq!(me.body["survey"]["targets"].as_array().map(Vec::len), Some(3));
+
+    for wrong in ["surveys", "notices", "survey,notices"] {
+        let refused = app.get(&format!("/api/me?include={wrong}"), Some(&session)).await;
+        assert_eq!((refused.status, refused.code()), (400, "invalid_input"), "{wrong}");
+        assert!(
+            refused.body["message"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| c > '\u{3000}'),
+            "{:?}",
+            refused.body
+        );
+    }
+}
+
 /// Logs in again (sessions end while the test moves the clock by days) and reads the survey.
 async fn survey_at(app: &TestApp, at: i64) -> Value {
     let now = kennin::clock::Clock::unix(app.clock.as_ref());
@@ -186,6 +220,7 @@ async fn nobody_sees_another_persons_or_another_unions_targets(engine: Engine) {
 }
 
 on_both_engines!(
+    the_top_page_gets_the_survey_with_who_is_logged_in,
     the_demo_person_sees_their_targets_with_the_deadline_and_the_unions_contact,
     the_survey_needs_a_session_and_the_first_login_finished,
     the_window_opens_on_its_minute_and_closes_after_the_grace_days,

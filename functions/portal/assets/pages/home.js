@@ -1,9 +1,9 @@
 import { api, toLogin, whoAmI } from '../api.js';
 import { renderNotices } from '../forms.js';
-import { askTheUnion, deadline, loadSurvey, longDate, longDateTime, showContact, statusBadge } from '../survey.js';
+import { askTheUnion, deadline, longDate, longDateTime, showContact, statusBadge } from '../survey.js';
 
 export async function start(section) {
-  const me = await whoAmI();
+  const me = await whoAmI({ include: 'survey' });
   if (!me) {
     return;
   }
@@ -20,10 +20,7 @@ export async function start(section) {
     await api('DELETE', '/api/session');
     toLogin('logged_out');
   });
-  const survey = await loadSurvey();
-  if (survey) {
-    showSurvey(section.querySelector('#home-survey'), survey);
-  }
+  showSurvey(section.querySelector('#home-survey'), me.survey);
 }
 
 /** Mail to the registered address stopped (it bounced, or a mail was reported as spam). */
@@ -47,11 +44,6 @@ function showUndeliverable(box, kind) {
 function showSurvey(box, survey) {
   const status = box.querySelector('#home-survey-status');
   box.removeAttribute('aria-busy');
-  if (!survey.ok) {
-    status.className = 'notice warn';
-    status.textContent = survey.message;
-    return;
-  }
   const { campaign, contact } = survey;
   const targets = survey.targets || [];
   const showUnionContact = () =>

@@ -19,8 +19,10 @@
 # DynamoDB Local at KENNIN_TEST_DYNAMODB_ENDPOINT (eval "$(scripts/services.sh start)"):
 #   cargo build --release -p kennin-admin -p kennin-bench
 #   target/release/kennin-bench survey-import --admin target/release/kennin-admin
-# The survey form part alone likewise (its section, and the bill computed again with it):
+# The steps part alone likewise (its section, with the round trips before and after folding):
 #   cargo build --release -p kennin-local -p kennin-bench
+#   target/release/kennin-bench steps --local target/release/kennin-local
+# The survey form part alone likewise (its section, and the bill computed again with it):
 #   target/release/kennin-bench survey-form --local target/release/kennin-local
 # The documents part alone likewise (it needs moto too, which services.sh starts):
 #   target/release/kennin-bench documents --local target/release/kennin-local

@@ -148,7 +148,7 @@ pub fn compute(
         ("POST /api/signup/account", 1.0),
         ("POST /api/signup/code", 1.0),
         ("POST /api/session", 3.0),
-        ("GET /api/me", 30.0),
+        (crate::steps::TOP_PAGE, 30.0),
     ];
     let hashing_memory_mb = memory_of(template, "functions/session-login");
     let mut lines = Vec::new();
@@ -177,7 +177,7 @@ pub fn compute(
     // The survey as measured: a person with two dependents (the most a person is asked about
     // for most unions; the import section's union has 1.5 dependents a person, not all targets).
     let survey_function_of = |route: &str| match route {
-        "GET /api/survey" => Ok("functions/survey"),
+        crate::steps::TOP_PAGE => Ok("functions/me"),
         "GET /api/survey/targets/{id}" => Ok("functions/survey-target"),
         "PUT /api/survey/targets/{id}/answers" => Ok("functions/survey-answers"),
         "POST /api/survey/targets/{id}/submit" => Ok("functions/survey-submit"),
@@ -478,7 +478,7 @@ pub fn markdown(bill: &Bill) -> String {
     out.push_str(
         "Each person: one signup ① → ③, three logins ④, thirty other API calls (priced as the top page \
          `GET /api/me`, a read-only step) and the survey as the survey form section measured it (two \
-         dependents, ten saves and one submit each, the list and the forms read); and, when the documents part \
+         dependents, ten saves and one submit each, the top page and the forms read); and, when the documents part \
          has run, the documents of 150,000 dependents, three a dependent of about 1.5 MB each, each a presign, an \
          upload to S3, a complete (S3 get, put, delete) and one download by staff at review, kept for the \
          campaign's default retention. Durations are this run's p50 step times rounded up to Lambda's 1 ms; \

@@ -354,12 +354,12 @@ async fn send_documents(
     let ip = steps::address_of(person);
     let session = steps::first_login(client, &runner.outbox, person, &ip, &mut |_, _| {}).await?;
     let session = Some(session.as_str());
-    let list = steps::expect(
-        client.send("GET", "/api/survey", None, session, &ip).await?,
+    let top = steps::expect(
+        client.send("GET", steps::TOP_PAGE.trim_start_matches("GET "), None, session, &ip).await?,
         200,
-        "survey list",
+        "top page",
     )?;
-    let targets: Vec<String> = list.body["targets"]
+    let targets: Vec<String> = top.body["survey"]["targets"]
         .as_array()
         .ok_or("no targets in the survey")?
         .iter()

@@ -180,8 +180,11 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let report = steps::run(&local, &endpoint, &work_dir(&root, "steps"), persons, warm_up, repeats).await?;
             write_json(&root, "steps", &report)?;
-            write_section(&root, "steps", &steps::markdown(&report))?;
-            eprint!("{}", steps::markdown(&report));
+            let before = read_json::<steps::StepsReport>(&root, steps::BEFORE_FOLDING).ok();
+            let section = steps::markdown(&report, before.as_ref());
+            write_section(&root, "steps", &section)?;
+            splice_section(&root, steps::HEADING, &section)?;
+            eprint!("{section}");
         }
         Part::Argon2 { rounds } => {
             let report = tokio::task::spawn_blocking(move || argon::run(rounds))

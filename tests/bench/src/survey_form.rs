@@ -1,7 +1,7 @@
 //! The survey form (調査票) against DynamoDB Local through kennin-local: each person of the bench's
 //! union, after the first login, answers for two dependents (a spouse living together with a
 //! part-time job, a mother living apart on a pension with a remittance) section by section, ten
-//! saves each, submits each once, and reads the list and the forms as the portal does. The
+//! saves each, submits each once, and reads the top page (with the survey) and the forms as the portal does. The
 //! save and submit steps' latency goes next to their DynamoDB round trips (the engine's own
 //! `kennin::dynamodb` events, matched by request ID, as in the steps part), and a whole survey's
 //! capacity units are summed per person.
@@ -23,12 +23,12 @@ use time::{Date, Duration, Month, OffsetDateTime};
 
 /// The measured steps: (name, route, per survey of a person with two dependents).
 pub const STEPS: [(&str, &str, u32); 4] = [
-    ("survey list", "GET /api/survey", 2),
+    ("top page with the survey", steps::TOP_PAGE, 2),
     ("form", "GET /api/survey/targets/{id}", 4),
     ("save", "PUT /api/survey/targets/{id}/answers", 2 * SAVES_PER_DEPENDENT),
     ("submit", "POST /api/survey/targets/{id}/submit", 2),
 ];
-const LIST: usize = 0;
+const TOP: usize = 0;
 const FORM: usize = 1;
 const SAVE: usize = 2;
 const SUBMIT: usize = 3;
@@ -215,6 +215,7 @@ async fn survey(client: &Client, outbox: &Path, person: u32, samples: &mut Vec<S
     let ip = steps::address_of(person);
     let session = steps::first_login(client, outbox, person, &ip, &mut |_, _| {}).await?;
     let session = Some(session.as_str());
+    let top_page = steps::TOP_PAGE.trim_start_matches("GET ");
     let mut record = |step: usize, reply: Reply, what: &str| -> Result<Value, String> {
         let reply = steps::expect(reply, 200, what)?;
         samples.push(Sample {
@@ -225,19 +226,15 @@ async fn survey(client: &Client, outbox: &Path, person: u32, samples: &mut Vec<S
         });
         Ok(reply.body)
     };
-    let list = record(
-        LIST,
-        client.send("GET", "/api/survey", None, session, &ip).await?,
-        "survey list",
-    )?;
-    let targets: Vec<(String, String)> = list["targets"]
+    let top = record(TOP, client.send("GET", top_page, None, session, &ip).await?, "top page")?;
+    let targets: Vec<(String, String)> = top["survey"]["targets"]
         .as_array()
         .ok_or("no targets in the survey")?
         .iter()
         .filter_map(|t| Some((t["id"].as_str()?.to_string(), t["relationship"].as_str()?.to_string())))
         .collect();
     if targets.len() != DEPENDENTS as usize {
-        return Err(format!("{} targets, expected {DEPENDENTS}: {list}", targets.len()));
+        return Err(format!("{} targets, expected {DEPENDENTS}: {top}", targets.len()));
     }
     for (id, relationship) in targets {
         let path = format!("/api/survey/targets/{id}");
@@ -267,11 +264,7 @@ async fn survey(client: &Client, outbox: &Path, person: u32, samples: &mut Vec<S
         }
         record(FORM, client.send("GET", &path, None, session, &ip).await?, "form")?;
     }
-    record(
-        LIST,
-        client.send("GET", "/api/survey", None, session, &ip).await?,
-        "survey list",
-    )?;
+    record(TOP, client.send("GET", top_page, None, session, &ip).await?, "top page")?;
     Ok(())
 }
 
@@ -401,10 +394,10 @@ pub fn markdown(report: &SurveyFormReport) -> String {
     out.push_str(&format!(
         "Measured on {} (load average before: {}) by `kennin-bench survey-form`: kennin-local (release) on {}, one \
          client, one request at a time on a kept-alive connection. Each of {} persons (after {} warm-up persons) \
-         logs in for the first time, then answers the survey as the portal sends it: the list, and for each of \
+         logs in for the first time, then answers the survey as the portal sends it: the top page (with the survey), and for each of \
          two dependents (a spouse living together with a part-time job; a mother living apart on a pension, with \
          a remittance) the form, {} saves (one section or correction each, the answers so far sent whole with \
-         the version of the last save), the submit, and the form again; the list once more at the end. Round \
+         the version of the last save), the submit, and the form again; the top page once more at the end. Round \
          trips and capacity units are the engine's own `kennin::dynamodb` events matched by request ID, as in the \
          steps section; a transaction's writes are counted at 2 units per item as DynamoDB bills them. The form's \
          reads (session, then the target, the campaign and the union's documents table) run side by side (∥): one \

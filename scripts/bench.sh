@@ -28,6 +28,9 @@
 #   target/release/kennin-bench documents --local target/release/kennin-local
 # The mail part alone likewise (moto; the embedded store):
 #   target/release/kennin-bench mail
+# The pages part alone (Chromium and Lighthouse, installed by browser-tests.sh):
+#   KENNIN_LOCAL_BIN=target/release/kennin-local KENNIN_PAGES_BENCH_OUT=docs/bench/pages.json \
+#       scripts/browser-tests.sh && target/release/kennin-bench pages
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -65,32 +68,36 @@ mkdir -p "$bin"
 cp "$target/release/kennin-local" "$target/release/kennin-admin" "$target/release/kennin-bench" "$bin/"
 bench=("$bin/kennin-bench" --root "$ROOT")
 
-log "part 1/8: warm per-step latency and round trips (DynamoDB Local)"
+log "part 1/9: warm per-step latency and round trips (DynamoDB Local)"
 "${bench[@]}" steps --local "$bin/kennin-local" --persons "${BENCH_PERSONS:-150}"
-log "part 2/8: argon2id against the C reference"
+log "part 2/9: argon2id against the C reference"
 "${bench[@]}" argon2 --rounds "${BENCH_ARGON2_ROUNDS:-31}"
-log "part 3/8: load (wrk) on SQLite and on DynamoDB Local"
+log "part 3/9: load (wrk) on SQLite and on DynamoDB Local"
 "${bench[@]}" load --local "$bin/kennin-local" --script tests/bench/mix.lua \
     --levels "${BENCH_LOAD_LEVELS:-1,2,4,8,16}" --seconds "${BENCH_LOAD_SECONDS:-8}"
 if [[ -x scripts/bench-coldstart.sh ]]; then
-    log "part 4/8: cold start and size (scripts/bench-coldstart.sh)"
+    log "part 4/9: cold start and size (scripts/bench-coldstart.sh)"
     scripts/bench-coldstart.sh >&2 || log "bench-coldstart.sh failed; its sections are left out"
     # It writes target/bench/{coldstart,size}.md; with a shared CARGO_TARGET_DIR, look there too.
     for part in coldstart coldstart-targets size size-targets; do
         [[ -f "target/bench/$part.md" || ! -f "$target/bench/$part.md" ]] || cp "$target/bench/$part.md" target/bench/
     done
 else
-    log "part 4/8: scripts/bench-coldstart.sh not present; no cold-start section"
+    log "part 4/9: scripts/bench-coldstart.sh not present; no cold-start section"
 fi
-log "part 5/8: importing and publishing a full-size union (kennin-admin, SQLite and DynamoDB Local)"
+log "part 5/9: importing and publishing a full-size union (kennin-admin, SQLite and DynamoDB Local)"
 "${bench[@]}" survey-import --admin "$bin/kennin-admin" \
     --persons "${BENCH_IMPORT_PERSONS:-100000}" --dependents "${BENCH_IMPORT_DEPENDENTS:-150000}"
-log "part 6/8: the survey form's save and submit steps and a whole survey's capacity (DynamoDB Local)"
+log "part 6/9: the survey form's save and submit steps and a whole survey's capacity (DynamoDB Local)"
 "${bench[@]}" survey-form --local "$bin/kennin-local" --persons "${BENCH_SURVEY_PERSONS:-15}"
-log "part 7/8: the documents' presign and complete steps and their verification (DynamoDB Local, moto)"
+log "part 7/9: the documents' presign and complete steps and their verification (DynamoDB Local, moto)"
 "${bench[@]}" documents --local "$bin/kennin-local" --persons "${BENCH_DOCUMENT_PERSONS:-6}"
-log "part 8/8: the mail schedule's sending rate (moto) and a simulated campaign's mails"
+log "part 8/9: the mail schedule's sending rate (moto) and a simulated campaign's mails"
 "${bench[@]}" mail --persons "${BENCH_MAIL_PERSONS:-5000}"
+log "part 9/9: every page in Chromium: Lighthouse's scores and the slow phone's paint, bytes and requests"
+KENNIN_LOCAL_BIN="$bin/kennin-local" KENNIN_ADMIN_BIN="$bin/kennin-admin" \
+    KENNIN_PAGES_BENCH_OUT="$ROOT/docs/bench/pages.json" scripts/browser-tests.sh >&2
+"${bench[@]}" pages
 
 "${bench[@]}" report --started-unix "$started_at" --load-before "$load_before" --note "${BENCH_NOTE:-none}"
 log "docs/performance.md written ($(($(date +%s) - started_at)) s)"

@@ -15,6 +15,9 @@
 #        KENNIN_CHROMIUM         another Chromium binary (then nothing is installed with apt-get)
 #        KENNIN_BROWSER_TEST_TIMEOUT_MS  for each test (default 300000)
 #        KENNIN_SCREENSHOT_DIR   where screenshots go (default docs/screenshots)
+#        KENNIN_PAGES_BENCH_OUT  instead of the tests, the pages' benchmark (tests/browser/
+#                                pages.bench.mjs, run by scripts/bench.sh) into this JSON file;
+#                                Lighthouse (pinned) is then installed into .tools/lighthouse
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -126,6 +129,21 @@ export KENNIN_BASE_URL="$KENNIN_LOCAL_URL" KENNIN_DATA_DIR="$WORK/data"
 log "kennin-local (pid $KENNIN_LOCAL_PID) at $KENNIN_BASE_URL"
 
 # ---------------------------------------------------------------- (e) the tests
+
+if [[ -n "${KENNIN_PAGES_BENCH_OUT:-}" ]]; then
+    lighthouse_version=12.8.2
+    lighthouse_dir="$ROOT/.tools/lighthouse"
+    installed=$(node -p 'require(process.argv[1]).version' "$lighthouse_dir/node_modules/lighthouse/package.json" 2>/dev/null || true)
+    if [[ "$installed" != "$lighthouse_version" ]]; then
+        log "installing lighthouse $lighthouse_version into .tools/lighthouse"
+        mkdir -p "$lighthouse_dir"
+        (cd "$lighthouse_dir" && npm install --no-audit --no-fund --loglevel=error --prefix . \
+            "lighthouse@$lighthouse_version" >&2) || die "npm install lighthouse failed"
+    fi
+    KENNIN_LIGHTHOUSE="$lighthouse_dir/node_modules/.bin/lighthouse" KENNIN_CHROMIUM="$CHROMIUM_BIN" \
+        node "$BROWSER_DIR/pages.bench.mjs" "$KENNIN_PAGES_BENCH_OUT"
+    exit
+fi
 
 # The TAP reporter whatever stdout is, so that the summary (`# pass N`, `# fail N`) is printed.
 set +e

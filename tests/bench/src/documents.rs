@@ -355,7 +355,7 @@ async fn send_documents(
     let session = steps::first_login(client, &runner.outbox, person, &ip, &mut |_, _| {}).await?;
     let session = Some(session.as_str());
     let top = steps::expect(
-        client.send("GET", steps::TOP_PAGE.trim_start_matches("GET "), None, session, &ip).await?,
+        client.send("GET", steps::top_page_path(), None, session, &ip).await?,
         200,
         "top page",
     )?;

@@ -9,6 +9,7 @@ mod load;
 mod local;
 mod machine;
 mod mail;
+mod pages;
 mod stats;
 mod steps;
 mod survey_form;
@@ -81,6 +82,10 @@ enum Part {
     /// Measures nothing: puts survey-import's section into docs/performance.md again from
     /// docs/bench/survey-import.json (after a change of its text).
     SurveyImportSection,
+    /// Measures nothing itself: puts the pages' section into docs/performance.md from
+    /// docs/bench/pages.json, which tests/browser/pages.bench.mjs wrote (scripts/bench.sh runs
+    /// it through scripts/browser-tests.sh with KENNIN_PAGES_BENCH_OUT).
+    Pages,
     /// The survey form's save and submit steps and a whole survey's capacity units, against
     /// DynamoDB Local; its section, the bill and the bill's rows of the targets are also put
     /// into docs/performance.md at once (the bill needs the steps and argon2 parts' figures).
@@ -312,6 +317,13 @@ async fn run(cli: Cli) -> Result<(), String> {
         Part::SurveyImportSection => {
             survey_import_section(&root, &read_json(&root, "survey-import")?)?;
         }
+        Part::Pages => {
+            let report: pages::PagesReport = read_json(&root, "pages")?;
+            let section = pages::markdown(&report);
+            write_section(&root, "pages", &section)?;
+            splice_section(&root, pages::HEADING, &section)?;
+            eprint!("{section}");
+        }
         Part::Report { facts } => report(&root, &facts)?,
     }
     Ok(())
@@ -326,7 +338,7 @@ fn survey_import_section(root: &Path, report: &survey_import::SurveyImportReport
 }
 
 /// The parts' sections in the order of docs/performance.md; tests/bench/notes.md follows them.
-const SECTIONS: [&str; 10] = [
+const SECTIONS: [&str; 11] = [
     "steps",
     "argon2",
     "load",
@@ -337,6 +349,7 @@ const SECTIONS: [&str; 10] = [
     "survey-form",
     "documents",
     "mail",
+    "pages",
 ];
 
 /// The bill computed again with the survey's fresh figures, put into docs/performance.md in
@@ -573,6 +586,10 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
             figure.join("; "),
             met(within)
         ));
+    }
+    if let Ok(pages) = read_json::<pages::PagesReport>(root, "pages") {
+        write_section(root, "pages", &pages::markdown(&pages))?;
+        summary.push_str(&pages::target_rows(&pages));
     }
     summary.push('\n');
     summary.push_str(&capacity_line(&steps, &survey));

@@ -12,6 +12,11 @@ use std::path::Path;
 /// The top page as the portal asks for it: who is logged in, the notices and the survey.
 pub const TOP_PAGE: &str = "GET /api/me?include=survey";
 
+/// The top page's address, without the method.
+pub fn top_page_path() -> &'static str {
+    TOP_PAGE.trim_start_matches("GET ")
+}
+
 /// The measured steps, in the order a person meets them.
 pub const STEPS: [(&str, &str, bool); 11] = [
     ("identity ①", "POST /api/signup/identity", false),
@@ -297,7 +302,7 @@ async fn journey(
     let session = first_login(client, outbox, person, &ip, &mut record).await?;
     let session = Some(session.as_str());
     for _ in 0..repeats {
-        let reply = client.send("GET", TOP_PAGE.trim_start_matches("GET "), None, session, &ip).await?;
+        let reply = client.send("GET", top_page_path(), None, session, &ip).await?;
         record(7, &expect(reply, 200, "top page")?);
         let reply = client.send("GET", "/api/notices", None, None, &ip).await?;
         record(8, &expect(reply, 200, "notices")?);

@@ -215,7 +215,7 @@ async fn survey(client: &Client, outbox: &Path, person: u32, samples: &mut Vec<S
     let ip = steps::address_of(person);
     let session = steps::first_login(client, outbox, person, &ip, &mut |_, _| {}).await?;
     let session = Some(session.as_str());
-    let top_page = steps::TOP_PAGE.trim_start_matches("GET ");
+    let top_page = steps::top_page_path();
     let mut record = |step: usize, reply: Reply, what: &str| -> Result<Value, String> {
         let reply = steps::expect(reply, 200, what)?;
         samples.push(Sample {

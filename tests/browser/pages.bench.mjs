@@ -1,0 +1,162 @@
+// The benchmark of every portal page and the console's sign-in page in Chromium (not a test: run
+// by scripts/bench-pages.sh, which starts kennin-local and installs Lighthouse). For each page:
+// Lighthouse 12's mobile run (its default simulated slow 4G and 4× CPU) with its scores, and a
+// second Lighthouse run on the issue's slow phone applied to the browser itself (400 kb/s down
+// and up, 400 ms round trip, 4× CPU): the page's largest contentful paint, the bytes and the
+// requests it needed. The logged-in pages are measured as the demo roster's 健保 太郎 after
+// first login, his session cookie sent with every request.
+//
+// Usage: node tests/browser/pages.bench.mjs OUT.json   (env KENNIN_BASE_URL, KENNIN_LIGHTHOUSE:
+// Lighthouse's CLI, KENNIN_CHROMIUM: the browser)
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { baseUrl, call, latestCode, launch, newPage } from './harness.mjs';
+
+const BASE = baseUrl();
+const OUT = process.argv[2];
+const LIGHTHOUSE = process.env.KENNIN_LIGHTHOUSE;
+const CHROMIUM = process.env.KENNIN_CHROMIUM || '/usr/bin/chromium';
+const USER_ID = 'pages_bench_taro';
+const PASSWORD = 'Sakura#2024go';
+const EMAIL = 'pages-bench@example.com';
+/** The issue's slow phone, as Lighthouse's DevTools throttling takes it. */
+const SLOW_PHONE = [
+  '--throttling-method=devtools',
+  '--throttling.requestLatencyMs=400',
+  '--throttling.downloadThroughputKbps=400',
+  '--throttling.uploadThroughputKbps=400',
+  '--throttling.cpuSlowdownMultiplier=4',
+];
+
+assert.ok(OUT, 'usage: node tests/browser/pages.bench.mjs OUT.json');
+assert.ok(LIGHTHOUSE, 'KENNIN_LIGHTHOUSE is not set: run scripts/bench-pages.sh');
+
+/** 健保 太郎 signed up, past first login, through the API: his session cookie and a target's ID. */
+async function taroAtHome() {
+  const browser = await launch();
+  try {
+    const page = await newPage(browser);
+    await page.goto(`${BASE}/_local/mail`);
+    const identity = await call(page, 'POST', '/api/signup/identity', {
+      insurerCode: '0904', symbol: '1001', number: '1', birthDate: '1990/01/01', nameKana: 'ケンポ タロウ',
+    });
+    assert.equal(identity.status, 200, JSON.stringify(identity.body));
+    const account = await call(page, 'POST', '/api/signup/account', { userId: USER_ID, password: PASSWORD, email: EMAIL });
+    assert.equal(account.status, 200, JSON.stringify(account.body));
+    const code = await call(page, 'POST', '/api/signup/code', { code: await latestCode(BASE, EMAIL) });
+    assert.equal(code.status, 200, JSON.stringify(code.body));
+    const login = await call(page, 'POST', '/api/session', { userId: USER_ID, password: PASSWORD });
+    assert.equal(login.status, 200, JSON.stringify(login.body));
+    const terms = await call(page, 'GET', '/api/terms');
+    await call(page, 'POST', '/api/me/terms', { version: terms.body.version });
+    const contact = await call(page, 'PUT', '/api/me/contact', {
+      postalCode: '1000001', address: '東京都千代田区千代田1-1', phone: '0312345678',
+    });
+    assert.equal(contact.body.next, 'home', JSON.stringify(contact.body));
+    const me = await call(page, 'GET', '/api/me?include=survey');
+    const target = me.body.survey.targets[0];
+    assert.ok(target, 'the demo person has targets');
+    const session = (await page.context().cookies()).find((cookie) => cookie.name.endsWith('session'));
+    assert.ok(session, 'a session cookie');
+    return { cookie: `${session.name}=${session.value}`, targetId: target.id };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** One Lighthouse run of `url`: its report as JSON. Lighthouse sometimes loses the trace of a
+ * load (NO_NAVSTART, NO_FCP); such a run is tried again, up to three times. */
+async function lighthouse(url, cookie, extra) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await lighthouseOnce(url, cookie, extra);
+    } catch (error) {
+      if (attempt === 3) {
+        throw error;
+      }
+      process.stderr.write(`pages: ${url}: ${String(error.stderr || error).trim()}; again\n`);
+    }
+  }
+}
+
+async function lighthouseOnce(url, cookie, extra) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'kennin-lighthouse-'));
+  const report = path.join(dir, 'report.json');
+  const args = [
+    url,
+    '--quiet',
+    '--output=json',
+    `--output-path=${report}`,
+    '--form-factor=mobile',
+    '--only-categories=performance,accessibility,best-practices',
+    '--chrome-flags=--headless=new --no-sandbox --disable-dev-shm-usage',
+    ...(cookie ? [`--extra-headers=${JSON.stringify({ Cookie: cookie })}`] : []),
+    ...extra,
+  ];
+  try {
+    await promisify(execFile)(LIGHTHOUSE, args, { env: { ...process.env, CHROME_PATH: CHROMIUM }, maxBuffer: 1 << 26 });
+    return JSON.parse(await readFile(report, 'utf8'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The figures kept of one page. */
+async function measure(name, pathname, cookie) {
+  const url = `${BASE}${pathname}`;
+  const mobile = await lighthouse(url, cookie, []);
+  const slow = await lighthouse(url, cookie, SLOW_PHONE);
+  assert.equal(new URL(mobile.finalDisplayedUrl).pathname, pathname, `${name} was not redirected`);
+  const audit = (report, id) => report.audits[id];
+  const failing = Object.values(mobile.audits)
+    .filter((a) => a.score !== null && a.score < 1 && ['binary', 'numeric', 'metricSavings'].includes(a.scoreDisplayMode))
+    .map((a) => a.id);
+  const figures = {
+    page: name,
+    path: pathname.replace(/\/survey\/[A-Za-z0-9]+$/, '/survey/{id}'),
+    performance: mobile.categories.performance.score,
+    accessibility: mobile.categories.accessibility.score,
+    bestPractices: mobile.categories['best-practices'].score,
+    lighthouseLcpMs: audit(mobile, 'largest-contentful-paint').numericValue,
+    layoutShift: audit(mobile, 'cumulative-layout-shift').numericValue,
+    slowPhoneLcpMs: audit(slow, 'largest-contentful-paint').numericValue,
+    slowPhoneLayoutShift: audit(slow, 'cumulative-layout-shift').numericValue,
+    bytes: audit(slow, 'total-byte-weight').numericValue,
+    requests: audit(slow, 'network-requests').details.items.length,
+    apiRequests: audit(slow, 'network-requests').details.items.filter((item) => new URL(item.url).pathname.startsWith('/api/')).length,
+    notFull: failing,
+  };
+  process.stderr.write(`pages: ${name} ${JSON.stringify(figures)}\n`);
+  return figures;
+}
+
+const { cookie, targetId } = await taroAtHome();
+const pages = [];
+for (const [name, pathname] of [
+  ['ログイン', '/portal/'],
+  ['初回ログイン ①', '/portal/signup'],
+  ['パスワードを忘れた方', '/portal/forgot-password'],
+  ['ユーザーIDを忘れた方', '/portal/forgot-id'],
+  ['管理画面 サインイン', '/admin/login'],
+]) {
+  pages.push(await measure(name, pathname, null));
+}
+for (const [name, pathname] of [
+  ['トップ', '/portal/home'],
+  ['調査票', `/portal/survey/${targetId}`],
+  ['利用規約 ⑤', '/portal/terms'],
+  ['連絡先 ⑤', '/portal/contact'],
+  ['アカウント設定', '/portal/settings'],
+]) {
+  pages.push(await measure(name, pathname, cookie));
+}
+const chromium = (await promisify(execFile)(CHROMIUM, ['--version'])).stdout.trim();
+const lighthouseVersion = JSON.parse(
+  await readFile(path.join(path.dirname(path.dirname(LIGHTHOUSE)), 'lighthouse', 'package.json'), 'utf8'),
+).version;
+await writeFile(OUT, `${JSON.stringify({ chromium, lighthouse: lighthouseVersion, pages }, null, 2)}\n`);

@@ -348,3 +348,26 @@ export function call(page, method, path, body) {
     { method, path, body },
   );
 }
+
+/**
+ * Signs a roster person (`card`: insurerCode, symbol, number, birthDate, nameKana) up and logs
+ * them in through the API, in `page`'s context, then finishes first login ⑤ (terms and
+ * contact): the page's context then holds a session at home.
+ */
+export async function registeredThroughApi(page, card, { userId, password, email }) {
+  const base = baseUrl();
+  await page.goto(`${base}/_local/mail`);
+  const ok = async (reply) => {
+    const { status, body } = await reply;
+    assert.equal(status, 200, JSON.stringify(body));
+    return body;
+  };
+  await ok(call(page, 'POST', '/api/signup/identity', card));
+  await ok(call(page, 'POST', '/api/signup/account', { userId, password, email }));
+  await ok(call(page, 'POST', '/api/signup/code', { code: await latestCode(base, email) }));
+  await ok(call(page, 'POST', '/api/session', { userId, password }));
+  const terms = await ok(call(page, 'GET', '/api/terms'));
+  await ok(call(page, 'POST', '/api/me/terms', { version: terms.version }));
+  const contact = await ok(call(page, 'PUT', '/api/me/contact', { postalCode: '1000001', address: '東京都千代田区千代田1-1', phone: '0312345678' }));
+  assert.equal(contact.next, 'home', JSON.stringify(contact));
+}

@@ -15,7 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { baseUrl, call, latestCode, launch, newPage } from './harness.mjs';
+import { baseUrl, call, launch, newPage, registeredThroughApi } from './harness.mjs';
 
 const BASE = baseUrl();
 const OUT = process.argv[2];
@@ -41,23 +41,11 @@ async function taroAtHome() {
   const browser = await launch();
   try {
     const page = await newPage(browser);
-    await page.goto(`${BASE}/_local/mail`);
-    const identity = await call(page, 'POST', '/api/signup/identity', {
-      insurerCode: '0904', symbol: '1001', number: '1', birthDate: '1990/01/01', nameKana: 'ケンポ タロウ',
-    });
-    assert.equal(identity.status, 200, JSON.stringify(identity.body));
-    const account = await call(page, 'POST', '/api/signup/account', { userId: USER_ID, password: PASSWORD, email: EMAIL });
-    assert.equal(account.status, 200, JSON.stringify(account.body));
-    const code = await call(page, 'POST', '/api/signup/code', { code: await latestCode(BASE, EMAIL) });
-    assert.equal(code.status, 200, JSON.stringify(code.body));
-    const login = await call(page, 'POST', '/api/session', { userId: USER_ID, password: PASSWORD });
-    assert.equal(login.status, 200, JSON.stringify(login.body));
-    const terms = await call(page, 'GET', '/api/terms');
-    await call(page, 'POST', '/api/me/terms', { version: terms.body.version });
-    const contact = await call(page, 'PUT', '/api/me/contact', {
-      postalCode: '1000001', address: '東京都千代田区千代田1-1', phone: '0312345678',
-    });
-    assert.equal(contact.body.next, 'home', JSON.stringify(contact.body));
+    await registeredThroughApi(
+      page,
+      { insurerCode: '0904', symbol: '1001', number: '1', birthDate: '1990/01/01', nameKana: 'ケンポ タロウ' },
+      { userId: USER_ID, password: PASSWORD, email: EMAIL },
+    );
     const me = await call(page, 'GET', '/api/me?include=survey');
     const target = me.body.survey.targets[0];
     assert.ok(target, 'the demo person has targets');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT, assertNoProblems, baseUrl, call, checkA11y, latestCode, launch, newPage, screenshot, uniqueUserId } from './harness.mjs';
+import { REPO_ROOT, assertNoProblems, baseUrl, call, checkA11y, launch, newPage, registeredThroughApi, screenshot, uniqueUserId } from './harness.mjs';
 
 const BASE = baseUrl();
 const USER_ID = uniqueUserId('misaki');
@@ -38,21 +38,7 @@ after(async () => {
 
 /** Signs 田中 美咲 up and logs in through the API, then finishes first login ⑤. */
 async function registeredAndLoggedIn(page) {
-  await page.goto(`${BASE}/_local/mail`);
-  const identity = await call(page, 'POST', '/api/signup/identity', {
-    insurerCode: '0904', symbol: '2002', number: '10', birthDate: '2000/02/29', nameKana: 'タナカ ミサキ',
-  });
-  assert.equal(identity.status, 200, JSON.stringify(identity.body));
-  const account = await call(page, 'POST', '/api/signup/account', { userId: USER_ID, password: PASSWORD, email: EMAIL });
-  assert.equal(account.status, 200, JSON.stringify(account.body));
-  const code = await call(page, 'POST', '/api/signup/code', { code: await latestCode(BASE, EMAIL) });
-  assert.equal(code.status, 200, JSON.stringify(code.body));
-  const login = await call(page, 'POST', '/api/session', { userId: USER_ID, password: PASSWORD });
-  assert.equal(login.status, 200, JSON.stringify(login.body));
-  const terms = await call(page, 'GET', '/api/terms');
-  await call(page, 'POST', '/api/me/terms', { version: terms.body.version });
-  const contact = await call(page, 'PUT', '/api/me/contact', { postalCode: '1000001', address: '東京都千代田区千代田1-1', phone: '0312345678' });
-  assert.equal(contact.body.next, 'home', JSON.stringify(contact.body));
+  await registeredThroughApi(page, { insurerCode: '0904', symbol: '2002', number: '10', birthDate: '2000/02/29', nameKana: 'タナカ ミサキ' }, { userId: USER_ID, password: PASSWORD, email: EMAIL });
 }
 
 /** A tab of the logged-in person at the spouse's 調査票, on `section` (e.g. '#work') if given. */

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertNoProblems, baseUrl, call, checkA11y, latestCode, launch, newPage, screenshot, uniqueUserId } from './harness.mjs';
+import { assertNoProblems, baseUrl, checkA11y, launch, newPage, registeredThroughApi, screenshot, uniqueUserId } from './harness.mjs';
 
 const BASE = baseUrl();
 const USER_ID = uniqueUserId('hanako');
@@ -76,21 +76,7 @@ after(async () => {
 
 /** Signs 佐倉 花子 up and logs in through the API, then finishes first login ⑤. */
 async function registeredAndLoggedIn(page) {
-  await page.goto(`${BASE}/_local/mail`);
-  const identity = await call(page, 'POST', '/api/signup/identity', {
-    insurerCode: '0904', symbol: '1001', number: '2', birthDate: '1985/04/15', nameKana: 'サクラ ハナコ',
-  });
-  assert.equal(identity.status, 200, JSON.stringify(identity.body));
-  const account = await call(page, 'POST', '/api/signup/account', { userId: USER_ID, password: PASSWORD, email: EMAIL });
-  assert.equal(account.status, 200, JSON.stringify(account.body));
-  const code = await call(page, 'POST', '/api/signup/code', { code: await latestCode(BASE, EMAIL) });
-  assert.equal(code.status, 200, JSON.stringify(code.body));
-  const login = await call(page, 'POST', '/api/session', { userId: USER_ID, password: PASSWORD });
-  assert.equal(login.status, 200, JSON.stringify(login.body));
-  const terms = await call(page, 'GET', '/api/terms');
-  await call(page, 'POST', '/api/me/terms', { version: terms.body.version });
-  const contact = await call(page, 'PUT', '/api/me/contact', { postalCode: '1000001', address: '東京都千代田区千代田1-1', phone: '0312345678' });
-  assert.equal(contact.body.next, 'home', JSON.stringify(contact.body));
+  await registeredThroughApi(page, { insurerCode: '0904', symbol: '1001', number: '2', birthDate: '1985/04/15', nameKana: 'サクラ ハナコ' }, { userId: USER_ID, password: PASSWORD, email: EMAIL });
 }
 
 /**

@@ -153,12 +153,7 @@ pub async fn look_up(deps: &Deps, request: &ApiRequest) -> Result<PeopleView, Er
 
 async fn view(deps: &Deps, context: &StaffContext, person: RosterPerson) -> Result<PersonView, Error> {
     let partition = Target::partition(&person.insurer, person.year, &person.symbol, &person.number);
-    let recipient = Recipient {
-        insurer: person.insurer.clone(),
-        year: person.year,
-        symbol: person.symbol.clone(),
-        number: person.number.clone(),
-    };
+    let recipient = Recipient::of_person(&person);
     let (account, targets, mails) = futures::try_join!(
         account_of(deps, &person),
         async { Ok(deps.store.query(&partition, Target::SK_PREFIX).await?) },

@@ -56,6 +56,16 @@ impl Recipient {
             number: target.number.clone(),
         }
     }
+
+    /// A person of the roster.
+    pub fn of_person(person: &RosterPerson) -> Self {
+        Self {
+            insurer: person.insurer.clone(),
+            year: person.year,
+            symbol: person.symbol.clone(),
+            number: person.number.clone(),
+        }
+    }
 }
 
 /// A dependent as the person's mails name them: by relationship (「配偶者」), never by name, as

@@ -328,8 +328,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             splice_section(&root, pages::HEADING, &section)?;
             let path = root.join("docs/performance.md");
             let document = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            std::fs::write(&path, replaced_lines(&document, pages::ROW, &pages::target_rows(&report)))
-                .map_err(|e| e.to_string())?;
+            std::fs::write(
+                &path,
+                replaced_lines(&document, pages::ROW, &pages::target_rows(&report)),
+            )
+            .map_err(|e| e.to_string())?;
             eprint!("{section}");
         }
         Part::Report { facts } => report(&root, &facts)?,

@@ -7,7 +7,8 @@
 // first login, his session cookie sent with every request.
 //
 // Usage: node tests/browser/pages.bench.mjs OUT.json   (env KENNIN_BASE_URL, KENNIN_LIGHTHOUSE:
-// Lighthouse's CLI, KENNIN_CHROMIUM: the browser)
+// Lighthouse's CLI, KENNIN_CHROMIUM: the browser; KENNIN_PAGES_ONLY: measure only the pages whose
+// path starts with it, e.g. /portal/home, to try a change)
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -94,8 +95,13 @@ async function lighthouseOnce(url, cookie, extra) {
   }
 }
 
-/** The figures kept of one page. */
+const ONLY = process.env.KENNIN_PAGES_ONLY || '';
+
+/** The figures kept of one page (none when KENNIN_PAGES_ONLY leaves it out). */
 async function measure(name, pathname, cookie) {
+  if (!pathname.startsWith(ONLY)) {
+    return [];
+  }
   const url = `${BASE}${pathname}`;
   const mobile = await lighthouse(url, cookie, []);
   const slow = await lighthouse(url, cookie, SLOW_PHONE);
@@ -120,7 +126,7 @@ async function measure(name, pathname, cookie) {
     notFull: failing,
   };
   process.stderr.write(`pages: ${name} ${JSON.stringify(figures)}\n`);
-  return figures;
+  return [figures];
 }
 
 const { cookie, targetId } = await taroAtHome();
@@ -132,7 +138,7 @@ for (const [name, pathname] of [
   ['ユーザーIDを忘れた方', '/portal/forgot-id'],
   ['管理画面 サインイン', '/admin/login'],
 ]) {
-  pages.push(await measure(name, pathname, null));
+  pages.push(...(await measure(name, pathname, null)));
 }
 for (const [name, pathname] of [
   ['トップ', '/portal/home'],
@@ -141,7 +147,7 @@ for (const [name, pathname] of [
   ['連絡先 ⑤', '/portal/contact'],
   ['アカウント設定', '/portal/settings'],
 ]) {
-  pages.push(await measure(name, pathname, cookie));
+  pages.push(...(await measure(name, pathname, cookie)));
 }
 const chromium = (await promisify(execFile)(CHROMIUM, ['--version'])).stdout.trim();
 const lighthouseVersion = JSON.parse(

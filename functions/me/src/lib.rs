@@ -13,7 +13,8 @@ pub fn operations() -> Vec<Operation> {
                 "survey: also the survey (what GET /api/survey answers), once first login is finished",
                 "survey",
             )
-            .answers::<me::Me>(200, "OK"),
+            .answers::<me::Me>(200, "OK")
+            .fails_with(&[400]),
     ]
 }
 

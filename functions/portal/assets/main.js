@@ -17,9 +17,21 @@ const SURVEY_PAGE = /^\/portal\/survey\/[A-Za-z0-9]{1,64}$/;
 const name = PAGES[location.pathname] || (SURVEY_PAGE.test(location.pathname) ? 'survey' : 'not-found');
 const section = document.querySelector(`section[data-page="${name}"]`);
 document.title = `${section.dataset.title} | 被扶養者資格調査`;
-document.getElementById('page-loading').hidden = true;
-section.hidden = false;
+const reveal = () => {
+  document.getElementById('page-loading').hidden = true;
+  section.hidden = false;
+};
+// A page whose content comes from the API is shown once it is filled in, so that nothing on it
+// moves while it fills (the loading note stands in until then); the others at once.
+const SHOWN_WHEN_FILLED = new Set(['home', 'terms', 'survey']);
+if (!SHOWN_WHEN_FILLED.has(name)) {
+  reveal();
+}
 if (name !== 'not-found') {
   const page = await import(`./pages/${name}.js`);
-  await page.start(section);
+  try {
+    await page.start(section);
+  } finally {
+    reveal();
+  }
 }

@@ -51,6 +51,11 @@ const PAGES: [&str; 8] = [
     "/portal/forgot-id",
 ];
 
+/// The screens of a logged-in person (the dependents' pages too): their shell keeps the header's
+/// place for the person's name from the first paint, so the page does not move down when the
+/// name arrives.
+const SIGNED_IN_PAGES: [&str; 4] = ["/portal/terms", "/portal/contact", "/portal/home", "/portal/settings"];
+
 /// A target dependent's page is `/portal/survey/{id}`; main.js accepts the same ids.
 const SURVEY_PAGE_PREFIX: &str = "/portal/survey/";
 const SURVEY_ID_MAX_LEN: usize = 64;
@@ -70,6 +75,8 @@ const ASSETS_PREFIX: &str = "/portal/assets/";
 static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets::new(ASSETS_PREFIX, &FILES));
 /// The shell, naming the assets' current folder.
 static SHELL: LazyLock<Served> = LazyLock::new(|| ASSETS.shell(SHELL_HTML));
+static SIGNED_IN_SHELL: LazyLock<Served> =
+    LazyLock::new(|| ASSETS.shell(&SHELL_HTML.replacen("<body>", r#"<body class="signed-in">"#, 1)));
 static OPENAPI_DOCUMENT: LazyLock<Served> = LazyLock::new(|| Served::new(OPENAPI));
 
 /// (name under the assets' folder, content type, text)
@@ -111,7 +118,8 @@ fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
     match path {
         "/" | "/portal" => pages.redirect("/portal/"),
         "/api/openapi.json" => pages.document("application/json; charset=utf-8", &OPENAPI_DOCUMENT),
-        path if PAGES.contains(&path) || is_survey_page(path) => pages.page(200, &SHELL),
+        path if SIGNED_IN_PAGES.contains(&path) || is_survey_page(path) => pages.page(200, &SIGNED_IN_SHELL),
+        path if PAGES.contains(&path) => pages.page(200, &SHELL),
         path => match ASSETS.get(path) {
             Some(asset) => pages.asset(asset),
             // The shell shows its "not found" screen for any other address (an asset of an
@@ -124,6 +132,21 @@ fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_logged_in_persons_pages_keep_the_headers_place_for_the_name() {
+        let body = |path: &str| {
+            let response = respond("GET", path, false);
+            assert_eq!(response.status(), 200, "{path}");
+            String::from_utf8(response.body().to_vec()).unwrap()
+        };
+        for path in SIGNED_IN_PAGES.iter().copied().chain(["/portal/survey/abc123"]) {
+            assert!(body(path).contains(r#"<body class="signed-in">"#), "{path}");
+        }
+        for path in PAGES.iter().filter(|p| !SIGNED_IN_PAGES.contains(p)) {
+            assert!(body(path).contains("<body>\n"), "{path}");
+        }
+    }
 
     #[test]
     fn every_module_the_pages_import_is_served() {

@@ -6,7 +6,7 @@ use kennin::roster;
 use kennin::secrets::token_hash;
 use kennin::store::records::{Session, from_item};
 use kennin::store::{Change, Cond, ItemStore};
-use kennin_tests::{Engine, PASSWORD, SURVEY_YEAR, TARO, on_both_engines, spawn_app, without_request_id};
+use kennin_tests::{Engine, PASSWORD, SURVEY_YEAR, TARO, TestApp, on_both_engines, spawn_app, without_request_id};
 use serde_json::json;
 
 async fn wrong_id_and_wrong_password_look_the_same(engine: Engine) {
@@ -115,17 +115,22 @@ async fn sessions_end_when_idle_or_too_old(engine: Engine) {
     panic!("a session outlived its absolute lifetime of 12 hours");
 }
 
-async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
-    let app = spawn_app(engine).await;
-    app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
-    let session = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
-
+/// The demo union's roster of the next survey year (健保 太郎 only): it resets this year's accounts.
+async fn import_next_years_roster(app: &TestApp) {
     let code = InsurerCode::parse("0904").unwrap();
     let csv = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
     let people = roster::parse(csv, &code, SURVEY_YEAR + 1, time::macros::date!(2037 - 06 - 01)).unwrap();
     roster::import(app.store.as_ref(), &code, SURVEY_YEAR + 1, people, &mut |_| {})
         .await
         .unwrap();
+}
+
+async fn a_new_years_roster_resets_last_years_accounts(engine: Engine) {
+    let app = spawn_app(engine).await;
+    app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
+    let session = app.login("kenpo_taro", PASSWORD).await.cookie(SESSION_COOKIE).unwrap();
+
+    import_next_years_roster(&app).await;
 
     let reply = app.login("kenpo_taro", PASSWORD).await;
     assert_eq!((reply.status, reply.code()), (401, "account_reset"));
@@ -172,12 +177,7 @@ async fn sessions_with_and_without_their_union_work_until_the_reset(engine: Engi
         assert_eq!((me.status, &me.body["surveyYear"]), (200, &json!(SURVEY_YEAR)));
     }
 
-    let code = InsurerCode::parse("0904").unwrap();
-    let csv = "symbol,number,birth_date,name_kana,name\n1001,1,1990/01/01,ケンポ タロウ,健保 太郎\n";
-    let people = roster::parse(csv, &code, SURVEY_YEAR + 1, time::macros::date!(2037 - 06 - 01)).unwrap();
-    roster::import(app.store.as_ref(), &code, SURVEY_YEAR + 1, people, &mut |_| {})
-        .await
-        .unwrap();
+    import_next_years_roster(&app).await;
     for session in [&carrying, &older] {
         assert_eq!(app.get("/api/me", Some(session)).await.code(), "account_reset");
     }

@@ -47,17 +47,18 @@ pub fn content_security_policy(bucket_origin: Option<&str>) -> String {
     )
 }
 
-/// The screens' addresses (main.js picks the screen from the address).
-const PAGES: [&str; 8] = [
-    "/admin/",
-    "/admin/login",
-    "/admin/invitation",
-    "/admin/targets",
-    "/admin/people",
-    "/admin/staff",
-    "/admin/audit",
-    "/admin/export",
+/// The screens' addresses and modules (main.js picks the screen from the address, the same way).
+const PAGES: [(&str, &str); 8] = [
+    ("/admin/", "dashboard"),
+    ("/admin/login", "login"),
+    ("/admin/invitation", "invitation"),
+    ("/admin/targets", "targets"),
+    ("/admin/people", "people"),
+    ("/admin/staff", "staff"),
+    ("/admin/audit", "audit"),
+    ("/admin/export", "export"),
 ];
+const TARGET_SCREEN: &str = "target";
 
 /// A target's review page is `/admin/targets/{symbol}-{number}-{id}` (kennin::console::TargetRef);
 /// main.js accepts the same shape. Whether it names one of the union's targets is the API's to say.
@@ -77,10 +78,36 @@ const ANSWERS_FORM_MARK: &str = "<!-- the portal's answers form -->";
 
 const ASSETS_PREFIX: &str = "/admin/assets/";
 static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets::new(ASSETS_PREFIX, &FILES));
-/// The shell, with the portal's form and naming the assets' current folder.
-static SHELL: LazyLock<Served> = LazyLock::new(|| {
-    ASSETS.shell(&include_str!("../assets/console.html").replace(ANSWERS_FORM_MARK, portal_answers_form()))
+static SHELL_HTML: LazyLock<String> =
+    LazyLock::new(|| include_str!("../assets/console.html").replace(ANSWERS_FORM_MARK, portal_answers_form()));
+/// The shell, with the portal's form and naming the assets' current folder (the "not found"
+/// screen's).
+static SHELL: LazyLock<Served> = LazyLock::new(|| ASSETS.shell(&SHELL_HTML));
+/// Each screen's shell, its modules preloaded.
+static SCREEN_SHELLS: LazyLock<Vec<(&str, Served)>> = LazyLock::new(|| {
+    PAGES
+        .iter()
+        .map(|(_, screen)| *screen)
+        .chain([TARGET_SCREEN])
+        .map(|screen| (screen, ASSETS.screen_shell(&SHELL_HTML, screen)))
+        .collect()
 });
+
+/// The screen shown at `path`, if it is one of the console's addresses.
+fn screen_at(path: &str) -> Option<&'static str> {
+    PAGES
+        .iter()
+        .find(|(address, _)| *address == path)
+        .map(|(_, screen)| *screen)
+        .or_else(|| is_target_page(path).then_some(TARGET_SCREEN))
+}
+
+fn shell_of(screen: &str) -> &'static Served {
+    SCREEN_SHELLS
+        .iter()
+        .find(|(name, _)| *name == screen)
+        .map_or(&*SHELL, |(_, shell)| shell)
+}
 
 /// The portal's `<form id="answers-form">` and the `<template id="income-line">` after it.
 fn portal_answers_form() -> &'static str {
@@ -131,11 +158,11 @@ fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
     }
     match path {
         "/admin" => pages.redirect("/admin/"),
-        path if PAGES.contains(&path) || is_target_page(path) => pages.page(200, &SHELL),
-        path => match ASSETS.get(path) {
-            Some(asset) => pages.asset(asset),
+        path => match (screen_at(path), ASSETS.get(path)) {
+            (Some(screen), _) => pages.page(200, shell_of(screen)),
+            (None, Some(asset)) => pages.asset(asset),
             // The shell shows its "not found" screen for any other address.
-            None => pages.page(404, &SHELL),
+            (None, None) => pages.page(404, &SHELL),
         },
     }
 }
@@ -157,27 +184,20 @@ mod tests {
             let name = format!("pages/{}", entry.unwrap().file_name().to_string_lossy());
             assert!(FILES.iter().any(|(n, ..)| *n == name), "{name} is not embedded");
         }
-        for (name, _, body) in FILES.iter().filter(|(name, ..)| name.ends_with(".js")) {
-            for line in body.lines().filter(|line| line.starts_with("import ")) {
-                let module = line.rsplit_once(" from '").map(|(_, m)| m.trim_end_matches("';"));
-                let Some(module) = module else { continue };
-                let folder = name.rsplit_once('/').map_or("", |(folder, _)| folder);
-                let resolved = match module.strip_prefix("../") {
-                    Some(up) => up.to_string(),
-                    None => {
-                        let here = module.trim_start_matches("./");
-                        if folder.is_empty() {
-                            here.to_string()
-                        } else {
-                            format!("{folder}/{here}")
-                        }
-                    }
-                };
-                assert!(
-                    FILES.iter().any(|(n, ..)| *n == resolved),
-                    "{name} imports {module}, which is not served"
-                );
-            }
+        assert_eq!(ASSETS.missing_imports(), []);
+        for (path, screen) in PAGES
+            .iter()
+            .copied()
+            .chain([("/admin/targets/1234-56-abc", TARGET_SCREEN)])
+        {
+            let response = respond("GET", path, false);
+            assert_eq!(response.status(), 200, "{path}");
+            let shell = String::from_utf8(response.body().to_vec()).unwrap();
+            let module = format!("{ASSETS_PREFIX}{}/pages/{screen}.js", ASSETS.version());
+            assert!(
+                shell.contains(&format!(r#"<link rel="modulepreload" href="{module}">"#)),
+                "{path} preloads its screen"
+            );
         }
     }
 

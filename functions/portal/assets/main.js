@@ -23,7 +23,7 @@ const reveal = () => {
 };
 // A page whose content comes from the API is shown once it is filled in, so that nothing on it
 // moves while it fills (the loading note stands in until then); the others at once.
-const SHOWN_WHEN_FILLED = new Set(['home', 'terms', 'survey']);
+const SHOWN_WHEN_FILLED = new Set(['signup', 'terms', 'contact', 'home', 'survey', 'settings']);
 if (!SHOWN_WHEN_FILLED.has(name)) {
   reveal();
 }
@@ -34,4 +34,6 @@ if (name !== 'not-found') {
   } finally {
     reveal();
   }
+  // What needs the screen in view (focus, scrolling) waits until it is shown.
+  page.shown?.(section);
 }

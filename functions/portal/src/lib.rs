@@ -39,26 +39,26 @@ pub fn content_security_policy(bucket_origin: Option<&str>) -> String {
     )
 }
 
-/// The screens' addresses (main.js picks the screen from the address).
-const PAGES: [&str; 8] = [
-    "/portal/",
-    "/portal/signup",
-    "/portal/terms",
-    "/portal/contact",
-    "/portal/home",
-    "/portal/settings",
-    "/portal/forgot-password",
-    "/portal/forgot-id",
+/// The screens' addresses and modules (main.js picks the screen from the address, the same way).
+const PAGES: [(&str, &str); 8] = [
+    ("/portal/", "login"),
+    ("/portal/signup", "signup"),
+    ("/portal/terms", "terms"),
+    ("/portal/contact", "contact"),
+    ("/portal/home", "home"),
+    ("/portal/settings", "settings"),
+    ("/portal/forgot-password", "forgot-password"),
+    ("/portal/forgot-id", "forgot-id"),
 ];
-
-/// The screens of a logged-in person (the dependents' pages too): their shell keeps the header's
-/// place for the person's name from the first paint, so the page does not move down when the
-/// name arrives.
-const SIGNED_IN_PAGES: [&str; 4] = ["/portal/terms", "/portal/contact", "/portal/home", "/portal/settings"];
 
 /// A target dependent's page is `/portal/survey/{id}`; main.js accepts the same ids.
 const SURVEY_PAGE_PREFIX: &str = "/portal/survey/";
 const SURVEY_ID_MAX_LEN: usize = 64;
+const SURVEY_SCREEN: &str = "survey";
+
+/// The screens of a logged-in person: their shell keeps the header's place for the person's name
+/// from the first paint, so the page does not move down when the name arrives.
+const SIGNED_IN_SCREENS: [&str; 5] = ["terms", "contact", "home", "settings", SURVEY_SCREEN];
 
 /// Whether `path` is a dependent's page. The id's shape only: whether it is one of the person's
 /// targets is the API's to say, and the page asks it.
@@ -67,16 +67,40 @@ fn is_survey_page(path: &str) -> bool {
         .is_some_and(|id| (1..=SURVEY_ID_MAX_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// The screen shown at `path`, if it is one of the portal's addresses.
+fn screen_at(path: &str) -> Option<&'static str> {
+    PAGES
+        .iter()
+        .find(|(address, _)| *address == path)
+        .map(|(_, screen)| *screen)
+        .or_else(|| is_survey_page(path).then_some(SURVEY_SCREEN))
+}
+
 const SHELL_HTML: &str = include_str!("../assets/portal.html");
 /// The API's OpenAPI 3.1 document, kept in step with template.yaml by a test.
 pub const OPENAPI: &str = include_str!("../assets/openapi.json");
 
 const ASSETS_PREFIX: &str = "/portal/assets/";
 static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets::new(ASSETS_PREFIX, &FILES));
-/// The shell, naming the assets' current folder.
+/// The shell, naming the assets' current folder (the "not found" screen's).
 static SHELL: LazyLock<Served> = LazyLock::new(|| ASSETS.shell(SHELL_HTML));
-static SIGNED_IN_SHELL: LazyLock<Served> =
-    LazyLock::new(|| ASSETS.shell(&SHELL_HTML.replacen("<body>", r#"<body class="signed-in">"#, 1)));
+/// Each screen's shell, its modules preloaded.
+static SCREEN_SHELLS: LazyLock<Vec<(&str, Served)>> = LazyLock::new(|| {
+    let signed_in = SHELL_HTML.replacen("<body>", r#"<body class="signed-in">"#, 1);
+    PAGES
+        .iter()
+        .map(|(_, screen)| *screen)
+        .chain([SURVEY_SCREEN])
+        .map(|screen| {
+            let html = if SIGNED_IN_SCREENS.contains(&screen) {
+                &signed_in
+            } else {
+                SHELL_HTML
+            };
+            (screen, ASSETS.screen_shell(html, screen))
+        })
+        .collect()
+});
 static OPENAPI_DOCUMENT: LazyLock<Served> = LazyLock::new(|| Served::new(OPENAPI));
 
 /// (name under the assets' folder, content type, text)
@@ -110,6 +134,13 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
     request.finish_page(response)
 }
 
+fn shell_of(screen: &str) -> &'static Served {
+    SCREEN_SHELLS
+        .iter()
+        .find(|(name, _)| *name == screen)
+        .map_or(&*SHELL, |(_, shell)| shell)
+}
+
 fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
     let pages = Pages::new(&CSP, gzip);
     if method != "GET" && method != "HEAD" {
@@ -118,13 +149,12 @@ fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
     match path {
         "/" | "/portal" => pages.redirect("/portal/"),
         "/api/openapi.json" => pages.document("application/json; charset=utf-8", &OPENAPI_DOCUMENT),
-        path if SIGNED_IN_PAGES.contains(&path) || is_survey_page(path) => pages.page(200, &SIGNED_IN_SHELL),
-        path if PAGES.contains(&path) => pages.page(200, &SHELL),
-        path => match ASSETS.get(path) {
-            Some(asset) => pages.asset(asset),
+        path => match (screen_at(path), ASSETS.get(path)) {
+            (Some(screen), _) => pages.page(200, shell_of(screen)),
+            (None, Some(asset)) => pages.asset(asset),
             // The shell shows its "not found" screen for any other address (an asset of an
             // earlier version too: the page that asked is reloaded with the current one).
-            None => pages.page(404, &SHELL),
+            (None, None) => pages.page(404, &SHELL),
         },
     }
 }
@@ -135,16 +165,59 @@ mod tests {
 
     #[test]
     fn a_logged_in_persons_pages_keep_the_headers_place_for_the_name() {
-        let body = |path: &str| {
-            let response = respond("GET", path, false);
-            assert_eq!(response.status(), 200, "{path}");
-            String::from_utf8(response.body().to_vec()).unwrap()
-        };
-        for path in SIGNED_IN_PAGES.iter().copied().chain(["/portal/survey/abc123"]) {
-            assert!(body(path).contains(r#"<body class="signed-in">"#), "{path}");
+        for (path, screen) in PAGES.iter().copied().chain([("/portal/survey/abc123", SURVEY_SCREEN)]) {
+            let shell = body(path);
+            let signed_in = SIGNED_IN_SCREENS.contains(&screen);
+            assert_eq!(shell.contains(r#"<body class="signed-in">"#), signed_in, "{path}");
+            assert_eq!(shell.contains("<body>\n"), !signed_in, "{path}");
         }
-        for path in PAGES.iter().filter(|p| !SIGNED_IN_PAGES.contains(p)) {
-            assert!(body(path).contains("<body>\n"), "{path}");
+    }
+
+    fn body(path: &str) -> String {
+        let response = respond("GET", path, false);
+        assert_eq!(response.status(), 200, "{path}");
+        String::from_utf8(response.body().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn each_screen_comes_with_its_modules_preloaded() {
+        let preloaded = |path: &str| -> Vec<String> {
+            body(path)
+                .lines()
+                .filter_map(|line| line.strip_prefix(r#"<link rel="modulepreload" href=""#))
+                .filter_map(|rest| rest.strip_suffix(r#"">"#))
+                .map(|address| {
+                    address
+                        .rsplit_once(&format!("{}/", ASSETS.version()))
+                        .unwrap()
+                        .1
+                        .to_string()
+                })
+                .collect()
+        };
+        assert_eq!(
+            preloaded("/portal/survey/abc123"),
+            [
+                "pages/survey.js",
+                "answers.js",
+                "survey.js",
+                "api.js",
+                "request.js",
+                "documents.js",
+                "forms.js"
+            ]
+        );
+        assert_eq!(
+            preloaded("/portal/"),
+            ["pages/login.js", "api.js", "request.js", "forms.js"]
+        );
+        for (path, screen) in PAGES {
+            let modules = preloaded(path);
+            assert_eq!(modules[0], format!("pages/{screen}.js"), "{path}");
+            for module in &modules {
+                let address = format!("{ASSETS_PREFIX}{}/{module}", ASSETS.version());
+                assert_eq!(respond("GET", &address, false).status(), 200, "{module}");
+            }
         }
     }
 
@@ -164,6 +237,7 @@ mod tests {
             let name = format!("pages/{}", entry.unwrap().file_name().to_string_lossy());
             assert!(FILES.iter().any(|(n, ..)| *n == name), "{name} is not embedded");
         }
+        assert_eq!(ASSETS.missing_imports(), []);
         let shell = SHELL.text();
         for name in ["portal.css", "main.js"] {
             let path = format!("{ASSETS_PREFIX}{}/{name}", ASSETS.version());

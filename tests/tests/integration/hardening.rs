@@ -173,6 +173,33 @@ async fn the_pages_files_are_cached_for_good_and_sent_compressed(engine: Engine)
     }
 }
 
+/// A long JSON answer (the terms) is sent gzipped to a browser that takes it and reads the same;
+/// a client that does not take gzip gets it as it is.
+async fn a_long_answer_is_sent_compressed(engine: Engine) {
+    use std::io::Read;
+    let app = spawn_app(engine).await;
+    let session = app.logged_in(&TARO, "kenpo_taro", "taro@example.com").await;
+    let plain = app.get("/api/terms", Some(&session)).await;
+    assert_eq!(plain.status, 200, "{:?}", plain.body);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert!(plain.body.to_string().len() >= kennin::http::GZIP_JSON_MIN_BYTES);
+    let zipped = app
+        .raw("GET", "/api/terms")
+        .header("cookie", &session)
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "accept-encoding");
+    let bytes = zipped.bytes().await.expect("body");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .expect("a gzip body");
+    assert_eq!(serde_json::from_str::<Value>(&text).expect("JSON"), plain.body);
+}
+
 async fn a_planted_session_cookie_never_authenticates(engine: Engine) {
     let app = spawn_app(engine).await;
     app.sign_up(&TARO, "kenpo_taro", "taro@example.com").await;
@@ -372,6 +399,7 @@ on_both_engines!(
     unicode_edge_cases_get_field_messages,
     every_answer_carries_the_security_headers,
     the_pages_files_are_cached_for_good_and_sent_compressed,
+    a_long_answer_is_sent_compressed,
     a_planted_session_cookie_never_authenticates,
     transport_and_origin_headers_hold_their_values,
     logout_clears_the_session_cookie,

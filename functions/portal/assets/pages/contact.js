@@ -32,15 +32,22 @@ function confirmSave(dialog, data) {
   });
 }
 
+/** Changing the contact from the settings (?edit=1) starts in its first field, once shown. */
+export function shown(section) {
+  if (new URLSearchParams(location.search).has('edit')) {
+    section.querySelector('#contact-form input').focus();
+  }
+}
+
 export async function start(section) {
-  const me = await whoAmI();
+  // Side by side: the contact does not wait on who is logged in.
+  const [me, current] = await Promise.all([whoAmI(), api('GET', '/api/me/contact')]);
   if (!me) {
     return;
   }
   const form = section.querySelector('#contact-form');
   const intro = section.querySelector('#contact-intro');
   const editing = new URLSearchParams(location.search).has('edit');
-  const current = await api('GET', '/api/me/contact');
   if (current.ok && current.contact) {
     for (const [name, value] of Object.entries(current.contact)) {
       form.elements.namedItem(name).value = value;
@@ -49,12 +56,14 @@ export async function start(section) {
   const openForm = () => {
     intro.hidden = true;
     form.hidden = false;
-    form.querySelector('input').focus();
   };
   if (editing) {
     openForm();
   }
-  section.querySelector('#contact-intro-ok').addEventListener('click', openForm);
+  section.querySelector('#contact-intro-ok').addEventListener('click', () => {
+    openForm();
+    form.querySelector('input').focus();
+  });
   bindPostalAutofill(
     section.querySelector('#contact-postalCode'),
     section.querySelector('#contact-address'),

@@ -2,7 +2,13 @@ import { api, whoAmI } from '../api.js';
 import { bindForm, showStatus } from '../forms.js';
 
 export async function start(section) {
-  if (!(await whoAmI())) {
+  // Side by side: the sessions and the contact do not wait on who is logged in.
+  const [me, sessions, contact] = await Promise.all([
+    whoAmI(),
+    api('GET', '/api/me/sessions'),
+    api('GET', '/api/me/contact'),
+  ]);
+  if (!me) {
     return;
   }
   const passwordForm = section.querySelector('#password-form');
@@ -21,12 +27,6 @@ export async function start(section) {
 
   const emailForm = section.querySelector('#email-form');
   const codeForm = section.querySelector('#email-code-form');
-  // The top page's link when mail to the address stopped: the section was hidden when the
-  // browser looked for the fragment.
-  if (location.hash === '#settings-email') {
-    section.querySelector('#settings-email').scrollIntoView();
-    emailForm.querySelector('#email-email').focus();
-  }
   bindForm(
     emailForm,
     async (values) => {
@@ -59,21 +59,20 @@ export async function start(section) {
 
   const sessionsForm = section.querySelector('#sessions-form');
   const sessionsList = section.querySelector('#sessions-list');
-  await listSessions(sessionsList);
+  listSessions(sessionsList, sessions);
   bindForm(
     sessionsForm,
     async () => {
       const result = await api('DELETE', '/api/me/sessions');
       if (result.ok) {
         showStatus(sessionsForm.querySelector('[role="status"]'), 'ほかの端末でのログインをすべて終了しました。');
-        await listSessions(sessionsList);
+        listSessions(sessionsList, await api('GET', '/api/me/sessions'));
       }
       return result;
     },
     { loggedIn: true },
   );
 
-  const contact = await api('GET', '/api/me/contact');
   const current = section.querySelector('#settings-contact-current');
   if (contact.ok && contact.contact) {
     current.textContent = `現在の連絡先: 〒${contact.contact.postalCode} ${contact.contact.address}（電話 ${contact.contact.phone}）`;
@@ -83,11 +82,19 @@ export async function start(section) {
   }
 }
 
+/** The top page's link when mail to the address stopped: the screen was hidden when the browser
+ * looked for the fragment. */
+export function shown(section) {
+  if (location.hash === '#settings-email') {
+    section.querySelector('#settings-email').scrollIntoView();
+    section.querySelector('#email-email').focus();
+  }
+}
+
 const SHOWN_AT = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 /** Fills the list of running sessions: when each started and was last used, this one marked. */
-async function listSessions(list) {
-  const result = await api('GET', '/api/me/sessions');
+function listSessions(list, result) {
   if (!result.ok) {
     return;
   }

@@ -21,7 +21,10 @@ const CHECK_LEADS = {
 };
 
 export async function start(section) {
-  const me = await whoAmI();
+  // main.js routes here only /portal/survey/ followed by letters and digits.
+  const id = location.pathname.slice('/portal/survey/'.length);
+  // Side by side: the dependent's form does not wait on who is logged in.
+  const [me, target] = await Promise.all([whoAmI(), api('GET', `/api/survey/targets/${id}`)]);
   if (!me) {
     return;
   }
@@ -30,9 +33,6 @@ export async function start(section) {
     warn(message, me.message);
     return;
   }
-  // main.js routes here only /portal/survey/ followed by letters and digits.
-  const id = location.pathname.slice('/portal/survey/'.length);
-  const target = await api('GET', `/api/survey/targets/${id}`);
   if (sessionOver(target)) {
     toLogin(target.code === 'session_expired' ? 'session_expired' : 'login_required');
     return;

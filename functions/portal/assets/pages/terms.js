@@ -2,10 +2,11 @@ import { api, whoAmI } from '../api.js';
 import { bindForm } from '../forms.js';
 
 export async function start(section) {
-  if (!(await whoAmI())) {
+  // Side by side: the terms do not wait on who is logged in (a round trip saved on a slow phone).
+  const [me, terms] = await Promise.all([whoAmI(), api('GET', '/api/terms')]);
+  if (!me) {
     return;
   }
-  const terms = await api('GET', '/api/terms');
   if (!terms.ok) {
     section.querySelector('#terms-text').textContent = terms.message;
     return;

@@ -12,16 +12,16 @@
 // tests.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import {
-  REPO_ROOT, assertNoProblems, baseUrl, call, checkA11y, latestCode, launch, mailTo, newPage, screenshot, uniqueUserId,
+  REPO_ROOT, assertNoProblems, baseUrl, call, checkA11y, launch, mailTo, newPage, registeredThroughApi, screenshot,
+  uniqueUserId,
 } from './harness.mjs';
+import {
+  admin, currentStep, freshCode, invitationLink, japanDay, memberSignedIn as signedInStaff, totp, unionWithCampaign,
+} from './union.mjs';
 
 const BASE = baseUrl();
 const UNION = '0915';
@@ -46,58 +46,20 @@ let recoveryCodes;
 let boss; // the union's admin's page, signed in
 let operator; // a call-center operator's page, signed in
 
-/** kennin-admin against the running kennin-local's data folder; its standard output. */
-async function admin(...args) {
-  const bin = process.env.KENNIN_ADMIN_BIN;
-  const dataDir = process.env.KENNIN_DATA_DIR;
-  assert.ok(bin && dataDir, 'KENNIN_ADMIN_BIN and KENNIN_DATA_DIR are set by scripts/browser-tests.sh');
-  const { KENNIN_TABLE, KENNIN_DYNAMODB_ENDPOINT, ...env } = process.env;
-  const { stdout } = await promisify(execFile)(bin, ['--data-dir', dataDir, ...args], { env });
-  return stdout;
-}
-
-/** YYYY-MM-DD of a day `offset` days from today, Japan time. */
-function japanDay(offset = 0) {
-  return new Date(Date.now() + 9 * 3_600_000 + offset * 86_400_000).toISOString().slice(0, 10);
-}
-
 /** The union, its roster of one insured person with a spouse, and its open campaign. */
-async function unionWithCampaign() {
-  const year = japanDay().slice(0, 4);
-  const folder = await mkdtemp(path.join(tmpdir(), 'kennin-console-'));
-  const roster = path.join(folder, 'roster.csv');
-  const dependents = path.join(folder, 'dependents.csv');
-  await writeFile(roster, `symbol,number,birth_date,name_kana,name\n${CARD.symbol},${CARD.number},${CARD.birthDate},${CARD.nameKana},管理 太郎\n`);
-  await writeFile(
-    dependents,
-    'symbol,number,dependent_no,name_kana,name,birth_date,sex,relationship,certified_on,living\n' +
-      `${CARD.symbol},${CARD.number},1,カンリ ハナコ,${DEPENDENT},1982/03/03,女,配偶者,2010/04/01,同居\n`,
-  );
-  await admin('insurer', 'put', '--code', UNION, '--name', 'コンソール健康保険組合');
-  await admin('roster', 'import', '--insurer', UNION, '--year', year, roster);
-  await admin('dependents', 'import', '--insurer', UNION, '--year', year, dependents);
-  await admin(
-    'campaign', 'put', '--insurer', UNION, '--year', year, '--title', `${year}年度 被扶養者資格調査`,
-    '--opens', `${japanDay(-1)}T09:00`, '--due', japanDay(30), '--reference-date', `${year}-04-01`,
-    '--reminders', '7,1',
-  );
-  await admin('campaign', 'publish', '--insurer', UNION, '--year', year);
+function unionWithItsCampaign() {
+  return unionWithCampaign({
+    code: UNION,
+    name: 'コンソール健康保険組合',
+    roster: [`${CARD.symbol},${CARD.number},${CARD.birthDate},${CARD.nameKana},管理 太郎`],
+    dependents: [`${CARD.symbol},${CARD.number},1,カンリ ハナコ,${DEPENDENT},1982/03/03,女,配偶者,2010/04/01,同居`],
+  });
 }
 
 /** The insured person signs up, answers for the spouse, sends a photo and submits. */
 async function submittedWithAPhoto() {
   person = await newPage(browser);
-  await person.goto(`${BASE}/_local/mail`);
-  const identity = await call(person, 'POST', '/api/signup/identity', { insurerCode: UNION, ...CARD });
-  assert.equal(identity.status, 200, JSON.stringify(identity.body));
-  const account = await call(person, 'POST', '/api/signup/account', { userId: PERSON_ID, password: PERSON_PASSWORD, email: PERSON_EMAIL });
-  assert.equal(account.status, 200, JSON.stringify(account.body));
-  const code = await call(person, 'POST', '/api/signup/code', { code: await latestCode(BASE, PERSON_EMAIL) });
-  assert.equal(code.status, 200, JSON.stringify(code.body));
-  assert.equal((await call(person, 'POST', '/api/session', { userId: PERSON_ID, password: PERSON_PASSWORD })).status, 200);
-  const terms = await call(person, 'GET', '/api/terms');
-  await call(person, 'POST', '/api/me/terms', { version: terms.body.version });
-  await call(person, 'PUT', '/api/me/contact', { postalCode: '1000001', address: '東京都千代田区千代田1-1', phone: '0312345678' });
+  await registeredThroughApi(person, { insurerCode: UNION, ...CARD }, { userId: PERSON_ID, password: PERSON_PASSWORD, email: PERSON_EMAIL });
   const survey = await call(person, 'GET', '/api/survey');
   const [target] = survey.body.targets;
   assert.equal(target?.name, DEPENDENT, JSON.stringify(survey.body));
@@ -128,79 +90,16 @@ async function submittedWithAPhoto() {
   assert.equal(submitted.status, 200, JSON.stringify(submitted.body));
 }
 
-/** The invitation link in the newest mail to `to` (the token is the address's fragment). */
-async function invitationLink(to) {
-  for (let tries = 0; tries < 50; tries += 1) {
-    for (const message of await mailTo(BASE, to)) {
-      const match = /https?:\/\/\S+?(\/admin\/invitation#[A-Za-z0-9_-]+)/.exec(message.text);
-      if (match) return `${BASE}${match[1]}`;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no invitation mailed to ${to}`);
-}
-
-// ---------------------------------------------------------------- RFC 6238, as the apps do it
-
-function base32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
-    const value = alphabet.indexOf(c);
-    assert.ok(value >= 0, `not base32: ${c}`);
-    bits += value.toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let at = 0; at + 8 <= bits.length; at += 8) bytes.push(parseInt(bits.slice(at, at + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** The 6-digit code of `secret` for the 30-second step `step`. */
-function totp(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(value).padStart(6, '0');
-}
-
-const currentStep = () => Math.floor(Date.now() / 30_000);
-
-/** A code of a step no code was used in yet (a code works once): waits for the next step. */
-async function freshCode(state) {
-  while (currentStep() <= state.lastStep) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  state.lastStep = currentStep();
-  return totp(state.secret, state.lastStep);
-}
-
-/**
- * A member of the union's staff with `role`, invited by kennin-admin, enrolled and signed in
- * through the API (the invitation's pages are the reviewer's test): their page, at sign-in.
- */
-async function memberSignedIn(role, name) {
-  const email = `${uniqueUserId(role)}@example.com`;
-  await admin('staff', 'add', '--insurer', UNION, '--email', email, '--name', name, '--role', role);
-  const token = (await invitationLink(email)).split('#')[1];
-  const member = await newPage(browser, LAPTOP);
-  await member.goto(`${BASE}/admin/login`);
-  const accepted = await call(member, 'POST', '/api/admin/invitation/accept', { token, password: STAFF_PASSWORD });
-  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
-  const state = { secret: new URL(accepted.body.otpauthUri).searchParams.get('secret'), lastStep: currentStep() - 1 };
-  const enrolled = await call(member, 'POST', '/api/admin/invitation/totp', { token, code: await freshCode(state) });
-  assert.equal(enrolled.status, 200, JSON.stringify(enrolled.body));
-  const signedIn = await call(member, 'POST', '/api/admin/session', { email, password: STAFF_PASSWORD, code: await freshCode(state) });
-  assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
-  return member;
+/** A member of the union's staff with `role`, signed in: their page, at sign-in. */
+function memberSignedIn(role, name) {
+  return signedInStaff(browser, { union: UNION, role, name, password: STAFF_PASSWORD, viewport: LAPTOP });
 }
 
 // ---------------------------------------------------------------- the journey
 
 before(async () => {
   browser = await launch();
-  await unionWithCampaign();
+  await unionWithItsCampaign();
   await submittedWithAPhoto();
   await admin('staff', 'add', '--insurer', UNION, '--email', REVIEWER_EMAIL, '--name', '審査 一郎', '--role', 'reviewer');
   page = await newPage(browser, LAPTOP);

@@ -1,10 +1,13 @@
-// The benchmark of every portal page and the console's sign-in page in Chromium (not a test: run
-// by scripts/bench-pages.sh, which starts kennin-local and installs Lighthouse). For each page:
+// The benchmark of every portal and console page in Chromium (not a test: run by
+// scripts/browser-tests.sh with KENNIN_PAGES_BENCH_OUT set, which starts kennin-local and installs
+// Lighthouse). For each page:
 // Lighthouse 12's mobile run (its default simulated slow 4G and 4× CPU) with its scores, and a
 // second Lighthouse run on the issue's slow phone applied to the browser itself (400 kb/s down
 // and up, 400 ms round trip, 4× CPU): the page's largest contentful paint, the bytes and the
 // requests it needed. The logged-in pages are measured as the demo roster's 健保 太郎 after
-// first login, his session cookie sent with every request.
+// first login, his session cookie sent with every request; the console's as an admin of the demo
+// union invited by kennin-admin and signed in with the authenticator's code (the invitation's
+// own page needs the mail's one-time token and is left out).
 //
 // Usage: node tests/browser/pages.bench.mjs OUT.json   (env KENNIN_BASE_URL, KENNIN_LIGHTHOUSE:
 // Lighthouse's CLI, KENNIN_CHROMIUM: the browser; KENNIN_PAGES_ONLY: measure only the pages whose
@@ -17,6 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { baseUrl, call, launch, newPage, registeredThroughApi } from './harness.mjs';
+import { memberSignedIn } from './union.mjs';
 
 const BASE = baseUrl();
 const OUT = process.argv[2];
@@ -53,6 +57,24 @@ async function taroAtHome() {
     const session = (await page.context().cookies()).find((cookie) => cookie.name.endsWith('session'));
     assert.ok(session, 'a session cookie');
     return { cookie: `${session.name}=${session.value}`, targetId: target.id };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** An admin of the demo union, signed in: their session cookie and a target's reference. */
+async function adminSignedIn() {
+  const browser = await launch();
+  try {
+    const page = await memberSignedIn(browser, {
+      union: '0904', role: 'admin', name: '計測 一郎', password: 'Hidamari#Kouen2031',
+    });
+    const targets = await call(page, 'GET', '/api/admin/targets');
+    const target = targets.body.targets?.[0];
+    assert.ok(target, `the demo union has targets: ${JSON.stringify(targets.body)}`);
+    const session = (await page.context().cookies()).find((cookie) => cookie.name.endsWith('staff'));
+    assert.ok(session, 'a staff session cookie');
+    return { cookie: `${session.name}=${session.value}`, targetRef: target.ref };
   } finally {
     await browser.close();
   }
@@ -112,7 +134,7 @@ async function measure(name, pathname, cookie) {
     .map((a) => a.id);
   const figures = {
     page: name,
-    path: pathname.replace(/\/survey\/[A-Za-z0-9]+$/, '/survey/{id}'),
+    path: pathname.replace(/\/survey\/[A-Za-z0-9]+$/, '/survey/{id}').replace(/\/admin\/targets\/[0-9A-Za-z-]+$/, '/admin/targets/{ref}'),
     performance: mobile.categories.performance.score,
     accessibility: mobile.categories.accessibility.score,
     bestPractices: mobile.categories['best-practices'].score,
@@ -148,6 +170,23 @@ for (const [name, pathname] of [
   ['アカウント設定', '/portal/settings'],
 ]) {
   pages.push(...(await measure(name, pathname, cookie)));
+}
+// Signed in only now: the staff's session ends after 15 idle minutes, and the pages above take
+// about as long.
+const wanted = (pathname) => pathname.startsWith(ONLY) || ONLY.startsWith(pathname);
+if (wanted('/admin/')) {
+  const staff = await adminSignedIn();
+  for (const [name, pathname] of [
+    ['管理画面 進捗', '/admin/'],
+    ['管理画面 対象者一覧', '/admin/targets'],
+    ['管理画面 審査', `/admin/targets/${staff.targetRef}`],
+    ['管理画面 問い合わせ対応', '/admin/people'],
+    ['管理画面 職員', '/admin/staff'],
+    ['管理画面 操作記録', '/admin/audit'],
+    ['管理画面 出力', '/admin/export'],
+  ]) {
+    pages.push(...(await measure(name, pathname, staff.cookie)));
+  }
 }
 const chromium = (await promisify(execFile)(CHROMIUM, ['--version'])).stdout.trim();
 const lighthouseVersion = JSON.parse(

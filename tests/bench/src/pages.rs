@@ -44,12 +44,14 @@ pub const ROW: &str = "| pages: ";
 pub fn markdown(report: &PagesReport) -> String {
     let mut out = format!("{HEADING}\n\n");
     out.push_str(&format!(
-        "Every portal page and the console's sign-in page, loaded cold in {} by Lighthouse {} \
+        "Every portal and console page (but the console's invitation, which needs a mail's one-time token), \
+         loaded cold in {} by Lighthouse {} \
          (tests/browser/pages.bench.mjs, from kennin-local release): the scores and layout shift of its mobile \
          run (simulated slow 4G, 4× CPU), and a second run with the issue's slow phone applied to the browser \
          itself (400 kb/s down and up, 400 ms round trip, 4× CPU) for the largest contentful paint, the bytes and \
          the requests. The logged-in pages are the demo roster's 健保 太郎 after first login (his session cookie \
-         sent with every request). A returning visit asks for none of the files (they are kept a year; the \
+         sent with every request), the console's an admin of the demo union signed in with the authenticator's \
+         code. A returning visit asks for none of the files (they are kept a year; the \
          journey's browser test checks it): these are first visits.\n\n",
         report.chromium, report.lighthouse
     ));

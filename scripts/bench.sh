@@ -28,9 +28,13 @@
 #   target/release/kennin-bench documents --local target/release/kennin-local
 # The mail part alone likewise (moto; the embedded store):
 #   target/release/kennin-bench mail
-# The pages part alone (Chromium and Lighthouse, installed by browser-tests.sh):
+# The pages part alone (Chromium and Lighthouse, installed by browser-tests.sh), then the journey's
+# count of a person's requests, and the bill computed again with it:
 #   KENNIN_LOCAL_BIN=target/release/kennin-local KENNIN_PAGES_BENCH_OUT=docs/bench/pages.json \
-#       scripts/browser-tests.sh && target/release/kennin-bench pages
+#       scripts/browser-tests.sh
+#   KENNIN_LOCAL_BIN=target/release/kennin-local KENNIN_BROWSER_TEST_FILES=tests/browser/journey.test.mjs \
+#       KENNIN_REQUESTS_OUT=docs/bench/requests.json KENNIN_SCREENSHOT_DIR=/tmp/shots scripts/browser-tests.sh
+#   target/release/kennin-bench pages
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -97,6 +101,11 @@ log "part 8/9: the mail schedule's sending rate (moto) and a simulated campaign'
 log "part 9/9: every page in Chromium: Lighthouse's scores and the slow phone's paint, bytes and requests"
 KENNIN_LOCAL_BIN="$bin/kennin-local" KENNIN_ADMIN_BIN="$bin/kennin-admin" \
     KENNIN_PAGES_BENCH_OUT="$ROOT/docs/bench/pages.json" scripts/browser-tests.sh >&2
+log "part 9/9: a person's requests, counted in Chromium through the browser tests' journey (for the bill)"
+KENNIN_LOCAL_BIN="$bin/kennin-local" KENNIN_ADMIN_BIN="$bin/kennin-admin" \
+    KENNIN_BROWSER_TEST_FILES="$ROOT/tests/browser/journey.test.mjs" \
+    KENNIN_REQUESTS_OUT="$ROOT/docs/bench/requests.json" KENNIN_SCREENSHOT_DIR="$target/bench/screenshots" \
+    scripts/browser-tests.sh >&2
 "${bench[@]}" pages
 
 "${bench[@]}" report --started-unix "$started_at" --load-before "$load_before" --note "${BENCH_NOTE:-none}"

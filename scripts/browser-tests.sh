@@ -15,6 +15,8 @@
 #        KENNIN_CHROMIUM         another Chromium binary (then nothing is installed with apt-get)
 #        KENNIN_BROWSER_TEST_TIMEOUT_MS  for each test (default 300000)
 #        KENNIN_SCREENSHOT_DIR   where screenshots go (default docs/screenshots)
+#        KENNIN_BROWSER_TEST_FILES  only these test files (space-separated; default: every one)
+#        KENNIN_REQUESTS_OUT     journey.test.mjs writes the requests it counted there (the bench)
 #        KENNIN_PAGES_BENCH_OUT  instead of the tests, the pages' benchmark (tests/browser/
 #                                pages.bench.mjs, run by scripts/bench.sh) into this JSON file;
 #                                Lighthouse (pinned) is then installed into .tools/lighthouse
@@ -146,10 +148,11 @@ if [[ -n "${KENNIN_PAGES_BENCH_OUT:-}" ]]; then
 fi
 
 # The TAP reporter whatever stdout is, so that the summary (`# pass N`, `# fail N`) is printed.
+read -r -a test_files <<<"${KENNIN_BROWSER_TEST_FILES:-$BROWSER_DIR/}"
 set +e
 node --test --test-reporter=tap --test-concurrency=1 \
     --test-timeout="${KENNIN_BROWSER_TEST_TIMEOUT_MS:-300000}" --test-force-exit \
-    "$@" "$BROWSER_DIR/"
+    "$@" "${test_files[@]}"
 status=$?
 set -e
 if ((status != 0)); then

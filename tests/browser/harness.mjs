@@ -371,3 +371,53 @@ export async function registeredThroughApi(page, card, { userId, password, email
   const contact = await ok(call(page, 'PUT', '/api/me/contact', { postalCode: '1000001', address: '東京都千代田区千代田1-1', phone: '0312345678' }));
   assert.equal(contact.next, 'home', JSON.stringify(contact));
 }
+
+/** A request's kind and route, as the bill prices it: IDs in addresses stand as `{id}`. */
+function routeOf(method, url) {
+  const { pathname, search } = new URL(url);
+  const route = pathname
+    .replace(/^\/portal\/survey\/[A-Za-z0-9]+$/, '/portal/survey/{id}')
+    .replace(/^\/api\/survey\/targets\/[A-Za-z0-9]+/, '/api/survey/targets/{id}')
+    .replace(/\/documents\/[A-Za-z0-9]+/, '/documents/{docId}')
+    .replace(/^\/api\/postal\/[0-9]+$/, '/api/postal/{code}');
+  // The query stays: `GET /api/me?include=survey` is the top page, a step of its own.
+  if (pathname.startsWith('/api/')) return { kind: 'api', route: `${method} ${route}${search}` };
+  if (pathname.startsWith('/_local/blobs/')) return { kind: 'upload', route: `${method} (the documents bucket)` };
+  if (pathname.startsWith('/_local/')) return { kind: 'local', route: `${method} ${pathname}` };
+  if (/^\/(portal|admin)\/assets\//.test(pathname)) return { kind: 'asset', route: pathname.replace(/\/assets\/[0-9a-f]+\//, '/assets/') };
+  return { kind: 'page', route: `${method} ${route}` };
+}
+
+/**
+ * Counts the requests `page` sends over the network (not those its cache answers), under the
+ * label set last: what a person's browser costs the server, step by step.
+ * @returns {Promise<{label: (name: string) => void, counts: () => {label: string, kind: string, route: string, count: number}[]}>}
+ */
+export async function requestCounter(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  let label = '';
+  const sent = new Map(); // requestId → {label, kind, route}
+  cdp.on('Network.requestWillBeSent', ({ requestId, request, redirectResponse }) => {
+    // A redirect reuses the request's ID: each hop is a request of its own.
+    const key = redirectResponse ? `${requestId}:${request.url}` : requestId;
+    sent.set(key, { label, ...routeOf(request.method, request.url) });
+  });
+  cdp.on('Network.requestServedFromCache', ({ requestId }) => sent.delete(requestId));
+  return {
+    label(name) {
+      label = name;
+    },
+    counts() {
+      const tally = new Map();
+      for (const { label: at, kind, route } of sent.values()) {
+        const key = JSON.stringify([at, kind, route]);
+        tally.set(key, (tally.get(key) ?? 0) + 1);
+      }
+      return [...tally].map(([key, count]) => {
+        const [at, kind, route] = JSON.parse(key);
+        return { label: at, kind, route, count };
+      });
+    },
+  };
+}

@@ -5,11 +5,16 @@
 // 調査票 of two of them (the spouse 同居 with no income; the mother 別居 with a pension and a
 // remittance, whose warnings show beside those answers), each submitted; settings and logout;
 // then the two recovery links. Every screen is checked with axe-core (WCAG 2.1 A/AA) and
-// photographed for docs/screenshots/.
+// photographed for docs/screenshots/. With KENNIN_REQUESTS_OUT set, every request the person's
+// browser sends over the network is counted per test and written there as JSON (the bench's
+// count of requests per person, for the bill).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { assertNoProblems, baseUrl, checkA11y, latestCode, launch, mailTo, newPage, screenshot, uniqueUserId } from './harness.mjs';
+import { writeFile } from 'node:fs/promises';
+import { after, before, beforeEach, test } from 'node:test';
+import {
+  assertNoProblems, baseUrl, checkA11y, latestCode, launch, mailTo, newPage, requestCounter, screenshot, uniqueUserId,
+} from './harness.mjs';
 
 const BASE = baseUrl();
 const USER_ID = uniqueUserId('taro');
@@ -21,13 +26,35 @@ const EXPECTED = [/status of 4\d\d/];
 
 let browser;
 let page;
+let counter;
 
 before(async () => {
   browser = await launch();
   page = await newPage(browser);
+  counter = await requestCounter(page);
 });
 
+beforeEach((t) => counter.label(t.name));
+
+/** Tests that are not every person's way (the bench's count of a person leaves them out). */
+const detours = [];
+function detour(name, fn) {
+  detours.push(name);
+  return test(name, fn);
+}
+
+/** Tests that each answer one dependent's form, from the top page to its submission. */
+const dependents = [];
+function dependent(name, fn) {
+  dependents.push(name);
+  return test(name, fn);
+}
+
 after(async () => {
+  const out = process.env.KENNIN_REQUESTS_OUT;
+  if (out) {
+    await writeFile(out, `${JSON.stringify({ requests: counter.counts(), detours, dependents }, null, 2)}\n`);
+  }
   await browser?.close();
 });
 
@@ -274,7 +301,7 @@ async function submit(form, shot) {
   return answered;
 }
 
-test('⑦ the spouse: 同居, no income, the documents, submitted once', async () => {
+dependent('⑦ the spouse: 同居, no income, the documents, submitted once', async () => {
   const form = await openForm('健保 花子');
   assert.equal(await form.locator('#survey-progress').textContent(), '全7ページ中 1ページ目');
   await look('survey-form-identity');
@@ -313,7 +340,7 @@ test('⑦ the spouse: 同居, no income, the documents, submitted once', async (
   assertNoProblems(page, { ignore: EXPECTED });
 });
 
-test('⑦ the mother: 別居, a pension and a remittance, the warnings beside them, submitted', async () => {
+dependent('⑦ the mother: 別居, a pension and a remittance, the warnings beside them, submitted', async () => {
   const form = await openForm('健保 和子');
   await next(form, '同居・別居');
   await form.getByRole('radio', { name: '別居', exact: true }).check();
@@ -454,7 +481,7 @@ test('⑥ the top page, settings and logout', async () => {
   assertNoProblems(page, { ignore: EXPECTED });
 });
 
-test('パスワードを忘れた方: a code by mail, a new password', async () => {
+detour('パスワードを忘れた方: a code by mail, a new password', async () => {
   await page.goto(`${BASE}/portal/`);
   await screen('login').getByRole('link', { name: 'パスワードを忘れた方はこちら' }).click();
   await page.waitForURL(/\/portal\/forgot-password$/);
@@ -484,7 +511,7 @@ test('パスワードを忘れた方: a code by mail, a new password', async () 
   await page.waitForURL(/reason=logged_out$/);
 });
 
-test('ユーザーIDを忘れた方: the ID by mail, nothing on the screen', async () => {
+detour('ユーザーIDを忘れた方: the ID by mail, nothing on the screen', async () => {
   await page.goto(`${BASE}/portal/forgot-id`);
   const forgot = screen('forgot-id');
   await forgot.getByRole('heading', { name: 'ユーザーIDの確認' }).waitFor();
@@ -515,7 +542,7 @@ test('ユーザーIDを忘れた方: the ID by mail, nothing on the screen', asy
   assertNoProblems(page, { ignore: EXPECTED });
 });
 
-test('an unknown address shows the not-found screen', async () => {
+detour('an unknown address shows the not-found screen', async () => {
   const response = await page.goto(`${BASE}/portal/no-such-page`);
   assert.equal(response.status(), 404);
   await screen('not-found').getByRole('heading', { name: 'ページが見つかりません' }).waitFor();

@@ -3,10 +3,12 @@
 
 use crate::argon::{ArgonReport, hash_ms_at};
 use crate::documents::DocumentsReport;
+use crate::journey::{JourneyRequests, PerPerson};
 use crate::mail::CampaignMails;
 use crate::stats::fmt;
-use crate::steps::{StepFigures, StepsReport};
+use crate::steps::StepsReport;
 use crate::survey_form::SurveyFormReport;
+use kennin_template::Route;
 use serde::{Deserialize, Serialize};
 
 pub const PERSONS: f64 = 100_000.0;
@@ -107,6 +109,9 @@ pub struct Bill {
     pub s3_usd: f64,
     pub mails_per_person: f64,
     pub hashing_memory_mb: f64,
+    /// What the bill counts a person to send, from the journey.
+    #[serde(default)]
+    pub requests: Vec<PerPerson>,
 }
 
 /// MemorySize of the function serving `code_uri`, read from template.yaml.
@@ -120,84 +125,206 @@ fn memory_of(template: &str, code_uri: &str) -> f64 {
         .unwrap_or(128.0)
 }
 
-fn step<'a>(steps: &'a StepsReport, route: &str) -> Option<&'a StepFigures> {
-    steps.steps.iter().find(|s| s.route == route)
+/// The handbook's shape: about ten saves of a dependent's form (one per section, and
+/// corrections), one in twenty forms sent back and answered again, and the staff's review of each
+/// submission (the list, the submission, the decision).
+pub const SAVES_PER_DEPENDENT: f64 = 10.0;
+pub const RETURNED_SHARE: f64 = 0.05;
+const REVIEW_CALLS_PER_DEPENDENT: f64 = 3.0;
+const SAVE_ROUTE: &str = "PUT /api/survey/targets/{id}/answers";
+
+/// What one request costs: the function that serves it, its billed milliseconds and its capacity
+/// units, and where the figures come from.
+struct CallCost {
+    code_uri: String,
+    duration_ms: f64,
+    read_units: f64,
+    write_units: f64,
+    source: &'static str,
 }
 
-pub fn compute(
-    steps: &StepsReport,
-    argon: &ArgonReport,
-    survey: &SurveyFormReport,
-    documents: Option<&DocumentsReport>,
-    campaign_mails: Option<&CampaignMails>,
-    template: &str,
-    mails_per_person: f64,
-) -> Result<Bill, String> {
-    let p = &TOKYO;
-    let function_of = |route: &str| match route {
-        "POST /api/signup/identity" => "functions/signup-identity",
-        "POST /api/signup/account" => "functions/signup-account",
-        "POST /api/signup/code" => "functions/signup-code",
-        "POST /api/session" => "functions/session-login",
-        _ => "functions/me",
+/// The template's route serving `method path` (`{x}` matches one segment, `{x+}` the rest).
+fn route_of<'a>(routes: &'a [Route], route: &str) -> Option<&'a Route> {
+    let (method, path) = route.split_once(' ')?;
+    let path = path.split('?').next().unwrap_or(path);
+    let matches = |pattern: &str| {
+        let mut wanted = path.split('/');
+        for part in pattern.split('/') {
+            if part.starts_with('{') && part.ends_with("+}") {
+                return true;
+            }
+            match wanted.next() {
+                Some(segment) if part.starts_with('{') || part == segment => {}
+                _ => return false,
+            }
+        }
+        wanted.next().is_none()
     };
-    // Per person: one signup ①→③, three logins, thirty other API calls (the top page's figures
-    // stand for them: one read-only step each).
-    let calls: [(&str, f64); 5] = [
-        ("POST /api/signup/identity", 1.0),
-        ("POST /api/signup/account", 1.0),
-        ("POST /api/signup/code", 1.0),
-        ("POST /api/session", 3.0),
-        (crate::steps::TOP_PAGE, 30.0),
-    ];
-    let hashing_memory_mb = memory_of(template, "functions/session-login");
-    let mut lines = Vec::new();
-    let (mut invocations, mut reads, mut writes) = (0.0, 0.0, 0.0);
-    for (route, count) in calls {
-        let figures = step(steps, route).ok_or(format!("no figures for {route}"))?;
-        let memory = memory_of(template, function_of(route));
+    routes
+        .iter()
+        .filter(|r| r.method == method || r.method == "ANY")
+        .find(|r| matches(&r.path))
+}
+
+/// The cost of one request of `kind` at `route`: the steps part's figures for a first-login or
+/// top-page step, the survey form part's for the form's, Lambda's 1 ms minimum for a page or a
+/// file (no DynamoDB), and the top page's for an API call no part measures (a stand-in, said so).
+fn cost_of(
+    kind: &str,
+    route: &str,
+    steps: &StepsReport,
+    survey: &SurveyFormReport,
+    argon: &ArgonReport,
+    routes: &[Route],
+    template: &str,
+) -> Result<CallCost, String> {
+    let served = if kind == "asset" {
+        format!("GET {route}")
+    } else {
+        route.to_string()
+    };
+    let code_uri = route_of(routes, &served)
+        .ok_or(format!("no function serves {served}"))?
+        .code_uri
+        .clone();
+    if kind != "api" {
+        return Ok(CallCost {
+            code_uri,
+            duration_ms: 1.0,
+            read_units: 0.0,
+            write_units: 0.0,
+            source: "Lambda's 1 ms minimum",
+        });
+    }
+    if let Some(figures) = steps.steps.iter().find(|s| s.route == route) {
         // On Lambda a hashing step is its round trips plus the hash at the function's CPU share.
         let duration_ms = if figures.hashing {
-            (figures.dynamodb_wait_p50_ms + hash_ms_at(memory, argon.rust_cpu_p50_ms)).ceil()
+            figures.dynamodb_wait_p50_ms + hash_ms_at(memory_of(template, &code_uri), argon.rust_cpu_p50_ms)
         } else {
-            figures.p50_ms.ceil()
+            figures.p50_ms
         };
-        let gb_s = memory / 1024.0 * duration_ms / 1000.0 * count;
+        return Ok(CallCost {
+            code_uri,
+            duration_ms: duration_ms.ceil(),
+            read_units: figures.read_units,
+            write_units: figures.write_units,
+            source: "steps",
+        });
+    }
+    if let Some(figures) = survey.step(route) {
+        return Ok(CallCost {
+            code_uri,
+            duration_ms: figures.p50_ms.ceil(),
+            read_units: figures.read_units,
+            write_units: figures.write_units,
+            source: "survey form",
+        });
+    }
+    let top = steps
+        .steps
+        .iter()
+        .find(|s| s.route == crate::steps::TOP_PAGE)
+        .ok_or("no top page figures")?;
+    Ok(CallCost {
+        code_uri,
+        duration_ms: top.p50_ms.ceil(),
+        read_units: top.read_units,
+        write_units: top.write_units,
+        source: "priced as the top page",
+    })
+}
+
+/// The parts' figures the bill is computed from.
+pub struct Figures<'a> {
+    pub steps: &'a StepsReport,
+    pub argon: &'a ArgonReport,
+    pub survey: &'a SurveyFormReport,
+    pub journey: &'a JourneyRequests,
+    /// Absent while the documents part has not run: the bill is then without documents.
+    pub documents: Option<&'a DocumentsReport>,
+    pub campaign_mails: Option<&'a CampaignMails>,
+}
+
+pub fn compute(figures: &Figures, template: &str) -> Result<Bill, String> {
+    let Figures {
+        steps,
+        argon,
+        survey,
+        journey,
+        documents,
+        campaign_mails,
+    } = *figures;
+    let mails_per_person = steps.mails_per_person;
+    let p = &TOKYO;
+    let routes = kennin_template::routes(template)?;
+    let hashing_memory_mb = memory_of(template, "functions/session-login");
+    let dependents_per_person = DEPENDENTS / PERSONS;
+    let mut lines = Vec::new();
+    let (mut invocations, mut reads, mut writes) = (0.0, 0.0, 0.0);
+    let mut priced = journey
+        .per_person()
+        .into_iter()
+        .filter(|request| request.kind != "upload")
+        .map(|request| {
+            // Each dependent's form: as the journey answered it, with the handbook's saves, and
+            // once more for the forms sent back.
+            let per_dependent = if request.route == SAVE_ROUTE {
+                SAVES_PER_DEPENDENT
+            } else {
+                request.per_dependent
+            };
+            let count = request.person + per_dependent * dependents_per_person * (1.0 + RETURNED_SHARE);
+            (request.kind, request.route, count)
+        })
+        .collect::<Vec<_>>();
+    priced.push((
+        "api".into(),
+        "GET /api/admin/targets/{id}".into(),
+        REVIEW_CALLS_PER_DEPENDENT * dependents_per_person,
+    ));
+    // The pages and files are one line: each is Lambda's 1 ms minimum at the portal's memory.
+    let (mut files, mut files_gb_s, mut files_cost) = (0.0, 0.0, None);
+    for (kind, route, count) in priced {
+        let cost = cost_of(&kind, &route, steps, survey, argon, &routes, template)?;
+        let memory = memory_of(template, &cost.code_uri);
+        let gb_s = memory / 1024.0 * cost.duration_ms / 1000.0 * count;
         invocations += count;
-        reads += figures.read_units * count;
-        writes += figures.write_units * count;
+        reads += cost.read_units * count;
+        writes += cost.write_units * count;
+        if kind != "api" {
+            files += count;
+            files_gb_s += gb_s;
+            files_cost = Some((memory, cost.duration_ms, cost.source));
+            continue;
+        }
+        let what = if route.starts_with("GET /api/admin/") {
+            format!("staff review: {REVIEW_CALLS_PER_DEPENDENT} console calls a dependent")
+        } else {
+            route
+        };
         lines.push(Line {
             service: "Lambda".into(),
-            item: format!("{count} × {route} at {memory} MB, {duration_ms} ms billed"),
+            item: format!(
+                "{} × {what} at {memory} MB, {} ms billed ({})",
+                fmt(count),
+                cost.duration_ms,
+                cost.source
+            ),
             per_person: gb_s,
             unit: "GB-s".into(),
             usd: gb_s * PERSONS * p.lambda_arm_gb_second,
         });
     }
-    // The survey as measured: a person with two dependents (the most a person is asked about
-    // for most unions; the import section's union has 1.5 dependents a person, not all targets).
-    let survey_function_of = |route: &str| match route {
-        crate::steps::TOP_PAGE => Ok("functions/me"),
-        "GET /api/survey/targets/{id}" => Ok("functions/survey-target"),
-        "PUT /api/survey/targets/{id}/answers" => Ok("functions/survey-answers"),
-        "POST /api/survey/targets/{id}/submit" => Ok("functions/survey-submit"),
-        other => Err(format!("no function for {other}")),
-    };
-    for figures in &survey.steps {
-        let memory = memory_of(template, survey_function_of(&figures.route)?);
-        let count = f64::from(figures.per_survey);
-        let duration_ms = figures.p50_ms.ceil();
-        let gb_s = memory / 1024.0 * duration_ms / 1000.0 * count;
-        invocations += count;
+    if let Some((memory, duration_ms, source)) = files_cost {
         lines.push(Line {
             service: "Lambda".into(),
             item: format!(
-                "survey: {count} × {} at {memory} MB, {duration_ms} ms billed",
-                figures.route
+                "{} × an HTML page, stylesheet or module at {memory} MB, {duration_ms} ms billed ({source})",
+                fmt(files)
             ),
-            per_person: gb_s,
+            per_person: files_gb_s,
             unit: "GB-s".into(),
-            usd: gb_s * PERSONS * p.lambda_arm_gb_second,
+            usd: files_gb_s * PERSONS * p.lambda_arm_gb_second,
         });
     }
     let documents = documents.map(|report| documents_lines(report, template)).transpose()?;
@@ -221,38 +348,17 @@ pub fn compute(
     });
     lines.push(Line {
         service: "DynamoDB".into(),
-        item: "reads (signup + 3 logins + 30 top pages)".into(),
+        item: "reads (every request above, at its step's units)".into(),
         per_person: reads,
         unit: "RRU".into(),
         usd: reads * PERSONS * p.dynamodb_read_unit,
     });
     lines.push(Line {
         service: "DynamoDB".into(),
-        item: "writes (signup + 3 logins + 30 top pages)".into(),
+        item: "writes (every request above, at its step's units)".into(),
         per_person: writes,
         unit: "WRU".into(),
         usd: writes * PERSONS * p.dynamodb_write_unit,
-    });
-    let whole = &survey.survey;
-    lines.push(Line {
-        service: "DynamoDB".into(),
-        item: format!(
-            "reads (the survey: {} dependents, {} requests)",
-            whole.dependents, whole.requests
-        ),
-        per_person: whole.read_units,
-        unit: "RRU".into(),
-        usd: whole.read_units * PERSONS * p.dynamodb_read_unit,
-    });
-    lines.push(Line {
-        service: "DynamoDB".into(),
-        item: format!(
-            "writes (the survey: {} dependents, {} requests)",
-            whole.dependents, whole.requests
-        ),
-        per_person: whole.write_units,
-        unit: "WRU".into(),
-        usd: whole.write_units * PERSONS * p.dynamodb_write_unit,
     });
     lines.push(Line {
         service: "DynamoDB".into(),
@@ -276,7 +382,7 @@ pub fn compute(
     let submit = survey
         .step("POST /api/survey/targets/{id}/submit")
         .ok_or("no submit figures")?;
-    let survey_kb = submit.write_units / 2.0 * f64::from(whole.dependents);
+    let survey_kb = submit.write_units / 2.0 * dependents_per_person;
     lines.push(Line {
         service: "DynamoDB".into(),
         item: "storage of the survey (answers and the submitted copy), for one month".into(),
@@ -336,6 +442,7 @@ pub fn compute(
         lines,
         mails_per_person,
         hashing_memory_mb,
+        requests: journey.per_person(),
     })
 }
 
@@ -475,17 +582,26 @@ pub const HEADING: &str = "## The bill: one campaign for 100,000 insured persons
 
 pub fn markdown(bill: &Bill) -> String {
     let mut out = format!("{HEADING}\n\n");
-    out.push_str(
-        "Each person: one signup ① → ③, three logins ④, thirty other API calls (priced as the top page \
-         `GET /api/me`, a read-only step) and the survey as the survey form section measured it (two \
-         dependents, ten saves and one submit each, the top page and the forms read); and, when the documents part \
-         has run, the documents of 150,000 dependents, three a dependent of about 1.5 MB each, each a presign, an \
-         upload to S3, a complete (S3 get, put, delete) and one download by staff at review, kept for the \
-         campaign's default retention. Durations are this run's p50 step times rounded up to Lambda's 1 ms; \
-         the hashing steps are priced as their DynamoDB round trips plus one hash at the function's CPU share \
-         (see the argon2 section). Capacity units are this run's (transactions at 2 units per item). Prices: \
-         Tokyo, on-demand, below.\n\n",
-    );
+    out.push_str(&format!(
+        "Each person sends what the browser tests' journey counted in Chromium (tests/browser/journey.test.mjs, \
+         its requests counted over the DevTools protocol: every HTML page, stylesheet, module and API call that \
+         went to the network, the cache's answers left out; the table at the end): the first login ① → ⑥ with \
+         one refused password and one mistyped login, the top page, each dependent's form from the top page to \
+         its submission, settings and logout; the recovery links and a mistyped address are left out. A \
+         dependent's form is the mean of the journey's two, taken {} times a person (150,000 dependents), with \
+         {SAVES_PER_DEPENDENT} saves each (the handbook's), and once more for the {}% sent back and answered \
+         again; the staff review each submission ({REVIEW_CALLS_PER_DEPENDENT} console calls a dependent, \
+         priced as the top page). An API call is priced at its own step's figures where the steps or survey \
+         form part measured it, else as the top page (said on its line); a page or a file at Lambda's 1 ms \
+         minimum with no DynamoDB. When the documents part has run: the documents of 150,000 dependents, \
+         three a dependent of about 1.5 MB each, each a presign, an upload to S3, a complete (S3 get, put, \
+         delete) and one download by staff at review, kept for the campaign's default retention. Durations are \
+         this run's p50 step times rounded up to Lambda's 1 ms; the hashing steps are priced as their DynamoDB \
+         round trips plus one hash at the function's CPU share (see the argon2 section). Capacity units are this \
+         run's (transactions at 2 units per item). Prices: Tokyo, on-demand, below.\n\n",
+        fmt(DEPENDENTS / PERSONS),
+        fmt(RETURNED_SHARE * 100.0)
+    ));
     out.push_str("| service | item | per person | unit | US$ per 100,000 persons |\n|---|---|--:|---|--:|\n");
     for line in &bill.lines {
         out.push_str(&format!(
@@ -515,9 +631,7 @@ pub fn markdown(bill: &Bill) -> String {
          resend (③, at most 5 per flow, once a minute) or a recovery or email change adds one each; every \
          further mail a person causes adds US$10 per 100,000 persons. The survey's own mails (the invitation, \
          the reminders as the schedule sends them, receipts, returns and removals) are the second SES line, \
-         counted by the mail part over a simulated campaign (its section). Portal page loads (the HTML shell from the `portal` function; its CSS and ES \
-         modules at content-named addresses the browser keeps for a year, so only a first visit asks for them) \
-         are API Gateway requests too and are not in the thirty calls.\n\n",
+         counted by the mail part over a simulated campaign (its section).\n\n",
         fmt(bill.mails_per_person)
     ));
     let storage: f64 = bill
@@ -534,7 +648,43 @@ pub fn markdown(bill: &Bill) -> String {
             bill.s3_usd
         ));
     }
-    out.push_str("### Prices\n\n");
+    out.push_str(
+        "### Requests a person sends\n\nCounted in Chromium through the journey (a returning page asks for no \
+         file: they are kept a year at content-named addresses); the bill's counts follow from these with the \
+         shape above.\n\n| kind | request | outside the forms | in one dependent's form |\n|---|---|--:|--:|\n",
+    );
+    for request in &bill.requests {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            request.kind,
+            request.route,
+            fmt(request.person),
+            fmt(request.per_dependent)
+        ));
+    }
+    out.push_str("\n### Prices\n\n");
     out.push_str(PRICE_SOURCES);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_counted_request_is_priced_at_the_function_that_serves_it() {
+        let routes = kennin_template::routes(include_str!("../../../template.yaml")).unwrap();
+        let served = |route: &str| route_of(&routes, route).map(|r| r.code_uri.as_str());
+        assert_eq!(served("GET /portal/survey/{id}"), Some("functions/portal"));
+        assert_eq!(served("GET /portal/assets/pages/home.js"), Some("functions/portal"));
+        assert_eq!(served("GET /portal/"), Some("functions/portal"));
+        assert_eq!(served("GET /api/me?include=survey"), Some("functions/me"));
+        assert_eq!(served("GET /api/survey/targets/{id}"), Some("functions/survey-target"));
+        assert_eq!(
+            served("GET /api/survey/targets/{id}/documents"),
+            Some("functions/survey-documents-list")
+        );
+        assert_eq!(served("PUT /api/me"), None, "the method counts");
+        assert_eq!(served("GET /api/no-such-route"), None);
+    }
 }

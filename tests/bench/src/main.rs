@@ -5,6 +5,7 @@
 mod argon;
 mod bill;
 mod documents;
+mod journey;
 mod load;
 mod local;
 mod machine;
@@ -84,7 +85,8 @@ enum Part {
     SurveyImportSection,
     /// Measures nothing itself: puts the pages' section into docs/performance.md from
     /// docs/bench/pages.json, which tests/browser/pages.bench.mjs wrote (scripts/bench.sh runs
-    /// it through scripts/browser-tests.sh with KENNIN_PAGES_BENCH_OUT).
+    /// it through scripts/browser-tests.sh with KENNIN_PAGES_BENCH_OUT), and the bill again
+    /// with the person's requests the journey counted (docs/bench/requests.json).
     Pages,
     /// The survey form's save and submit steps and a whole survey's capacity units, against
     /// DynamoDB Local; its section, the bill and the bill's rows of the targets are also put
@@ -334,6 +336,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             )
             .map_err(|e| e.to_string())?;
             eprint!("{section}");
+            // The same part counts a person's requests through the journey: the bill follows.
+            splice_bill(&root, &read_json(&root, "survey-form")?)?;
         }
         Part::Report { facts } => report(&root, &facts)?,
     }
@@ -373,14 +377,17 @@ fn splice_bill(root: &Path, survey: &survey_form::SurveyFormReport) -> Result<()
     // The documents part may not have run yet: the bill is then without documents.
     let documents = read_json::<documents::DocumentsReport>(root, "documents").ok();
     let mails = read_json::<mail::MailReport>(root, "mail").ok();
+    let journey: journey::JourneyRequests = read_json(root, "requests")?;
     let bill = bill::compute(
-        &steps,
-        &argon,
-        survey,
-        documents.as_ref(),
-        mails.as_ref().map(|report| &report.campaign),
+        &bill::Figures {
+            steps: &steps,
+            argon: &argon,
+            survey,
+            journey: &journey,
+            documents: documents.as_ref(),
+            campaign_mails: mails.as_ref().map(|report| &report.campaign),
+        },
         &template,
-        steps.mails_per_person,
     )?;
     write_json(root, "bill", &bill)?;
     let section = bill::markdown(&bill);
@@ -535,14 +542,17 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
     let survey: survey_form::SurveyFormReport = read_json(root, "survey-form")?;
     let documents = read_json::<documents::DocumentsReport>(root, "documents").ok();
     let mails = read_json::<mail::MailReport>(root, "mail").ok();
+    let journey: journey::JourneyRequests = read_json(root, "requests")?;
     let bill = bill::compute(
-        &steps,
-        &argon,
-        &survey,
-        documents.as_ref(),
-        mails.as_ref().map(|report| &report.campaign),
+        &bill::Figures {
+            steps: &steps,
+            argon: &argon,
+            survey: &survey,
+            journey: &journey,
+            documents: documents.as_ref(),
+            campaign_mails: mails.as_ref().map(|report| &report.campaign),
+        },
         &template,
-        steps.mails_per_person,
     )?;
     write_section(root, "survey-form", &survey_form::markdown(&survey))?;
     if let Some(documents) = &documents {

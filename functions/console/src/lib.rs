@@ -60,6 +60,11 @@ const PAGES: [(&str, &str); 8] = [
 ];
 const TARGET_SCREEN: &str = "target";
 
+/// The screens before sign-in; every other one is a signed-in member's, whose shell keeps the
+/// header's place for the member's name, the menu and ログアウト from the first paint, so that
+/// the screen does not move down when they arrive.
+const SIGNED_OUT_SCREENS: [&str; 2] = ["login", "invitation"];
+
 /// A target's review page is `/admin/targets/{symbol}-{number}-{id}` (kennin::console::TargetRef);
 /// main.js accepts the same shape. Whether it names one of the union's targets is the API's to say.
 const TARGET_PAGE_PREFIX: &str = "/admin/targets/";
@@ -85,11 +90,19 @@ static SHELL_HTML: LazyLock<String> =
 static SHELL: LazyLock<Served> = LazyLock::new(|| ASSETS.shell(&SHELL_HTML));
 /// Each screen's shell, its modules preloaded.
 static SCREEN_SHELLS: LazyLock<Vec<(&str, Served)>> = LazyLock::new(|| {
+    let signed_in = SHELL_HTML.replacen("<body>", r#"<body class="signed-in">"#, 1);
     PAGES
         .iter()
         .map(|(_, screen)| *screen)
         .chain([TARGET_SCREEN])
-        .map(|screen| (screen, ASSETS.screen_shell(&SHELL_HTML, screen)))
+        .map(|screen| {
+            let html = if SIGNED_OUT_SCREENS.contains(&screen) {
+                &SHELL_HTML
+            } else {
+                &signed_in
+            };
+            (screen, ASSETS.screen_shell(html, screen))
+        })
         .collect()
 });
 
@@ -197,6 +210,11 @@ mod tests {
             assert!(
                 shell.contains(&format!(r#"<link rel="modulepreload" href="{module}">"#)),
                 "{path} preloads its screen"
+            );
+            assert_eq!(
+                shell.contains(r#"<body class="signed-in">"#),
+                !SIGNED_OUT_SCREENS.contains(&screen),
+                "{path}: a signed-in member's screen keeps the header's place"
             );
         }
     }

@@ -203,7 +203,6 @@ mod tests {
                 "survey.js",
                 "api.js",
                 "request.js",
-                "documents.js",
                 "forms.js"
             ]
         );

@@ -9,15 +9,6 @@ import { cell, link, longDateTime, say, showPager, statusBadge } from '../format
 const FILTERS = ['q', 'status', 'office', 'check', 'missingDocuments', 'cursor'];
 
 export async function start(section) {
-  const me = await whoAmI();
-  if (!me) {
-    return;
-  }
-  const message = section.querySelector('#targets-message');
-  if (!me.ok) {
-    say(message, me.message, { warn: true });
-    return;
-  }
   const form = section.querySelector('#targets-filter');
   const asked = new URLSearchParams(location.search);
   const query = new URLSearchParams();
@@ -34,7 +25,19 @@ export async function start(section) {
     }
   }
   section.querySelector('#targets-table').setAttribute('aria-busy', 'true');
-  const page = await staffApi('GET', `/api/admin/targets${query.size ? `?${query}` : ''}`);
+  // Side by side: the list does not wait on who is signed in.
+  const [me, page] = await Promise.all([
+    whoAmI(),
+    staffApi('GET', `/api/admin/targets${query.size ? `?${query}` : ''}`),
+  ]);
+  if (!me) {
+    return;
+  }
+  const message = section.querySelector('#targets-message');
+  if (!me.ok) {
+    say(message, me.message, { warn: true });
+    return;
+  }
   if (!page) {
     return;
   }

@@ -5,7 +5,6 @@
 
 import { AnswersForm } from '../answers.js';
 import { api, sessionOver, toLogin, whoAmI } from '../api.js';
-import { DocumentUploads } from '../documents.js';
 import { bindForm, bindPostalAutofill, clearErrors, focusMessage, markInvalid, showAlert } from '../forms.js';
 import { askTheUnion, deadline, fillSummary, longDate, longDateTime, showContact, statusBadge } from '../survey.js';
 
@@ -101,7 +100,10 @@ class SurveyPage {
     this.showChecks(target.checks);
     this.documents = target.requiredDocuments;
     // Documents can follow after submitting; once the union has confirmed, they are kept as they are.
-    this.uploads = new DocumentUploads(this.id, { readOnly: target.status === 'confirmed' });
+    // Their module (the largest) is fetched once the form shows, off the page's first paint.
+    this.uploads = import('../documents.js').then(
+      ({ DocumentUploads }) => new DocumentUploads(this.id, { readOnly: target.status === 'confirmed' }),
+    );
     this.element('#survey-target').hidden = false;
 
     if (target.editable) {
@@ -359,7 +361,7 @@ class SurveyPage {
       none.textContent = '提出が必要な書類はありません。';
       list.append(none);
     }
-    this.uploads.attach(list, documents);
+    this.uploads.then((uploads) => uploads.attach(list, documents));
   }
 
   async submit() {

@@ -7,6 +7,7 @@
 # then
 #   1. cold start: every kennin function (x86_64 release build: the release profile that
 #      deploys, fat LTO; arm64 cannot run here), a no-SDK lambda_http hello (the floor), the
+#      same-SDK floor (lambda_http with kennin's DynamoDB client making one GetItem), the
 #      identity step in Python 3.11 + boto3 under awslambdaric and in Node 20 + the AWS SDK v3
 #      under aws-lambda-ric, and cost probes (a build with aws-lc's jitter entropy on, the dummy
 #      argon2 hash made trivial), N rounds round-robin against the Runtime API emulator in
@@ -106,11 +107,11 @@ function_args=()
 for function in "${measured[@]}"; do packages+=(-p "$function") function_args+=(--function "$function"); done
 
 build_functions() {
-    # The deploy profile for this machine's architecture. The functions and the floor share one
-    # invocation (the floor adds no features); the driver gets its own so that its tokio and axum
+    # The deploy profile for this machine's architecture. The functions and the floors share one
+    # invocation (the floors add no features); the driver gets its own so that its tokio and axum
     # features cannot leak into the functions.
-    cargo build --release "${packages[@]}" -p kennin-bench-floor
-    for binary in "${measured[@]}" kennin-bench-floor; do
+    cargo build --release "${packages[@]}" -p kennin-bench-floor -p kennin-bench-sdk-floor
+    for binary in "${measured[@]}" kennin-bench-floor kennin-bench-sdk-floor; do
         cp "$TARGET_DIR/release/$binary" "$BENCH_DIR/bin/$binary"
     done
 }
@@ -152,7 +153,7 @@ build_arm64() {
 
 timed "Python venv (boto3, awslambdaric)" install_python
 timed "Node modules (@aws-sdk/client-dynamodb, aws-lambda-ric)" install_node
-timed "x86_64 release build: ${#measured[@]} functions + floor" build_functions
+timed "x86_64 release build: ${#measured[@]} functions + the two floors" build_functions
 variant_args=()
 if [[ "${KENNIN_BENCH_SKIP_JITTER:-}" != 1 ]]; then
     timed "x86_64 build of the jitter-entropy probe" build_jitter_probe
@@ -184,7 +185,7 @@ ses_args=()
 run_coldstart() {
     "$BENCH_DIR/bin/kennin-bench-coldstart" run --rounds "$ROUNDS" \
         --functions "$BENCH_DIR/bin" "${function_args[@]}" --template template.yaml --events "$BENCH_DIR/events" \
-        --floor "$BENCH_DIR/bin/kennin-bench-floor" \
+        --floor "$BENCH_DIR/bin/kennin-bench-floor" --sdk-floor "$BENCH_DIR/bin/kennin-bench-sdk-floor" \
         --python "$VENV/bin/python" --python-app "$SUBJECTS/python" \
         --node "$(command -v node)" --node-app "$TOOLS/node" \
         "${variant_args[@]}" \

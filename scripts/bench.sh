@@ -101,7 +101,7 @@ log "part 8/9: the mail schedule's sending rate (moto) and a simulated campaign'
 log "part 9/9: every page in Chromium: Lighthouse's scores and the slow phone's paint, bytes and requests"
 KENNIN_LOCAL_BIN="$bin/kennin-local" KENNIN_ADMIN_BIN="$bin/kennin-admin" \
     KENNIN_PAGES_BENCH_OUT="$ROOT/docs/bench/pages.json" scripts/browser-tests.sh >&2
-log "part 9/9: a person's requests, counted in Chromium through the browser tests' journey (for the bill)"
+log "part 9/9, continued: a person's requests, counted in Chromium through the browser tests' journey (for the bill)"
 KENNIN_LOCAL_BIN="$bin/kennin-local" KENNIN_ADMIN_BIN="$bin/kennin-admin" \
     KENNIN_BROWSER_TEST_FILES="$ROOT/tests/browser/journey.test.mjs" \
     KENNIN_REQUESTS_OUT="$ROOT/docs/bench/requests.json" KENNIN_SCREENSHOT_DIR="$target/bench/screenshots" \

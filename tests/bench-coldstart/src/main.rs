@@ -1,4 +1,5 @@
-//! Cold starts side by side: every kennin function, the no-SDK floor, and the same identity step
+//! Cold starts side by side: every kennin function, the no-SDK floor, the same-SDK floor (kennin's
+//! DynamoDB client making the identity step's first call), and the same identity step
 //! in Python + boto3 and in Node + the AWS SDK v3, each spawned fresh against its own Runtime API
 //! emulator, round-robin, N rounds. Writes the raw samples as JSON and a markdown section with
 //! medians, p90s and per-round ratios. A benchmark, not a test: slow machines give slow figures,
@@ -43,6 +44,9 @@ struct RunArgs {
     /// The no-SDK lambda_http hello function.
     #[arg(long)]
     floor: PathBuf,
+    /// lambda_http with kennin's DynamoDB client making the identity step's first call.
+    #[arg(long)]
+    sdk_floor: PathBuf,
     /// The python of the venv with boto3 and awslambdaric.
     #[arg(long)]
     python: PathBuf,
@@ -87,6 +91,7 @@ fn parse_variant(value: &str) -> Result<(String, PathBuf), String> {
 /// The step every runtime is compared on.
 pub const IDENTITY: &str = "kennin-signup-identity";
 pub const FLOOR: &str = "floor: lambda_http hello, no SDK";
+pub const SDK_FLOOR: &str = "same-SDK floor: lambda_http + kennin's DynamoDB client, one GetItem";
 pub const PYTHON: &str = "Python 3.11 + boto3 (awslambdaric)";
 pub const NODE: &str = "Node 20 + @aws-sdk/client-dynamodb (aws-lambda-ric)";
 pub const SMALL_ARGON2: &str = "kennin-signup-identity, argon2 m=8 KiB t=1";
@@ -302,6 +307,15 @@ fn subjects(cli: &RunArgs) -> Result<Vec<Subject>, Box<dyn std::error::Error>> {
         FLOOR,
         Group::Floor,
         absolute(&cli.floor)?,
+        vec![],
+        None,
+        vec![],
+        &identity_event,
+    )?;
+    push(
+        SDK_FLOOR,
+        Group::Floor,
+        absolute(&cli.sdk_floor)?,
         vec![],
         None,
         vec![],

@@ -191,6 +191,49 @@ impl Assets {
     }
 }
 
+/// A client's screens' shells, one per screen module (`pages/{screen}.js`): each with its modules
+/// preloaded, a signed-in screen's body marked `signed-in` (its stylesheet then keeps the header's
+/// place for what fills in once the API says who is signed in).
+#[derive(Debug)]
+pub struct Screens {
+    shells: Vec<(&'static str, Served)>,
+}
+
+impl Screens {
+    pub fn new(assets: &Assets, html: &str, screens: &[&'static str], signed_in: impl Fn(&str) -> bool) -> Self {
+        let marked = html.replacen("<body>", r#"<body class="signed-in">"#, 1);
+        let shells = screens
+            .iter()
+            .map(|&screen| {
+                let html = if signed_in(screen) { &marked } else { html };
+                (screen, assets.screen_shell(html, screen))
+            })
+            .collect();
+        Self { shells }
+    }
+
+    pub fn shell(&self, screen: &str) -> Option<&Served> {
+        self.shells
+            .iter()
+            .find(|(name, _)| *name == screen)
+            .map(|(_, shell)| shell)
+    }
+}
+
+/// The screen a client shows at `path`: the one `pages` names for it, else `other`'s (an address
+/// with an ID in it).
+pub fn screen_at(
+    pages: &[(&str, &'static str)],
+    path: &str,
+    other: impl FnOnce(&str) -> Option<&'static str>,
+) -> Option<&'static str> {
+    pages
+        .iter()
+        .find(|(address, _)| *address == path)
+        .map(|(_, screen)| *screen)
+        .or_else(|| other(path))
+}
+
 /// The specifiers of a module's static imports (`import … from './x.js'`, `import './x.js'`);
 /// dynamic `import()` is the screen's choice at run time and is not followed.
 fn static_imports(source: &str) -> impl Iterator<Item = &str> {

@@ -4,10 +4,9 @@
 // top page until it is changed. As the demo roster's 1001-3 鈴木 一郎.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { assertNoProblems, baseUrl, call, checkA11y, latestCode, launch, newPage, uniqueUserId } from './harness.mjs';
+import { admin } from './union.mjs';
 
 const BASE = baseUrl();
 const USER_ID = uniqueUserId('ichiro');
@@ -27,17 +26,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** kennin-admin against the running kennin-local's data folder; its standard output. */
-async function admin(...args) {
-  const bin = process.env.KENNIN_ADMIN_BIN;
-  const dataDir = process.env.KENNIN_DATA_DIR;
-  assert.ok(bin && dataDir, 'KENNIN_ADMIN_BIN and KENNIN_DATA_DIR are set by scripts/browser-tests.sh');
-  // The embedded store, whatever DynamoDB settings the caller's environment has.
-  const { KENNIN_TABLE, KENNIN_DYNAMODB_ENDPOINT, ...env } = process.env;
-  const { stdout } = await promisify(execFile)(bin, ['--data-dir', dataDir, ...args], { env });
-  return stdout;
-}
 
 /** Signs 鈴木 一郎 up and logs in through the API, then finishes first login ⑤, in `page`'s context. */
 async function registeredAndLoggedIn(page) {

@@ -20,6 +20,7 @@ export async function admin(...args) {
   const bin = process.env.KENNIN_ADMIN_BIN;
   const dataDir = process.env.KENNIN_DATA_DIR;
   assert.ok(bin && dataDir, 'KENNIN_ADMIN_BIN and KENNIN_DATA_DIR are set by scripts/browser-tests.sh');
+  // The embedded store, whatever DynamoDB settings the caller's environment has.
   const { KENNIN_TABLE, KENNIN_DYNAMODB_ENDPOINT, ...env } = process.env;
   const { stdout } = await promisify(execFile)(bin, ['--data-dir', dataDir, ...args], { env });
   return stdout;

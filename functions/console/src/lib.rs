@@ -6,7 +6,7 @@
 
 use kennin::Deps;
 use kennin::http::ApiRequest;
-use kennin::pages::{Assets, CSS, JS, Pages, Served};
+use kennin::pages::{self, Assets, CSS, JS, Pages, Screens, Served};
 use lambda_http::{Body, Request, Response};
 use std::sync::{Arc, LazyLock};
 
@@ -89,37 +89,16 @@ static SHELL_HTML: LazyLock<String> =
 /// screen's).
 static SHELL: LazyLock<Served> = LazyLock::new(|| ASSETS.shell(&SHELL_HTML));
 /// Each screen's shell, its modules preloaded.
-static SCREEN_SHELLS: LazyLock<Vec<(&str, Served)>> = LazyLock::new(|| {
-    let signed_in = SHELL_HTML.replacen("<body>", r#"<body class="signed-in">"#, 1);
-    PAGES
-        .iter()
-        .map(|(_, screen)| *screen)
-        .chain([TARGET_SCREEN])
-        .map(|screen| {
-            let html = if SIGNED_OUT_SCREENS.contains(&screen) {
-                &SHELL_HTML
-            } else {
-                &signed_in
-            };
-            (screen, ASSETS.screen_shell(html, screen))
-        })
-        .collect()
+static SCREENS: LazyLock<Screens> = LazyLock::new(|| {
+    let screens: Vec<&str> = PAGES.iter().map(|(_, screen)| *screen).chain([TARGET_SCREEN]).collect();
+    Screens::new(&ASSETS, &SHELL_HTML, &screens, |screen| {
+        !SIGNED_OUT_SCREENS.contains(&screen)
+    })
 });
 
 /// The screen shown at `path`, if it is one of the console's addresses.
 fn screen_at(path: &str) -> Option<&'static str> {
-    PAGES
-        .iter()
-        .find(|(address, _)| *address == path)
-        .map(|(_, screen)| *screen)
-        .or_else(|| is_target_page(path).then_some(TARGET_SCREEN))
-}
-
-fn shell_of(screen: &str) -> &'static Served {
-    SCREEN_SHELLS
-        .iter()
-        .find(|(name, _)| *name == screen)
-        .map_or(&*SHELL, |(_, shell)| shell)
+    pages::screen_at(&PAGES, path, |path| is_target_page(path).then_some(TARGET_SCREEN))
 }
 
 /// The portal's `<form id="answers-form">` and the `<template id="income-line">` after it.
@@ -172,7 +151,7 @@ fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
     match path {
         "/admin" => pages.redirect("/admin/"),
         path => match (screen_at(path), ASSETS.get(path)) {
-            (Some(screen), _) => pages.page(200, shell_of(screen)),
+            (Some(screen), _) => pages.page(200, SCREENS.shell(screen).unwrap_or(&SHELL)),
             (None, Some(asset)) => pages.asset(asset),
             // The shell shows its "not found" screen for any other address.
             (None, None) => pages.page(404, &SHELL),

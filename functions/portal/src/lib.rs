@@ -5,7 +5,7 @@
 
 use kennin::Deps;
 use kennin::http::ApiRequest;
-use kennin::pages::{Assets, CSS, JS, Pages, Served};
+use kennin::pages::{self, Assets, CSS, JS, Pages, Screens, Served};
 use lambda_http::{Body, Request, Response};
 use std::sync::{Arc, LazyLock};
 
@@ -69,11 +69,7 @@ fn is_survey_page(path: &str) -> bool {
 
 /// The screen shown at `path`, if it is one of the portal's addresses.
 fn screen_at(path: &str) -> Option<&'static str> {
-    PAGES
-        .iter()
-        .find(|(address, _)| *address == path)
-        .map(|(_, screen)| *screen)
-        .or_else(|| is_survey_page(path).then_some(SURVEY_SCREEN))
+    pages::screen_at(&PAGES, path, |path| is_survey_page(path).then_some(SURVEY_SCREEN))
 }
 
 const SHELL_HTML: &str = include_str!("../assets/portal.html");
@@ -85,21 +81,11 @@ static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets::new(ASSETS_PREFIX, &F
 /// The shell, naming the assets' current folder (the "not found" screen's).
 static SHELL: LazyLock<Served> = LazyLock::new(|| ASSETS.shell(SHELL_HTML));
 /// Each screen's shell, its modules preloaded.
-static SCREEN_SHELLS: LazyLock<Vec<(&str, Served)>> = LazyLock::new(|| {
-    let signed_in = SHELL_HTML.replacen("<body>", r#"<body class="signed-in">"#, 1);
-    PAGES
-        .iter()
-        .map(|(_, screen)| *screen)
-        .chain([SURVEY_SCREEN])
-        .map(|screen| {
-            let html = if SIGNED_IN_SCREENS.contains(&screen) {
-                &signed_in
-            } else {
-                SHELL_HTML
-            };
-            (screen, ASSETS.screen_shell(html, screen))
-        })
-        .collect()
+static SCREENS: LazyLock<Screens> = LazyLock::new(|| {
+    let screens: Vec<&str> = PAGES.iter().map(|(_, screen)| *screen).chain([SURVEY_SCREEN]).collect();
+    Screens::new(&ASSETS, SHELL_HTML, &screens, |screen| {
+        SIGNED_IN_SCREENS.contains(&screen)
+    })
 });
 static OPENAPI_DOCUMENT: LazyLock<Served> = LazyLock::new(|| Served::new(OPENAPI));
 
@@ -134,13 +120,6 @@ pub async fn handle(deps: Arc<Deps>, request: Request) -> Response<Body> {
     request.finish_page(response)
 }
 
-fn shell_of(screen: &str) -> &'static Served {
-    SCREEN_SHELLS
-        .iter()
-        .find(|(name, _)| *name == screen)
-        .map_or(&*SHELL, |(_, shell)| shell)
-}
-
 fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
     let pages = Pages::new(&CSP, gzip);
     if method != "GET" && method != "HEAD" {
@@ -150,7 +129,7 @@ fn respond(method: &str, path: &str, gzip: bool) -> Response<Body> {
         "/" | "/portal" => pages.redirect("/portal/"),
         "/api/openapi.json" => pages.document("application/json; charset=utf-8", &OPENAPI_DOCUMENT),
         path => match (screen_at(path), ASSETS.get(path)) {
-            (Some(screen), _) => pages.page(200, shell_of(screen)),
+            (Some(screen), _) => pages.page(200, SCREENS.shell(screen).unwrap_or(&SHELL)),
             (None, Some(asset)) => pages.asset(asset),
             // The shell shows its "not found" screen for any other address (an asset of an
             // earlier version too: the page that asked is reloaded with the current one).

@@ -25,7 +25,10 @@ const DONE = {
 };
 
 export async function start(section) {
-  const me = await whoAmI();
+  // main.js routes here only /admin/targets/ followed by letters, digits and hyphens.
+  const reference = location.pathname.slice('/admin/targets/'.length);
+  // Side by side: the target does not wait on who is signed in.
+  const [me, target] = await Promise.all([whoAmI(), staffApi('GET', targetAddress(reference))]);
   if (!me) {
     return;
   }
@@ -34,10 +37,11 @@ export async function start(section) {
     say(message, me.message, { warn: true });
     return;
   }
-  // main.js routes here only /admin/targets/ followed by letters, digits and hyphens.
-  const reference = location.pathname.slice('/admin/targets/'.length);
-  const page = new TargetPage(section, me, reference);
-  await page.load();
+  new TargetPage(section, me, reference).showLoaded(target);
+}
+
+function targetAddress(reference) {
+  return `/api/admin/targets/${encodeURIComponent(reference)}`;
 }
 
 class TargetPage {
@@ -45,7 +49,7 @@ class TargetPage {
     this.section = section;
     this.me = me;
     this.reference = reference;
-    this.base = `/api/admin/targets/${encodeURIComponent(reference)}`;
+    this.base = targetAddress(reference);
     this.form = section.querySelector('#answers-form');
     this.answers = new AnswersForm(this.form, section.querySelector('#income-line'));
     this.bound = false;
@@ -56,7 +60,11 @@ class TargetPage {
   }
 
   async load() {
-    const target = await staffApi('GET', this.base);
+    return this.showLoaded(await staffApi('GET', this.base));
+  }
+
+  /** Shows the target as the API answered it; whether it could. */
+  showLoaded(target) {
     if (!target) {
       return false;
     }

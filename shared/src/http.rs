@@ -31,8 +31,10 @@ pub const STAFF_COOKIE: &str = "__Host-kennin_staff";
 pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 /// The headers on every answer of the API besides the request ID (the API description declares
 /// them from here).
-pub const API_HEADERS: [(&str, &str); 5] = [
+pub const API_HEADERS: [(&str, &str); 6] = [
     ("Cache-Control", "no-store"),
+    // A long JSON answer is gzipped for a browser that takes it (GZIP_JSON_MIN_BYTES).
+    ("Vary", "Accept-Encoding"),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     (
@@ -434,13 +436,11 @@ impl ApiRequest {
         }
         let body = match (reply.body, reply.file, reply.page) {
             (Some(body), ..) => {
-                builder = builder
-                    .header("content-type", "application/json; charset=utf-8")
-                    .header("vary", "accept-encoding");
+                builder = builder.header("content-type", "application/json; charset=utf-8");
                 let text = body.to_string();
                 if gzip && text.len() >= GZIP_JSON_MIN_BYTES {
                     builder = builder.header("content-encoding", "gzip");
-                    Body::Binary(crate::pages::gzipped(&text, flate2::Compression::default()))
+                    Body::Binary(crate::compression::gzipped(&text, crate::compression::Level::default()))
                 } else {
                     Body::Text(text)
                 }
@@ -666,7 +666,7 @@ mod tests {
         };
         let zipped = answer("gzip, br", &long);
         assert_eq!(zipped.headers()["content-encoding"], "gzip");
-        assert_eq!(zipped.headers()["vary"], "accept-encoding");
+        assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
         let Body::Binary(bytes) = zipped.body() else {
             panic!("a gzipped answer is binary");
         };

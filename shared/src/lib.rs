@@ -13,6 +13,7 @@ pub mod blobs;
 pub mod campaign;
 pub mod clock;
 pub mod codes;
+pub mod compression;
 pub mod config;
 pub mod console;
 pub mod dependents;

@@ -5,12 +5,10 @@
 //! (`Assets`), so the browser keeps them for a year and a returning page asks for none of them.
 //! Whatever the browser accepts gzipped is sent gzipped, compressed once per file and process.
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
+use crate::compression::{Level, gzipped};
 use lambda_http::http::response::Builder;
 use lambda_http::{Body, Response};
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::sync::OnceLock;
 
 pub const HTML: &str = "text/html; charset=utf-8";
@@ -44,25 +42,11 @@ impl Served {
 
     fn body(&self, gzip: bool) -> Body {
         if gzip {
-            Body::Binary(
-                self.gzipped
-                    .get_or_init(|| gzipped(&self.text, Compression::best()))
-                    .clone(),
-            )
+            Body::Binary(self.gzipped.get_or_init(|| gzipped(&self.text, Level::best())).clone())
         } else {
             Body::Text(self.text.clone())
         }
     }
-}
-
-/// `text` gzipped: at the best level for files compressed once, the default for answers
-/// compressed each time.
-pub(crate) fn gzipped(text: &str, level: Compression) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(text.len() / 3), level);
-    encoder
-        .write_all(text.as_bytes())
-        .and_then(|()| encoder.finish())
-        .unwrap_or_else(|_| unreachable!("writing to a Vec cannot fail"))
 }
 
 /// One embedded file: its name under the version's folder and its content type.

@@ -191,7 +191,7 @@ async fn a_long_answer_is_sent_compressed(engine: Engine) {
         .await
         .expect("request sent");
     assert_eq!(zipped.headers()["content-encoding"], "gzip");
-    assert_eq!(zipped.headers()["vary"], "accept-encoding");
+    assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
     let bytes = zipped.bytes().await.expect("body");
     let mut text = String::new();
     flate2::read::GzDecoder::new(&bytes[..])

@@ -7,7 +7,7 @@ use crate::journey::{JourneyRequests, PerPerson};
 use crate::mail::CampaignMails;
 use crate::stats::fmt;
 use crate::steps::StepsReport;
-use crate::survey_form::SurveyFormReport;
+use crate::survey_form::{REVIEW_STEPS, SurveyFormReport};
 use kennin_template::Route;
 use serde::{Deserialize, Serialize};
 
@@ -127,10 +127,9 @@ fn memory_of(template: &str, code_uri: &str) -> f64 {
 
 /// The handbook's shape: about ten saves of a dependent's form (one per section, and
 /// corrections), one in twenty forms sent back and answered again, and the staff's review of each
-/// submission (the list, the submission, the decision).
+/// submission (`survey_form::REVIEW_STEPS`: the list, the submission, the decision).
 pub const SAVES_PER_DEPENDENT: f64 = 10.0;
 pub const RETURNED_SHARE: f64 = 0.05;
-const REVIEW_CALLS_PER_DEPENDENT: f64 = 3.0;
 const SAVE_ROUTE: &str = "PUT /api/survey/targets/{id}/answers";
 
 /// What one request costs: the function that serves it, its billed milliseconds and its capacity
@@ -277,11 +276,11 @@ pub fn compute(figures: &Figures, template: &str) -> Result<Bill, String> {
             (request.kind, request.route, count)
         })
         .collect::<Vec<_>>();
-    priced.push((
-        "api".into(),
-        "GET /api/admin/targets/{id}".into(),
-        REVIEW_CALLS_PER_DEPENDENT * dependents_per_person,
-    ));
+    // Each submission reviewed, those answered again too.
+    priced.extend(REVIEW_STEPS.iter().map(|(_, route, per_submission)| {
+        let count = f64::from(*per_submission) * dependents_per_person * (1.0 + RETURNED_SHARE);
+        ("api".to_string(), route.to_string(), count)
+    }));
     // The pages and files are one line: each is Lambda's 1 ms minimum at the portal's memory.
     let (mut files, mut files_gb_s, mut files_cost) = (0.0, 0.0, None);
     for (kind, route, count) in priced {
@@ -297,8 +296,8 @@ pub fn compute(figures: &Figures, template: &str) -> Result<Bill, String> {
             files_cost = Some((memory, cost.duration_ms, cost.source));
             continue;
         }
-        let what = if route.starts_with("GET /api/admin/") {
-            format!("staff review: {REVIEW_CALLS_PER_DEPENDENT} console calls a dependent")
+        let what = if route.contains(" /api/admin/") {
+            format!("staff review: {route}")
         } else {
             route
         };
@@ -447,12 +446,13 @@ pub fn compute(figures: &Figures, template: &str) -> Result<Bill, String> {
 }
 
 impl Bill {
+    /// What the issue's first money target counts: the request path and the documents' store.
     pub fn aws_usd(&self) -> f64 {
-        self.lambda_usd + self.api_gateway_usd + self.dynamodb_usd
+        self.lambda_usd + self.api_gateway_usd + self.dynamodb_usd + self.s3_usd
     }
 
     pub fn total_usd(&self) -> f64 {
-        self.aws_usd() + self.ses_usd + self.logs_usd + self.s3_usd
+        self.aws_usd() + self.ses_usd + self.logs_usd
     }
 }
 
@@ -590,8 +590,8 @@ pub fn markdown(bill: &Bill) -> String {
          its submission, settings and logout; the recovery links and a mistyped address are left out. A \
          dependent's form is the mean of the journey's two, taken {} times a person (150,000 dependents), with \
          {SAVES_PER_DEPENDENT} saves each (the handbook's), and once more for the {}% sent back and answered \
-         again; the staff review each submission ({REVIEW_CALLS_PER_DEPENDENT} console calls a dependent, \
-         priced as the top page). An API call is priced at its own step's figures where the steps or survey \
+         again; the staff review each submission (the list, the submission and the decision, as the survey \
+         form part measured them). An API call is priced at its own step's figures where the steps or survey \
          form part measured it, else as the top page (said on its line); a page or a file at Lambda's 1 ms \
          minimum with no DynamoDB. When the documents part has run: the documents of 150,000 dependents, \
          three a dependent of about 1.5 MB each, each a presign, an upload to S3, a complete (S3 get, put, \
@@ -615,15 +615,15 @@ pub fn markdown(bill: &Bill) -> String {
     }
     out.push_str(&format!(
         "\n| service | US$ |\n|---|--:|\n| Lambda | {:.2} |\n| API Gateway | {:.2} |\n| DynamoDB | {:.2} |\n\
-         | **Lambda + API Gateway + DynamoDB** | **{:.2}** (target ≤ 5) |\n| SES | {:.2} |\n\
-         | CloudWatch Logs | {:.2} |\n| S3 | {:.2} |\n| **everything** | **{:.2}** (target ≤ 20) |\n\n",
+         | S3 | {:.2} |\n| **Lambda + API Gateway + DynamoDB + S3** | **{:.2}** (target ≤ 5) |\n| SES | {:.2} |\n\
+         | CloudWatch Logs | {:.2} |\n| **everything** | **{:.2}** (target ≤ 20) |\n\n",
         bill.lambda_usd,
         bill.api_gateway_usd,
         bill.dynamodb_usd,
+        bill.s3_usd,
         bill.aws_usd(),
         bill.ses_usd,
         bill.logs_usd,
-        bill.s3_usd,
         bill.total_usd()
     ));
     out.push_str(&format!(

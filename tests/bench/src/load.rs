@@ -4,6 +4,7 @@
 
 use crate::local::{self, Client, Engine, Local};
 use crate::stats::fmt;
+use crate::{steps, survey_form};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -107,31 +108,26 @@ async fn prepare_flow(client: &Client, outbox: &Path, number: u32, to_code: bool
     Ok(format!("code\t{cookie}\t{}", json!({ "code": code })))
 }
 
-/// Registers `ACCOUNTS` persons and logs each in: the logins and sessions every level reuses.
+/// Takes `ACCOUNTS` persons through the whole first login: the logins, sessions and forms (a
+/// session and one of its targets) every level reuses.
 async fn prepare_accounts(client: &Client, outbox: &Path, first: u32) -> Result<Vec<String>, String> {
     let mut lines = Vec::new();
     for number in first..first + ACCOUNTS {
-        let line = prepare_flow(client, outbox, number, true).await?;
-        let (cookie, body) = line
-            .strip_prefix("code\t")
-            .and_then(|l| l.split_once('\t'))
-            .ok_or("a code line")?;
-        let body = serde_json::from_str(body).map_err(|e| e.to_string())?;
-        let reply = client
-            .send("POST", "/api/signup/code", Some(body), Some(cookie), &ip(number))
+        let cookie = steps::first_login(client, outbox, number, &ip(number), &mut |_, _| {}).await?;
+        let top = client
+            .send("GET", steps::top_page_path(), None, Some(&cookie), &ip(number))
             .await?;
-        if reply.status != 200 {
-            return Err(format!("code answered {} {}", reply.status, reply.body));
+        let targets = top.body["survey"]["targets"].as_array().cloned().unwrap_or_default();
+        if targets.is_empty() {
+            return Err(format!("no targets on the top page: {} {}", top.status, top.body));
         }
-        let login = json!({ "userId": format!("load_user_{number}"), "password": local::PASSWORD });
-        let reply = client
-            .send("POST", "/api/session", Some(login.clone()), None, &ip(number))
-            .await?;
-        let session = reply
-            .cookie(kennin::http::SESSION_COOKIE)
-            .ok_or_else(|| format!("login answered {} {}", reply.status, reply.body))?;
+        for target in targets {
+            let id = target["id"].as_str().ok_or("a target without an id")?;
+            lines.push(format!("form\t{cookie}\t{id}"));
+        }
+        let login = json!({ "userId": steps::user_id_of(number), "password": local::PASSWORD });
         lines.push(format!("login\t{login}"));
-        lines.push(format!("me\t{}={session}", kennin::http::SESSION_COOKIE));
+        lines.push(format!("me\t{cookie}"));
     }
     Ok(lines)
 }
@@ -202,6 +198,8 @@ pub async fn run(plan: &LoadPlan<'_>, engine: Engine) -> Result<EngineLoad, Stri
 async fn measure(plan: &LoadPlan<'_>, engine: &Engine) -> Result<EngineLoad, String> {
     let people = ACCOUNTS + plan.levels.len() as u32 * 3 * plan.pool + 10;
     let runner = Local::start(plan.binary, engine, plan.work_dir, people, "info").await?;
+    // The accounts' dependents are targets of an open campaign: the survey's requests answer them.
+    survey_form::open_campaign(engine.reopen(&runner.data_dir).await?.as_ref(), ACCOUNTS).await?;
     let client = Client::new(&runner.base);
     let reusable = prepare_accounts(&client, &runner.outbox, 1).await?;
     let mut levels = Vec::new();
@@ -280,11 +278,17 @@ pub fn markdown(loads: &[EngineLoad], seconds: u32) -> String {
     let mut out = String::from("## Load: the campaign mix\n\n");
     out.push_str(&format!(
         "wrk (Debian) with `tests/bench/mix.lua` against kennin-local (release, log level info as in \
-         production). The mix is one person's campaign: per 36 requests one identity check ①, one account ② \
-         (argon2 hash, mails a code), one code ③, three logins ④ (argon2 verify) and thirty top-page loads \
-         (`GET /api/me`), shuffled. The bench prepares what the stateful requests need before each level (fresh \
-         roster people, flows waiting at ② and at ③ with their mailed code, {ACCOUNTS} accounts, each wrk \
-         thread logging in with its own, and their sessions for the top pages). Every request comes from a random client address. wrk is a closed-loop \
+         production). The mix is one person's campaign, in the shares the bill counts in Chromium: per 50 \
+         requests one identity check ①, one account ② (argon2 hash, mails a code), one code ③, two logins ④ \
+         (argon2 verify), six plain top pages (`GET /api/me`), seven top pages with the survey, and the survey: \
+         three reads of a dependent's form, three of its documents, sixteen saves (each with the version the \
+         form or the last save answered) and five presigned uploads, each deleted later (the upload itself and \
+         complete's verification of the file are the documents section's: Lambda runs them in a function of \
+         their own); shuffled. The bench prepares what the stateful requests need before each level (fresh \
+         roster people, flows waiting at ② and at ③ with their mailed code, {ACCOUNTS} accounts whose two \
+         dependents each are targets of an open campaign, each wrk thread logging in with its own and \
+         answering its own forms, and their sessions for the top pages). Every request comes from a random \
+         client address. wrk is a closed-loop \
          generator: the rate is stepped up by adding connections (one per wrk thread), {seconds} s per level; \
          the knee is the highest-throughput level whose p99 stays within {KNEE_FACTOR}× the one-connection \
          p99, with no error up to it. Errors are non-2xx answers and socket errors. Memory is the resident set \

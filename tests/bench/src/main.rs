@@ -191,10 +191,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let section = steps::markdown(&report, before.as_ref());
             write_section(&root, "steps", &section)?;
             splice_section(&root, steps::HEADING, &section)?;
-            let path = root.join("docs/performance.md");
-            let document = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            std::fs::write(&path, replaced_lines(&document, WARM_ROW, &warm_step_rows(&report)))
-                .map_err(|e| e.to_string())?;
+            splice_rows(&root, WARM_ROW, &warm_step_rows(&report))?;
             eprint!("{section}");
         }
         Part::Argon2 { rounds } => {
@@ -283,6 +280,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             write_section(&root, "survey-form", &section)?;
             splice_section(&root, survey_form::HEADING, &section)?;
             eprint!("{section}");
+            let documents = read_json::<documents::DocumentsReport>(&root, "documents").ok();
+            splice_rows(&root, SURVEY_ROW, &survey_step_rows(&report, documents.as_ref()))?;
             splice_bill(&root, &report)?;
         }
         Part::Documents {
@@ -308,7 +307,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             write_section(&root, "documents", &section)?;
             splice_section(&root, documents::HEADING, &section)?;
             eprint!("{section}");
-            splice_bill(&root, &read_json(&root, "survey-form")?)?;
+            let survey = read_json(&root, "survey-form")?;
+            splice_rows(&root, SURVEY_ROW, &survey_step_rows(&survey, Some(&report)))?;
+            splice_bill(&root, &survey)?;
         }
         Part::Mail { moto, persons } => {
             let report = mail::run(&work_dir(&root, "mail"), &moto, persons).await?;
@@ -328,13 +329,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let section = pages::markdown(&report);
             write_section(&root, "pages", &section)?;
             splice_section(&root, pages::HEADING, &section)?;
-            let path = root.join("docs/performance.md");
-            let document = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            std::fs::write(
-                &path,
-                replaced_lines(&document, pages::ROW, &pages::target_rows(&report)),
-            )
-            .map_err(|e| e.to_string())?;
+            splice_rows(&root, pages::ROW, &pages::target_rows(&report))?;
             eprint!("{section}");
             // The same part counts a person's requests through the journey: the bill follows.
             splice_bill(&root, &read_json(&root, "survey-form")?)?;
@@ -411,7 +406,7 @@ const CAPACITY_LINE: &str = "Capacity (DynamoDB billing units";
 /// The targets' rows of the bill: each starts with `BILL_ROW`.
 fn bill_rows(bill: &bill::Bill) -> String {
     let mut rows = format!(
-        "{BILL_ROW}Lambda + API Gateway + DynamoDB ≤ US$5 per 100,000 persons | US${:.2} | {} |\n",
+        "{BILL_ROW}Lambda + API Gateway + DynamoDB + S3 ≤ US$5 per 100,000 persons | US${:.2} | {} |\n",
         bill.aws_usd(),
         met(bill.aws_usd() <= 5.0)
     );
@@ -442,6 +437,89 @@ fn warm_step_rows(steps: &steps::StepsReport) -> String {
             )
         })
         .collect()
+}
+
+/// The targets' rows of the survey's steps (form, review, documents): each starts with
+/// `SURVEY_ROW`.
+const SURVEY_ROW: &str = "| survey ";
+
+fn survey_step_rows(survey: &survey_form::SurveyFormReport, documents: Option<&documents::DocumentsReport>) -> String {
+    let mut rows = String::new();
+    let measured = survey.steps.iter().filter(|s| s.route != steps::TOP_PAGE);
+    for (part, s) in measured
+        .map(|s| ("form", s))
+        .chain(survey.review.iter().map(|s| ("review", s)))
+    {
+        rows.push_str(&format!(
+            "{SURVEY_ROW}{part}: {} ≤ 1.2× its DynamoDB round trips | {}× ({} ms vs {} ms, p50) | {} |\n",
+            s.step,
+            fmt(s.ratio_p50),
+            fmt(s.p50_ms),
+            fmt(s.dynamodb_wait_p50_ms),
+            met(s.ratio_p50 <= 1.2)
+        ));
+    }
+    let Some(documents) = documents else {
+        return rows;
+    };
+    for s in &documents.steps {
+        let ratio = s.p50_ms / s.dynamodb_wait_p50_ms;
+        // The complete step verifies the file (every pixel decoded): its own work, not a wait.
+        let verified = documents
+            .verification
+            .iter()
+            .find(|v| v.bytes == documents.upload_bytes)
+            .filter(|_| s.step.starts_with("complete"));
+        let figure = match verified {
+            Some(v) => format!(
+                "{}× ({} ms vs {} ms, p50); {} ms of it verifying the {:.1} MB photo, {}× without",
+                fmt(ratio),
+                fmt(s.p50_ms),
+                fmt(s.dynamodb_wait_p50_ms),
+                fmt(v.p50_ms),
+                v.bytes as f64 / 1e6,
+                fmt((s.p50_ms - v.p50_ms) / s.dynamodb_wait_p50_ms)
+            ),
+            None => format!(
+                "{}× ({} ms vs {} ms, p50)",
+                fmt(ratio),
+                fmt(s.p50_ms),
+                fmt(s.dynamodb_wait_p50_ms)
+            ),
+        };
+        rows.push_str(&format!(
+            "{SURVEY_ROW}documents: {} ≤ 1.2× its DynamoDB round trips (S3's on AWS) | {figure} | {} |\n",
+            s.step,
+            met(ratio <= 1.2)
+        ));
+    }
+    rows
+}
+
+/// The round-trip target's row: every step's round trips before and after folding.
+fn round_trip_row(steps: &steps::StepsReport, before: &steps::StepsReport) -> String {
+    let pairs: Vec<(&steps::StepFigures, usize)> = steps
+        .steps
+        .iter()
+        .filter_map(|now| {
+            let then = before.steps.iter().find(|b| b.step == now.step)?;
+            Some((now, then.round_trips))
+        })
+        .collect();
+    let fewer = pairs.iter().filter(|(now, then)| now.round_trips < *then).count();
+    let more = pairs.iter().filter(|(now, then)| now.round_trips > *then).count();
+    let named: Vec<String> = pairs
+        .iter()
+        .filter(|(now, _)| now.step.starts_with("identity") || now.step.starts_with("login"))
+        .map(|(now, then)| format!("{} {then} → {}", now.step, now.round_trips))
+        .collect();
+    format!(
+        "| round trips: fewer where the rules allow (before/after per step in its section) | {}; {fewer} of {} steps \
+         fewer, {more} more | {} |\n",
+        named.join(", "),
+        pairs.len(),
+        met(more == 0 && named.len() == 2 && fewer >= named.len())
+    )
 }
 
 fn met(ok: bool) -> &'static str {
@@ -482,6 +560,14 @@ fn replaced_lines(document: &str, prefix: &str, lines: &str) -> String {
         }
     }
     out
+}
+
+/// Puts one part's fresh rows of the targets table into docs/performance.md in place of its old
+/// ones (lines starting with `prefix`).
+fn splice_rows(root: &Path, prefix: &str, rows: &str) -> Result<(), String> {
+    let path = root.join("docs/performance.md");
+    let document = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(&path, replaced_lines(&document, prefix, rows)).map_err(|e| e.to_string())
 }
 
 /// Puts one part's fresh section into docs/performance.md without running the other parts:
@@ -566,6 +652,10 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
 
     let mut summary = String::from("## Targets\n\n| target | figure | met? |\n|---|---|---|\n");
     summary.push_str(&warm_step_rows(&steps));
+    summary.push_str(&survey_step_rows(&survey, documents.as_ref()));
+    if let Ok(before) = read_json::<steps::StepsReport>(root, steps::BEFORE_FOLDING) {
+        summary.push_str(&round_trip_row(&steps, &before));
+    }
     summary.push_str(&format!(
         "| argon2id ≤ 1.3× the C reference | {}× ({} ms vs {} ms CPU, p50) | {} |\n",
         fmt(argon.ratio_p50),
@@ -655,7 +745,22 @@ fn report(root: &Path, facts: &machine::RunFacts) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{replaced_lines, spliced};
+    use super::{replaced_lines, round_trip_row, spliced};
+    use crate::steps::StepsReport;
+
+    #[test]
+    fn the_round_trip_row_names_the_folded_steps_and_fails_on_any_step_that_grew() {
+        let now: StepsReport = serde_json::from_str(include_str!("../../../docs/bench/steps.json")).unwrap();
+        let before: StepsReport =
+            serde_json::from_str(include_str!("../../../docs/bench/steps-before-folding.json")).unwrap();
+        let row = round_trip_row(&now, &before);
+        assert!(row.contains("identity ① 7 → 3, login ④ 7 → 4"), "{row}");
+        assert!(row.ends_with("| met |\n"), "{row}");
+        let mut grown = now.clone();
+        let logout = grown.steps.iter_mut().find(|s| s.step == "logout").unwrap();
+        logout.round_trips += 1;
+        assert!(round_trip_row(&grown, &before).contains("1 more | **not met**"));
+    }
 
     #[test]
     fn a_run_of_lines_is_replaced_in_place() {

@@ -212,7 +212,7 @@ pub(crate) async fn first_login(
     ip: &str,
     record: &mut dyn FnMut(usize, &Reply),
 ) -> Result<String, String> {
-    let user_id = format!("bench_user_{person}");
+    let user_id = user_id_of(person);
     let email = format!("bench{person}@example.com");
     let identity = json!({
         "insurerCode": local::INSURER, "symbol": local::SYMBOL, "number": person.to_string(),
@@ -275,6 +275,11 @@ pub(crate) async fn first_login(
         .await?;
     record(6, &expect(reply, 200, "contact")?);
     Ok(session)
+}
+
+/// The user ID `first_login` registers for `person`.
+pub(crate) fn user_id_of(person: u32) -> String {
+    format!("bench_user_{person}")
 }
 
 /// A client address of its own for each person: the runner throttles per address.

@@ -11,10 +11,14 @@ use crate::stats::{fmt, median, quantile};
 use crate::steps::{self, RoundTrip};
 use kennin::campaign::{self, Settings};
 use kennin::clock::{Clock, SystemClock};
+use kennin::console::staff::{self, NewStaffInput};
 use kennin::dependents;
 use kennin::domain::{Day, InsurerCode};
+use kennin::http::STAFF_COOKIE;
+use kennin::mail::outbox::Outbox;
+use kennin::second_factor::TotpSecret;
 use kennin::store::ItemStore;
-use kennin::store::records::TargetRules;
+use kennin::store::records::{Insurer, TargetRules, from_item};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
@@ -28,6 +32,20 @@ pub const STEPS: [(&str, &str, u32); 4] = [
     ("save", "PUT /api/survey/targets/{id}/answers", 2 * SAVES_PER_DEPENDENT),
     ("submit", "POST /api/survey/targets/{id}/submit", 2),
 ];
+/// The staff's review of each submission, as a reviewer works in the console: the list of
+/// submitted targets, the target's page, and the decision (継続). Each writes its audit entry
+/// (the list and the page because they show persons' names; the decision in its transaction).
+pub const REVIEW_STEPS: [(&str, &str, u32); 3] = [
+    ("staff list", "GET /api/admin/targets", 1),
+    ("staff detail", "GET /api/admin/targets/{id}", 1),
+    ("decision", "POST /api/admin/targets/{id}/decision", 1),
+];
+const LIST: usize = 0;
+const DETAIL: usize = 1;
+const DECISION: usize = 2;
+const REVIEWER_EMAIL: &str = "reviewer@bench.example.com";
+const REVIEWER_PASSWORD: &str = "bench-Review-Kq7mZ2vLp9-wide";
+
 const TOP: usize = 0;
 const FORM: usize = 1;
 const SAVE: usize = 2;
@@ -133,11 +151,15 @@ pub struct SurveyFormReport {
     pub warm_up_persons: u32,
     pub steps: Vec<FormStep>,
     pub survey: WholeSurvey,
+    /// The staff's review, per dependent (`per_survey` is per submission); absent from runs
+    /// before it was measured.
+    #[serde(default)]
+    pub review: Vec<FormStep>,
 }
 
 impl SurveyFormReport {
     pub fn step(&self, route: &str) -> Option<&FormStep> {
-        self.steps.iter().find(|s| s.route == route)
+        self.steps.iter().chain(&self.review).find(|s| s.route == route)
     }
 }
 
@@ -268,6 +290,106 @@ async fn survey(client: &Client, outbox: &Path, person: u32, samples: &mut Vec<S
     Ok(())
 }
 
+/// A reviewer of the bench's union, invited as kennin-admin invites, enrolled with the
+/// authenticator's code and signed in with one of the recovery codes shown at enrolment (the
+/// enrolment used this 30-second step's code, and a code works once): the staff cookie
+/// (`name=value`).
+async fn reviewer_signed_in(
+    store: &dyn ItemStore,
+    client: &Client,
+    site: &str,
+    work_dir: &Path,
+) -> Result<String, String> {
+    let code = InsurerCode::parse(local::INSURER).map_err(|e| e.to_string())?;
+    let item = store
+        .get(&Insurer::key(&code))
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the bench's union is not in the store")?;
+    let insurer: Insurer = from_item(item).map_err(|e| e.to_string())?;
+    let mailer = Outbox::new(work_dir.join("staff-outbox"), "bench@example.com");
+    let input = NewStaffInput {
+        email: REVIEWER_EMAIL.into(),
+        name: "審査 花子".into(),
+        role: "reviewer".into(),
+    };
+    let invited = staff::add_member(store, &mailer, &insurer, &input, site, None, SystemClock.unix())
+        .await
+        .map_err(|e| format!("adding the reviewer: {e:?}"))?;
+    let token = invited
+        .link
+        .split_once('#')
+        .ok_or("no token in the invitation's link")?
+        .1;
+    let ip = steps::address_of(0);
+    let accept = json!({ "token": token, "password": REVIEWER_PASSWORD });
+    let accepted = client
+        .send("POST", "/api/admin/invitation/accept", Some(accept), None, &ip)
+        .await?;
+    let accepted = steps::expect(accepted, 200, "accepting the invitation")?;
+    let secret = accepted.body["otpauthUri"]
+        .as_str()
+        .and_then(|uri| uri.split(['?', '&']).find_map(|part| part.strip_prefix("secret=")))
+        .and_then(TotpSecret::from_base32)
+        .ok_or("no TOTP secret in the enrolment")?;
+    let now = u64::try_from(SystemClock.unix()).map_err(|e| e.to_string())?;
+    let confirm = json!({ "token": token, "code": secret.code_at(now) });
+    let enrolled = client
+        .send("POST", "/api/admin/invitation/totp", Some(confirm), None, &ip)
+        .await?;
+    let enrolled = steps::expect(enrolled, 200, "enrolling the authenticator")?;
+    let recovery_code = enrolled.body["recoveryCodes"][0]
+        .as_str()
+        .ok_or("no recovery codes at enrolment")?;
+    let sign_in = json!({ "email": REVIEWER_EMAIL, "password": REVIEWER_PASSWORD, "code": recovery_code });
+    let signed_in = client
+        .send("POST", "/api/admin/session", Some(sign_in), None, &ip)
+        .await?;
+    let signed_in = steps::expect(signed_in, 200, "the reviewer's sign-in")?;
+    let token = signed_in.cookie(STAFF_COOKIE).ok_or("no staff session cookie")?;
+    Ok(format!("{STAFF_COOKIE}={token}"))
+}
+
+/// The reviewer decides every submission, one at a time as in the console: the list of the
+/// submitted, the first of them, its decision. The n-th decision counts for person n ÷ 2 + 1
+/// (so that the warm-up's are left out like the survey's).
+async fn review(client: &Client, cookie: &str, submissions: u32, samples: &mut Vec<Sample>) -> Result<(), String> {
+    let ip = steps::address_of(0);
+    for decided in 0..submissions {
+        let person = decided / DEPENDENTS + 1;
+        let mut record = |step: usize, reply: Reply, what: &str| -> Result<Value, String> {
+            let reply = steps::expect(reply, 200, what)?;
+            samples.push(Sample {
+                step,
+                person,
+                elapsed_ms: reply.elapsed.as_secs_f64() * 1000.0,
+                request_id: reply.request_id,
+            });
+            Ok(reply.body)
+        };
+        let list = client
+            .send("GET", "/api/admin/targets?status=submitted", None, Some(cookie), &ip)
+            .await?;
+        let list = record(LIST, list, "the staff's list")?;
+        let reference = list["targets"][0]["ref"]
+            .as_str()
+            .ok_or(format!("{decided} decided, none submitted left: {list}"))?
+            .to_string();
+        let path = format!("/api/admin/targets/{reference}");
+        let detail = record(
+            DETAIL,
+            client.send("GET", &path, None, Some(cookie), &ip).await?,
+            "a target's page",
+        )?;
+        let decision = json!({ "outcome": "continue", "version": detail["version"] });
+        let decided = client
+            .send("POST", &format!("{path}/decision"), Some(decision), Some(cookie), &ip)
+            .await?;
+        record(DECISION, decided, "a decision")?;
+    }
+    Ok(())
+}
+
 pub async fn run(
     binary: &Path,
     endpoint: &str,
@@ -300,22 +422,72 @@ async fn measure(
         .join(" ");
     let people = persons + warm_up;
     let runner = Local::start(binary, engine, work_dir, people, "info,kennin::dynamodb=debug").await?;
-    open_campaign(engine.reopen(&runner.data_dir).await?.as_ref(), people).await?;
+    let store = engine.reopen(&runner.data_dir).await?;
+    open_campaign(store.as_ref(), people).await?;
     let client = Client::new(&runner.base);
     let mut samples = Vec::new();
     for person in 1..=people {
         survey(&client, &runner.outbox, person, &mut samples).await?;
     }
+    let reviewer = reviewer_signed_in(store.as_ref(), &client, &runner.base, work_dir).await?;
+    let mut review_samples = Vec::new();
+    review(&client, &reviewer, people * DEPENDENTS, &mut review_samples).await?;
     // The runner writes each line as it happens; give the last ones a moment to land.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let (trips, _) = steps::round_trips_by_request(&runner.log)?;
     drop(runner);
     let samples: Vec<Sample> = samples.into_iter().filter(|s| s.person > warm_up).collect();
 
+    let review_samples: Vec<Sample> = review_samples.into_iter().filter(|s| s.person > warm_up).collect();
     let no_trips = Vec::new();
     let calls_of = |sample: &Sample| trips.get(&sample.request_id).unwrap_or(&no_trips);
+    let figures = step_figures(&STEPS, &samples, &calls_of);
+    let review = step_figures(&REVIEW_STEPS, &review_samples, &calls_of);
+
+    let measured: BTreeSet<u32> = samples.iter().map(|s| s.person).collect();
+    let mut per_person: HashMap<u32, (f64, f64, f64, f64)> = HashMap::new();
+    for sample in &samples {
+        let calls = calls_of(sample);
+        let entry = per_person.entry(sample.person).or_default();
+        entry.0 += steps::rounds(calls).len() as f64;
+        entry.1 += calls.iter().map(|c| c.read_units).sum::<f64>();
+        entry.2 += calls.iter().map(RoundTrip::billed_write_units).sum::<f64>();
+        entry.3 += sample.elapsed_ms;
+    }
+    let over_persons = |pick: fn(&(f64, f64, f64, f64)) -> f64| {
+        median(&measured.iter().map(|p| pick(&per_person[p])).collect::<Vec<_>>())
+    };
+    Ok(SurveyFormReport {
+        measured_at: now
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .unwrap_or_default(),
+        load_before,
+        engine: engine.label().to_string(),
+        persons,
+        warm_up_persons: warm_up,
+        steps: figures,
+        review,
+        survey: WholeSurvey {
+            dependents: DEPENDENTS,
+            requests: STEPS.iter().map(|s| s.2).sum(),
+            round_trips: over_persons(|t| t.0),
+            read_units: over_persons(|t| t.1),
+            write_units: over_persons(|t| t.2),
+            elapsed_ms: over_persons(|t| t.3),
+        },
+    })
+}
+
+/// Each step's figures from its samples (`Sample::step` indexes `steps`).
+fn step_figures<'a>(
+    steps: &[(&str, &str, u32)],
+    samples: &[Sample],
+    calls_of: &dyn Fn(&Sample) -> &'a Vec<RoundTrip>,
+) -> Vec<FormStep> {
     let mut figures = Vec::new();
-    for (index, (step, route, per_survey)) in STEPS.iter().enumerate() {
+    for (index, (step, route, per_survey)) in steps.iter().enumerate() {
         let mine: Vec<&Sample> = samples.iter().filter(|s| s.step == index).collect();
         let (mut elapsed, mut waits, mut ratios, mut own, mut reads, mut writes) =
             (vec![], vec![], vec![], vec![], vec![], vec![]);
@@ -351,43 +523,10 @@ async fn measure(
             write_units: median(&writes),
         });
     }
-
-    let measured: BTreeSet<u32> = samples.iter().map(|s| s.person).collect();
-    let mut per_person: HashMap<u32, (f64, f64, f64, f64)> = HashMap::new();
-    for sample in &samples {
-        let calls = calls_of(sample);
-        let entry = per_person.entry(sample.person).or_default();
-        entry.0 += steps::rounds(calls).len() as f64;
-        entry.1 += calls.iter().map(|c| c.read_units).sum::<f64>();
-        entry.2 += calls.iter().map(RoundTrip::billed_write_units).sum::<f64>();
-        entry.3 += sample.elapsed_ms;
-    }
-    let over_persons = |pick: fn(&(f64, f64, f64, f64)) -> f64| {
-        median(&measured.iter().map(|p| pick(&per_person[p])).collect::<Vec<_>>())
-    };
-    Ok(SurveyFormReport {
-        measured_at: now
-            .format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .unwrap_or_default(),
-        load_before,
-        engine: engine.label().to_string(),
-        persons,
-        warm_up_persons: warm_up,
-        steps: figures,
-        survey: WholeSurvey {
-            dependents: DEPENDENTS,
-            requests: STEPS.iter().map(|s| s.2).sum(),
-            round_trips: over_persons(|t| t.0),
-            read_units: over_persons(|t| t.1),
-            write_units: over_persons(|t| t.2),
-            elapsed_ms: over_persons(|t| t.3),
-        },
-    })
+    figures
 }
 
-pub const HEADING: &str = "## The survey form: save and submit";
+pub const HEADING: &str = "## The survey form: save, submit and review";
 
 pub fn markdown(report: &SurveyFormReport) -> String {
     let mut out = format!("{HEADING}\n\n");
@@ -409,12 +548,43 @@ pub fn markdown(report: &SurveyFormReport) -> String {
         report.warm_up_persons,
         SAVES_PER_DEPENDENT
     ));
-    out.push_str(
-        "| step | route | per survey | n | p50 | p95 | round trips | calls | DynamoDB wait p50 | wait p95 | step ÷ wait (p50) \
-         | kennin's own p50 | RRU | WRU |\n",
+    out.push_str(&step_table(&report.steps, "per survey"));
+    let whole = &report.survey;
+    out.push_str(&format!(
+        "\nA whole survey (one person, {} dependents, {} requests; the first login not included; median over \
+         persons): {} round trips, **{} RRU + {} WRU**, {} ms of requests. These figures go into the bill.\n",
+        whole.dependents,
+        whole.requests,
+        fmt(whole.round_trips),
+        fmt(whole.read_units),
+        fmt(whole.write_units),
+        fmt(whole.elapsed_ms)
+    ));
+    if !report.review.is_empty() {
+        out.push_str(&format!(
+            "\nThe staff's review, after the surveys: a reviewer of the union (invited, enrolled with the \
+             authenticator, signed in) decides every submission one at a time, as in the console: the list of \
+             the submitted (`status=submitted`, the console's first page of up to 50), the first of them, and \
+             its decision (継続, with the version read). Every one of the three writes an audit entry: the list \
+             and the page before answering (they show persons' names), the decision in its own transaction. \
+             The figures leave out the first {} persons' decisions, like the survey's. The bench's union has {} \
+             targets, so the list reads fewer than a full page in a real union.\n\n",
+            report.warm_up_persons,
+            (report.persons + report.warm_up_persons) * DEPENDENTS
+        ));
+        out.push_str(&step_table(&report.review, "per submission"));
+    }
+    out
+}
+
+/// The steps' table, its third column headed `per`.
+fn step_table(figures: &[FormStep], per: &str) -> String {
+    let mut out = format!(
+        "| step | route | {per} | n | p50 | p95 | round trips | calls | DynamoDB wait p50 | wait p95 | step ÷ wait (p50) \
+         | kennin's own p50 | RRU | WRU |\n"
     );
     out.push_str("|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|\n");
-    for s in &report.steps {
+    for s in figures {
         out.push_str(&format!(
             "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             s.step,
@@ -433,16 +603,5 @@ pub fn markdown(report: &SurveyFormReport) -> String {
             s.write_units,
         ));
     }
-    let whole = &report.survey;
-    out.push_str(&format!(
-        "\nA whole survey (one person, {} dependents, {} requests; the first login not included; median over \
-         persons): {} round trips, **{} RRU + {} WRU**, {} ms of requests. These figures go into the bill.\n",
-        whole.dependents,
-        whole.requests,
-        fmt(whole.round_trips),
-        fmt(whole.read_units),
-        fmt(whole.write_units),
-        fmt(whole.elapsed_ms)
-    ));
     out
 }

@@ -102,31 +102,44 @@ fn statuses(subject: &SubjectResult) -> String {
 }
 
 /// The cold-start rows of the targets table at the top of docs/performance.md (kennin-bench
-/// puts them there): the same per-round medians as the ratio table below.
+/// puts them there), one per reference: the identity check's init and first invocation (the
+/// references do its work), and every function's init (building the same clients and opening
+/// the first connection; their first invocations do different work), each the same per-round
+/// median as the ratio table below.
 pub fn target_rows(run: &Run) -> String {
     let find = |name: &str| run.subjects.iter().find(|subject| subject.name == name);
     let mut rows = String::new();
     let Some(identity) = find(IDENTITY) else {
         return rows;
     };
+    let functions: Vec<&SubjectResult> = run.subjects.iter().filter(|s| s.group == Group::Kennin).collect();
     for (label, peer, target) in TARGETS {
         let Some(peer) = find(peer) else {
             continue;
         };
-        let (Some(init), Some(first)) = (
+        let (Some(identity_init), Some(identity_first)) = (
             median(&per_round_ratios(identity, peer, init)),
             median(&per_round_ratios(identity, peer, first_invocation)),
         ) else {
             continue;
         };
-        let met = if init <= target && first <= target {
+        let worst = functions
+            .iter()
+            .filter_map(|function| Some((median(&per_round_ratios(function, peer, init))?, &function.name)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((worst_init, worst_name)) = worst else {
+            continue;
+        };
+        let met = if identity_init <= target && identity_first <= target && worst_init <= target {
             "met"
         } else {
             "**not met** (see its section)"
         };
         let _ = writeln!(
             rows,
-            "| cold start: {IDENTITY} ≤ {label} | init {init:.3}×, first invocation {first:.3}× (medians per round) | {met} |"
+            "| cold start ≤ {label} | {IDENTITY}: init {identity_init:.3}×, first invocation {identity_first:.3}×; every function's \
+             init ≤ {worst_init:.3}× (`{worst_name}`, the highest of {}) (medians per round) | {met} |",
+            functions.len()
         );
     }
     rows

@@ -18,7 +18,7 @@ pub fn top_page_path() -> &'static str {
 }
 
 /// The measured steps, in the order a person meets them.
-pub const STEPS: [(&str, &str, bool); 11] = [
+pub const STEPS: [(&str, &str, bool); 13] = [
     ("identity ①", "POST /api/signup/identity", false),
     ("account ②", "POST /api/signup/account", true),
     ("code ③", "POST /api/signup/code", false),
@@ -29,6 +29,8 @@ pub const STEPS: [(&str, &str, bool); 11] = [
     ("top page", TOP_PAGE, false),
     ("notices", "GET /api/notices", false),
     ("contact read", "GET /api/me/contact", false),
+    ("plain top page", "GET /api/me", false),
+    ("sessions list", "GET /api/me/sessions", false),
     ("logout", "DELETE /api/session", false),
 ];
 
@@ -313,9 +315,13 @@ async fn journey(
         record(8, &expect(reply, 200, "notices")?);
         let reply = client.send("GET", "/api/me/contact", None, session, &ip).await?;
         record(9, &expect(reply, 200, "contact read")?);
+        let reply = client.send("GET", "/api/me", None, session, &ip).await?;
+        record(10, &expect(reply, 200, "plain top page")?);
+        let reply = client.send("GET", "/api/me/sessions", None, session, &ip).await?;
+        record(11, &expect(reply, 200, "sessions list")?);
     }
     let reply = client.send("DELETE", "/api/session", None, session, &ip).await?;
-    record(10, &expect(reply, 204, "logout")?);
+    record(12, &expect(reply, 204, "logout")?);
     Ok(())
 }
 

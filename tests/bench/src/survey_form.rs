@@ -26,9 +26,10 @@ use std::path::Path;
 use time::{Date, Duration, Month, OffsetDateTime};
 
 /// The measured steps: (name, route, per survey of a person with two dependents).
-pub const STEPS: [(&str, &str, u32); 4] = [
+pub const STEPS: [(&str, &str, u32); 5] = [
     ("top page with the survey", steps::TOP_PAGE, 2),
     ("form", "GET /api/survey/targets/{id}", 4),
+    ("documents list", "GET /api/survey/targets/{id}/documents", 4),
     ("save", "PUT /api/survey/targets/{id}/answers", 2 * SAVES_PER_DEPENDENT),
     ("submit", "POST /api/survey/targets/{id}/submit", 2),
 ];
@@ -48,8 +49,9 @@ const REVIEWER_PASSWORD: &str = "bench-Review-Kq7mZ2vLp9-wide";
 
 const TOP: usize = 0;
 const FORM: usize = 1;
-const SAVE: usize = 2;
-const SUBMIT: usize = 3;
+const DOCUMENTS: usize = 2;
+const SAVE: usize = 3;
+const SUBMIT: usize = 4;
 
 pub const SAVES_PER_DEPENDENT: u32 = 10;
 /// The dependents each person answers for.
@@ -260,7 +262,10 @@ async fn survey(client: &Client, outbox: &Path, person: u32, samples: &mut Vec<S
     }
     for (id, relationship) in targets {
         let path = format!("/api/survey/targets/{id}");
+        let documents = format!("{path}/documents");
         let form = record(FORM, client.send("GET", &path, None, session, &ip).await?, "form")?;
+        let listed = client.send("GET", &documents, None, session, &ip).await?;
+        record(DOCUMENTS, listed, "documents list")?;
         let mut version = form["version"].clone();
         let saves = if relationship == "配偶者" {
             spouse_saves()
@@ -285,6 +290,8 @@ async fn survey(client: &Client, outbox: &Path, person: u32, samples: &mut Vec<S
             return Err(format!("submit: {submitted}"));
         }
         record(FORM, client.send("GET", &path, None, session, &ip).await?, "form")?;
+        let listed = client.send("GET", &documents, None, session, &ip).await?;
+        record(DOCUMENTS, listed, "documents list")?;
     }
     record(TOP, client.send("GET", top_page, None, session, &ip).await?, "top page")?;
     Ok(())
@@ -535,8 +542,8 @@ pub fn markdown(report: &SurveyFormReport) -> String {
          client, one request at a time on a kept-alive connection. Each of {} persons (after {} warm-up persons) \
          logs in for the first time, then answers the survey as the portal sends it: the top page (with the survey), and for each of \
          two dependents (a spouse living together with a part-time job; a mother living apart on a pension, with \
-         a remittance) the form, {} saves (one section or correction each, the answers so far sent whole with \
-         the version of the last save), the submit, and the form again; the top page once more at the end. Round \
+         a remittance) the form and its documents' list, {} saves (one section or correction each, the answers so far sent whole with \
+         the version of the last save), the submit, and the form and its list again; the top page once more at the end. Round \
          trips and capacity units are the engine's own `kennin::dynamodb` events matched by request ID, as in the \
          steps section; a transaction's writes are counted at 2 units per item as DynamoDB bills them. The form's \
          reads (session, then the target, the campaign and the union's documents table) run side by side (∥): one \

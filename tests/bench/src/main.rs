@@ -750,16 +750,29 @@ mod tests {
 
     #[test]
     fn the_round_trip_row_names_the_folded_steps_and_fails_on_any_step_that_grew() {
-        let now: StepsReport = serde_json::from_str(include_str!("../../../docs/bench/steps.json")).unwrap();
-        let before: StepsReport =
-            serde_json::from_str(include_str!("../../../docs/bench/steps-before-folding.json")).unwrap();
+        // The committed run's shape, with round trips set here.
+        let mut now: StepsReport = serde_json::from_str(include_str!("../../../docs/bench/steps.json")).unwrap();
+        let mut before = now.clone();
+        let set = |report: &mut StepsReport, step: &str, trips: usize| {
+            report.steps.iter_mut().find(|s| s.step == step).unwrap().round_trips = trips;
+        };
+        set(&mut before, "identity ①", 7);
+        set(&mut now, "identity ①", 3);
+        set(&mut before, "login ④", 7);
+        set(&mut now, "login ④", 4);
         let row = round_trip_row(&now, &before);
         assert!(row.contains("identity ① 7 → 3, login ④ 7 → 4"), "{row}");
+        assert!(
+            row.contains(&format!("2 of {} steps fewer, 0 more", now.steps.len())),
+            "{row}"
+        );
         assert!(row.ends_with("| met |\n"), "{row}");
-        let mut grown = now.clone();
-        let logout = grown.steps.iter_mut().find(|s| s.step == "logout").unwrap();
-        logout.round_trips += 1;
-        assert!(round_trip_row(&grown, &before).contains("1 more | **not met**"));
+        set(
+            &mut now,
+            "logout",
+            before.steps.iter().find(|s| s.step == "logout").unwrap().round_trips + 1,
+        );
+        assert!(round_trip_row(&now, &before).contains("1 more | **not met**"));
     }
 
     #[test]

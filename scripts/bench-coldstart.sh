@@ -12,8 +12,8 @@
 #      under aws-lambda-ric, and cost probes (a build with aws-lc's jitter entropy on, the dummy
 #      argon2 hash made trivial), N rounds round-robin against the Runtime API emulator in
 #      tests/bench-coldstart, with DynamoDB Local holding the demo roster;
-#   2. size: the arm64 deploy build (scripts/deploy-build.sh: cargo lambda + sam build), each
-#      function's bootstrap zipped.
+#   2. size: the arm64 deploy build (cargo lambda, as scripts/deploy-build.sh runs it before sam
+#      build copies its bootstraps), each function's bootstrap zipped.
 # Writes target/bench/coldstart.md and target/bench/size.md (sections for docs/performance.md,
 # which scripts/bench.sh assembles), their rows for its targets table (coldstart-targets.md,
 # size-targets.md there) and the raw samples to docs/bench/coldstart.json.
@@ -130,25 +130,17 @@ build_driver() {
 }
 
 build_arm64() {
+    # The cargo lambda build that deploy-build.sh runs first, in one invocation for every
+    # function measured. sam build's own per-function builds (one cargo invocation per package,
+    # each with that package's features) are not up to date after it and rebuild for hours on 2
+    # cores; what sam would then copy is this build's bootstrap.
     rm -rf "$BENCH_DIR/arm64"
     mkdir -p "$BENCH_DIR/arm64"
-    if [[ -z "${KENNIN_BENCH_FUNCTIONS:-}" ]]; then
-        KENNIN_SAM_BUILD_DIR="$BENCH_DIR/sam-build" scripts/deploy-build.sh >/dev/null
-        # sam build writes each function to a folder named by its logical id in template.yaml.
-        local sam_folders logical_id binary
-        sam_folders=$(cargo xtask functions --logical-ids)
-        while read -r logical_id binary; do
-            cp "$BENCH_DIR/sam-build/$logical_id/bootstrap" "$BENCH_DIR/arm64/$binary"
-        done <<<"$sam_folders"
-    else
-        # The same cargo lambda build that deploy-build.sh runs (and sam build then copies), for
-        # the chosen functions only.
-        eval "$(scripts/deploy-tools.sh env)"
-        cargo lambda build --release --arm64 "${packages[@]}" --lambda-dir "$BENCH_DIR/lambda-arm64" >&2
-        for function in "${measured[@]}"; do
-            cp "$BENCH_DIR/lambda-arm64/$function/bootstrap" "$BENCH_DIR/arm64/$function"
-        done
-    fi
+    eval "$(scripts/deploy-tools.sh env)"
+    cargo lambda build --release --arm64 "${packages[@]}" --lambda-dir "$BENCH_DIR/lambda-arm64" >&2
+    for function in "${measured[@]}"; do
+        cp "$BENCH_DIR/lambda-arm64/$function/bootstrap" "$BENCH_DIR/arm64/$function"
+    done
 }
 
 timed "Python venv (boto3, awslambdaric)" install_python

@@ -509,9 +509,13 @@ fn lambda_environment(cli: &RunArgs, subject: &Subject, emulator: &Emulator, rel
     .into_iter()
     .map(|(name, value)| (name.to_string(), value))
     .collect();
-    if let Some(ses) = &cli.ses_endpoint {
-        env.push(("AWS_ENDPOINT_URL_SESV2".into(), ses.clone()));
+    // moto serves SES v2 and S3 alike: the document functions' bucket is there (none of their
+    // first invocations reaches it: their events carry made-up sessions).
+    if let Some(moto) = &cli.ses_endpoint {
+        env.push(("AWS_ENDPOINT_URL_SESV2".into(), moto.clone()));
+        env.push(("AWS_ENDPOINT_URL_S3".into(), moto.clone()));
     }
+    env.push(("KENNIN_BUCKET".into(), "kennin-bench-coldstart-docs".into()));
     env
 }
 

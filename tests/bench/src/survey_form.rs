@@ -234,22 +234,25 @@ struct Sample {
     request_id: String,
 }
 
+/// `reply`, which must be a 200, noted as a sample of `step` for `person`: its body.
+fn recorded(samples: &mut Vec<Sample>, step: usize, person: u32, reply: Reply, what: &str) -> Result<Value, String> {
+    let reply = steps::expect(reply, 200, what)?;
+    samples.push(Sample {
+        step,
+        person,
+        elapsed_ms: reply.elapsed.as_secs_f64() * 1000.0,
+        request_id: reply.request_id,
+    });
+    Ok(reply.body)
+}
+
 /// One person's survey, after the first login; every request's time goes to `samples`.
 async fn survey(client: &Client, outbox: &Path, person: u32, samples: &mut Vec<Sample>) -> Result<(), String> {
     let ip = steps::address_of(person);
     let session = steps::first_login(client, outbox, person, &ip, &mut |_, _| {}).await?;
     let session = Some(session.as_str());
     let top_page = steps::top_page_path();
-    let mut record = |step: usize, reply: Reply, what: &str| -> Result<Value, String> {
-        let reply = steps::expect(reply, 200, what)?;
-        samples.push(Sample {
-            step,
-            person,
-            elapsed_ms: reply.elapsed.as_secs_f64() * 1000.0,
-            request_id: reply.request_id,
-        });
-        Ok(reply.body)
-    };
+    let mut record = |step: usize, reply: Reply, what: &str| recorded(samples, step, person, reply, what);
     let top = record(TOP, client.send("GET", top_page, None, session, &ip).await?, "top page")?;
     let targets: Vec<(String, String)> = top["survey"]["targets"]
         .as_array()
@@ -364,16 +367,7 @@ async fn review(client: &Client, cookie: &str, submissions: u32, samples: &mut V
     let ip = steps::address_of(0);
     for decided in 0..submissions {
         let person = decided / DEPENDENTS + 1;
-        let mut record = |step: usize, reply: Reply, what: &str| -> Result<Value, String> {
-            let reply = steps::expect(reply, 200, what)?;
-            samples.push(Sample {
-                step,
-                person,
-                elapsed_ms: reply.elapsed.as_secs_f64() * 1000.0,
-                request_id: reply.request_id,
-            });
-            Ok(reply.body)
-        };
+        let mut record = |step: usize, reply: Reply, what: &str| recorded(samples, step, person, reply, what);
         let list = client
             .send("GET", "/api/admin/targets?status=submitted", None, Some(cookie), &ip)
             .await?;

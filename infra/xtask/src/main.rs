@@ -21,9 +21,6 @@ struct Cli {
 enum Command {
     /// The functions of template.yaml: each one's binary (= package) name, one a line.
     Functions {
-        /// Each line `LOGICAL_ID BINARY`: `sam build` names its output folders by logical ID.
-        #[arg(long)]
-        logical_ids: bool,
         #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml"))]
         template: PathBuf,
     },
@@ -62,7 +59,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Functions { logical_ids, template } => functions(&template, logical_ids),
+        Command::Functions { template } => functions(&template),
         Command::Events { out, template, openapi } => events(&out, &template, &openapi),
         Command::DemoSessions { base } => schemathesis::demo_sessions(&base),
         Command::LoggedIn { base, session } => schemathesis::logged_in(&base, &session),
@@ -79,18 +76,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn functions(template: &std::path::Path, logical_ids: bool) -> Result<(), String> {
+fn functions(template: &std::path::Path) -> Result<(), String> {
     let text = std::fs::read_to_string(template).map_err(|e| format!("{}: {e}", template.display()))?;
     let functions = kennin_template::functions(&text)?;
     if functions.is_empty() {
         return Err(format!("no function in {}", template.display()));
     }
     for function in functions {
-        if logical_ids {
-            println!("{} {}", function.logical_id, function.binary);
-        } else {
-            println!("{}", function.binary);
-        }
+        println!("{}", function.binary);
     }
     Ok(())
 }

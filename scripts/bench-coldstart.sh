@@ -12,8 +12,8 @@
 #      under aws-lambda-ric, and cost probes (a build with aws-lc's jitter entropy on, the dummy
 #      argon2 hash made trivial), N rounds round-robin against the Runtime API emulator in
 #      tests/bench-coldstart, with DynamoDB Local holding the demo roster;
-#   2. size: the arm64 deploy build (cargo lambda, as scripts/deploy-build.sh runs it before sam
-#      build copies its bootstraps), each function's bootstrap zipped.
+#   2. size: the arm64 deploy build (the cargo lambda build scripts/deploy-build.sh runs), each
+#      function's bootstrap zipped.
 # Writes target/bench/coldstart.md and target/bench/size.md (sections for docs/performance.md,
 # which scripts/bench.sh assembles), their rows for its targets table (coldstart-targets.md,
 # size-targets.md there) and the raw samples to docs/bench/coldstart.json.
@@ -130,10 +130,8 @@ build_driver() {
 }
 
 build_arm64() {
-    # The cargo lambda build that deploy-build.sh runs first, in one invocation for every
-    # function measured. sam build's own per-function builds (one cargo invocation per package,
-    # each with that package's features) are not up to date after it and rebuild for hours on 2
-    # cores; what sam would then copy is this build's bootstrap.
+    # The cargo lambda build that deploy-build.sh runs, in one invocation for every function
+    # measured: with all of them, the same build and so the same bootstraps that deploy.
     rm -rf "$BENCH_DIR/arm64"
     mkdir -p "$BENCH_DIR/arm64"
     eval "$(scripts/deploy-tools.sh env)"

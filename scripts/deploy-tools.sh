@@ -10,7 +10,7 @@
 #                                     #   python3 on PATH), KENNIN_SAM, KENNIN_CARGO_LAMBDA
 #   scripts/deploy-tools.sh tools     # the same without PATH: only KENNIN_SAM, KENNIN_CARGO_LAMBDA
 #
-#   eval "$(scripts/deploy-tools.sh env)"   # then: sam build, cargo lambda watch, ...
+#   eval "$(scripts/deploy-tools.sh env)"   # then: scripts/deploy-build.sh, sam deploy, cargo lambda watch, ...
 #
 # Env: KENNIN_PYTHON picks the python3 that makes the venv.
 set -euo pipefail

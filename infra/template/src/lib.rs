@@ -1,5 +1,6 @@
 //! template.yaml, read in one place: the functions it declares, the binary each one builds and
-//! the routes it serves. The local runner routes by it; the scripts ask `cargo xtask functions`.
+//! the routes it serves. The local runner routes by it; the scripts ask `cargo xtask functions`,
+//! and `cargo xtask deploy-layout` writes the template that is deployed next to the bootstraps.
 
 pub mod events;
 
@@ -8,7 +9,7 @@ use yaml_rust2::{Yaml, YamlLoader};
 /// One `AWS::Serverless::Function` of the template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Function {
-    /// Its name under Resources; `sam build` writes its bootstrap to a folder of that name.
+    /// Its name under Resources; the deploy build puts its bootstrap in a folder of that name.
     pub logical_id: String,
     pub code_uri: String,
     /// Metadata.BuildProperties.Binary, which is also its package's name.
@@ -70,6 +71,34 @@ pub fn functions(template: &str) -> Result<Vec<Function>, String> {
     Ok(functions)
 }
 
+/// The template as it is deployed from the build folder (`scripts/deploy-build.sh`, laid out as
+/// `sam build` lays out its own): every function's CodeUri is the folder named by its logical ID,
+/// which holds its bootstrap. Only those lines change: the template is rewritten as text, not
+/// parsed and written again, so that its comments and its `!Sub`/`!Ref` tags stay as they are.
+pub fn deploy_template(template: &str) -> Result<String, String> {
+    let declared = functions(template)?;
+    let mut lines: Vec<String> = template.lines().map(str::to_string).collect();
+    for function in &declared {
+        let code_uri = format!("CodeUri: {}", function.code_uri);
+        let found: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim() == code_uri).collect();
+        let [line] = found[..] else {
+            return Err(format!(
+                "{}: `{code_uri}` is on {} lines of the template, not one",
+                function.logical_id,
+                found.len()
+            ));
+        };
+        let indent = lines[line].len() - lines[line].trim_start().len();
+        lines[line] = format!("{}CodeUri: {}", &lines[line][..indent], function.logical_id);
+    }
+    let deployed = lines.join("\n") + "\n";
+    let moved = functions(&deployed)?;
+    if moved.len() != declared.len() || moved.iter().any(|f| f.code_uri != f.logical_id) {
+        return Err("the rewritten template does not point every function at its folder".into());
+    }
+    Ok(deployed)
+}
+
 /// Every HttpApi event of every function in the template.
 pub fn routes(template: &str) -> Result<Vec<Route>, String> {
     Ok(functions(template)?.into_iter().flat_map(|f| f.routes).collect())
@@ -126,5 +155,35 @@ mod tests {
             }]
         );
         assert!(functions.iter().all(|f| f.binary.starts_with("kennin-")));
+    }
+
+    #[test]
+    fn the_deploy_template_points_every_function_at_its_folder_and_changes_nothing_else() {
+        let deployed = deploy_template(TEMPLATE).unwrap();
+        let before = functions(TEMPLATE).unwrap();
+        let after = functions(&deployed).unwrap();
+        assert_eq!(after.len(), before.len());
+        for (before, after) in before.iter().zip(&after) {
+            assert_eq!(after.code_uri, before.logical_id);
+            assert_eq!((&after.binary, &after.routes.len()), (&before.binary, &before.routes.len()));
+        }
+        let changed: Vec<(&str, &str)> = TEMPLATE
+            .lines()
+            .zip(deployed.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(changed.len(), before.len(), "one line per function");
+        assert_eq!(
+            changed[0],
+            ("      CodeUri: functions/signup-identity", "      CodeUri: SignupIdentityFunction")
+        );
+        assert_eq!(TEMPLATE.lines().count(), deployed.lines().count());
+    }
+
+    #[test]
+    fn a_code_uri_that_is_not_on_one_line_of_its_own_is_refused() {
+        let template = "Resources:\n  A:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildProperties:\n        Binary: kennin-a\n    Properties: {CodeUri: functions/a}\n";
+        let refused = deploy_template(template).unwrap_err();
+        assert!(refused.contains("is on 0 lines"), "{refused}");
     }
 }

@@ -7,7 +7,7 @@ mod fuzz;
 mod schemathesis;
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -21,6 +21,17 @@ struct Cli {
 enum Command {
     /// The functions of template.yaml: each one's binary (= package) name, one a line.
     Functions {
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml"))]
+        template: PathBuf,
+    },
+    /// Lays the deploy build out for `sam deploy`, as `sam build` would: OUT/template.yaml with
+    /// every function's CodeUri at OUT/LOGICAL_ID, which gets the bootstrap cargo lambda built
+    /// (LAMBDA_DIR/BINARY/bootstrap). OUT must not exist yet.
+    DeployLayout {
+        #[arg(long)]
+        lambda_dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
         #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml"))]
         template: PathBuf,
     },
@@ -60,6 +71,7 @@ enum Command {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Functions { template } => functions(&template),
+        Command::DeployLayout { lambda_dir, out, template } => deploy_layout(&template, &lambda_dir, &out),
         Command::Events { out, template, openapi } => events(&out, &template, &openapi),
         Command::DemoSessions { base } => schemathesis::demo_sessions(&base),
         Command::LoggedIn { base, session } => schemathesis::logged_in(&base, &session),
@@ -76,7 +88,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn functions(template: &std::path::Path) -> Result<(), String> {
+fn functions(template: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(template).map_err(|e| format!("{}: {e}", template.display()))?;
     let functions = kennin_template::functions(&text)?;
     if functions.is_empty() {
@@ -88,8 +100,27 @@ fn functions(template: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
-fn events(out: &std::path::Path, template: &std::path::Path, openapi: &std::path::Path) -> Result<(), String> {
-    let read = |path: &std::path::Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+fn deploy_layout(template: &Path, lambda_dir: &Path, out: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(template).map_err(|e| format!("{}: {e}", template.display()))?;
+    let deployed = kennin_template::deploy_template(&text)?;
+    // A folder of its own each time: a function dropped from the template leaves nothing behind.
+    std::fs::create_dir(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let functions = kennin_template::functions(&text)?;
+    for function in &functions {
+        let bootstrap = lambda_dir.join(&function.binary).join("bootstrap");
+        let folder = out.join(&function.logical_id);
+        std::fs::create_dir(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        // fs::copy keeps the executable bit.
+        std::fs::copy(&bootstrap, folder.join("bootstrap")).map_err(|e| format!("{}: {e}", bootstrap.display()))?;
+    }
+    let written = out.join("template.yaml");
+    std::fs::write(&written, deployed).map_err(|e| format!("{}: {e}", written.display()))?;
+    println!("{} functions in {}", functions.len(), out.display());
+    Ok(())
+}
+
+fn events(out: &Path, template: &Path, openapi: &Path) -> Result<(), String> {
+    let read = |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
     let events = kennin_template::events::events(&read(template)?, &read(openapi)?)?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     for event in &events {

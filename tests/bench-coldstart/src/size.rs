@@ -113,7 +113,7 @@ pub fn markdown(packages: &[Package], timings: &[(String, u64)], notes: &str) ->
          \n\
          Each function's arm64 deployment package as `scripts/deploy-build.sh` builds it (`cargo lambda\n\
          build --release --arm64` with the release profile: fat LTO, one codegen unit, opt-level 3,\n\
-         panic=abort, strip; `sam build` then copies the binary). The package is a zip of the one file `bootstrap`: **zip -9** and\n\
+         panic=abort, strip; `cargo xtask deploy-layout` then copies the binary). The package is a zip of the one file `bootstrap`: **zip -9** and\n\
          **as uploaded** (Python's zipfile at zlib's default level, which is how `sam deploy` packs a\n\
          folder). *Before* is the same build before the SQLite engine became the `sqlite` feature of\n\
          kennin-shared (off for the functions): the deploy build of 2026-11-26 14:05 UTC, zip -9. MB = 10⁶ bytes. Target: ≤ 4 MB.\n\

@@ -1,10 +1,12 @@
 //! Deployable on AWS: template.yaml's deploy settings and least privilege, `sam validate --lint`,
-//! the `sam build` output (one arm64 bootstrap per function), the API Gateway events of every route,
+//! the deploy build (one arm64 bootstrap per function, the template `sam deploy` takes), the API
+//! Gateway events of every route,
 //! every function's binary answering them through the Lambda Runtime API, and the first login
 //! served by `cargo lambda watch` (scripts/watch.sh) against DynamoDB Local.
 //!
-//! The tools come from scripts/deploy-tools.sh; scripts/test.sh installs them, runs `sam build`
-//! and exports KENNIN_SAM, KENNIN_CARGO_LAMBDA and KENNIN_SAM_BUILD_DIR.
+//! The tools come from scripts/deploy-tools.sh; scripts/test.sh installs them, runs the deploy
+//! build (scripts/deploy-build.sh --check) and exports KENNIN_SAM, KENNIN_CARGO_LAMBDA and
+//! KENNIN_SAM_BUILD_DIR.
 
 use kennin::clock::Clock as _;
 use kennin::http::{SESSION_COOKIE, SIGNUP_COOKIE};
@@ -826,28 +828,42 @@ fn the_table_api_parameters_and_outputs_are_ready_for_production() {
     assert!(signup.contains("/portal/signup"), "{signup}");
 }
 
-#[test]
-fn sam_validate_lint_passes() {
-    let sam = tool("KENNIN_SAM");
+fn sam_validate_lint(template: &Path) {
     kennin_tests::assert_checker_passes(
-        Command::new(sam)
+        Command::new(tool("KENNIN_SAM"))
             .args(["validate", "--lint", "--template-file"])
-            .arg(root().join("template.yaml"))
+            .arg(template)
             .env("SAM_CLI_TELEMETRY", "0"),
         "sam validate --lint",
     );
 }
 
-/// `sam build` (run by scripts/deploy-build.sh before the suite) left an arm64 Linux executable
-/// named bootstrap for every function of template.yaml, and a built template pointing at it.
 #[test]
-fn sam_build_made_an_arm64_bootstrap_for_every_function() {
+fn sam_validate_lint_passes() {
+    sam_validate_lint(&root().join("template.yaml"));
+}
+
+fn deploy_build_dir() -> PathBuf {
     let build_dir = PathBuf::from(tool("KENNIN_SAM_BUILD_DIR"));
     assert!(
         build_dir.join("template.yaml").is_file(),
-        "{} has no template.yaml: did `sam build` (scripts/deploy-build.sh) fail?",
+        "{} has no template.yaml: did the deploy build (scripts/deploy-build.sh) fail?",
         build_dir.display()
     );
+    build_dir
+}
+
+/// The template that `sam deploy` takes from the deploy build is as valid as the source.
+#[test]
+fn sam_validate_lint_passes_on_the_deployed_template() {
+    sam_validate_lint(&deploy_build_dir().join("template.yaml"));
+}
+
+/// The deploy build (scripts/deploy-build.sh, run before the suite) left an arm64 Linux
+/// executable named bootstrap for every function of template.yaml, and a template pointing at it.
+#[test]
+fn the_deploy_build_made_an_arm64_bootstrap_for_every_function() {
+    let build_dir = deploy_build_dir();
     let built = YamlLoader::load_from_str(&std::fs::read_to_string(build_dir.join("template.yaml")).unwrap())
         .unwrap()
         .remove(0);

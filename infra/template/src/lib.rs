@@ -165,17 +165,19 @@ mod tests {
         assert_eq!(after.len(), before.len());
         for (before, after) in before.iter().zip(&after) {
             assert_eq!(after.code_uri, before.logical_id);
-            assert_eq!((&after.binary, &after.routes.len()), (&before.binary, &before.routes.len()));
+            assert_eq!(
+                (&after.binary, &after.routes.len()),
+                (&before.binary, &before.routes.len())
+            );
         }
-        let changed: Vec<(&str, &str)> = TEMPLATE
-            .lines()
-            .zip(deployed.lines())
-            .filter(|(a, b)| a != b)
-            .collect();
+        let changed: Vec<(&str, &str)> = TEMPLATE.lines().zip(deployed.lines()).filter(|(a, b)| a != b).collect();
         assert_eq!(changed.len(), before.len(), "one line per function");
         assert_eq!(
             changed[0],
-            ("      CodeUri: functions/signup-identity", "      CodeUri: SignupIdentityFunction")
+            (
+                "      CodeUri: functions/signup-identity",
+                "      CodeUri: SignupIdentityFunction"
+            )
         );
         assert_eq!(TEMPLATE.lines().count(), deployed.lines().count());
     }

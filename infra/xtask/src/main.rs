@@ -71,7 +71,11 @@ enum Command {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Functions { template } => functions(&template),
-        Command::DeployLayout { lambda_dir, out, template } => deploy_layout(&template, &lambda_dir, &out),
+        Command::DeployLayout {
+            lambda_dir,
+            out,
+            template,
+        } => deploy_layout(&template, &lambda_dir, &out),
         Command::Events { out, template, openapi } => events(&out, &template, &openapi),
         Command::DemoSessions { base } => schemathesis::demo_sessions(&base),
         Command::LoggedIn { base, session } => schemathesis::logged_in(&base, &session),

@@ -5,6 +5,7 @@
 //! function's memory size.
 
 use crate::local::{self, Client, Engine, Local};
+use crate::machine;
 use crate::stats::{fmt, median, quantile};
 use crate::steps::{self, RoundTrip};
 use crate::survey_form;
@@ -433,12 +434,7 @@ pub struct Plan<'a> {
 
 pub async fn run(plan: &Plan<'_>) -> Result<DocumentsReport, String> {
     let now = OffsetDateTime::now_utc();
-    let load_before = std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let load_before = machine::load_now();
     let memory_mb = function_memory_mb(plan.template)?;
     eprintln!("documents: making the files (a 1.5 MB and a 9 MB photo, a 9 MB scan)");
     let (upload, large_photo, scan) = tokio::task::spawn_blocking(|| {
@@ -471,11 +467,7 @@ pub async fn run(plan: &Plan<'_>) -> Result<DocumentsReport, String> {
         verification(plan.work_dir, "scan-9MB.pdf", "application/pdf", &scan, memory_mb)?,
     ];
     Ok(DocumentsReport {
-        measured_at: now
-            .format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .unwrap_or_default(),
+        measured_at: machine::minute(now),
         load_before,
         engine: engine.label().to_string(),
         persons: plan.persons,

@@ -26,6 +26,20 @@ fn load_average(loadavg: &str) -> String {
     loadavg.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
+/// The load average now, its first three figures: what a part's section says the machine did
+/// just before it measured.
+pub fn load_now() -> String {
+    load_average(&read("/proc/loadavg"))
+}
+
+/// A moment as the document states it, to the minute.
+pub fn minute(at: OffsetDateTime) -> String {
+    at.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}
+
 /// The value of `key: value` lines such as /proc/cpuinfo's.
 fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     text.lines().find_map(|line| {
@@ -60,11 +74,7 @@ fn rustc_version() -> String {
 pub fn header(facts: &RunFacts) -> String {
     let now = OffsetDateTime::now_utc();
     let wall = now.unix_timestamp() - facts.started_unix;
-    let run = now
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute] UTC"
-        ))
-        .unwrap_or_default();
+    let run = minute(now);
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let cpuinfo = read("/proc/cpuinfo");
     let mut out = String::from(
@@ -116,6 +126,14 @@ pub fn header(facts: &RunFacts) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_moment_is_stated_to_the_minute_in_utc() {
+        assert_eq!(
+            minute(time::macros::datetime!(2026-12-07 16:21:59 UTC)),
+            "2026-12-07 16:21 UTC"
+        );
+    }
 
     #[test]
     fn facts_as_lscpu_free_and_os_release_give_them() {

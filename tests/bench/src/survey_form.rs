@@ -7,6 +7,7 @@
 //! capacity units are summed per person.
 
 use crate::local::{self, Client, Engine, Local, Reply};
+use crate::machine;
 use crate::stats::{fmt, median, quantile};
 use crate::steps::{self, RoundTrip};
 use kennin::campaign::{self, Settings};
@@ -415,12 +416,7 @@ async fn measure(
     warm_up: u32,
 ) -> Result<SurveyFormReport, String> {
     let now = OffsetDateTime::now_utc();
-    let load_before = std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let load_before = machine::load_now();
     let people = persons + warm_up;
     let runner = Local::start(binary, engine, work_dir, people, "info,kennin::dynamodb=debug").await?;
     let store = engine.reopen(&runner.data_dir).await?;
@@ -459,11 +455,7 @@ async fn measure(
         median(&measured.iter().map(|p| pick(&per_person[p])).collect::<Vec<_>>())
     };
     Ok(SurveyFormReport {
-        measured_at: now
-            .format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .unwrap_or_default(),
+        measured_at: machine::minute(now),
         load_before,
         engine: engine.label().to_string(),
         persons,

@@ -3,6 +3,7 @@
 //! kennin-admin, timed, with its peak resident set taken from the kernel when it is reaped and,
 //! on DynamoDB, its capacity units summed from the round-trip events it logs.
 
+use crate::machine;
 use crate::stats::fmt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -570,17 +571,8 @@ pub fn prepare(work: &Path, persons: u32, dependents: u32) -> Result<SurveyImpor
     let reference = Date::from_calendar_date(year, Month::April, 1).expect("April 1 exists");
     let mix = write_files(work, persons, dependents, reference)?;
     Ok(SurveyImportReport {
-        measured_at: now
-            .format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .unwrap_or_default(),
-        load_before: std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" "),
+        measured_at: machine::minute(now),
+        load_before: machine::load_now(),
         persons,
         dependents,
         year,

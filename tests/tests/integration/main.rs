@@ -44,3 +44,4 @@ mod survey_api;
 mod survey_documents;
 mod survey_form;
 mod template_lint;
+mod test_targets;

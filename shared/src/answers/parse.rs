@@ -68,7 +68,8 @@ impl Object {
         let value = self.map.remove(key)?;
         let unanswered = match &value {
             Value::Null => true,
-            Value::String(text) => crate::domain::is_blank(text),
+            // Blank as the free texts are cleaned: controls alone are no answer either.
+            Value::String(text) => crate::domain::is_blank(&one_line(text)),
             _ => false,
         };
         (!unanswered).then(|| (self.path_of(key), value))
@@ -357,15 +358,15 @@ fn string(value: &Value) -> Result<&str, String> {
     value.as_str().ok_or_else(|| "文字で入力してください。".into())
 }
 
+/// Line breaks and other controls as spaces, before the cleaning trims: a control at either end
+/// leaves no space behind (and the text stored parses to itself again).
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 /// Free text, cleaned as everywhere (NFKC, invisible characters dropped, trimmed), on one line.
 fn text(value: Value, max_chars: usize, too_long: &str) -> Result<String, String> {
-    // Line breaks and other controls become spaces before the cleaning trims, so that a control
-    // at either end leaves no space behind (and the text stored parses to itself again).
-    let one_line: String = string(&value)?
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let cleaned = clean_text(&one_line);
+    let cleaned = clean_text(&one_line(string(&value)?));
     if cleaned.chars().count() > max_chars {
         return Err(too_long.into());
     }
@@ -504,6 +505,15 @@ pub(super) mod tests {
         let answers = parsed(json!({"corrections": {"name": "健保 花子\u{7f}"}, "school": {"name": "\n健保高校\t"}}));
         assert_eq!(answers.corrections.and_then(|c| c.name).as_deref(), Some("健保 花子"));
         assert_eq!(answers.school.and_then(|s| s.name).as_deref(), Some("健保高校"));
+    }
+
+    /// A text of controls alone is no answer, as a blank one is (the survey_answers fuzz target
+    /// found it kept as an empty name, which stored and read again was no name).
+    #[test]
+    fn a_text_of_controls_alone_is_no_answer() {
+        let answers = parsed(json!({"corrections": {"name": "\u{7f}"}, "school": {"name": "\n\t"}}));
+        assert_eq!(answers.corrections.expect("corrections").name, None);
+        assert_eq!(answers.school.expect("school").name, None);
     }
 
     #[test]
